@@ -1,0 +1,97 @@
+package io.tidegate;
+
+import io.tidegate.config.ConfigException;
+import io.tidegate.config.ConfigLoader;
+import io.tidegate.config.GatewayConfig;
+import io.tidegate.runtime.Snapshot;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Command line: {@code -c FILE} runs the gateway (default {@code config.yaml}), {@code -t} checks
+ * the configuration and exits like {@code nginx -t}, {@code --version} prints the version.
+ */
+public final class Main {
+    static final int OK = 0;
+    static final int INVALID_CONFIG = 1;
+    static final int USAGE = 2;
+    private static final String USAGE_TEXT = """
+            usage: java -jar tidegate.jar [-c FILE] [-t] [--version]
+              -c, --config FILE  configuration file (default: config.yaml)
+              -t, --test         check the configuration, print every error with its path, and exit
+              -v, --version      print the version and exit
+              -h, --help         print this help and exit""";
+
+    private Main() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        int code = run(args, System.out, System.err);
+        if (code != -1) {
+            System.exit(code);
+        }
+        new CountDownLatch(1).await(); // serving: the listeners' threads keep the work going
+    }
+
+    /** Runs the command; returns the exit code, or -1 when the gateway is now serving. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Path config = Path.of("config.yaml");
+        boolean test = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-c", "--config" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("tidegate: " + args[i] + " needs a file name\n" + USAGE_TEXT);
+                        return USAGE;
+                    }
+                    config = Path.of(args[++i]);
+                }
+                case "-t", "--test" -> test = true;
+                case "-v", "--version" -> {
+                    out.println("tidegate " + Version.current());
+                    return OK;
+                }
+                case "-h", "--help" -> {
+                    out.println(USAGE_TEXT);
+                    return OK;
+                }
+                default -> {
+                    err.println("tidegate: unknown option " + args[i] + "\n" + USAGE_TEXT);
+                    return USAGE;
+                }
+            }
+        }
+        try {
+            GatewayConfig loaded = new ConfigLoader().load(config);
+            if (test) {
+                Snapshot snapshot = Gateway.check(loaded);
+                out.println("tidegate: configuration file " + config + " is valid (" + snapshot.routeCount()
+                        + " routes, " + snapshot.upstreamCount() + " upstreams)");
+                return OK;
+            }
+            Gateway gateway = Gateway.start(loaded);
+            Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "tidegate-shutdown"));
+            return -1;
+        } catch (ConfigException e) {
+            err.println("tidegate: configuration file " + config + " is invalid (" + e.errors().size() + " error"
+                    + (e.errors().size() == 1 ? "" : "s") + "):");
+            e.errors().forEach(line -> err.println("  " + line));
+            return INVALID_CONFIG;
+        } catch (RuntimeException e) {
+            Logger log = LoggerFactory.getLogger(Main.class);
+            log.error("tidegate failed to start: {}", e.toString(), e);
+            err.println("tidegate: failed to start: " + rootMessage(e));
+            return INVALID_CONFIG;
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.toString();
+    }
+}

@@ -1,0 +1,144 @@
+package io.tidegate.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Loads {@code config.yaml}: the {@code tidegate:} server section plus APISIX's resource lists, or
+ * the resources from an APISIX standalone {@code apisix.yaml} named by {@code tidegate.resources_file}
+ * (relative to the config file). {@code ${{VAR}}} placeholders are replaced from the environment in
+ * both files. Every problem found is reported at once in a {@link ConfigException}.
+ */
+public final class ConfigLoader {
+    private static final YAMLMapper YAML = YAMLMapper.builder(new YAMLFactory())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    /** Lists APISIX's standalone file may hold that Tidegate does not serve. */
+    private static final Set<String> APISIX_UNSUPPORTED = Set.of("stream_routes", "protos", "plugin_metadata", "plugins");
+
+    private final Function<String, String> env;
+
+    public ConfigLoader() {
+        this(System::getenv);
+    }
+
+    public ConfigLoader(Function<String, String> env) {
+        this.env = env;
+    }
+
+    public GatewayConfig load(Path configFile) throws ConfigException {
+        Problems problems = new Problems();
+        JsonNode root = parseFile(configFile, problems);
+        problems.throwIfAny();
+        return read(root, configFile, problems);
+    }
+
+    /** Reads an already-parsed configuration document; {@code configFile} anchors relative paths. */
+    public GatewayConfig read(JsonNode root, Path configFile, Problems problems) throws ConfigException {
+        if (root.isMissingNode() || root.isNull()) {
+            root = YAML.createObjectNode();
+        }
+        if (!root.isObject()) {
+            throw new ConfigException(configFile + ": must be a YAML mapping");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!field.equals("tidegate") && !ResourceReader.RESOURCE_LISTS.contains(field)) {
+                problems.add(field, "unknown field");
+            }
+        }
+        ServerSettings server = new ServerSettingsReader(problems).read(root.get("tidegate"));
+        Resources resources;
+        if (server.resourcesFile() != null) {
+            for (String list : ResourceReader.RESOURCE_LISTS) {
+                if (root.has(list)) {
+                    problems.add(list, "must not be set when tidegate.resources_file is used (resources live in one place)");
+                }
+            }
+            Path file = resolve(configFile, server.resourcesFile());
+            resources = readResourcesFile(file, problems);
+        } else {
+            resources = new ResourceReader(problems).read(root, "");
+        }
+        problems.throwIfAny();
+        return new GatewayConfig(server, resources);
+    }
+
+    /** Reads an APISIX standalone {@code apisix.yaml} (its {@code #END} marker is an ordinary comment). */
+    public Resources readResourcesFile(Path file, Problems problems) {
+        JsonNode root = parseFile(file, problems);
+        String prefix = file.getFileName().toString();
+        if (!problems.isEmpty()) {
+            return Resources.EMPTY;
+        }
+        if (root.isMissingNode() || root.isNull()) {
+            return Resources.EMPTY;
+        }
+        if (!root.isObject()) {
+            problems.add(prefix, "must be a YAML mapping");
+            return Resources.EMPTY;
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (APISIX_UNSUPPORTED.contains(field)) {
+                problems.add(Problems.join(prefix, field), "is not supported");
+            } else if (!ResourceReader.RESOURCE_LISTS.contains(field)) {
+                problems.add(Problems.join(prefix, field), "unknown field");
+            }
+        }
+        return new ResourceReader(problems).read(root, prefix);
+    }
+
+    /** Parses one JSON document, e.g. a resource read from etcd or an Admin API body. */
+    public static JsonNode parseJson(String text) throws JsonProcessingException {
+        return JSON.readTree(text);
+    }
+
+    private JsonNode parseFile(Path file, Problems problems) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            problems.add(file.toString(), "file not found");
+            return MissingNode.getInstance();
+        } catch (IOException e) {
+            problems.add(file.toString(), "cannot read: " + e.getMessage());
+            return MissingNode.getInstance();
+        }
+        text = EnvSubstitution.apply(text, env, file.toString(), problems);
+        try {
+            JsonNode node = YAML.readTree(text);
+            return node == null ? MissingNode.getInstance() : node;
+        } catch (JsonProcessingException e) {
+            var location = e.getLocation();
+            String where = location == null ? "" : "line " + location.getLineNr() + ", column " + location.getColumnNr() + ": ";
+            problems.add(file.toString(), where + e.getOriginalMessage());
+            return MissingNode.getInstance();
+        }
+    }
+
+    private static Path resolve(Path configFile, String name) {
+        Path path = Path.of(name);
+        if (path.isAbsolute()) {
+            return path;
+        }
+        Path dir = configFile.toAbsolutePath().getParent();
+        return dir == null ? path : dir.resolve(path);
+    }
+}

@@ -1,0 +1,23 @@
+package io.tidegate.config;
+
+import java.util.List;
+
+/**
+ * The {@code tidegate:} section: how the server runs.
+ *
+ * @param ioThreads          Undertow IO threads (default: number of cores)
+ * @param listeners          client-facing HTTP listeners
+ * @param clientMaxBodySize  largest request body accepted, bytes; 0 = unlimited (APISIX's default)
+ * @param defaultTimeout     upstream timeouts when neither the route nor its upstream sets one
+ * @param status             the status listener, or null when disabled
+ * @param pluginsDir         the plugin folder
+ * @param resourcesFile      an APISIX {@code apisix.yaml} holding the resources, or null
+ */
+public record ServerSettings(
+        int ioThreads,
+        List<ListenerSettings> listeners,
+        long clientMaxBodySize,
+        Timeouts defaultTimeout,
+        ListenerSettings status,
+        String pluginsDir,
+        String resourcesFile) {}

@@ -1,0 +1,28 @@
+package io.tidegate.proxy;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+
+/** Responses the gateway makes itself: JSON {@code {"error_msg": "..."}}, as APISIX does. */
+public final class ErrorResponses {
+    private ErrorResponses() {}
+
+    public static void send(HttpServerExchange exchange, int status, String message) {
+        if (exchange.isResponseStarted()) {
+            // Too late for a clean answer: the only honest signal left is to cut the connection.
+            exchange.getConnection().terminateRequestChannel(exchange);
+            org.xnio.IoUtils.safeClose(exchange.getConnection());
+            return;
+        }
+        exchange.setStatusCode(status);
+        var headers = exchange.getResponseHeaders();
+        headers.clear();
+        headers.put(Headers.CONTENT_TYPE, "application/json");
+        exchange.getResponseSender().send(body(message));
+    }
+
+    public static String body(String message) {
+        return "{\"error_msg\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(message)) + "\"}";
+    }
+}

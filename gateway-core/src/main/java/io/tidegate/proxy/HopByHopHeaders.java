@@ -1,0 +1,47 @@
+package io.tidegate.proxy;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ResponseCommitListener;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.util.List;
+
+/**
+ * Headers that describe one connection, not the message (RFC 9110 7.6.1), so a proxy must not
+ * forward them: the fixed set plus any header the {@code Connection} header names.
+ * {@code Transfer-Encoding} is left to Undertow, which re-frames bodies on each side itself.
+ */
+final class HopByHopHeaders {
+    private static final List<HttpString> REQUEST = List.of(Headers.CONNECTION, Headers.KEEP_ALIVE,
+            new HttpString("Proxy-Connection"), Headers.TE, Headers.TRAILER, Headers.UPGRADE);
+    private static final List<HttpString> RESPONSE = List.of(Headers.CONNECTION, Headers.KEEP_ALIVE,
+            new HttpString("Proxy-Connection"), Headers.TRAILER, Headers.UPGRADE);
+
+    /** Strips the upstream's hop-by-hop headers just before the response head goes to the client. */
+    static final ResponseCommitListener STRIP_RESPONSE = exchange -> strip(exchange.getResponseHeaders(), RESPONSE);
+
+    private HopByHopHeaders() {}
+
+    static void stripRequest(HttpServerExchange exchange) {
+        strip(exchange.getRequestHeaders(), REQUEST);
+    }
+
+    private static void strip(HeaderMap headers, List<HttpString> fixed) {
+        HeaderValues connection = headers.get(Headers.CONNECTION);
+        if (connection != null) {
+            for (String value : connection) {
+                for (String token : value.split(",")) {
+                    String name = token.trim();
+                    if (!name.isEmpty() && !name.equalsIgnoreCase("close") && !name.equalsIgnoreCase("keep-alive")) {
+                        headers.remove(name);
+                    }
+                }
+            }
+        }
+        for (HttpString name : fixed) {
+            headers.remove(name);
+        }
+    }
+}

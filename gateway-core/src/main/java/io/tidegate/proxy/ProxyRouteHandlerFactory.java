@@ -1,0 +1,42 @@
+package io.tidegate.proxy;
+
+import io.tidegate.runtime.RouteHandlerFactory;
+import io.tidegate.runtime.RoutePlan;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.proxy.ProxyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds each route's handler when a snapshot is compiled. A route that cannot serve safely gets a
+ * handler that refuses: a plugin it names is not loaded (fail closed: 503, never skip the plugin),
+ * or it has no upstream.
+ */
+public final class ProxyRouteHandlerFactory implements RouteHandlerFactory {
+    private static final Logger log = LoggerFactory.getLogger(ProxyRouteHandlerFactory.class);
+    private static final HttpHandler NO_NODES = new FixedErrorHandler(502, "502 Bad Gateway");
+
+    @Override
+    public HttpHandler create(RoutePlan plan) {
+        if (!plan.missingPlugins().isEmpty()) {
+            String name = plan.missingPlugins().get(0);
+            log.error("route {} uses plugin(s) {} that are not loaded; it answers 503 until they are",
+                    plan.routeId(), plan.missingPlugins());
+            return new FixedErrorHandler(503, "plugin " + name + " is not loaded");
+        }
+        if (plan.upstream() == null) {
+            return new FixedErrorHandler(503, "missing upstream configuration in Route or Service");
+        }
+        if (!plan.upstream().hasNodes()) {
+            log.warn("route {}: upstream {} has no node with weight > 0; it answers 502", plan.routeId(), plan.upstream().name());
+        }
+        ProxyHandler proxy = ProxyHandler.builder()
+                .setProxyClient(plan.upstream())
+                .setNext(NO_NODES)
+                .setMaxConnectionRetries(0) // the upstream's own retries setting governs (MaxRetriesProxyTarget)
+                .setReuseXForwarded(true)   // append to X-Forwarded-For as nginx's $proxy_add_x_forwarded_for does
+                .setRewriteHostHeader(false)
+                .build();
+        return new RouteProxyHandler(plan, proxy);
+    }
+}

@@ -1,0 +1,106 @@
+package io.tidegate.proxy;
+
+import io.tidegate.upstream.UpstreamFailure;
+import io.tidegate.upstream.UpstreamProxyClient;
+import io.undertow.server.ConduitWrapper;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.ConduitFactory;
+import io.undertow.util.WorkerUtils;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.TimeUnit;
+import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.conduits.AbstractStreamSourceConduit;
+import org.xnio.conduits.StreamSourceConduit;
+
+/**
+ * The upstream read timeout: once the whole request has been passed on, the upstream has
+ * {@code read} seconds to send its response head, or the client gets 504. The clock starts when the
+ * client's body ends, so a slow upload never counts against the upstream. Everything runs on the
+ * exchange's IO thread, which also owns the upstream connection, so no locking is needed.
+ */
+final class ResponseTimeout {
+    private ResponseTimeout() {}
+
+    static void arm(HttpServerExchange exchange, long millis) {
+        if (exchange.isRequestComplete()) {
+            schedule(exchange, millis);
+        } else {
+            exchange.addRequestWrapper(new EndOfBodyWrapper(millis));
+        }
+        exchange.addResponseCommitListener(ResponseTimeout::disarm);
+    }
+
+    private static void schedule(HttpServerExchange exchange, long millis) {
+        if (exchange.getAttachment(TimerHolder.KEY) != null || exchange.isResponseStarted()) {
+            return;
+        }
+        XnioExecutor.Key key = WorkerUtils.executeAfter(exchange.getIoThread(), () -> expire(exchange), millis, TimeUnit.MILLISECONDS);
+        exchange.putAttachment(TimerHolder.KEY, new TimerHolder(key));
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            disarm(ex);
+            next.proceed();
+        });
+    }
+
+    /** The response head arrived (or the exchange ended): the timeout no longer applies. */
+    private static void disarm(HttpServerExchange exchange) {
+        TimerHolder holder = exchange.removeAttachment(TimerHolder.KEY);
+        if (holder != null) {
+            holder.key.remove();
+        }
+        exchange.putAttachment(TimerHolder.KEY, TimerHolder.DONE);
+    }
+
+    private static void expire(HttpServerExchange exchange) {
+        if (exchange.isResponseStarted() || exchange.isComplete()) {
+            return;
+        }
+        // Marked first: the proxy's failure path reads it to stop retrying and answer 504.
+        exchange.putAttachment(UpstreamFailure.KEY, UpstreamFailure.TIMED_OUT);
+        IoUtils.safeClose(exchange.getAttachment(UpstreamProxyClient.CONNECTION));
+    }
+
+    private record TimerHolder(XnioExecutor.Key key) {
+        static final io.undertow.util.AttachmentKey<TimerHolder> KEY = io.undertow.util.AttachmentKey.create(TimerHolder.class);
+        static final TimerHolder DONE = new TimerHolder(() -> true);
+    }
+
+    /** Starts the clock when the client's request body has been read to its end. */
+    private record EndOfBodyWrapper(long millis) implements ConduitWrapper<StreamSourceConduit> {
+        @Override
+        public StreamSourceConduit wrap(ConduitFactory<StreamSourceConduit> factory, HttpServerExchange exchange) {
+            return new AbstractStreamSourceConduit<>(factory.create()) {
+                private long ended(long result) {
+                    if (result == -1) {
+                        schedule(exchange, millis);
+                    }
+                    return result;
+                }
+
+                @Override
+                public int read(ByteBuffer dst) throws IOException {
+                    return (int) ended(super.read(dst));
+                }
+
+                @Override
+                public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
+                    return ended(super.read(dsts, offs, len));
+                }
+
+                @Override
+                public long transferTo(long position, long count, FileChannel target) throws IOException {
+                    return ended(super.transferTo(position, count, target));
+                }
+
+                @Override
+                public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target) throws IOException {
+                    return ended(super.transferTo(count, throughBuffer, target));
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.tidegate.proxy;
+
+import io.tidegate.runtime.RoutePlan;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.proxy.ProxyHandler;
+import io.undertow.util.Headers;
+
+/**
+ * Proxies one route's requests to its upstream: prepares the outgoing request (hop-by-hop
+ * headers, Host), arms the response timeout, installs the error responder, then hands over to
+ * Undertow's streaming proxy, which forwards bodies both ways without buffering them.
+ */
+final class RouteProxyHandler implements HttpHandler {
+    private final RoutePlan plan;
+    private final ProxyHandler proxy;
+    private final long readTimeoutMillis;
+
+    RouteProxyHandler(RoutePlan plan, ProxyHandler proxy) {
+        this.plan = plan;
+        this.proxy = proxy;
+        this.readTimeoutMillis = Math.max(1, Math.round(plan.timeout().read() * 1000));
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        HopByHopHeaders.stripRequest(exchange);
+        if (plan.rewriteHost() != null) {
+            exchange.getRequestHeaders().put(Headers.HOST, plan.rewriteHost());
+        }
+        exchange.addDefaultResponseListener(UpstreamErrorResponder.INSTANCE);
+        exchange.addResponseCommitListener(HopByHopHeaders.STRIP_RESPONSE);
+        ResponseTimeout.arm(exchange, readTimeoutMillis);
+        proxy.handleRequest(exchange);
+    }
+
+    @Override
+    public String toString() {
+        return "route " + plan.routeId() + " -> " + plan.upstream().name();
+    }
+}

@@ -1,0 +1,58 @@
+package io.tidegate.proxy;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.Cookie;
+import io.undertow.util.HeaderValues;
+import java.net.InetSocketAddress;
+import java.util.Deque;
+
+/**
+ * APISIX (nginx) variables over an Undertow exchange: {@code uri}, {@code request_uri}, {@code host},
+ * {@code remote_addr}, {@code remote_port}, {@code server_addr}, {@code server_port},
+ * {@code request_method}, {@code scheme}, {@code query_string}/{@code args}, {@code arg_NAME},
+ * {@code http_NAME} (dashes written as underscores, any case), {@code cookie_NAME}.
+ * An unknown variable or an absent value is null.
+ */
+final class Variables {
+    private Variables() {}
+
+    static String resolve(String name, HttpServerExchange exchange, ExchangeRequest request) {
+        if (name.startsWith("arg_")) {
+            Deque<String> values = exchange.getQueryParameters().get(name.substring(4));
+            return values == null || values.isEmpty() ? null : values.getFirst();
+        }
+        if (name.startsWith("http_")) {
+            HeaderValues values = exchange.getRequestHeaders().get(name.substring(5).replace('_', '-'));
+            if (values == null || values.isEmpty()) {
+                return null;
+            }
+            return values.size() == 1 ? values.getFirst() : String.join(", ", values);
+        }
+        if (name.startsWith("cookie_")) {
+            Cookie cookie = exchange.getRequestCookie(name.substring(7));
+            return cookie == null ? null : cookie.getValue();
+        }
+        return switch (name) {
+            case "uri" -> exchange.getRequestPath();
+            case "request_uri" -> exchange.getQueryString().isEmpty() ? exchange.getRequestURI()
+                    : exchange.getRequestURI() + "?" + exchange.getQueryString();
+            case "host" -> request.host();
+            case "remote_addr" -> address(exchange.getSourceAddress());
+            case "remote_port" -> port(exchange.getSourceAddress());
+            case "server_addr" -> address(exchange.getDestinationAddress());
+            case "server_port" -> port(exchange.getDestinationAddress());
+            case "request_method" -> exchange.getRequestMethod().toString();
+            case "scheme" -> exchange.getRequestScheme();
+            case "query_string", "args" -> exchange.getQueryString().isEmpty() ? null : exchange.getQueryString();
+            default -> null;
+        };
+    }
+
+    private static String address(InetSocketAddress address) {
+        return address == null || address.getAddress() == null ? null : address.getAddress().getHostAddress();
+    }
+
+    private static String port(InetSocketAddress address) {
+        return address == null ? null : Integer.toString(address.getPort());
+    }
+}

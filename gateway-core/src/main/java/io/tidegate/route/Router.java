@@ -1,0 +1,95 @@
+package io.tidegate.route;
+
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Finds the route for a request: first among routes for the request's exact host, then for
+ * {@code *.}wildcard hosts (longest suffix first), then among routes without hosts. Within each,
+ * a {@link RadixTree} on the path yields candidates (exact before prefix, longer prefix first, then
+ * higher {@code priority}, then configuration order) and the first whose methods, client address
+ * and vars match wins. Built once per configuration, immutable, safe to share between threads.
+ */
+public final class Router<R> {
+    private final Map<String, RadixTree<Entry<R>>> exactHosts;
+    private final Map<String, RadixTree<Entry<R>>> wildcardHosts;
+    private final RadixTree<Entry<R>> anyHost;
+
+    private Router(Builder<R> builder) {
+        builder.exactHosts.values().forEach(RadixTree::freeze);
+        builder.wildcardHosts.values().forEach(RadixTree::freeze);
+        this.exactHosts = Map.copyOf(builder.exactHosts);
+        this.wildcardHosts = Map.copyOf(builder.wildcardHosts);
+        this.anyHost = builder.anyHost.freeze();
+    }
+
+    public static <R> Builder<R> builder() {
+        return new Builder<>();
+    }
+
+    /** The matched route's value, or null for "404 Route Not Found". */
+    public R match(MatchRequest request) {
+        String host = request.host();
+        String path = request.path();
+        if (!exactHosts.isEmpty()) {
+            R found = find(exactHosts.get(host), path, request);
+            if (found != null) {
+                return found;
+            }
+        }
+        if (!wildcardHosts.isEmpty()) {
+            for (int dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
+                R found = find(wildcardHosts.get(host.substring(dot)), path, request);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return find(anyHost, path, request);
+    }
+
+    private static <R> R find(RadixTree<Entry<R>> tree, String path, MatchRequest request) {
+        if (tree == null) {
+            return null;
+        }
+        Entry<R> entry = tree.find(path, e -> e.conditions.matches(request));
+        return entry == null ? null : entry.value;
+    }
+
+    private record Entry<R>(R value, RouteConditions conditions, int priority, int order) {}
+
+    /** Collects routes; {@link #add} rejects malformed patterns with {@link IllegalArgumentException}. */
+    public static final class Builder<R> {
+        private static final Comparator<Entry<?>> ORDER =
+                Comparator.<Entry<?>>comparingInt(e -> -e.priority()).thenComparingInt(Entry::order);
+        private final Map<String, RadixTree<Entry<R>>> exactHosts = new HashMap<>();
+        private final Map<String, RadixTree<Entry<R>>> wildcardHosts = new HashMap<>();
+        private final RadixTree<Entry<R>> anyHost = new RadixTree<>(ORDER);
+        private int order;
+
+        /**
+         * @param uris  path patterns ({@code /exact}, {@code /prefix*}, {@code /user/:name})
+         * @param hosts lower-case hosts ({@code api.example.com}, {@code *.example.com}); empty = any
+         */
+        public Builder<R> add(R value, List<String> uris, List<String> hosts, RouteConditions conditions, int priority) {
+            Entry<R> entry = new Entry<>(value, conditions, priority, order++);
+            if (hosts.isEmpty() || hosts.contains("*")) {
+                uris.forEach(uri -> anyHost.insert(uri, entry));
+                return this;
+            }
+            for (String host : hosts) {
+                RadixTree<Entry<R>> tree = host.startsWith("*.")
+                        ? wildcardHosts.computeIfAbsent(host.substring(1), h -> new RadixTree<>(ORDER))
+                        : exactHosts.computeIfAbsent(host, h -> new RadixTree<>(ORDER));
+                uris.forEach(uri -> tree.insert(uri, entry));
+            }
+            return this;
+        }
+
+        public Router<R> build() {
+            return new Router<>(this);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.tidegate.runtime;
+
+import io.tidegate.config.Timeouts;
+import io.tidegate.upstream.UpstreamProxyClient;
+import java.util.List;
+
+/**
+ * Everything a route needs at request time, resolved from route, service and upstream when the
+ * snapshot is built.
+ *
+ * @param upstream       null when neither the route nor its service has one
+ * @param timeout        route's, else upstream's, else the global default
+ * @param rewriteHost    the Host to send when pass_host is rewrite, else null (node is the client's job)
+ * @param missingPlugins plugins the route uses that no loaded plugin provides (it must not serve)
+ */
+public record RoutePlan(
+        String routeId,
+        String serviceId,
+        UpstreamProxyClient upstream,
+        Timeouts timeout,
+        String rewriteHost,
+        List<String> missingPlugins) {}

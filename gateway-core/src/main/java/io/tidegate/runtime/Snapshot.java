@@ -1,0 +1,9 @@
+package io.tidegate.runtime;
+
+import io.tidegate.route.Router;
+
+/**
+ * Everything compiled from one configuration version. Immutable: a request reads the current
+ * snapshot once and uses only it, so a configuration change never shows half-applied.
+ */
+public record Snapshot(long version, Router<ActiveRoute> router, int routeCount, int upstreamCount) {}

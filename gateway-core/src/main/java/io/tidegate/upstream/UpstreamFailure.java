@@ -1,0 +1,15 @@
+package io.tidegate.upstream;
+
+import io.undertow.util.AttachmentKey;
+
+/** Why the gateway could not get a response from the upstream; decides the status the client sees. */
+public enum UpstreamFailure {
+    /** No node could be connected to, after all retries: 502. */
+    CONNECT_FAILED,
+    /** The upstream did not answer within the read timeout: 504. */
+    TIMED_OUT,
+    /** The upstream has no node with a weight above zero: 502. */
+    NO_NODES;
+
+    public static final AttachmentKey<UpstreamFailure> KEY = AttachmentKey.create(UpstreamFailure.class);
+}
