@@ -37,7 +37,7 @@ public final class Gateway implements AutoCloseable {
         this.pools = pools;
         this.snapshots = snapshots;
         this.versions = versions;
-        this.server = GatewayServer.start(config.server(), new GatewayHandler(snapshots),
+        this.server = GatewayServer.start(config.server(), new GatewayHandler(snapshots, config.server().clientMaxBodySize()),
                 new StatusHandler(snapshots::current));
     }
 

@@ -7,17 +7,28 @@ import io.undertow.server.HttpServerExchange;
 
 /**
  * The entry of every request: reads the serving snapshot once, matches a route in it and hands the
- * exchange to that route's handler. Unmatched: 404 {@code {"error_msg":"404 Route Not Found"}}.
+ * exchange to that route's handler. Unmatched: 404 {@code {"error_msg":"404 Route Not Found"}}. A
+ * declared body over {@code client_max_body_size}: 413 before any routing. (A chunked body that
+ * grows past the limit is cut off by Undertow, which closes the connection.)
  */
 public final class GatewayHandler implements HttpHandler {
     private final SnapshotHolder snapshots;
+    private final long maxBodySize;
 
-    public GatewayHandler(SnapshotHolder snapshots) {
+    /** @param maxBodySize largest request body accepted, in bytes; 0 = unlimited */
+    public GatewayHandler(SnapshotHolder snapshots, long maxBodySize) {
         this.snapshots = snapshots;
+        this.maxBodySize = maxBodySize;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
+        if (maxBodySize > 0 && exchange.getRequestContentLength() > maxBodySize) {
+            // The body stays unread, so the connection cannot carry another request.
+            exchange.setPersistent(false);
+            ErrorResponses.send(exchange, 413, "413 Request Entity Too Large");
+            return;
+        }
         ActiveRoute route = snapshots.current().router().match(new ExchangeRequest(exchange));
         if (route == null) {
             ErrorResponses.send(exchange, 404, "404 Route Not Found");

@@ -59,9 +59,14 @@ final class ResponseTimeout {
         if (exchange.isResponseStarted() || exchange.isComplete()) {
             return;
         }
-        // Marked first: the proxy's failure path reads it to stop retrying and answer 504.
+        // Marked first: the proxy client reads it to stop retrying and to drop a late connection.
         exchange.putAttachment(UpstreamFailure.KEY, UpstreamFailure.TIMED_OUT);
         IoUtils.safeClose(exchange.getAttachment(UpstreamProxyClient.CONNECTION));
+        // Closing the upstream connection only shows up in the proxy once the upstream reacts, so
+        // answer now. The proxy may still close this client connection when its failure arrives,
+        // so the 504 is the last response on it.
+        exchange.setPersistent(false);
+        ErrorResponses.send(exchange, 504, "504 Gateway Timeout");
     }
 
     private record TimerHolder(XnioExecutor.Key key) {

@@ -25,6 +25,7 @@ final class RouteProxyHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         HopByHopHeaders.stripRequest(exchange);
+        ForwardedHeaders.addMissing(exchange);
         if (plan.rewriteHost() != null) {
             exchange.getRequestHeaders().put(Headers.HOST, plan.rewriteHost());
         }

@@ -1,0 +1,105 @@
+package io.tidegate.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidegate.Gateway;
+import io.tidegate.config.ConfigException;
+import io.tidegate.config.ConfigLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The real gateway, started in-process from YAML text on an ephemeral loopback port, with an HTTP
+ * client pointed at it. The YAML is the same file format users write (resources at the top level,
+ * optional {@code tidegate:} section); a listener on 127.0.0.1:0 is added when none is given.
+ */
+public final class TestGateway implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Gateway gateway;
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    private TestGateway(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    public static TestGateway start(String yaml) {
+        try {
+            return new TestGateway(Gateway.start(new ConfigLoader().load(write(yaml))));
+        } catch (ConfigException e) {
+            throw new IllegalStateException("test config is invalid:\n" + String.join("\n", e.errors()), e);
+        }
+    }
+
+    /** Writes a config file, adding a test listener unless the YAML has a tidegate section. */
+    public static Path write(String yaml) {
+        String full = yaml.contains("tidegate:") ? yaml
+                : "tidegate:\n  threads: 2\n  listeners:\n    - address: 127.0.0.1:0\n" + yaml;
+        try {
+            Path dir = Files.createTempDirectory("tidegate-test");
+            Path file = dir.resolve("config.yaml");
+            Files.writeString(file, full);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public int port() {
+        return gateway.listenerAddresses().get(0).getPort();
+    }
+
+    public URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+    }
+
+    public HttpRequest.Builder request(String pathAndQuery) {
+        return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30));
+    }
+
+    public HttpResponse<String> get(String pathAndQuery) {
+        return send(request(pathAndQuery).GET().build());
+    }
+
+    public HttpResponse<String> send(HttpRequest request) {
+        return send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+        try {
+            return client.send(request, handler);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The upstream's description of the request it received (see {@link UpstreamServer}). */
+    public static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException("not JSON: " + response.body(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+    }
+}
