@@ -82,9 +82,11 @@ public final class ConfigLoader {
 
     /** Reads an APISIX standalone {@code apisix.yaml} (its {@code #END} marker is an ordinary comment). */
     public Resources readResourcesFile(Path file, Problems problems) {
-        JsonNode root = parseFile(file, problems);
+        Problems parsing = new Problems();
+        JsonNode root = parseFile(file, parsing);
         String prefix = file.getFileName().toString();
-        if (!problems.isEmpty()) {
+        if (!parsing.isEmpty()) {
+            parsing.list().forEach(error -> problems.add("", error));
             return Resources.EMPTY;
         }
         if (root.isMissingNode() || root.isNull()) {

@@ -1,0 +1,105 @@
+package io.tidegate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line, as an operator uses it: {@code -t}, {@code --version}, bad usage. */
+class MainTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void testFlagAcceptsAValidConfig() throws IOException {
+        Path config = dir.resolve("ok.yaml");
+        Files.writeString(config, """
+                routes:
+                  - { id: 1, uri: "/*", upstream: { nodes: { "127.0.0.1:8080": 1 } } }
+                """);
+        assertEquals(0, run("-t", "-c", config.toString()));
+        assertEquals("tidegate: configuration file " + config + " is valid (1 routes, 0 upstreams)\n", stdout());
+        assertEquals("", stderr());
+    }
+
+    @Test
+    void testFlagPrintsEveryErrorWithItsPathAndFails() throws IOException {
+        Path config = dir.resolve("broken.yaml");
+        Files.writeString(config, """
+                routes:
+                  - { id: 1, uri: /a, upstream: { nodes: {} } }
+                  - { id: 2, uri: /b, upstream_id: ghost, vars: [["arg_x", "~~", "(unclosed"]] }
+                """);
+        assertEquals(1, run("-t", "-c", config.toString()));
+        assertEquals("""
+                tidegate: configuration file %s is invalid (2 errors):
+                  routes[0].upstream.nodes: must not be empty
+                  routes[1].upstream_id: upstream "ghost" does not exist
+                """.formatted(config), stderr());
+        assertEquals("", stdout());
+    }
+
+    @Test
+    void testFlagReportsCompileErrorsToo() throws IOException {
+        Path config = dir.resolve("compile.yaml");
+        Files.writeString(config, """
+                routes:
+                  - { id: 1, uri: /a, vars: [["arg_x", "~~", "(unclosed"], ["arg_y", "like", "z"]], upstream: { nodes: { "127.0.0.1:1": 1 } } }
+                  - { id: 2, uri: "/a/*/b", remote_addrs: ["10.0.0.0/33", "not-an-ip"], upstream: { nodes: { "127.0.0.1:1": 1 } } }
+                  - { id: 3, uri: /c, hosts: ["*foo.com"], upstream: { nodes: [{ host: 127.0.0.1, port: 1, weight: 1, priority: 1 }, { host: 127.0.0.1, port: 2, weight: 1 }] } }
+                """);
+        assertEquals(1, run("-t", "-c", config.toString()));
+        String errors = stderr();
+        assertTrue(errors.contains("(7 errors)"), errors);
+        assertTrue(errors.contains("  routes[0].vars[0]: invalid regex: Unclosed group\n"), errors);
+        assertTrue(errors.contains("  routes[0].vars[1]: unknown operator \"like\""), errors);
+        assertTrue(errors.contains("  routes[1].remote_addrs[0]: CIDR prefix length must be 0-32\n"), errors);
+        assertTrue(errors.contains("  routes[1].remote_addrs[1]: must be an IPv4 or IPv6 address or CIDR block\n"), errors);
+        assertTrue(errors.contains("  routes[1].uri: * may only end a path (as /prefix* or /prefix/*name)\n"), errors);
+        assertTrue(errors.contains("  routes[2].hosts: wildcard host \"*foo.com\" must start with *.\n"), errors);
+        assertTrue(errors.contains("  routes[2].upstream.nodes: node priority groups are not supported yet"), errors);
+    }
+
+    @Test
+    void missingConfigFileFails() {
+        assertEquals(1, run("-t", "-c", dir.resolve("nope.yaml").toString()));
+        assertTrue(stderr().contains(dir.resolve("nope.yaml") + ": file not found"), stderr());
+    }
+
+    @Test
+    void versionAndUsage() {
+        assertEquals(0, run("--version"));
+        assertTrue(stdout().startsWith("tidegate "), stdout());
+        assertEquals(2, run("--bogus"));
+        assertTrue(stderr().contains("unknown option --bogus"), stderr());
+        assertEquals(2, run("-c"));
+    }
+
+    @Test
+    void shippedConfigIsValid() {
+        Path shipped = Path.of("..", "config.yaml");
+        assertEquals(0, run("-t", "-c", shipped.toString()), stderr());
+    }
+}

@@ -1,0 +1,247 @@
+package io.tidegate.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Configuration reading and validation: exact, path-named messages, all reported at once. */
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private Path file(String name, String text) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private GatewayConfig load(String yaml) throws Exception {
+        return new ConfigLoader(Map.<String, String>of()::get).load(file("config.yaml", yaml));
+    }
+
+    private List<String> errors(String yaml) throws IOException {
+        Path file = file("config.yaml", yaml);
+        return assertThrows(ConfigException.class, () -> new ConfigLoader(Map.<String, String>of()::get).load(file)).errors();
+    }
+
+    @Test
+    void readsAValidConfiguration() throws Exception {
+        GatewayConfig config = load("""
+                tidegate:
+                  threads: 3
+                  listeners: [{ address: "127.0.0.1:9080" }, { address: "[::1]:9081" }]
+                  client_max_body_size: 10m
+                  timeout: { connect: 2, send: 3, read: 4.5 }
+                routes:
+                  - id: 1
+                    uris: [/a, "/b/*"]
+                    hosts: [Api.Example.com, "*.example.org"]
+                    methods: [GET, POST]
+                    priority: 3
+                    vars: [["arg_x", "==", "1"], ["http_y", "!", "~~", "z"]]
+                    upstream_id: up
+                upstreams:
+                  - id: up
+                    nodes: [{ host: "::1", port: 8080, weight: 2 }, { host: backend.local, port: 81, weight: 1, priority: 0 }]
+                    retries: 2
+                    pass_host: rewrite
+                    upstream_host: internal
+                """);
+        assertEquals(3, config.server().ioThreads());
+        assertEquals(List.of(new ListenerSettings("127.0.0.1", 9080), new ListenerSettings("::1", 9081)), config.server().listeners());
+        assertEquals(10L << 20, config.server().clientMaxBodySize());
+        assertEquals(new Timeouts(2, 3, 4.5), config.server().defaultTimeout());
+        Route route = config.resources().routes().get(0);
+        assertEquals("1", route.id());
+        assertEquals(List.of("/a", "/b/*"), route.uris());
+        assertEquals(List.of("api.example.com", "*.example.org"), route.hosts());
+        assertEquals(java.util.Set.of("GET", "POST"), route.methods());
+        assertEquals(new VarExpression("http_y", true, "~~", com.fasterxml.jackson.databind.node.TextNode.valueOf("z")), route.vars().get(1));
+        Upstream upstream = config.resources().upstreams().get(0);
+        assertEquals(List.of(new UpstreamNode("::1", 8080, 2, 0), new UpstreamNode("backend.local", 81, 1, 0)), upstream.nodes());
+        assertEquals(2, upstream.effectiveRetries());
+        assertEquals("internal", upstream.upstreamHost());
+    }
+
+    @Test
+    void defaultsFollowApisix() throws Exception {
+        GatewayConfig config = load("""
+                routes:
+                  - { id: 1, uri: /x, upstream: { nodes: { "127.0.0.1:1": 1, "127.0.0.1:2": 1, "h": 1 } } }
+                """);
+        assertEquals(List.of(new ListenerSettings("0.0.0.0", 9080)), config.server().listeners());
+        assertEquals(0, config.server().clientMaxBodySize(), "unlimited, as APISIX");
+        assertEquals(Timeouts.DEFAULT, config.server().defaultTimeout());
+        Route route = config.resources().routes().get(0);
+        assertEquals(0, route.priority());
+        assertTrue(route.enabled());
+        Upstream upstream = route.upstream();
+        assertEquals("roundrobin", upstream.type());
+        assertEquals("pass", upstream.passHost());
+        assertEquals("http", upstream.scheme());
+        assertEquals(2, upstream.effectiveRetries(), "nodes - 1");
+        assertEquals(KeepalivePool.DEFAULT, upstream.keepalivePool());
+        assertEquals(new UpstreamNode("h", 80, 1, 0), upstream.nodes().get(2), "port defaults to 80");
+    }
+
+    @Test
+    void reportsEveryErrorWithItsPath() throws IOException {
+        List<String> errors = errors("""
+                tidegate:
+                  threads: many
+                  listeners: [{ address: "nowhere" }]
+                  colour: blue
+                routes:
+                  - id: 1
+                    uri: /a
+                    uris: [/b]
+                    upstream_id: missing
+                  - id: 1
+                    uri: relative
+                    upstream: { nodes: {} }
+                  - id: 3
+                    uri: /c
+                    host: a.example.com
+                    hosts: [b.example.com]
+                    methods: [GET, FETCH]
+                    priority: high
+                    service_id: nope
+                    plugin_config_id: pc
+                    timeout: { connect: 1, read: 0 }
+                    status: 2
+                    name: ""
+                    bogus: true
+                  - id: "bad id!"
+                  - { uri: /x }
+                upstreams:
+                  - id: u1
+                    nodes: { "127.0.0.1:99999": 1, "127.0.0.1:80": -1 }
+                    type: chash
+                    pass_host: rewrite
+                    retries: -1
+                  - nodes: [{ host: h, port: 80 }]
+                  - { id: u1, nodes: { "h:1": 1 } }
+                services:
+                  - { id: s1, upstream_id: ghost }
+                consumers:
+                  - { username: "not ok" }
+                  - { username: ok }
+                  - { username: ok }
+                """);
+        assertEquals(List.of(
+                "tidegate.colour: unknown field",
+                "tidegate.threads: must be an integer",
+                "tidegate.listeners[0].address: must be host:port (IPv6 as [addr]:port), port 0-65535",
+                "upstreams[0].type: chash is not supported yet (supported: roundrobin)",
+                "upstreams[0].key: is required when type is chash (unless hash_on is consumer)",
+                "upstreams[0].nodes[\"127.0.0.1:99999\"]: must be host or host:port (port 1-65535, IPv6 in brackets)",
+                "upstreams[0].nodes[\"127.0.0.1:80\"]: weight must be an integer >= 0",
+                "upstreams[0].retries: must be >= 0",
+                "upstreams[0].upstream_host: is required when pass_host is rewrite",
+                "upstreams[1].id: is required",
+                "upstreams[1].nodes[0].weight: is required",
+                "routes[0]: uri and uris are mutually exclusive",
+                "routes[1].uri: must start with /",
+                "routes[1].upstream.nodes: must not be empty",
+                "routes[2].bogus: unknown field",
+                "routes[2].name: length must be between 1 and 256",
+                "routes[2]: host and hosts are mutually exclusive",
+                "routes[2].methods[1]: must be one of GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS, CONNECT, TRACE, PURGE",
+                "routes[2].priority: must be an integer",
+                "routes[2].timeout.send: is required",
+                "routes[2].timeout.read: must be > 0",
+                "routes[2].status: must be <= 1",
+                "routes[3].id: must match ^[a-zA-Z0-9-_.]+$",
+                "routes[3]: one of uri, uris is required",
+                "routes[3]: at least one of plugins, plugin_config_id, upstream, upstream_id, service_id is required",
+                "routes[4].id: is required",
+                "routes[4]: at least one of plugins, plugin_config_id, upstream, upstream_id, service_id is required",
+                "consumers[0].username: must match ^[a-zA-Z0-9_\\-]+$",
+                "upstreams[2].id: duplicate id \"u1\" (first used at upstreams[0])",
+                "routes[1].id: duplicate id \"1\" (first used at routes[0])",
+                "consumers[2].username: duplicate username \"ok\" (first used at consumers[1])",
+                "routes[0].upstream_id: upstream \"missing\" does not exist",
+                "routes[2].service_id: service \"nope\" does not exist",
+                "routes[2].plugin_config_id: plugin_config \"pc\" does not exist",
+                "services[0].upstream_id: upstream \"ghost\" does not exist"), errors);
+    }
+
+    @Test
+    void rejectsWrongTypesForWholeSections() throws IOException {
+        assertEquals(List.of("zones: unknown field", "upstreams[0]: must be an object", "routes: must be a list"),
+                errors("""
+                        routes: { id: 1 }
+                        upstreams: [ "127.0.0.1:80" ]
+                        zones: []
+                        """));
+    }
+
+    @Test
+    void reportsYamlSyntaxWithLine() throws IOException {
+        List<String> errors = errors("routes:\n  - id: 1\n   uri: /bad-indent\n");
+        assertEquals(1, errors.size());
+        assertTrue(errors.get(0).startsWith(dir.resolve("config.yaml") + ": line 3, column "), errors.get(0));
+    }
+
+    @Test
+    void rejectsDuplicateKeys() throws IOException {
+        List<String> errors = errors("routes: []\nroutes: []\n");
+        assertTrue(errors.get(0).contains("Duplicate field 'routes'"), errors.toString());
+    }
+
+    @Test
+    void missingFileIsAClearError() {
+        Path missing = dir.resolve("absent.yaml");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(missing));
+        assertEquals(List.of(missing + ": file not found"), e.errors());
+    }
+
+    @Test
+    void readsApisixStandaloneFileWithEnvironmentPlaceholders() throws Exception {
+        file("apisix.yaml", """
+                routes:
+                  - id: 1
+                    uri: ${{ROUTE_URI}}
+                    upstream:
+                      nodes:
+                        "${{UPSTREAM_HOST:=127.0.0.1}}:${{UPSTREAM_PORT:=8080}}": 1
+                #END
+                """);
+        Path config = file("config.yaml", "tidegate:\n  resources_file: apisix.yaml\n");
+        GatewayConfig loaded = new ConfigLoader(Map.of("ROUTE_URI", "/from-env", "UPSTREAM_PORT", "9")::get).load(config);
+        Route route = loaded.resources().routes().get(0);
+        assertEquals(List.of("/from-env"), route.uris());
+        assertEquals(new UpstreamNode("127.0.0.1", 9, 1, 0), route.upstream().nodes().get(0));
+    }
+
+    @Test
+    void standaloneFileErrorsNameTheFile() throws IOException {
+        file("apisix.yaml", """
+                routes:
+                  - { id: 1, uri: /x, upstream_id: nowhere }
+                stream_routes: []
+                #END
+                """);
+        Path config = file("config.yaml", "tidegate:\n  resources_file: apisix.yaml\nroutes: []\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.<String, String>of()::get).load(config));
+        assertEquals(List.of(
+                "routes: must not be set when tidegate.resources_file is used (resources live in one place)",
+                "apisix.yaml.stream_routes: is not supported",
+                "apisix.yaml.routes[0].upstream_id: upstream \"nowhere\" does not exist"), e.errors());
+    }
+
+    @Test
+    void unsetEnvironmentVariableWithoutDefaultIsAnError() throws IOException {
+        Path config = file("config.yaml", "routes:\n  - { id: 1, uri: \"${{NOPE}}\", upstream_id: x }\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.<String, String>of()::get).load(config));
+        assertEquals(List.of(config + ": line 2: environment variable NOPE is not set and ${{NOPE}} has no default"), e.errors());
+    }
+}
