@@ -19,26 +19,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the gateway does to a request and response on the way through, against real upstreams. */
 class ProxyBehaviourTest {
-    static UpstreamServer upstream;
-    static UpstreamServer second;
-
-    @BeforeAll
-    static void startUpstreams() {
-        upstream = UpstreamServer.start("main");
-        second = UpstreamServer.start("second");
-    }
-
-    @AfterAll
-    static void stopUpstreams() {
-        upstream.close();
-        second.close();
-    }
+    @RegisterExtension
+    static final UpstreamServer upstream = new UpstreamServer("main");
+    @RegisterExtension
+    static final UpstreamServer second = new UpstreamServer("second");
 
     private static TestGateway gatewayTo(String upstreamExtra) {
         return TestGateway.start("""

@@ -7,29 +7,17 @@ import io.tidegate.testing.TestGateway;
 import io.tidegate.testing.UpstreamServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Each routing rule, through the real gateway: which upstream answered tells which route matched. */
 class RoutingTest {
-    static UpstreamServer a;
-    static UpstreamServer b;
-    static UpstreamServer c;
-
-    @BeforeAll
-    static void startUpstreams() {
-        a = UpstreamServer.start("a");
-        b = UpstreamServer.start("b");
-        c = UpstreamServer.start("c");
-    }
-
-    @AfterAll
-    static void stop() {
-        a.close();
-        b.close();
-        c.close();
-    }
+    @RegisterExtension
+    static final UpstreamServer a = new UpstreamServer("a");
+    @RegisterExtension
+    static final UpstreamServer b = new UpstreamServer("b");
+    @RegisterExtension
+    static final UpstreamServer c = new UpstreamServer("c");
 
     private static String upstreams() {
         return """

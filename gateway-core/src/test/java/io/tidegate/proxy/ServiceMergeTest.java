@@ -6,26 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.tidegate.testing.TestGateway;
 import io.tidegate.testing.UpstreamServer;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** APISIX's merge rules between a route and the service it names, through the real gateway. */
 class ServiceMergeTest {
-    static UpstreamServer serviceSide;
-    static UpstreamServer routeSide;
-
-    @BeforeAll
-    static void startUpstreams() {
-        serviceSide = UpstreamServer.start("service");
-        routeSide = UpstreamServer.start("route");
-    }
-
-    @AfterAll
-    static void stopUpstreams() {
-        serviceSide.close();
-        routeSide.close();
-    }
+    @RegisterExtension
+    static final UpstreamServer serviceSide = new UpstreamServer("service");
+    @RegisterExtension
+    static final UpstreamServer routeSide = new UpstreamServer("route");
 
     private static String server(HttpResponse<String> response) {
         assertEquals(200, response.statusCode(), response::body);

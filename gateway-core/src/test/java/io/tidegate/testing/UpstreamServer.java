@@ -19,9 +19,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real HTTP upstream for tests, on an ephemeral loopback port. Every response is JSON describing
+ * A real HTTP upstream for tests, on an ephemeral loopback port. Register it as a JUnit extension
+ * ({@code @RegisterExtension static final UpstreamServer a = new UpstreamServer("a");}) to have it
+ * started before and stopped after the test class, or {@link #start} one by hand. Every response is JSON describing
  * what arrived, so tests can assert on what the gateway forwarded:
  * <ul>
  *   <li>any path: {@code {"server", "method", "raw_path", "query", "headers", "body_bytes", "body_sha256"}}</li>
@@ -31,28 +36,45 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /__hop}: answers with a header the Connection header marks hop-by-hop</li>
  * </ul>
  */
-public final class UpstreamServer implements AutoCloseable {
+public final class UpstreamServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String name;
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newCachedThreadPool();
+    private HttpServer server;
+    private ExecutorService executor;
     private final AtomicInteger requests = new AtomicInteger();
     private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
 
-    private UpstreamServer(String name) throws IOException {
+    /** @param name reported as {@code "server"} in every response, so tests see who answered */
+    public UpstreamServer(String name) {
         this.name = name;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
-        server.createContext("/", this::handle);
-        server.setExecutor(executor);
-        server.start();
     }
 
     public static UpstreamServer start(String name) {
+        UpstreamServer upstream = new UpstreamServer(name);
+        upstream.start();
+        return upstream;
+    }
+
+    private void start() {
         try {
-            return new UpstreamServer(name);
+            executor = Executors.newCachedThreadPool();
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+            server.createContext("/", this::handle);
+            server.setExecutor(executor);
+            server.start();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     public int port() {
