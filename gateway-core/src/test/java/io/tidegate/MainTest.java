@@ -68,7 +68,9 @@ class MainTest {
                 routes:
                   - { id: 1, uri: /a, vars: [["arg_x", "~~", "(unclosed"], ["arg_y", "like", "z"]], upstream: { nodes: { "127.0.0.1:1": 1 } } }
                   - { id: 2, uri: "/a/*/b", remote_addrs: ["10.0.0.0/33", "not-an-ip"], upstream: { nodes: { "127.0.0.1:1": 1 } } }
-                  - { id: 3, uri: /c, hosts: ["*foo.com"], upstream: { nodes: [{ host: 127.0.0.1, port: 1, weight: 1, priority: 1 }, { host: 127.0.0.1, port: 2, weight: 1 }] } }
+                  - { id: 3, uri: /c, hosts: ["*foo.com"], upstream: { nodes: [{ host: 127.0.0.1, port: 1, weight: 1 }] } }
+                ssls:
+                  - { id: 1, cert: "not a certificate", key: "not a key", snis: [a.example.com] }
                 """);
         assertEquals(1, run("-t", "-c", config.toString()));
         String errors = stderr();
@@ -79,7 +81,7 @@ class MainTest {
         assertTrue(errors.contains("  routes[1].remote_addrs[1]: must be an IPv4 or IPv6 address or CIDR block\n"), errors);
         assertTrue(errors.contains("  routes[1].uri: * may only end a path (as /prefix* or /prefix/*name)\n"), errors);
         assertTrue(errors.contains("  routes[2].hosts: wildcard host \"*foo.com\" must start with *.\n"), errors);
-        assertTrue(errors.contains("  routes[2].upstream.nodes: node priority groups are not supported yet"), errors);
+        assertTrue(errors.contains("  ssls[0]: no PEM certificate found\n"), errors);
     }
 
     @Test

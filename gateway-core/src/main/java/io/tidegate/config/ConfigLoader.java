@@ -63,7 +63,9 @@ public final class ConfigLoader {
                 problems.add(field, "unknown field");
             }
         }
-        ServerSettings server = new ServerSettingsReader(problems).read(root.get("tidegate"));
+        Path baseDir = configFile.toAbsolutePath().getParent();
+        ServerSettings server = new ServerSettingsReader(problems, baseDir == null ? Path.of(".") : baseDir)
+                .read(root.get("tidegate"));
         Resources resources;
         if (server.resourcesFile() != null) {
             for (String list : ResourceReader.RESOURCE_LISTS) {

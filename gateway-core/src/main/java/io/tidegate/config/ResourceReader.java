@@ -37,11 +37,11 @@ public final class ResourceReader {
     private static final Set<String> TIMEOUT_FIELDS = Set.of("connect", "send", "read");
     private static final Set<String> NODE_FIELDS = Set.of("host", "port", "weight", "priority", "metadata");
     private static final Set<String> KEEPALIVE_FIELDS = Set.of("size", "idle_timeout", "requests");
+    private static final Set<String> UPSTREAM_TLS_FIELDS = Set.of("client_cert", "client_key", "verify");
 
     static final Set<String> METHODS = orderedSet("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS",
             "CONNECT", "TRACE", "PURGE");
     private static final Set<String> UPSTREAM_TYPES = orderedSet("roundrobin", "chash", "ewma", "least_conn", "random");
-    private static final Set<String> SUPPORTED_TYPES = Set.of("roundrobin");
     private static final Set<String> HASH_ON = orderedSet("vars", "header", "cookie", "consumer", "vars_combinations");
     private static final Set<String> SCHEMES = orderedSet("http", "https", "grpc", "grpcs");
     private static final Set<String> PASS_HOST = orderedSet("pass", "node", "rewrite");
@@ -236,21 +236,16 @@ public final class ResourceReader {
         f.string("desc", null, 0, 256);
         f.labels();
         String type = f.oneOf("type", "roundrobin", UPSTREAM_TYPES);
-        if (f.has("type") && UPSTREAM_TYPES.contains(type) && !SUPPORTED_TYPES.contains(type)) {
-            f.report("type", type + " is not supported yet (supported: roundrobin)");
-        }
         String hashOn = f.oneOf("hash_on", "vars", HASH_ON);
         String key = f.string("key", null);
         if ("chash".equals(type) && key == null && !"consumer".equals(hashOn)) {
             f.report("key", "is required when type is chash (unless hash_on is consumer)");
         }
         String scheme = f.oneOf("scheme", "http", SCHEMES);
-        if (f.has("scheme") && !"http".equals(scheme) && SCHEMES.contains(scheme)) {
-            f.report("scheme", scheme + " is not supported yet (supported: http)");
+        if (scheme.startsWith("grpc")) {
+            f.report("scheme", scheme + " is not supported yet (supported: http, https)");
         }
-        if (f.has("tls")) {
-            f.report("tls", "is not supported yet");
-        }
+        UpstreamTls tls = upstreamTls(f);
         if (f.has("discovery_type")) {
             f.report("discovery_type", "is not supported; list the nodes (host names are resolved by DNS)");
         }
@@ -266,7 +261,23 @@ public final class ResourceReader {
         KeepalivePool pool = keepalivePool(f);
         JsonNode checks = checks(f);
         return new Upstream(id, name, type, nodes, retries, retryTimeout, timeout, scheme,
-                passHost, upstreamHost, pool, hashOn, key, checks);
+                passHost, upstreamHost, pool, hashOn, key, tls, checks);
+    }
+
+    private UpstreamTls upstreamTls(Fields f) {
+        if (!f.has("tls")) {
+            return UpstreamTls.DEFAULT;
+        }
+        Fields t = Fields.open(f.raw("tls"), f.path("tls"), problems, UPSTREAM_TLS_FIELDS);
+        if (t == null) {
+            return UpstreamTls.DEFAULT;
+        }
+        String cert = t.string("client_cert", null);
+        String key = t.string("client_key", null);
+        if ((cert == null) != (key == null)) {
+            problems.add(t.path(), "client_cert and client_key must be given together");
+        }
+        return new UpstreamTls(cert, key, t.bool("verify", false));
     }
 
     private List<UpstreamNode> nodes(Fields f) {

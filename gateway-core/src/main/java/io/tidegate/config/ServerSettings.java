@@ -12,6 +12,8 @@ import java.util.List;
  * @param status             the status listener, or null when disabled
  * @param pluginsDir         the plugin folder
  * @param resourcesFile      an APISIX {@code apisix.yaml} holding the resources, or null
+ * @param trustedCas         PEM bundle (the file's content) that verified upstream TLS trusts, or null for the JVM's
+ * @param dnsRefreshSeconds  how often upstream host names are resolved again
  */
 public record ServerSettings(
         int ioThreads,
@@ -20,4 +22,6 @@ public record ServerSettings(
         Timeouts defaultTimeout,
         ListenerSettings status,
         String pluginsDir,
-        String resourcesFile) {}
+        String resourcesFile,
+        String trustedCas,
+        double dnsRefreshSeconds) {}

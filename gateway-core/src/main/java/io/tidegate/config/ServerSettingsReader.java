@@ -9,26 +9,36 @@ import java.util.Set;
 /** Reads the {@code tidegate:} section. Missing section: one listener on 0.0.0.0:9080. */
 final class ServerSettingsReader {
     private static final Set<String> FIELDS = Set.of("threads", "listeners", "client_max_body_size", "timeout",
-            "status", "plugins_dir", "resources_file", "admin", "etcd");
+            "status", "plugins_dir", "resources_file", "ssl_trusted_certificate", "dns_refresh", "admin", "etcd");
     private static final Set<String> LISTENER_FIELDS = Set.of("address", "tls", "offer_h2");
+    private static final Set<String> LISTENER_TLS_FIELDS = Set.of("cert_path", "key_path");
+    static final double DEFAULT_DNS_REFRESH = 30;
     private static final Set<String> STATUS_FIELDS = Set.of("address");
     private static final Set<String> TIMEOUT_FIELDS = Set.of("connect", "send", "read");
     static final ListenerSettings DEFAULT_LISTENER = new ListenerSettings("0.0.0.0", 9080);
 
     private final Problems problems;
+    private final java.nio.file.Path baseDir;
 
-    ServerSettingsReader(Problems problems) {
+    /** @param baseDir where relative file paths in the section are resolved (the config file's folder) */
+    ServerSettingsReader(Problems problems, java.nio.file.Path baseDir) {
         this.problems = problems;
+        this.baseDir = baseDir;
+    }
+
+    private static ServerSettings defaults(int cores) {
+        return new ServerSettings(cores, List.of(DEFAULT_LISTENER), 0, Timeouts.DEFAULT, null, "plugins-dist", null,
+                null, DEFAULT_DNS_REFRESH);
     }
 
     ServerSettings read(JsonNode node) {
         int cores = Runtime.getRuntime().availableProcessors();
         if (node == null || node.isNull()) {
-            return new ServerSettings(cores, List.of(DEFAULT_LISTENER), 0, Timeouts.DEFAULT, null, "plugins-dist", null);
+            return defaults(cores);
         }
         Fields f = Fields.open(node, "tidegate", problems, FIELDS);
         if (f == null) {
-            return new ServerSettings(cores, List.of(DEFAULT_LISTENER), 0, Timeouts.DEFAULT, null, "plugins-dist", null);
+            return defaults(cores);
         }
         for (String later : List.of("admin", "etcd")) {
             if (f.has(later)) {
@@ -46,7 +56,32 @@ final class ServerSettingsReader {
         }
         String pluginsDir = f.string("plugins_dir", "plugins-dist", 1, 4096);
         String resourcesFile = f.string("resources_file", null, 1, 4096);
-        return new ServerSettings(threads, listeners, maxBody, timeout, status, pluginsDir, resourcesFile);
+        String trustedCas = null;
+        String caPath = f.string("ssl_trusted_certificate", null, 1, 4096);
+        if (caPath != null) {
+            trustedCas = readPem(f, "ssl_trusted_certificate", caPath);
+        }
+        double dnsRefresh = f.seconds("dns_refresh", DEFAULT_DNS_REFRESH, false);
+        return new ServerSettings(threads, listeners, maxBody, timeout, status, pluginsDir, resourcesFile, trustedCas, dnsRefresh);
+    }
+
+    /** Reads a PEM file named in the config, checking that it parses, so a bad file fails at load. */
+    private String readPem(Fields f, String field, String path) {
+        java.nio.file.Path file = baseDir.resolve(path);
+        try {
+            String text = java.nio.file.Files.readString(file);
+            if (field.endsWith("key_path")) {
+                io.tidegate.tls.Pem.privateKey(text);
+            } else {
+                io.tidegate.tls.Pem.certificates(text);
+            }
+            return text;
+        } catch (java.io.IOException e) {
+            f.report(field, "cannot read " + file + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            f.report(field, file + ": " + e.getMessage());
+        }
+        return null;
     }
 
     private List<ListenerSettings> listeners(Fields f) {
@@ -64,14 +99,21 @@ final class ServerSettingsReader {
             if (l == null) {
                 continue;
             }
-            for (String later : List.of("tls", "offer_h2")) {
-                if (l.has(later)) {
-                    l.report(later, "is not supported yet");
+            ListenerSettings address = address(l, true);
+            ListenerTls tls = null;
+            if (l.has("tls")) {
+                Fields t = Fields.open(l.raw("tls"), l.path("tls"), problems, LISTENER_TLS_FIELDS);
+                if (t != null) {
+                    String cert = t.requiredString("cert_path");
+                    String key = t.requiredString("key_path");
+                    String certPem = cert == null ? null : readPem(t, "cert_path", cert);
+                    String keyPem = key == null ? null : readPem(t, "key_path", key);
+                    tls = certPem == null || keyPem == null ? null : new ListenerTls(certPem, keyPem);
                 }
             }
-            ListenerSettings listener = address(l, true);
-            if (listener != null) {
-                out.add(listener);
+            boolean offerH2 = l.bool("offer_h2", false);
+            if (address != null) {
+                out.add(new ListenerSettings(address.host(), address.port(), tls, offerH2));
             }
         }
         return List.copyOf(out);

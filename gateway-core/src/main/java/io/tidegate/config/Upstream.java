@@ -7,6 +7,7 @@ import java.util.List;
  * An upstream: where a route's traffic goes. {@code id} is null for an inline upstream.
  * {@code retries} null means APISIX's default (number of nodes - 1); {@code timeout} null means the
  * route's or the global default. {@code checks} is kept as given until health checks are built.
+ * {@code tls} applies when {@code scheme} is https.
  */
 public record Upstream(
         String id,
@@ -22,6 +23,7 @@ public record Upstream(
         KeepalivePool keepalivePool,
         String hashOn,
         String key,
+        UpstreamTls tls,
         JsonNode checks) {
 
     public int effectiveRetries() {

@@ -1,5 +1,6 @@
 package io.tidegate.proxy;
 
+import io.tidegate.http.ExchangeRequest;
 import io.tidegate.runtime.ActiveRoute;
 import io.tidegate.runtime.SnapshotHolder;
 import io.undertow.server.HttpHandler;

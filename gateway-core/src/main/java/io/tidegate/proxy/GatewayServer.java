@@ -2,15 +2,25 @@ package io.tidegate.proxy;
 
 import io.tidegate.config.ListenerSettings;
 import io.tidegate.config.ServerSettings;
+import io.tidegate.tls.CertificateTable;
+import io.tidegate.tls.SniKeyManager;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
 import org.xnio.Options;
 
-/** The Undertow server: client-facing listeners with the gateway handler, plus the status listener. */
+/**
+ * The Undertow server: client-facing listeners (HTTP or HTTPS, optionally offering HTTP/2) with the
+ * gateway handler, plus the status listener.
+ */
 public final class GatewayServer implements AutoCloseable {
     private final Undertow undertow;
     private final int clientListeners;
@@ -20,8 +30,13 @@ public final class GatewayServer implements AutoCloseable {
         this.clientListeners = clientListeners;
     }
 
-    /** Binds and starts every listener; throws if any address cannot be bound. */
-    public static GatewayServer start(ServerSettings settings, HttpHandler gateway, HttpHandler status) {
+    /**
+     * Binds and starts every listener; throws if any address cannot be bound.
+     *
+     * @param certificates the serving configuration's {@code ssls}, consulted on every TLS handshake
+     */
+    public static GatewayServer start(ServerSettings settings, HttpHandler gateway, HttpHandler status,
+                                      Supplier<CertificateTable> certificates) {
         Undertow.Builder builder = Undertow.builder()
                 .setIoThreads(settings.ioThreads())
                 // the proxy path never blocks, so worker threads only serve rare blocking tasks
@@ -31,8 +46,17 @@ public final class GatewayServer implements AutoCloseable {
                 .setSocketOption(Options.TCP_NODELAY, true)
                 .setSocketOption(Options.BACKLOG, 4096);
         for (ListenerSettings listener : settings.listeners()) {
-            builder.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
-                    .setHost(listener.host()).setPort(listener.port()).setRootHandler(gateway));
+            Undertow.ListenerBuilder l = new Undertow.ListenerBuilder()
+                    .setHost(listener.host()).setPort(listener.port()).setRootHandler(gateway)
+                    .setHttp2Enabled(listener.offerH2());
+            if (listener.tls() == null) {
+                l.setType(Undertow.ListenerType.HTTP);
+            } else {
+                CertificateTable.Entry own = CertificateTable.Entry.of("listener:" + listener.address(),
+                        listener.tls().certPem(), listener.tls().keyPem());
+                l.setType(Undertow.ListenerType.HTTPS).setSslContext(serverContext(new SniKeyManager(own, certificates)));
+            }
+            builder.addListener(l);
         }
         if (settings.status() != null) {
             builder.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
@@ -41,6 +65,16 @@ public final class GatewayServer implements AutoCloseable {
         Undertow undertow = builder.build();
         undertow.start();
         return new GatewayServer(undertow, settings.listeners().size());
+    }
+
+    private static SSLContext serverContext(SniKeyManager keys) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {keys}, null, new SecureRandom());
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot create the TLS context: " + e.getMessage(), e);
+        }
     }
 
     /** Bound addresses of the client-facing listeners, in configuration order (ephemeral ports resolved). */

@@ -19,13 +19,33 @@ final class HopByHopHeaders {
     private static final List<HttpString> RESPONSE = List.of(Headers.CONNECTION, Headers.KEEP_ALIVE,
             new HttpString("Proxy-Connection"), Headers.TRAILER, Headers.UPGRADE);
 
-    /** Strips the upstream's hop-by-hop headers just before the response head goes to the client. */
-    static final ResponseCommitListener STRIP_RESPONSE = exchange -> strip(exchange.getResponseHeaders(), RESPONSE);
+    /**
+     * Strips the upstream's hop-by-hop headers just before the response head goes to the client,
+     * except on a 101 Switching Protocols, whose Upgrade and Connection complete the handshake.
+     */
+    static final ResponseCommitListener STRIP_RESPONSE = exchange -> {
+        if (exchange.getStatusCode() != 101) {
+            strip(exchange.getResponseHeaders(), RESPONSE);
+        }
+    };
 
     private HopByHopHeaders() {}
 
     static void stripRequest(HttpServerExchange exchange) {
         strip(exchange.getRequestHeaders(), REQUEST);
+    }
+
+    /** A WebSocket handshake keeps {@code Upgrade: websocket} and {@code Connection: Upgrade}. */
+    static void stripRequestKeepingUpgrade(HttpServerExchange exchange) {
+        String upgrade = exchange.getRequestHeaders().getFirst(Headers.UPGRADE);
+        strip(exchange.getRequestHeaders(), REQUEST);
+        exchange.getRequestHeaders().put(Headers.UPGRADE, upgrade);
+        exchange.getRequestHeaders().put(Headers.CONNECTION, "Upgrade");
+    }
+
+    static boolean isWebSocketUpgrade(HttpServerExchange exchange) {
+        String upgrade = exchange.getRequestHeaders().getFirst(Headers.UPGRADE);
+        return upgrade != null && upgrade.equalsIgnoreCase("websocket");
     }
 
     private static void strip(HeaderMap headers, List<HttpString> fixed) {

@@ -1,6 +1,7 @@
 package io.tidegate.proxy;
 
 import io.tidegate.runtime.RoutePlan;
+import io.tidegate.upstream.UpstreamProxyClient;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.ProxyHandler;
@@ -8,7 +9,7 @@ import io.undertow.util.Headers;
 
 /**
  * Proxies one route's requests to its upstream: prepares the outgoing request (hop-by-hop
- * headers, Host), arms the response timeout, installs the error responder, then hands over to
+ * headers, except a WebSocket handshake on a route that allows it; Host), arms the response timeout, installs the error responder, then hands over to
  * Undertow's streaming proxy, which forwards bodies both ways without buffering them.
  */
 final class RouteProxyHandler implements HttpHandler {
@@ -24,8 +25,13 @@ final class RouteProxyHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        HopByHopHeaders.stripRequest(exchange);
+        if (plan.websocket() && HopByHopHeaders.isWebSocketUpgrade(exchange)) {
+            HopByHopHeaders.stripRequestKeepingUpgrade(exchange);
+        } else {
+            HopByHopHeaders.stripRequest(exchange);
+        }
         ForwardedHeaders.addMissing(exchange);
+        exchange.putAttachment(UpstreamProxyClient.TIMEOUTS, plan.timeout());
         if (plan.rewriteHost() != null) {
             exchange.getRequestHeaders().put(Headers.HOST, plan.rewriteHost());
         }

@@ -8,7 +8,7 @@ import io.undertow.util.StatusCodes;
 /**
  * Gives a JSON body to an exchange the proxy ended without a response: 502 when no node could be
  * reached (Undertow's proxy says 503 for that; nginx and APISIX say 502), 504 when the upstream did
- * not answer in time.
+ * not answer in time (or, as nginx, when the last try could not even connect in time).
  */
 final class UpstreamErrorResponder implements DefaultResponseListener {
     static final UpstreamErrorResponder INSTANCE = new UpstreamErrorResponder();
@@ -20,7 +20,8 @@ final class UpstreamErrorResponder implements DefaultResponseListener {
         }
         UpstreamFailure failure = exchange.getAttachment(UpstreamFailure.KEY);
         int status = exchange.getStatusCode();
-        if (failure == UpstreamFailure.TIMED_OUT || status == StatusCodes.GATEWAY_TIME_OUT) {
+        if (failure == UpstreamFailure.TIMED_OUT || failure == UpstreamFailure.CONNECT_TIMED_OUT
+                || status == StatusCodes.GATEWAY_TIME_OUT) {
             ErrorResponses.send(exchange, 504, "504 Gateway Timeout");
         } else if (failure != null || status == StatusCodes.SERVICE_UNAVAILABLE || status == StatusCodes.BAD_GATEWAY) {
             ErrorResponses.send(exchange, 502, "502 Bad Gateway");

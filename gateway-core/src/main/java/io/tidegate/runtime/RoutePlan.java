@@ -12,6 +12,7 @@ import java.util.List;
  * @param timeout        route's, else upstream's, else the global default
  * @param rewriteHost    the Host to send when pass_host is rewrite, else null (node is the client's job)
  * @param missingPlugins plugins the route uses that no loaded plugin provides (it must not serve)
+ * @param websocket      whether WebSocket upgrades pass (route's enable_websocket, else its service's)
  */
 public record RoutePlan(
         String routeId,
@@ -19,4 +20,5 @@ public record RoutePlan(
         UpstreamProxyClient upstream,
         Timeouts timeout,
         String rewriteHost,
-        List<String> missingPlugins) {}
+        List<String> missingPlugins,
+        boolean websocket) {}

@@ -8,6 +8,7 @@ import io.tidegate.config.Problems;
 import io.tidegate.config.Resources;
 import io.tidegate.config.Route;
 import io.tidegate.config.Service;
+import io.tidegate.config.Ssl;
 import io.tidegate.config.Timeouts;
 import io.tidegate.config.Upstream;
 import io.tidegate.config.VarExpression;
@@ -15,6 +16,7 @@ import io.tidegate.route.IpRange;
 import io.tidegate.route.RouteConditions;
 import io.tidegate.route.Router;
 import io.tidegate.route.VarCondition;
+import io.tidegate.tls.CertificateTable;
 import io.tidegate.upstream.UpstreamCompiler;
 import io.tidegate.upstream.UpstreamProxyClient;
 import java.util.ArrayList;
@@ -104,7 +106,9 @@ public final class SnapshotBuilder {
             String rewriteHost = upstreamConfig != null && "rewrite".equals(upstreamConfig.passHost())
                     ? upstreamConfig.upstreamHost() : null;
             List<String> missing = missingPlugins(route, service, pluginConfigs, resources.globalRules());
-            RoutePlan plan = new RoutePlan(route.id(), route.serviceId(), client, timeout, rewriteHost, missing);
+            boolean websocket = route.enableWebsocket() != null ? route.enableWebsocket()
+                    : service != null && Boolean.TRUE.equals(service.enableWebsocket());
+            RoutePlan plan = new RoutePlan(route.id(), route.serviceId(), client, timeout, rewriteHost, missing, websocket);
 
             List<String> hosts = !route.hosts().isEmpty() ? route.hosts()
                     : service != null ? service.hosts() : List.of();
@@ -116,8 +120,29 @@ public final class SnapshotBuilder {
                 problems.add(Problems.join(path, route.uris().size() == 1 ? "uri" : "uris"), e.getMessage());
             }
         }
+        CertificateTable certificates = certificates(resources.ssls(), problems);
         problems.throwIfAny();
-        return new Snapshot(version, router.build(), served, resources.upstreams().size());
+        return new Snapshot(version, router.build(), certificates, served, resources.upstreams().size());
+    }
+
+    /** Server certificates by SNI name; a certificate or key that does not parse is an error at its path. */
+    private static CertificateTable certificates(List<Ssl> ssls, Problems problems) {
+        CertificateTable.Builder table = CertificateTable.builder();
+        for (int i = 0; i < ssls.size(); i++) {
+            Ssl ssl = ssls.get(i);
+            if (!"server".equals(ssl.type())) {
+                continue;
+            }
+            String path = Problems.index("ssls", i);
+            try {
+                String alias = "ssl:" + ssl.id() + ":" + Integer.toHexString(ssl.cert().hashCode());
+                CertificateTable.Entry entry = CertificateTable.Entry.of(alias, ssl.cert(), ssl.key());
+                ssl.snis().forEach(sni -> table.add(sni, entry));
+            } catch (IllegalArgumentException e) {
+                problems.add(path, e.getMessage());
+            }
+        }
+        return table.build();
     }
 
     private static RouteConditions conditions(Route route, String path, Problems problems) {

@@ -1,7 +1,16 @@
 package io.tidegate.upstream;
 
-/** Picks the next node of an upstream. Implementations are thread-safe and allocation-free. */
+/**
+ * Picks a node for a request among its members (indexes into the upstream's node list). Must
+ * return a node the request has not tried while any member is untried. Implementations are
+ * thread-safe: IO threads pick concurrently.
+ */
 public interface Balancer {
-    /** Index of the chosen node in the upstream's node list. */
-    int next();
+    int pick(PickContext context);
+
+    /** A request started on the node (connection handed over). */
+    default void started(int node) {}
+
+    /** That request ended, after {@code elapsedNanos}. */
+    default void finished(int node, long elapsedNanos) {}
 }

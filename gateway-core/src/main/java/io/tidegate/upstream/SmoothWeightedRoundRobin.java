@@ -13,14 +13,36 @@ public final class SmoothWeightedRoundRobin implements Balancer {
     private final int[] cycle;
     private final AtomicLong counter = new AtomicLong();
 
-    /** @param weights one weight per node, >= 0, at least one > 0 */
+    /**
+     * @param members node indexes
+     * @param weights their weights, > 0
+     */
+    public SmoothWeightedRoundRobin(int[] members, int[] weights) {
+        int[] positions = buildCycle(normalise(weights));
+        this.cycle = new int[positions.length];
+        for (int i = 0; i < positions.length; i++) {
+            cycle[i] = members[positions[i]];
+        }
+    }
+
+    /** Members 0..n-1. */
     public SmoothWeightedRoundRobin(int[] weights) {
-        this.cycle = buildCycle(normalise(weights));
+        this(java.util.stream.IntStream.range(0, weights.length).toArray(), weights);
+    }
+
+    /** The next node in the cycle, ignoring what was tried. */
+    public int next() {
+        return cycle[(int) Long.remainderUnsigned(counter.getAndIncrement(), cycle.length)];
     }
 
     @Override
-    public int next() {
-        return cycle[(int) Long.remainderUnsigned(counter.getAndIncrement(), cycle.length)];
+    public int pick(PickContext context) {
+        int pick = next();
+        // a cycle visits every member, so one cycle's worth of steps finds an untried one if any
+        for (int steps = 1; context.tried(pick) && steps < cycle.length; steps++) {
+            pick = next();
+        }
+        return pick;
     }
 
     private static long[] normalise(int[] weights) {

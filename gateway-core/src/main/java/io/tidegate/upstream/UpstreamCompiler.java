@@ -4,27 +4,25 @@ import io.tidegate.config.Problems;
 import io.tidegate.config.Upstream;
 import io.tidegate.config.UpstreamNode;
 import io.tidegate.route.IpRange;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.TreeMap;
 
 /**
- * Compiles an {@link Upstream} into an {@link UpstreamProxyClient}: host names resolved once, off
- * the request path; one pooled connection source per node; the balancer built once.
+ * Compiles an {@link Upstream} into an {@link UpstreamProxyClient}: host names resolved (through the
+ * DNS cache, off the request path), one pooled connection source per address, node priority
+ * groups, and the balancer of the upstream's {@code type} built once.
  */
 public final class UpstreamCompiler {
-    private static final Logger log = LoggerFactory.getLogger(UpstreamCompiler.class);
-
     private final ConnectionPools pools;
+    private final DnsCache dns;
     private final Set<ConnectionPools.Key> used = new HashSet<>();
 
-    public UpstreamCompiler(ConnectionPools pools) {
+    public UpstreamCompiler(ConnectionPools pools, DnsCache dns) {
         this.pools = pools;
+        this.dns = dns;
     }
 
     /** Pools the compiled upstreams use; the rest can be closed once the snapshot serves. */
@@ -33,49 +31,56 @@ public final class UpstreamCompiler {
     }
 
     /**
-     * @param name    how logs name this upstream
-     * @param path    where it stands in the configuration, for errors
+     * @param name how logs name this upstream
+     * @param path where it stands in the configuration, for errors
      */
     public UpstreamProxyClient compile(Upstream upstream, String name, String path, Problems problems) {
-        int topPriority = upstream.nodes().stream().mapToInt(UpstreamNode::priority).max().orElse(0);
-        if (upstream.nodes().stream().anyMatch(n -> n.priority() != topPriority)) {
-            problems.add(Problems.join(path, "nodes"), "node priority groups are not supported yet; give every node the same priority");
-        }
         List<UpstreamNodeTarget> targets = new ArrayList<>();
         List<Integer> weights = new ArrayList<>();
+        List<String> identities = new ArrayList<>();
+        TreeMap<Integer, List<Integer>> groups = new TreeMap<>(java.util.Comparator.reverseOrder());
         for (UpstreamNode node : upstream.nodes()) {
             if (node.weight() == 0) {
                 continue;
             }
-            String ip = resolve(node.host(), name);
-            if (ip == null) {
-                continue;
+            boolean named = IpRange.parseLiteral(node.host()) == null;
+            String tlsName = "rewrite".equals(upstream.passHost()) ? upstream.upstreamHost() : named ? node.host() : null;
+            // nginx's way with a name that resolves to several addresses: each is a node of the same weight
+            for (String ip : dns.addresses(node.host())) {
+                ConnectionPools.Key key = new ConnectionPools.Key(upstream.scheme(), ip, node.port(),
+                        upstream.keepalivePool(), upstream.tls(), "https".equals(upstream.scheme()) ? tlsName : null);
+                used.add(key);
+                String address = named ? node.address() + " (" + ip + ")" : node.address();
+                groups.computeIfAbsent(node.priority(), p -> new ArrayList<>()).add(targets.size());
+                targets.add(new UpstreamNodeTarget(pools.pool(key), address, hostHeader(node)));
+                weights.add(node.weight());
+                identities.add(named ? node.host() + ":" + node.port() + "/" + ip : node.address());
             }
-            ConnectionPools.Key key = ConnectionPools.key(upstream.scheme(), ip, node.port(), upstream.keepalivePool());
-            used.add(key);
-            var pool = pools.pool(key.scheme(), key.address(), key.port(), key.settings());
-            targets.add(new UpstreamNodeTarget(pool, node.address(), hostHeader(node)));
-            weights.add(node.weight());
         }
-        Balancer balancer = weights.isEmpty() ? () -> -1
-                : new SmoothWeightedRoundRobin(weights.stream().mapToInt(Integer::intValue).toArray());
-        return new UpstreamProxyClient(name, targets, balancer, upstream.effectiveRetries(), "node".equals(upstream.passHost()));
+        Balancer balancer = targets.isEmpty() ? context -> -1 : balancer(upstream.type(), groups, weights, identities, targets.size());
+        return new UpstreamProxyClient(name, targets, balancer, HashKey.compile(upstream.hashOn(), upstream.key()),
+                upstream.effectiveRetries(), upstream.retryTimeout(), "node".equals(upstream.passHost()));
     }
 
-    /**
-     * Resolves a node's host name now, at compile time, so no IO thread ever waits on DNS. A name
-     * that does not resolve leaves its node out of this version (logged); the others serve.
-     */
-    private static String resolve(String host, String upstream) {
-        if (IpRange.parseLiteral(host) != null) {
-            return host;
+    private static Balancer balancer(String type, TreeMap<Integer, List<Integer>> groups, List<Integer> weights,
+                                     List<String> identities, int nodeCount) {
+        Balancer[] balancers = new Balancer[groups.size()];
+        int[][] members = new int[groups.size()][];
+        int g = 0;
+        for (List<Integer> group : groups.values()) {
+            int[] m = group.stream().mapToInt(Integer::intValue).toArray();
+            int[] w = group.stream().mapToInt(weights::get).toArray();
+            String[] ids = group.stream().map(identities::get).toArray(String[]::new);
+            members[g] = m;
+            balancers[g++] = switch (type) {
+                case "random" -> new WeightedRandom(m, w);
+                case "chash" -> new ConsistentHash(m, w, ids);
+                case "least_conn" -> new LeastConnections(m, w, nodeCount);
+                case "ewma" -> new Ewma(m, nodeCount);
+                default -> new SmoothWeightedRoundRobin(m, w);
+            };
         }
-        try {
-            return InetAddress.getByName(host).getHostAddress();
-        } catch (UnknownHostException e) {
-            log.error("upstream {}: node host {} does not resolve; the node is left out", upstream, host);
-            return null;
-        }
+        return balancers.length == 1 ? balancers[0] : new PriorityGroups(balancers, members, nodeCount);
     }
 
     /** nginx's Host for pass_host node: the node's host, with the port unless it is 80. */

@@ -6,10 +6,10 @@ import io.undertow.util.AttachmentKey;
 public enum UpstreamFailure {
     /** No node could be connected to, after all retries: 502. */
     CONNECT_FAILED,
+    /** The last try could not connect within {@code timeout.connect}: 504, as nginx. */
+    CONNECT_TIMED_OUT,
     /** The upstream did not answer within the read timeout: 504. */
-    TIMED_OUT,
-    /** The upstream has no node with a weight above zero: 502. */
-    NO_NODES;
+    TIMED_OUT;
 
     public static final AttachmentKey<UpstreamFailure> KEY = AttachmentKey.create(UpstreamFailure.class);
 }

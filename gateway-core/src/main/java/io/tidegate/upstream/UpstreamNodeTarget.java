@@ -1,9 +1,7 @@
 package io.tidegate.upstream;
 
-import io.undertow.server.handlers.proxy.ProxyConnectionPool;
-
 /**
- * One node ready to serve: its connection pool, the address to report, and the Host header to
- * send when the upstream's {@code pass_host} is {@code node}.
+ * One node ready to serve: its connection pool, the address to report (as configured, with the
+ * resolved IP when it was a name), and the Host header to send when {@code pass_host} is {@code node}.
  */
-record UpstreamNodeTarget(ProxyConnectionPool pool, String address, String hostHeader) {}
+record UpstreamNodeTarget(ConnectionPools.Pool pool, String address, String hostHeader) {}

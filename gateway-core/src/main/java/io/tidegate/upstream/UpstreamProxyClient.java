@@ -1,5 +1,6 @@
 package io.tidegate.upstream;
 
+import io.tidegate.config.Timeouts;
 import io.undertow.client.ClientConnection;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.ProxyCallback;
@@ -7,15 +8,18 @@ import io.undertow.server.handlers.proxy.ProxyClient;
 import io.undertow.server.handlers.proxy.ProxyConnection;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
+import io.undertow.util.WorkerUtils;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
 
 /**
  * The compiled form of one upstream, as Undertow's proxy sees it: picks a node with the balancer,
- * hands out a pooled connection to it, and on a connect failure lets the proxy retry on a node not
- * tried yet, up to {@code retries} times.
+ * hands out a pooled connection to it within the connect timeout, and on failure lets the proxy
+ * retry on a node not tried yet, up to {@code retries} times and within {@code retry_timeout}.
  */
 public final class UpstreamProxyClient implements ProxyClient {
     private static final Logger log = LoggerFactory.getLogger(UpstreamProxyClient.class);
@@ -23,19 +27,26 @@ public final class UpstreamProxyClient implements ProxyClient {
     public static final AttachmentKey<ClientConnection> CONNECTION = AttachmentKey.create(ClientConnection.class);
     /** {@code host:port} of the node of the current try, for logs and errors. */
     public static final AttachmentKey<String> NODE_ADDRESS = AttachmentKey.create(String.class);
+    /** The route's effective timeouts; set by the route handler before proxying. */
+    public static final AttachmentKey<Timeouts> TIMEOUTS = AttachmentKey.create(Timeouts.class);
     private static final AttachmentKey<Attempts> ATTEMPTS = AttachmentKey.create(Attempts.class);
 
     private final String name;
     private final UpstreamNodeTarget[] nodes;
     private final Balancer balancer;
+    private final HashKey hashKey;
     private final boolean passNodeHost;
+    private final long retryTimeoutNanos;
     private final ProxyTarget target;
 
-    UpstreamProxyClient(String name, List<UpstreamNodeTarget> nodes, Balancer balancer, int retries, boolean passNodeHost) {
+    UpstreamProxyClient(String name, List<UpstreamNodeTarget> nodes, Balancer balancer, HashKey hashKey, int retries,
+                        double retryTimeoutSeconds, boolean passNodeHost) {
         this.name = name;
         this.nodes = nodes.toArray(new UpstreamNodeTarget[0]);
         this.balancer = balancer;
+        this.hashKey = hashKey;
         this.passNodeHost = passNodeHost;
+        this.retryTimeoutNanos = (long) (retryTimeoutSeconds * 1e9);
         this.target = (MaxRetriesProxyTarget) () -> retries;
     }
 
@@ -62,79 +73,156 @@ public final class UpstreamProxyClient implements ProxyClient {
                               long timeout, TimeUnit timeUnit) {
         Attempts attempts = exchange.getAttachment(ATTEMPTS);
         if (attempts == null) {
-            attempts = new Attempts(nodes.length);
+            attempts = new Attempts(exchange, nodes.length, hashKey);
             exchange.putAttachment(ATTEMPTS, attempts);
+        } else if (retryTimeoutNanos > 0 && System.nanoTime() - attempts.startNanos > retryTimeoutNanos) {
+            log.warn("upstream {}: retry_timeout reached after {} tries ({} {})", name, attempts.count,
+                    exchange.getRequestMethod(), exchange.getRequestPath());
+            callback.couldNotResolveBackend(exchange);
+            return;
         }
-        UpstreamNodeTarget node = nodes[attempts.choose(balancer)];
+        int index = balancer.pick(attempts);
+        attempts.mark(index);
+        UpstreamNodeTarget node = nodes[index];
         exchange.putAttachment(NODE_ADDRESS, node.address());
         if (passNodeHost) {
             exchange.getRequestHeaders().put(Headers.HOST, node.hostHeader());
         }
-        node.pool().connect(target, exchange, new TrackingCallback(callback, node, name), timeout, timeUnit, false);
+        Timeouts timeouts = exchange.getAttachment(TIMEOUTS);
+        long connectMillis = timeouts == null ? 0 : Math.max(1, Math.round(timeouts.connect() * 1000));
+        node.pool().connections().connect(target, exchange, new Try(callback, index, connectMillis, exchange), timeout, timeUnit, false);
     }
 
     /** Which nodes this exchange has tried, so a retry goes to another one while any is left. */
-    private static final class Attempts {
+    private static final class Attempts implements PickContext {
+        private final HttpServerExchange exchange;
         private final boolean[] tried;
-        private int triedCount;
+        private final HashKey hashKey;
+        private final long startNanos = System.nanoTime();
+        private String key;
+        private int count;
 
-        Attempts(int nodes) {
+        Attempts(HttpServerExchange exchange, int nodes, HashKey hashKey) {
+            this.exchange = exchange;
             this.tried = new boolean[nodes];
+            this.hashKey = hashKey;
         }
 
-        int choose(Balancer balancer) {
-            int pick = balancer.next();
-            if (triedCount < tried.length) {
-                // a weighted cycle visits every node within its length, so this loop ends
-                while (tried[pick]) {
-                    pick = balancer.next();
-                }
-                tried[pick] = true;
-                triedCount++;
+        void mark(int node) {
+            tried[node] = true;
+            count++;
+        }
+
+        @Override
+        public boolean tried(int node) {
+            return tried[node];
+        }
+
+        @Override
+        public String hashKey() {
+            if (key == null) {
+                key = hashKey.of(exchange);
             }
-            return pick;
+            return key;
         }
     }
 
-    /** Records the outcome of one connect on the exchange before handing it on. */
-    private record TrackingCallback(ProxyCallback<ProxyConnection> next, UpstreamNodeTarget node, String upstream)
-            implements ProxyCallback<ProxyConnection> {
+    /**
+     * One connect attempt: enforces the connect timeout, records the outcome on the exchange,
+     * feeds the balancer, and hands on to the proxy exactly once.
+     */
+    private final class Try implements ProxyCallback<ProxyConnection> {
+        private final ProxyCallback<ProxyConnection> next;
+        private final int node;
+        private final XnioExecutor.Key timer;
+        private boolean settled;
+
+        Try(ProxyCallback<ProxyConnection> next, int node, long connectMillis, HttpServerExchange exchange) {
+            this.next = next;
+            this.node = node;
+            this.timer = connectMillis <= 0 ? null
+                    : WorkerUtils.executeAfter(exchange.getIoThread(), () -> connectTimedOut(exchange), connectMillis, TimeUnit.MILLISECONDS);
+        }
+
+        private boolean settle() {
+            if (settled) {
+                return false;
+            }
+            settled = true;
+            if (timer != null) {
+                timer.remove();
+            }
+            return true;
+        }
+
+        private void connectTimedOut(HttpServerExchange exchange) {
+            if (settle()) {
+                log.warn("upstream {}: connect to {} timed out ({} {})", name, nodes[node].address(),
+                        exchange.getRequestMethod(), exchange.getRequestPath());
+                mark(exchange, UpstreamFailure.CONNECT_TIMED_OUT);
+                next.failed(exchange);
+            }
+        }
+
         @Override
         public void completed(HttpServerExchange exchange, ProxyConnection connection) {
+            if (!settle()) {
+                // this try already timed out and the proxy moved on: the late connection is not wanted
+                IoUtils.safeClose(connection.getConnection());
+                return;
+            }
             if (exchange.getAttachment(UpstreamFailure.KEY) == UpstreamFailure.TIMED_OUT) {
-                // the response deadline passed while connecting: this connection is no longer wanted
-                org.xnio.IoUtils.safeClose(connection.getConnection());
+                // the response deadline passed while connecting; the client has its 504
+                IoUtils.safeClose(connection.getConnection());
                 next.failed(exchange);
                 return;
             }
             exchange.removeAttachment(UpstreamFailure.KEY);
-            exchange.putAttachment(CONNECTION, connection.getConnection());
+            ClientConnection client = connection.getConnection();
+            exchange.putAttachment(CONNECTION, client);
+            nodes[node].pool().keepaliveLimit().count(client, exchange);
+            balancer.started(node);
+            long started = System.nanoTime();
+            exchange.addExchangeCompleteListener((ex, nextListener) -> {
+                balancer.finished(node, System.nanoTime() - started);
+                nextListener.proceed();
+            });
             next.completed(exchange, connection);
         }
 
         @Override
         public void failed(HttpServerExchange exchange) {
-            markFailed(exchange);
-            next.failed(exchange);
+            if (settle()) {
+                connectFailed(exchange);
+                next.failed(exchange);
+            }
         }
 
         @Override
         public void couldNotResolveBackend(HttpServerExchange exchange) {
-            markFailed(exchange);
-            next.couldNotResolveBackend(exchange);
+            if (settle()) {
+                connectFailed(exchange);
+                next.couldNotResolveBackend(exchange);
+            }
         }
 
         @Override
         public void queuedRequestFailed(HttpServerExchange exchange) {
-            markFailed(exchange);
-            next.queuedRequestFailed(exchange);
+            if (settle()) {
+                connectFailed(exchange);
+                next.queuedRequestFailed(exchange);
+            }
         }
 
-        private void markFailed(HttpServerExchange exchange) {
-            log.warn("upstream {}: connect to {} failed ({} {})", upstream, node.address(),
+        private void connectFailed(HttpServerExchange exchange) {
+            log.warn("upstream {}: connect to {} failed ({} {})", name, nodes[node].address(),
                     exchange.getRequestMethod(), exchange.getRequestPath());
+            mark(exchange, UpstreamFailure.CONNECT_FAILED);
+        }
+
+        private void mark(HttpServerExchange exchange, UpstreamFailure failure) {
             if (exchange.getAttachment(UpstreamFailure.KEY) != UpstreamFailure.TIMED_OUT) {
-                exchange.putAttachment(UpstreamFailure.KEY, UpstreamFailure.CONNECT_FAILED);
+                exchange.putAttachment(UpstreamFailure.KEY, failure);
             }
         }
     }

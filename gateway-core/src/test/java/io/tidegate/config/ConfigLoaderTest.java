@@ -128,6 +128,8 @@ class ConfigLoaderTest {
                     pass_host: rewrite
                     retries: -1
                   - nodes: [{ host: h, port: 80 }]
+                    scheme: grpc
+                    tls: { client_cert: "PEM" }
                   - { id: u1, nodes: { "h:1": 1 } }
                 services:
                   - { id: s1, upstream_id: ghost }
@@ -140,13 +142,14 @@ class ConfigLoaderTest {
                 "tidegate.colour: unknown field",
                 "tidegate.threads: must be an integer",
                 "tidegate.listeners[0].address: must be host:port (IPv6 as [addr]:port), port 0-65535",
-                "upstreams[0].type: chash is not supported yet (supported: roundrobin)",
                 "upstreams[0].key: is required when type is chash (unless hash_on is consumer)",
                 "upstreams[0].nodes[\"127.0.0.1:99999\"]: must be host or host:port (port 1-65535, IPv6 in brackets)",
                 "upstreams[0].nodes[\"127.0.0.1:80\"]: weight must be an integer >= 0",
                 "upstreams[0].retries: must be >= 0",
                 "upstreams[0].upstream_host: is required when pass_host is rewrite",
                 "upstreams[1].id: is required",
+                "upstreams[1].scheme: grpc is not supported yet (supported: http, https)",
+                "upstreams[1].tls: client_cert and client_key must be given together",
                 "upstreams[1].nodes[0].weight: is required",
                 "routes[0]: uri and uris are mutually exclusive",
                 "routes[1].uri: must start with /",

@@ -1,4 +1,4 @@
-package io.tidegate.proxy;
+package io.tidegate.http;
 
 import io.tidegate.route.MatchRequest;
 import io.undertow.server.HttpServerExchange;
@@ -25,7 +25,7 @@ public final class ExchangeRequest implements MatchRequest {
     }
 
     /** Lower-case host without port; IPv6 keeps its brackets ({@code [::1]}). */
-    static String hostOf(String header) {
+    public static String hostOf(String header) {
         if (header == null || header.isEmpty()) {
             return "";
         }
@@ -58,6 +58,6 @@ public final class ExchangeRequest implements MatchRequest {
 
     @Override
     public String variable(String name) {
-        return Variables.resolve(name, exchange, this);
+        return "host".equals(name) ? host() : Variables.resolve(name, exchange);
     }
 }

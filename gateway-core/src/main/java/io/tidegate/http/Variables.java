@@ -1,4 +1,4 @@
-package io.tidegate.proxy;
+package io.tidegate.http;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.Cookie;
@@ -13,10 +13,10 @@ import java.util.Deque;
  * {@code http_NAME} (dashes written as underscores, any case), {@code cookie_NAME}.
  * An unknown variable or an absent value is null.
  */
-final class Variables {
+public final class Variables {
     private Variables() {}
 
-    static String resolve(String name, HttpServerExchange exchange, ExchangeRequest request) {
+    public static String resolve(String name, HttpServerExchange exchange) {
         if (name.startsWith("arg_")) {
             Deque<String> values = exchange.getQueryParameters().get(name.substring(4));
             return values == null || values.isEmpty() ? null : values.getFirst();
@@ -36,7 +36,7 @@ final class Variables {
             case "uri" -> exchange.getRequestPath();
             case "request_uri" -> exchange.getQueryString().isEmpty() ? exchange.getRequestURI()
                     : exchange.getRequestURI() + "?" + exchange.getQueryString();
-            case "host" -> request.host();
+            case "host" -> ExchangeRequest.hostOf(exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.HOST));
             case "remote_addr" -> address(exchange.getSourceAddress());
             case "remote_port" -> port(exchange.getSourceAddress());
             case "server_addr" -> address(exchange.getDestinationAddress());
