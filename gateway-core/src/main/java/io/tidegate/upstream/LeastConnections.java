@@ -1,42 +1,63 @@
 package io.tidegate.upstream;
 
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
- * Picks the untried member with the fewest requests in flight relative to its weight
- * ({@code (active + 1) / weight}), as nginx's least_conn; ties go to a random one of them.
+ * nginx's least_conn: the untried member with the fewest requests in flight relative to its weight
+ * ({@code active / weight}) wins; members that tie share the load by smooth weighted round robin,
+ * so an idle upstream still splits 1:2:3 for weights 1:2:3.
  */
 public final class LeastConnections implements Balancer {
     private final int[] members;
     private final int[] weights;
     private final AtomicIntegerArray active;
+    private final SmoothWeightedRoundRobin ties;
 
     public LeastConnections(int[] members, int[] weights, int nodeCount) {
         this.members = members.clone();
         this.weights = weights.clone();
         this.active = new AtomicIntegerArray(nodeCount);
+        this.ties = new SmoothWeightedRoundRobin(members, weights);
     }
 
     @Override
     public int pick(PickContext context) {
-        int offset = ThreadLocalRandom.current().nextInt(members.length);
-        int best = -1;
-        double bestScore = Double.MAX_VALUE;
-        for (int pass = 0; pass < 2 && best < 0; pass++) {
-            for (int k = 0; k < members.length; k++) {
-                int i = (k + offset) % members.length;
-                if (pass == 0 && context.tried(members[i])) {
-                    continue;
-                }
-                double score = (active.get(members[i]) + 1.0) / weights[i];
-                if (score < bestScore) {
-                    bestScore = score;
-                    best = members[i];
-                }
+        boolean anyUntried = false;
+        for (int m : members) {
+            anyUntried |= !context.tried(m);
+        }
+        // lowest active/weight, compared by cross-multiplying to stay in integers
+        int bestActive = -1;
+        int bestWeight = 1;
+        for (int i = 0; i < members.length; i++) {
+            if (anyUntried && context.tried(members[i])) {
+                continue;
+            }
+            int a = active.get(members[i]);
+            if (bestActive < 0 || (long) a * bestWeight < (long) bestActive * weights[i]) {
+                bestActive = a;
+                bestWeight = weights[i];
             }
         }
-        return best;
+        int pick = ties.next();
+        for (int steps = 0; steps < 1 << 16; steps++) {
+            int i = indexOf(pick);
+            boolean eligible = !(anyUntried && context.tried(pick));
+            if (eligible && (long) active.get(pick) * bestWeight == (long) bestActive * weights[i]) {
+                return pick;
+            }
+            pick = ties.next();
+        }
+        return pick; // counts moved under us; any member will do
+    }
+
+    private int indexOf(int node) {
+        for (int i = 0; i < members.length; i++) {
+            if (members[i] == node) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("not a member: " + node);
     }
 
     @Override
@@ -47,9 +68,5 @@ public final class LeastConnections implements Balancer {
     @Override
     public void finished(int node, long elapsedNanos) {
         active.decrementAndGet(node);
-    }
-
-    int active(int node) {
-        return active.get(node);
     }
 }

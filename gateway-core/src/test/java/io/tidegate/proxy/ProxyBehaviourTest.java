@@ -203,6 +203,48 @@ class ProxyBehaviourTest {
     }
 
     @Test
+    void connectTimeoutIs504AndRetriesElsewhere() throws IOException {
+        try (Blackhole hole = new Blackhole(); TestGateway gw = TestGateway.start("""
+                routes:
+                  - id: 1
+                    uri: /only-hole
+                    timeout: { connect: 0.3, send: 5, read: 5 }
+                    upstream: { nodes: { "127.0.0.1:%1$d": 1 } }
+                  - id: 2
+                    uri: /hole-then-live
+                    timeout: { connect: 0.3, send: 5, read: 5 }
+                    upstream: { type: roundrobin, nodes: { "127.0.0.1:%1$d": 1, "%2$s": 1 } }
+                """.formatted(hole.port(), upstream.address()))) {
+            long start = System.nanoTime();
+            HttpResponse<String> response = gw.get("/only-hole");
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(504, response.statusCode(), "nginx answers a connect timeout with 504");
+            assertEquals("{\"error_msg\":\"504 Gateway Timeout\"}", response.body());
+            assertTrue(tookMillis < 2000, "gave up at the connect timeout: " + tookMillis + " ms");
+            for (int i = 0; i < 4; i++) {
+                assertEquals(200, gw.get("/hole-then-live").statusCode(), "the timed-out try moves to the live node");
+            }
+        }
+    }
+
+    @Test
+    void keepalivePoolRequestsRetiresConnections() {
+        try (TestGateway gw = TestGateway.start("""
+                tidegate:
+                  threads: 1
+                  listeners: [{ address: "127.0.0.1:0" }]
+                routes:
+                  - { id: 1, uri: "/*", upstream: { keepalive_pool: { requests: 2 }, nodes: { "%s": 1 } } }
+                """.formatted(second.address()))) {
+            int before = second.connectionCount();
+            for (int i = 0; i < 10; i++) {
+                assertEquals(200, gw.get("/ka").statusCode());
+            }
+            assertEquals(5, second.connectionCount() - before, "two requests per upstream connection");
+        }
+    }
+
+    @Test
     void connectFailureIsRetriedOnAnotherNode() throws IOException {
         int closedPort = closedPort();
         try (TestGateway gw = TestGateway.start("""
@@ -353,6 +395,40 @@ class ProxyBehaviourTest {
             head.append((char) b);
         }
         return head.toString();
+    }
+
+    /**
+     * A listening port whose accept queue is full, so the kernel drops further SYNs and a connect
+     * hangs until the client gives up: an unreachable node, on loopback.
+     */
+    static final class Blackhole implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 1);
+        private final java.util.List<Socket> fillers = new java.util.ArrayList<>();
+
+        Blackhole() throws IOException {
+            for (int i = 0; i < 8; i++) {
+                Socket filler = new Socket();
+                try {
+                    filler.connect(server.getLocalSocketAddress(), 200);
+                    fillers.add(filler);
+                } catch (IOException full) {
+                    filler.close();
+                    break;
+                }
+            }
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (Socket filler : fillers) {
+                filler.close();
+            }
+            server.close();
+        }
     }
 
     /** A loopback port with nothing listening: connects to it are refused at once. */

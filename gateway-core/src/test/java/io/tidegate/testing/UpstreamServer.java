@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,15 +43,37 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class UpstreamServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    static {
+        // The JDK server writes head and body separately; with Nagle on, each response waits for
+        // the gateway's delayed ACK (about 40 ms). Read once, before the first server starts.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
     private final String name;
     private HttpServer server;
     private ExecutorService executor;
+    private SSLContext tls;
+    private boolean needClientAuth;
+    private long delayMillis;
     private final AtomicInteger requests = new AtomicInteger();
     private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
 
     /** @param name reported as {@code "server"} in every response, so tests see who answered */
     public UpstreamServer(String name) {
         this.name = name;
+    }
+
+    /** Serves HTTPS with this context; {@code needClientAuth} demands a client certificate (mTLS). */
+    public UpstreamServer tls(SSLContext context, boolean needClientAuth) {
+        this.tls = context;
+        this.needClientAuth = needClientAuth;
+        return this;
+    }
+
+    /** Waits this long before every answer: a slow node. */
+    public UpstreamServer delay(long millis) {
+        this.delayMillis = millis;
+        return this;
     }
 
     public static UpstreamServer start(String name) {
@@ -58,7 +85,20 @@ public final class UpstreamServer implements AutoCloseable, BeforeAllCallback, A
     private void start() {
         try {
             executor = Executors.newCachedThreadPool();
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+            if (tls == null) {
+                server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+            } else {
+                HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+                    @Override
+                    public void configure(HttpsParameters params) {
+                        SSLParameters parameters = tls.getDefaultSSLParameters();
+                        parameters.setNeedClientAuth(needClientAuth);
+                        params.setSSLParameters(parameters);
+                    }
+                });
+                server = https;
+            }
             server.createContext("/", this::handle);
             server.setExecutor(executor);
             server.start();
@@ -98,6 +138,9 @@ public final class UpstreamServer implements AutoCloseable, BeforeAllCallback, A
     private void handle(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
         clientPorts.add(exchange.getRemoteAddress().getPort());
+        if (delayMillis > 0) {
+            sleep(delayMillis);
+        }
         try (exchange) {
             String path = exchange.getRequestURI().getRawPath();
             Map<String, String> query = Queries.parse(exchange.getRequestURI().getRawQuery());
