@@ -4,6 +4,9 @@ import io.tidegate.config.ConfigException;
 import io.tidegate.config.GatewayConfig;
 import io.tidegate.config.Resources;
 import io.tidegate.observe.StatusHandler;
+import io.tidegate.plugin.PluginCatalog;
+import io.tidegate.plugin.PluginFolderWatcher;
+import io.tidegate.plugin.PluginRegistry;
 import io.tidegate.proxy.GatewayHandler;
 import io.tidegate.proxy.GatewayServer;
 import io.tidegate.proxy.ProxyRouteHandlerFactory;
@@ -14,6 +17,7 @@ import io.tidegate.upstream.ConnectionPools;
 import io.tidegate.upstream.DnsCache;
 import io.tidegate.upstream.UpstreamCompiler;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -25,8 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running gateway: compiles configuration into snapshots, serves the current one, and swaps in a
- * new one when {@link #apply} is given new resources (an invalid version changes nothing) or when
- * upstream host names resolve to new addresses.
+ * new one when {@link #apply} is given new resources, when plugin jars change, or when upstream host
+ * names resolve to new addresses. A version that fails to compile changes nothing.
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
@@ -34,83 +38,112 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final ConnectionPools pools;
     private final DnsCache dns;
+    private final PluginRegistry plugins;
     private final SnapshotHolder snapshots;
     private final GatewayServer server;
     private final ScheduledExecutorService background;
+    private final PluginFolderWatcher watcher;
+    private final long graceMillis;
     /** Compiles and swaps run one at a time: versions stay in order and pools are pruned safely. */
     private final Object compileLock = new Object();
     private Resources resources;
     private long version;
 
-    private Gateway(GatewayConfig config, ConnectionPools pools, DnsCache dns, Snapshot first) {
+    private Gateway(GatewayConfig config, ConnectionPools pools, DnsCache dns, PluginRegistry plugins, Snapshot first) {
         this.config = config;
         this.pools = pools;
         this.dns = dns;
+        this.plugins = plugins;
         this.resources = config.resources();
         this.version = first.version();
+        this.graceMillis = Math.round(config.server().pluginGraceSeconds() * 1000);
         this.snapshots = new SnapshotHolder(first);
         this.server = GatewayServer.start(config.server(), new GatewayHandler(snapshots, config.server().clientMaxBodySize()),
-                new StatusHandler(snapshots::current), () -> snapshots.current().certificates());
+                new StatusHandler(snapshots::current, plugins::catalog), () -> snapshots.current().certificates());
         this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "tidegate-dns");
+            Thread thread = new Thread(runnable, "tidegate-background");
             thread.setDaemon(true);
             return thread;
         });
         long refreshMillis = Math.round(config.server().dnsRefreshSeconds() * 1000);
         background.scheduleWithFixedDelay(this::refreshDns, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
+        this.watcher = new PluginFolderWatcher(plugins, this::pluginsChanged);
     }
 
-    /** Compiles the configuration, binds the listeners and starts serving. */
+    /** Loads the plugins, compiles the configuration, binds the listeners and starts serving. */
     public static Gateway start(GatewayConfig config) throws ConfigException {
         ConnectionPools pools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas());
         DnsCache dns = new DnsCache();
+        PluginRegistry plugins = new PluginRegistry(Path.of(config.server().pluginsDir()),
+                Math.round(config.server().pluginGraceSeconds() * 1000));
         try {
-            Compiled first = compile(config, pools, dns, config.resources(), 1);
-            Gateway gateway = new Gateway(config, pools, dns, first.snapshot);
+            plugins.sync();
+            Compiled first = compile(config, pools, dns, plugins.catalog(), config.resources(), 1);
+            Gateway gateway = new Gateway(config, pools, dns, plugins, first.snapshot);
             gateway.logStarted();
             return gateway;
         } catch (ConfigException | RuntimeException e) {
             pools.close();
+            plugins.close();
             throw e;
         }
     }
 
-    /** Compiles without serving: what {@code -t} runs. */
+    /** Compiles without serving, with the plugins of the plugin folder: what {@code -t} runs. */
     public static Snapshot check(GatewayConfig config) throws ConfigException {
-        try (ConnectionPools pools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas())) {
-            return compile(config, pools, new DnsCache(), config.resources(), 1).snapshot;
+        try (ConnectionPools pools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas());
+             PluginRegistry plugins = new PluginRegistry(Path.of(config.server().pluginsDir()), 0)) {
+            plugins.sync();
+            Snapshot snapshot = compile(config, pools, new DnsCache(), plugins.catalog(), config.resources(), 1).snapshot;
+            snapshot.close();
+            return snapshot;
         }
     }
 
     /** Compiles new resources and swaps them in atomically; on error the current version keeps serving. */
     public Snapshot apply(Resources next) throws ConfigException {
         synchronized (compileLock) {
-            Snapshot snapshot = swap(next);
+            Snapshot snapshot = swap(next, "configuration changed");
             resources = next;
             return snapshot;
         }
     }
 
-    private Snapshot swap(Resources next) throws ConfigException {
-        Compiled compiled = compile(config, pools, dns, next, version + 1);
+    private Snapshot swap(Resources next, String reason) throws ConfigException {
+        Compiled compiled = compile(config, pools, dns, plugins.catalog(), next, version + 1);
         version++;
+        Snapshot previous = snapshots.current();
         snapshots.swap(compiled.snapshot);
         // Requests still running on the old snapshot hold their connections; only idle pools close.
         pools.retainOnly(compiled.pools);
+        background.schedule(previous::close, graceMillis, TimeUnit.MILLISECONDS);
         Snapshot s = compiled.snapshot;
-        log.info("configuration version {} serving: {} routes, {} upstreams", s.version(), s.routeCount(), s.upstreamCount());
+        log.info("configuration version {} serving ({}): {} routes, {} upstreams", s.version(), reason, s.routeCount(),
+                s.upstreamCount());
         return s;
+    }
+
+    private void pluginsChanged() {
+        try {
+            synchronized (compileLock) {
+                swap(resources, "plugins changed");
+            }
+        } catch (ConfigException e) {
+            log.error("the configuration does not compile with the changed plugins; the previous version keeps serving:\n  {}",
+                    String.join("\n  ", e.errors()));
+        }
     }
 
     private void refreshDns() {
         try {
             if (dns.refresh()) {
                 synchronized (compileLock) {
-                    swap(resources);
+                    swap(resources, "upstream addresses changed");
                 }
             }
         } catch (ConfigException e) {
-            log.error("recompiling after a DNS change failed; the previous version keeps serving: {}", e.errors());
+            log.error("recompiling after a DNS change failed; the previous version keeps serving:\n  {}",
+                    String.join("\n  ", e.errors()));
         } catch (RuntimeException e) {
             log.error("DNS refresh failed", e);
         }
@@ -118,17 +151,21 @@ public final class Gateway implements AutoCloseable {
 
     private record Compiled(Snapshot snapshot, Set<ConnectionPools.Key> pools) {}
 
-    private static Compiled compile(GatewayConfig config, ConnectionPools pools, DnsCache dns, Resources resources, long version)
-            throws ConfigException {
+    private static Compiled compile(GatewayConfig config, ConnectionPools pools, DnsCache dns, PluginCatalog catalog,
+                                    Resources resources, long version) throws ConfigException {
         UpstreamCompiler upstreams = new UpstreamCompiler(pools, dns);
         SnapshotBuilder builder = new SnapshotBuilder(upstreams, new ProxyRouteHandlerFactory(),
-                config.server().defaultTimeout(), Set.of());
+                config.server().defaultTimeout(), catalog);
         Snapshot snapshot = builder.build(resources, version);
         return new Compiled(snapshot, upstreams.usedPools());
     }
 
     public Snapshot snapshot() {
         return snapshots.current();
+    }
+
+    public PluginCatalog plugins() {
+        return plugins.catalog();
     }
 
     public List<InetSocketAddress> listenerAddresses() {
@@ -143,9 +180,11 @@ public final class Gateway implements AutoCloseable {
         Snapshot current = snapshots.current();
         InetSocketAddress status = statusAddress();
         String listeners = listenerAddresses().stream().map(Gateway::format).collect(Collectors.joining(", "));
-        log.info("tidegate {} listening on {}{}; configuration version {}: {} routes, {} upstreams",
+        String loaded = plugins.catalog().all().stream().map(p -> p.name() + " " + p.version()).collect(Collectors.joining(", "));
+        log.info("tidegate {} listening on {}{}; configuration version {}: {} routes, {} upstreams; plugins from {}: {}",
                 Version.current(), listeners, status == null ? "" : " (status " + format(status) + ")",
-                current.version(), current.routeCount(), current.upstreamCount());
+                current.version(), current.routeCount(), current.upstreamCount(), plugins.dir(),
+                loaded.isEmpty() ? "none" : loaded);
     }
 
     private static String format(InetSocketAddress address) {
@@ -155,8 +194,11 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        watcher.close();
         background.shutdownNow();
         server.close();
+        snapshots.current().close();
         pools.close();
+        plugins.close();
     }
 }

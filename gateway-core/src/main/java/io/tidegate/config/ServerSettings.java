@@ -10,10 +10,12 @@ import java.util.List;
  * @param clientMaxBodySize  largest request body accepted, bytes; 0 = unlimited (APISIX's default)
  * @param defaultTimeout     upstream timeouts when neither the route nor its upstream sets one
  * @param status             the status listener, or null when disabled
- * @param pluginsDir         the plugin folder
+ * @param pluginsDir         the plugin folder (absolute; a relative setting is taken from the config file's folder)
  * @param resourcesFile      an APISIX {@code apisix.yaml} holding the resources, or null
  * @param trustedCas         PEM bundle (the file's content) that verified upstream TLS trusts, or null for the JVM's
  * @param dnsRefreshSeconds  how often upstream host names are resolved again
+ * @param pluginGraceSeconds how long a replaced plugin version or configuration version stays
+ *                           usable for requests that started with it
  */
 public record ServerSettings(
         int ioThreads,
@@ -24,4 +26,5 @@ public record ServerSettings(
         String pluginsDir,
         String resourcesFile,
         String trustedCas,
-        double dnsRefreshSeconds) {}
+        double dnsRefreshSeconds,
+        double pluginGraceSeconds) {}

@@ -9,10 +9,11 @@ import java.util.Set;
 /** Reads the {@code tidegate:} section. Missing section: one listener on 0.0.0.0:9080. */
 final class ServerSettingsReader {
     private static final Set<String> FIELDS = Set.of("threads", "listeners", "client_max_body_size", "timeout",
-            "status", "plugins_dir", "resources_file", "ssl_trusted_certificate", "dns_refresh", "admin", "etcd");
+            "status", "plugins_dir", "plugin_grace", "resources_file", "ssl_trusted_certificate", "dns_refresh", "admin", "etcd");
     private static final Set<String> LISTENER_FIELDS = Set.of("address", "tls", "offer_h2");
     private static final Set<String> LISTENER_TLS_FIELDS = Set.of("cert_path", "key_path");
     static final double DEFAULT_DNS_REFRESH = 30;
+    static final double DEFAULT_PLUGIN_GRACE = 30;
     private static final Set<String> STATUS_FIELDS = Set.of("address");
     private static final Set<String> TIMEOUT_FIELDS = Set.of("connect", "send", "read");
     static final ListenerSettings DEFAULT_LISTENER = new ListenerSettings("0.0.0.0", 9080);
@@ -26,9 +27,10 @@ final class ServerSettingsReader {
         this.baseDir = baseDir;
     }
 
-    private static ServerSettings defaults(int cores) {
-        return new ServerSettings(cores, List.of(DEFAULT_LISTENER), 0, Timeouts.DEFAULT, null, "plugins-dist", null,
-                null, DEFAULT_DNS_REFRESH);
+    private ServerSettings defaults(int cores) {
+        return new ServerSettings(cores, List.of(DEFAULT_LISTENER), 0, Timeouts.DEFAULT, null,
+                baseDir.resolve("plugins-dist").normalize().toString(), null,
+                null, DEFAULT_DNS_REFRESH, DEFAULT_PLUGIN_GRACE);
     }
 
     ServerSettings read(JsonNode node) {
@@ -54,7 +56,8 @@ final class ServerSettingsReader {
             Fields s = Fields.open(f.raw("status"), f.path("status"), problems, STATUS_FIELDS);
             status = s == null ? null : address(s, true);
         }
-        String pluginsDir = f.string("plugins_dir", "plugins-dist", 1, 4096);
+        String pluginsDir = baseDir.resolve(f.string("plugins_dir", "plugins-dist", 1, 4096)).normalize().toString();
+        double pluginGrace = f.seconds("plugin_grace", DEFAULT_PLUGIN_GRACE, true);
         String resourcesFile = f.string("resources_file", null, 1, 4096);
         String trustedCas = null;
         String caPath = f.string("ssl_trusted_certificate", null, 1, 4096);
@@ -62,7 +65,8 @@ final class ServerSettingsReader {
             trustedCas = readPem(f, "ssl_trusted_certificate", caPath);
         }
         double dnsRefresh = f.seconds("dns_refresh", DEFAULT_DNS_REFRESH, false);
-        return new ServerSettings(threads, listeners, maxBody, timeout, status, pluginsDir, resourcesFile, trustedCas, dnsRefresh);
+        return new ServerSettings(threads, listeners, maxBody, timeout, status, pluginsDir, resourcesFile, trustedCas,
+                dnsRefresh, pluginGrace);
     }
 
     /** Reads a PEM file named in the config, checking that it parses, so a bad file fails at load. */

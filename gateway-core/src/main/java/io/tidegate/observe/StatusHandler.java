@@ -1,5 +1,9 @@
 package io.tidegate.observe;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.tidegate.plugin.LoadedPlugin;
+import io.tidegate.plugin.PluginCatalog;
 import io.tidegate.runtime.Snapshot;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -8,14 +12,18 @@ import io.undertow.util.Methods;
 import java.util.function.Supplier;
 
 /**
- * The status listener: {@code /status/live} (the process answers) and {@code /status/ready} (a valid
- * configuration is serving, with its version). Plain JSON, no routing, never touches upstreams.
+ * The status listener: {@code /status/live} (the process answers), {@code /status/ready} (a valid
+ * configuration is serving, with its version) and {@code /status/plugins} (loaded plugin types
+ * with their versions and jars). Plain JSON, no routing, never touches upstreams.
  */
 public final class StatusHandler implements HttpHandler {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final Supplier<Snapshot> snapshot;
+    private final Supplier<PluginCatalog> plugins;
 
-    public StatusHandler(Supplier<Snapshot> snapshot) {
+    public StatusHandler(Supplier<Snapshot> snapshot, Supplier<PluginCatalog> plugins) {
         this.snapshot = snapshot;
+        this.plugins = plugins;
     }
 
     @Override
@@ -33,10 +41,20 @@ public final class StatusHandler implements HttpHandler {
                 exchange.getResponseSender().send("{\"status\":\"ready\",\"config_version\":" + current.version()
                         + ",\"routes\":" + current.routeCount() + ",\"upstreams\":" + current.upstreamCount() + "}");
             }
+            case "/status/plugins" -> exchange.getResponseSender().send(pluginsJson());
             default -> {
                 exchange.setStatusCode(404);
                 exchange.getResponseSender().send("{\"error_msg\":\"404 Not Found\"}");
             }
         }
+    }
+
+    private String pluginsJson() {
+        ArrayNode list = JSON.createArrayNode();
+        for (LoadedPlugin plugin : plugins.get().all()) {
+            list.addObject().put("name", plugin.name()).put("priority", plugin.plugin().priority())
+                    .put("plugin_id", plugin.pluginId()).put("version", plugin.version()).put("jar", plugin.jar());
+        }
+        return "{\"plugins\":" + list + "}";
     }
 }

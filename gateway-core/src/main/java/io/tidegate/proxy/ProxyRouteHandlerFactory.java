@@ -8,13 +8,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds each route's handler when a snapshot is compiled. A route that cannot serve safely gets a
+ * Builds each route's handler when a snapshot is compiled: the plugin phases (when any plugin
+ * applies) around the proxy to the route's upstream. A route that cannot serve safely gets a
  * handler that refuses: a plugin it names is not loaded (fail closed: 503, never skip the plugin),
- * or it has no upstream.
+ * or, once its plugins let the request through, it has no upstream.
  */
 public final class ProxyRouteHandlerFactory implements RouteHandlerFactory {
     private static final Logger log = LoggerFactory.getLogger(ProxyRouteHandlerFactory.class);
     private static final HttpHandler NO_NODES = new FixedErrorHandler(502, "502 Bad Gateway");
+    private static final HttpHandler NO_UPSTREAM = new FixedErrorHandler(503, "missing upstream configuration in Route or Service");
 
     @Override
     public HttpHandler create(RoutePlan plan) {
@@ -24,9 +26,11 @@ public final class ProxyRouteHandlerFactory implements RouteHandlerFactory {
                     plan.routeId(), plan.missingPlugins());
             return new FixedErrorHandler(503, "plugin " + name + " is not loaded");
         }
-        if (plan.upstream() == null) {
-            return new FixedErrorHandler(503, "missing upstream configuration in Route or Service");
-        }
+        HttpHandler proxy = plan.upstream() == null ? NO_UPSTREAM : proxy(plan);
+        return new PrepareUpstreamRequest(plan, plan.hasPlugins() ? new PluginPhasesHandler(plan, proxy) : proxy);
+    }
+
+    private static HttpHandler proxy(RoutePlan plan) {
         if (!plan.upstream().hasNodes()) {
             log.warn("route {}: upstream {} has no node with weight > 0; it answers 502", plan.routeId(), plan.upstream().name());
         }

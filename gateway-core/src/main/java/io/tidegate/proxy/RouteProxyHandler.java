@@ -5,12 +5,11 @@ import io.tidegate.upstream.UpstreamProxyClient;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.ProxyHandler;
-import io.undertow.util.Headers;
 
 /**
- * Proxies one route's requests to its upstream: prepares the outgoing request (hop-by-hop
- * headers, except a WebSocket handshake on a route that allows it; Host), arms the response timeout, installs the error responder, then hands over to
- * Undertow's streaming proxy, which forwards bodies both ways without buffering them.
+ * Proxies one route's requests to its upstream: arms the response timeout, installs the error
+ * responder and the response's hop-by-hop cleanup, then hands over to Undertow's streaming proxy,
+ * which forwards bodies both ways without buffering them.
  */
 final class RouteProxyHandler implements HttpHandler {
     private final RoutePlan plan;
@@ -25,16 +24,7 @@ final class RouteProxyHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        if (plan.websocket() && HopByHopHeaders.isWebSocketUpgrade(exchange)) {
-            HopByHopHeaders.stripRequestKeepingUpgrade(exchange);
-        } else {
-            HopByHopHeaders.stripRequest(exchange);
-        }
-        ForwardedHeaders.addMissing(exchange);
         exchange.putAttachment(UpstreamProxyClient.TIMEOUTS, plan.timeout());
-        if (plan.rewriteHost() != null) {
-            exchange.getRequestHeaders().put(Headers.HOST, plan.rewriteHost());
-        }
         exchange.addDefaultResponseListener(UpstreamErrorResponder.INSTANCE);
         exchange.addResponseCommitListener(HopByHopHeaders.STRIP_RESPONSE);
         ResponseTimeout.arm(exchange, readTimeoutMillis);

@@ -1,5 +1,6 @@
 package io.tidegate.runtime;
 
+import io.tidegate.plugin.PluginChain;
 import io.tidegate.route.Router;
 import io.tidegate.tls.CertificateTable;
 
@@ -8,4 +9,10 @@ import io.tidegate.tls.CertificateTable;
  * snapshot once and uses only it, so a configuration change never shows half-applied.
  */
 public record Snapshot(long version, Router<ActiveRoute> router, CertificateTable certificates, int routeCount,
-                       int upstreamCount) {}
+                       int upstreamCount, PluginChain pluginInstances) {
+
+    /** Releases what this version's plugin instances hold; called once no request can use it. */
+    public void close() {
+        pluginInstances.closeAll();
+    }
+}

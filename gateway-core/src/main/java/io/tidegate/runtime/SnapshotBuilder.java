@@ -2,6 +2,7 @@ package io.tidegate.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tidegate.config.ConfigException;
+import io.tidegate.config.Consumer;
 import io.tidegate.config.GlobalRule;
 import io.tidegate.config.PluginConfig;
 import io.tidegate.config.Problems;
@@ -12,6 +13,13 @@ import io.tidegate.config.Ssl;
 import io.tidegate.config.Timeouts;
 import io.tidegate.config.Upstream;
 import io.tidegate.config.VarExpression;
+import io.tidegate.plugin.ConsumerDirectory;
+import io.tidegate.plugin.LoadedPlugin;
+import io.tidegate.plugin.PlaceCompiler;
+import io.tidegate.plugin.PluginBinding;
+import io.tidegate.plugin.PluginCatalog;
+import io.tidegate.plugin.PluginChain;
+import io.tidegate.plugin.api.PluginServices.ConsumerCredential;
 import io.tidegate.route.IpRange;
 import io.tidegate.route.RouteConditions;
 import io.tidegate.route.Router;
@@ -24,36 +32,48 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * Compiles validated resources into a {@link Snapshot}: applies APISIX's service merge rules,
- * compiles each upstream once, compiles route conditions and builds the router. Problems that only
- * compiling reveals (a bad regex in {@code vars}, a bad CIDR, a malformed path pattern) are
- * reported with their paths, all at once.
+ * Compiles validated resources into a {@link Snapshot}: applies APISIX's merge rules (service <
+ * plugin config < route; consumer plugins join after authentication), builds every plugin instance
+ * once, compiles each upstream once, compiles route conditions and builds the router. Problems that
+ * only compiling reveals (a plugin rejecting its config, a bad regex in {@code vars}, a bad CIDR, a
+ * malformed path pattern, a certificate that does not parse) are reported with their paths, all at
+ * once; then nothing of the failed version is kept.
  */
 public final class SnapshotBuilder {
     private final UpstreamCompiler upstreams;
     private final RouteHandlerFactory handlers;
     private final Timeouts defaultTimeout;
-    private final Set<String> loadedPlugins;
+    private final PluginCatalog catalog;
 
-    /**
-     * @param loadedPlugins names of the plugins that can run; a route naming any other plugin is
-     *                      built to refuse requests rather than skip it
-     */
     public SnapshotBuilder(UpstreamCompiler upstreams, RouteHandlerFactory handlers, Timeouts defaultTimeout,
-                           Set<String> loadedPlugins) {
+                           PluginCatalog catalog) {
         this.upstreams = upstreams;
         this.handlers = handlers;
         this.defaultTimeout = defaultTimeout;
-        this.loadedPlugins = Set.copyOf(loadedPlugins);
+        this.catalog = catalog;
     }
 
     public Snapshot build(Resources resources, long version) throws ConfigException {
         Problems problems = new Problems();
+        Map<String, List<ConsumerCredential>> credentials = credentials(resources.consumers(), problems);
+        PlaceCompiler plugins = new PlaceCompiler(catalog, name -> credentials.getOrDefault(name, List.of()), problems);
+        try {
+            Snapshot snapshot = build(resources, version, problems, plugins, credentials);
+            problems.throwIfAny();
+            return snapshot;
+        } catch (ConfigException | RuntimeException e) {
+            // nothing of a failed version serves: release what its plugins already hold
+            PluginChain.of(plugins.created()).closeAll();
+            throw e;
+        }
+    }
+
+    private Snapshot build(Resources resources, long version, Problems problems, PlaceCompiler plugins,
+                           Map<String, List<ConsumerCredential>> credentials) {
         Map<String, Upstream> upstreamConfigs = index(resources.upstreams(), Upstream::id);
         Map<String, UpstreamProxyClient> compiled = new HashMap<>();
         for (int i = 0; i < resources.upstreams().size(); i++) {
@@ -62,14 +82,30 @@ public final class SnapshotBuilder {
         }
         Map<String, Service> services = index(resources.services(), Service::id);
         Map<String, UpstreamProxyClient> serviceInline = new HashMap<>();
+        Map<String, PlaceCompiler.Place> servicePlugins = new HashMap<>();
         for (int i = 0; i < resources.services().size(); i++) {
             Service s = resources.services().get(i);
+            String path = Problems.index("services", i);
             if (s.upstream() != null) {
-                serviceInline.put(s.id(), upstreams.compile(s.upstream(), "service " + s.id(),
-                        Problems.index("services", i) + ".upstream", problems));
+                serviceInline.put(s.id(), upstreams.compile(s.upstream(), "service " + s.id(), path + ".upstream", problems));
             }
+            servicePlugins.put(s.id(), plugins.compile(s.plugins(), path));
         }
-        Map<String, PluginConfig> pluginConfigs = index(resources.pluginConfigs(), PluginConfig::id);
+        Map<String, PlaceCompiler.Place> pluginConfigs = new HashMap<>();
+        for (int i = 0; i < resources.pluginConfigs().size(); i++) {
+            PluginConfig pc = resources.pluginConfigs().get(i);
+            pluginConfigs.put(pc.id(), plugins.compile(pc.plugins(), Problems.index("plugin_configs", i)));
+        }
+        List<PluginChain> globalChains = new ArrayList<>();
+        TreeSet<String> globalMissing = new TreeSet<>();
+        for (int i = 0; i < resources.globalRules().size(); i++) {
+            GlobalRule rule = resources.globalRules().get(i);
+            PlaceCompiler.Place place = plugins.compile(rule.plugins(), Problems.index("global_rules", i));
+            globalChains.add(PluginChain.of(place.bindings()));
+            globalMissing.addAll(place.missing());
+        }
+        PluginChain globalChain = PluginChain.concat(globalChains);
+        ConsumerDirectory consumers = consumers(resources.consumers(), plugins, credentials);
 
         Router.Builder<ActiveRoute> router = Router.builder();
         int served = 0;
@@ -105,10 +141,21 @@ public final class SnapshotBuilder {
                     : defaultTimeout;
             String rewriteHost = upstreamConfig != null && "rewrite".equals(upstreamConfig.passHost())
                     ? upstreamConfig.upstreamHost() : null;
-            List<String> missing = missingPlugins(route, service, pluginConfigs, resources.globalRules());
+
+            // precedence: service < plugin config < route
+            PlaceCompiler.Place own = plugins.compile(route.plugins(), path);
+            PlaceCompiler.Place fromService = service == null ? PlaceCompiler.Place.EMPTY : servicePlugins.get(service.id());
+            PlaceCompiler.Place fromConfig = route.pluginConfigId() == null ? PlaceCompiler.Place.EMPTY
+                    : pluginConfigs.getOrDefault(route.pluginConfigId(), PlaceCompiler.Place.EMPTY);
+            PluginChain routeChain = PluginChain.of(fromService.bindings())
+                    .overriddenBy(PluginChain.of(fromConfig.bindings()))
+                    .overriddenBy(PluginChain.of(own.bindings()));
+            List<String> missing = missing(route, service, globalMissing, own, fromService, fromConfig);
+
             boolean websocket = route.enableWebsocket() != null ? route.enableWebsocket()
                     : service != null && Boolean.TRUE.equals(service.enableWebsocket());
-            RoutePlan plan = new RoutePlan(route.id(), route.serviceId(), client, timeout, rewriteHost, missing, websocket);
+            RoutePlan plan = new RoutePlan(route.id(), route.serviceId(), client, timeout, rewriteHost, missing, websocket,
+                    globalChain, routeChain, consumers);
 
             List<String> hosts = !route.hosts().isEmpty() ? route.hosts()
                     : service != null ? service.hosts() : List.of();
@@ -121,28 +168,65 @@ public final class SnapshotBuilder {
             }
         }
         CertificateTable certificates = certificates(resources.ssls(), problems);
-        problems.throwIfAny();
-        return new Snapshot(version, router.build(), certificates, served, resources.upstreams().size());
+        return new Snapshot(version, router.build(), certificates, served, resources.upstreams().size(),
+                PluginChain.of(plugins.created()));
     }
 
-    /** Server certificates by SNI name; a certificate or key that does not parse is an error at its path. */
-    private static CertificateTable certificates(List<Ssl> ssls, Problems problems) {
-        CertificateTable.Builder table = CertificateTable.builder();
-        for (int i = 0; i < ssls.size(); i++) {
-            Ssl ssl = ssls.get(i);
-            if (!"server".equals(ssl.type())) {
-                continue;
-            }
-            String path = Problems.index("ssls", i);
-            try {
-                String alias = "ssl:" + ssl.id() + ":" + Integer.toHexString(ssl.cert().hashCode());
-                CertificateTable.Entry entry = CertificateTable.Entry.of(alias, ssl.cert(), ssl.key());
-                ssl.snis().forEach(sni -> table.add(sni, entry));
-            } catch (IllegalArgumentException e) {
-                problems.add(path, e.getMessage());
+    /**
+     * Names the route would run that no loaded plugin provides: its own, its service's and plugin
+     * config's unless the route overrides them, and the global rules'.
+     */
+    private static List<String> missing(Route route, Service service, TreeSet<String> global, PlaceCompiler.Place own,
+                                        PlaceCompiler.Place fromService, PlaceCompiler.Place fromConfig) {
+        TreeSet<String> missing = new TreeSet<>(global);
+        missing.addAll(own.missing());
+        for (PlaceCompiler.Place inherited : List.of(fromService, fromConfig)) {
+            for (String name : inherited.missing()) {
+                if (!route.plugins().containsKey(name)) {
+                    missing.add(name);
+                }
             }
         }
-        return table.build();
+        return List.copyOf(missing);
+    }
+
+    /** Every consumer's credentials for the authentication plugins, validated by those plugins. */
+    private Map<String, List<ConsumerCredential>> credentials(List<Consumer> consumers, Problems problems) {
+        PlaceCompiler validator = new PlaceCompiler(catalog, name -> List.of(), problems);
+        Map<String, List<ConsumerCredential>> out = new LinkedHashMap<>();
+        for (int i = 0; i < consumers.size(); i++) {
+            Consumer consumer = consumers.get(i);
+            for (Map.Entry<String, JsonNode> entry : consumer.plugins().entrySet()) {
+                LoadedPlugin plugin = catalog.get(entry.getKey());
+                if (plugin == null || !plugin.plugin().authenticates() || PlaceCompiler.isDisabled(entry.getValue())) {
+                    continue;
+                }
+                String place = Problems.index("consumers", i) + ".plugins." + entry.getKey();
+                if (validator.validateCredential(plugin, entry.getValue(), place)) {
+                    out.computeIfAbsent(entry.getKey(), k -> new ArrayList<>())
+                            .add(new ConsumerCredential(consumer.username(), entry.getValue()));
+                }
+            }
+        }
+        out.replaceAll((name, list) -> List.copyOf(list));
+        return out;
+    }
+
+    /** Each consumer's runnable plugins (authentication entries are credentials, not plugins to run). */
+    private ConsumerDirectory consumers(List<Consumer> consumers, PlaceCompiler plugins,
+                                        Map<String, List<ConsumerCredential>> credentials) {
+        if (consumers.isEmpty()) {
+            return ConsumerDirectory.EMPTY;
+        }
+        Map<String, ConsumerDirectory.ConsumerPlugins> out = new HashMap<>();
+        for (int i = 0; i < consumers.size(); i++) {
+            Consumer consumer = consumers.get(i);
+            Map<String, JsonNode> runnable = new LinkedHashMap<>(consumer.plugins());
+            runnable.keySet().removeIf(name -> catalog.get(name) != null && catalog.get(name).plugin().authenticates());
+            PlaceCompiler.Place place = plugins.compile(runnable, Problems.index("consumers", i));
+            out.put(consumer.username(), new ConsumerDirectory.ConsumerPlugins(PluginChain.of(place.bindings()), place.missing()));
+        }
+        return new ConsumerDirectory(out, credentials);
     }
 
     private static RouteConditions conditions(Route route, String path, Problems problems) {
@@ -174,34 +258,24 @@ public final class SnapshotBuilder {
         }
     }
 
-    /**
-     * The plugins this route would run (global rules, service, plugin config, route; minus those
-     * turned off with {@code _meta.disable}) that are not loaded.
-     */
-    private List<String> missingPlugins(Route route, Service service, Map<String, PluginConfig> pluginConfigs,
-                                        List<GlobalRule> globalRules) {
-        // Global rules run on their own, so a route cannot switch them off; route-level places merge.
-        Map<String, JsonNode> merged = new LinkedHashMap<>();
-        if (service != null) {
-            merged.putAll(service.plugins());
-        }
-        if (route.pluginConfigId() != null && pluginConfigs.containsKey(route.pluginConfigId())) {
-            merged.putAll(pluginConfigs.get(route.pluginConfigId()).plugins());
-        }
-        merged.putAll(route.plugins());
-        TreeSet<String> missing = new TreeSet<>();
-        globalRules.forEach(rule -> addMissing(rule.plugins(), missing));
-        addMissing(merged, missing);
-        return List.copyOf(missing);
-    }
-
-    private void addMissing(Map<String, JsonNode> plugins, Set<String> missing) {
-        plugins.forEach((name, config) -> {
-            boolean disabled = config.path("_meta").path("disable").asBoolean(false);
-            if (!disabled && !loadedPlugins.contains(name)) {
-                missing.add(name);
+    /** Server certificates by SNI name; a certificate or key that does not parse is an error at its path. */
+    private static CertificateTable certificates(List<Ssl> ssls, Problems problems) {
+        CertificateTable.Builder table = CertificateTable.builder();
+        for (int i = 0; i < ssls.size(); i++) {
+            Ssl ssl = ssls.get(i);
+            if (!"server".equals(ssl.type())) {
+                continue;
             }
-        });
+            String path = Problems.index("ssls", i);
+            try {
+                String alias = "ssl:" + ssl.id() + ":" + Integer.toHexString(ssl.cert().hashCode());
+                CertificateTable.Entry entry = CertificateTable.Entry.of(alias, ssl.cert(), ssl.key());
+                ssl.snis().forEach(sni -> table.add(sni, entry));
+            } catch (IllegalArgumentException e) {
+                problems.add(path, e.getMessage());
+            }
+        }
+        return table.build();
     }
 
     private static <T> Map<String, T> index(List<T> items, Function<T, String> id) {

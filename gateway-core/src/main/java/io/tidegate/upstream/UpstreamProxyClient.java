@@ -29,7 +29,16 @@ public final class UpstreamProxyClient implements ProxyClient {
     public static final AttachmentKey<String> NODE_ADDRESS = AttachmentKey.create(String.class);
     /** The route's effective timeouts; set by the route handler before proxying. */
     public static final AttachmentKey<Timeouts> TIMEOUTS = AttachmentKey.create(Timeouts.class);
+    /** Run once the first node is chosen, before connecting (the before_proxy phase). */
+    public static final AttachmentKey<BeforeProxy> BEFORE_PROXY = AttachmentKey.create(BeforeProxy.class);
     private static final AttachmentKey<Attempts> ATTEMPTS = AttachmentKey.create(Attempts.class);
+
+    /** The before_proxy phase of one exchange. */
+    @FunctionalInterface
+    public interface BeforeProxy {
+        /** False when a plugin answered the exchange: nothing is sent upstream. */
+        boolean proceed(HttpServerExchange exchange);
+    }
 
     private final String name;
     private final UpstreamNodeTarget[] nodes;
@@ -85,6 +94,10 @@ public final class UpstreamProxyClient implements ProxyClient {
         attempts.mark(index);
         UpstreamNodeTarget node = nodes[index];
         exchange.putAttachment(NODE_ADDRESS, node.address());
+        BeforeProxy beforeProxy = exchange.removeAttachment(BEFORE_PROXY);
+        if (beforeProxy != null && !beforeProxy.proceed(exchange)) {
+            return; // answered by a plugin: the proxy is simply never called back
+        }
         if (passNodeHost) {
             exchange.getRequestHeaders().put(Headers.HOST, node.hostHeader());
         }

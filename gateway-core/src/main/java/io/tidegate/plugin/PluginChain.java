@@ -1,0 +1,84 @@
+package io.tidegate.plugin;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plugins in the order a phase runs them: higher priority first (ties by name, so the order is
+ * stable). Built once per configuration version.
+ */
+public final class PluginChain {
+    public static final PluginChain EMPTY = new PluginChain(List.of());
+    private static final Comparator<PluginBinding> ORDER =
+            Comparator.comparingInt(PluginBinding::priority).reversed().thenComparing(PluginBinding::name);
+
+    private final PluginBinding[] bindings;
+    private final boolean filtersBody;
+
+    private PluginChain(List<PluginBinding> bindings) {
+        this.bindings = bindings.toArray(new PluginBinding[0]);
+        boolean any = false;
+        for (PluginBinding b : this.bindings) {
+            any |= b.instance().filtersBody();
+        }
+        this.filtersBody = any;
+    }
+
+    /** Sorts the given bindings by priority. */
+    public static PluginChain of(List<PluginBinding> bindings) {
+        if (bindings.isEmpty()) {
+            return EMPTY;
+        }
+        List<PluginBinding> sorted = new ArrayList<>(bindings);
+        sorted.sort(ORDER);
+        return new PluginChain(sorted);
+    }
+
+    /** Global rules keep their own order, one rule after another; each rule's plugins by priority. */
+    public static PluginChain concat(List<PluginChain> chains) {
+        List<PluginBinding> all = new ArrayList<>();
+        chains.forEach(c -> all.addAll(List.of(c.bindings)));
+        return all.isEmpty() ? EMPTY : new PluginChain(all);
+    }
+
+    /** This chain with {@code overrides} replacing same-named plugins and adding the rest, re-sorted. */
+    public PluginChain overriddenBy(PluginChain overrides) {
+        if (overrides.isEmpty()) {
+            return this;
+        }
+        Map<String, PluginBinding> byName = new LinkedHashMap<>();
+        for (PluginBinding b : bindings) {
+            byName.put(b.name(), b);
+        }
+        for (PluginBinding b : overrides.bindings) {
+            byName.put(b.name(), b);
+        }
+        return of(new ArrayList<>(byName.values()));
+    }
+
+    public boolean isEmpty() {
+        return bindings.length == 0;
+    }
+
+    public boolean filtersBody() {
+        return filtersBody;
+    }
+
+    /** The bindings, in run order. The array is shared: do not modify it. */
+    public PluginBinding[] bindings() {
+        return bindings;
+    }
+
+    public void closeAll() {
+        for (PluginBinding b : bindings) {
+            try {
+                b.instance().close();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(PluginChain.class).warn("plugin {} at {} failed to close", b.name(), b.place(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.tidegate.proxy;
+
+import io.tidegate.http.Variables;
+import io.tidegate.plugin.ConsumerDirectory;
+import io.tidegate.plugin.api.PluginContext;
+import io.tidegate.runtime.RoutePlan;
+import io.tidegate.upstream.HashKey;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The plugin API's view of one Undertow exchange. The client's request is captured as it arrived;
+ * the upstream request is the exchange itself, which Undertow's proxy sends on as it stands.
+ */
+final class ExchangePluginContext implements PluginContext {
+    private static final HttpString CONSUMER_HEADER = new HttpString("X-Consumer-Username");
+
+    private final HttpServerExchange exchange;
+    private final RoutePlan plan;
+    private final String originalMethod;
+    private final String originalPath;
+    private final String originalQuery;
+    private final Request request = new ClientRequest();
+    private final UpstreamRequest upstream = new ExchangeUpstreamRequest();
+    private final Response response = new ExchangeResponse();
+    private Map<String, Object> attributes;
+    private String consumer;
+    private ConsumerDirectory.ConsumerPlugins consumerPlugins;
+
+    ExchangePluginContext(HttpServerExchange exchange, RoutePlan plan) {
+        this.exchange = exchange;
+        this.plan = plan;
+        this.originalMethod = exchange.getRequestMethod().toString();
+        this.originalPath = exchange.getRequestPath();
+        this.originalQuery = exchange.getQueryString();
+    }
+
+    /** The consumer's plugins once authenticated, else null. */
+    ConsumerDirectory.ConsumerPlugins consumerPlugins() {
+        return consumerPlugins;
+    }
+
+    @Override
+    public Request request() {
+        return request;
+    }
+
+    @Override
+    public UpstreamRequest upstreamRequest() {
+        return upstream;
+    }
+
+    @Override
+    public Response response() {
+        return response;
+    }
+
+    @Override
+    public String routeId() {
+        return plan.routeId();
+    }
+
+    @Override
+    public String serviceId() {
+        return plan.serviceId();
+    }
+
+    @Override
+    public String var(String name) {
+        return Variables.resolve(name, exchange);
+    }
+
+    @Override
+    public Optional<String> consumer() {
+        return Optional.ofNullable(consumer);
+    }
+
+    @Override
+    public boolean authenticate(String username) {
+        ConsumerDirectory.ConsumerPlugins found = username == null ? null : plan.consumers().find(username);
+        if (found == null) {
+            return false;
+        }
+        consumer = username;
+        consumerPlugins = found;
+        exchange.getRequestHeaders().put(CONSUMER_HEADER, username);
+        exchange.putAttachment(HashKey.CONSUMER, username);
+        return true;
+    }
+
+    @Override
+    public Map<String, Object> attributes() {
+        if (attributes == null) {
+            attributes = new HashMap<>();
+        }
+        return attributes;
+    }
+
+    private static List<String> values(HeaderValues values) {
+        return values == null ? List.of() : List.copyOf(values);
+    }
+
+    private final class ClientRequest implements Request {
+        @Override
+        public String method() {
+            return originalMethod;
+        }
+
+        @Override
+        public String path() {
+            return originalPath;
+        }
+
+        @Override
+        public String query() {
+            return originalQuery;
+        }
+
+        @Override
+        public String queryArg(String name) {
+            Deque<String> values = exchange.getQueryParameters().get(name);
+            return values == null || values.isEmpty() ? null : values.getFirst();
+        }
+
+        @Override
+        public String header(String name) {
+            return exchange.getRequestHeaders().getFirst(name);
+        }
+
+        @Override
+        public List<String> headers(String name) {
+            return values(exchange.getRequestHeaders().get(name));
+        }
+
+        @Override
+        public InetAddress clientAddress() {
+            InetSocketAddress source = exchange.getSourceAddress();
+            return source == null ? null : source.getAddress();
+        }
+    }
+
+    private final class ExchangeUpstreamRequest implements UpstreamRequest {
+        @Override
+        public String method() {
+            return exchange.getRequestMethod().toString();
+        }
+
+        @Override
+        public void setMethod(String method) {
+            exchange.setRequestMethod(HttpString.tryFromString(method));
+        }
+
+        @Override
+        public String path() {
+            return exchange.getRequestURI();
+        }
+
+        @Override
+        public void setPath(String rawPath) {
+            if (rawPath == null || !rawPath.startsWith("/")) {
+                throw new IllegalArgumentException("path must start with /: " + rawPath);
+            }
+            exchange.setRequestURI(rawPath, false);
+        }
+
+        @Override
+        public String query() {
+            return exchange.getQueryString();
+        }
+
+        @Override
+        public void setQuery(String rawQuery) {
+            exchange.setQueryString(rawQuery == null ? "" : rawQuery);
+        }
+
+        @Override
+        public String header(String name) {
+            return exchange.getRequestHeaders().getFirst(name);
+        }
+
+        @Override
+        public void setHeader(String name, String value) {
+            exchange.getRequestHeaders().put(HttpString.tryFromString(name), value);
+        }
+
+        @Override
+        public void addHeader(String name, String value) {
+            exchange.getRequestHeaders().add(HttpString.tryFromString(name), value);
+        }
+
+        @Override
+        public void removeHeader(String name) {
+            exchange.getRequestHeaders().remove(name);
+        }
+
+        @Override
+        public void setHost(String host) {
+            exchange.getRequestHeaders().put(Headers.HOST, host);
+        }
+    }
+
+    private final class ExchangeResponse implements Response {
+        @Override
+        public int status() {
+            // before header_filter no response exists yet; Undertow's default 200 would mislead
+            return exchange.getAttachment(PluginPhasesHandler.HEAD_SEEN) == null ? 0 : exchange.getStatusCode();
+        }
+
+        @Override
+        public void setStatus(int status) {
+            exchange.setStatusCode(status);
+        }
+
+        @Override
+        public String header(String name) {
+            return exchange.getResponseHeaders().getFirst(name);
+        }
+
+        @Override
+        public void setHeader(String name, String value) {
+            exchange.getResponseHeaders().put(HttpString.tryFromString(name), value);
+        }
+
+        @Override
+        public void addHeader(String name, String value) {
+            exchange.getResponseHeaders().add(HttpString.tryFromString(name), value);
+        }
+
+        @Override
+        public void removeHeader(String name) {
+            exchange.getResponseHeaders().remove(name);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.tidegate.plugin.api;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One request as a plugin sees it. Valid only during a phase call of that request; do not keep it.
+ * All methods are called on the request's IO thread.
+ */
+public interface PluginContext {
+    /** The request as the client sent it. */
+    Request request();
+
+    /** The request that will go to the upstream; changes here change what is sent. */
+    UpstreamRequest upstreamRequest();
+
+    /** The response: readable and changeable from header_filter on; status 0 before that. */
+    Response response();
+
+    /** The matched route's id. */
+    String routeId();
+
+    /** The route's service id, or null. */
+    String serviceId();
+
+    /**
+     * An APISIX variable: {@code uri}, {@code request_uri}, {@code host}, {@code remote_addr},
+     * {@code remote_port}, {@code server_addr}, {@code server_port}, {@code request_method},
+     * {@code scheme}, {@code query_string}, {@code arg_NAME}, {@code http_NAME}, {@code cookie_NAME};
+     * null when absent.
+     */
+    String var(String name);
+
+    /** The authenticated consumer, once an authentication plugin identified it. */
+    Optional<String> consumer();
+
+    /**
+     * Marks the request as made by this consumer (authentication plugins call it). Returns false,
+     * changing nothing, when no consumer has that name. The consumer's own plugins join the
+     * chain from the access phase on, and the upstream receives {@code X-Consumer-Username}.
+     */
+    boolean authenticate(String username);
+
+    /** Per-request scratch space shared by all plugins of this request. */
+    Map<String, Object> attributes();
+
+    /** The client's request, read-only. */
+    interface Request {
+        String method();
+
+        /** Decoded path, without query string. */
+        String path();
+
+        /** Raw query string without {@code ?}; empty when none. */
+        String query();
+
+        /** First value of a query argument, decoded; null when absent. */
+        String queryArg(String name);
+
+        /** First value of a header (case-insensitive); null when absent. */
+        String header(String name);
+
+        List<String> headers(String name);
+
+        InetAddress clientAddress();
+    }
+
+    /** The request to be sent upstream. */
+    interface UpstreamRequest {
+        String method();
+
+        void setMethod(String method);
+
+        /** Raw (encoded) path sent upstream, without query string. */
+        String path();
+
+        void setPath(String rawPath);
+
+        /** Raw query string without {@code ?}; empty when none. */
+        String query();
+
+        void setQuery(String rawQuery);
+
+        String header(String name);
+
+        void setHeader(String name, String value);
+
+        void addHeader(String name, String value);
+
+        void removeHeader(String name);
+
+        /** Sets the Host header sent upstream. */
+        void setHost(String host);
+    }
+
+    /** The response to the client. */
+    interface Response {
+        int status();
+
+        void setStatus(int status);
+
+        String header(String name);
+
+        void setHeader(String name, String value);
+
+        void addHeader(String name, String value);
+
+        void removeHeader(String name);
+    }
+}

@@ -1,0 +1,50 @@
+package io.tidegate.plugin.api;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One configured use of a plugin (a route's, a service's, a global rule's, a consumer's). Shared
+ * by every request that uses it, concurrently: keep per-request state in
+ * {@link PluginContext#attributes()}. Phases run on the gateway's IO threads and must not block.
+ */
+public interface PluginInstance {
+    /** Before routing decisions take effect: rewrite the request, authenticate. */
+    default PhaseResult rewrite(PluginContext context) {
+        return PhaseResult.proceed();
+    }
+
+    /** Access control and limits, after the consumer (if any) is known. */
+    default PhaseResult access(PluginContext context) {
+        return PhaseResult.proceed();
+    }
+
+    /** After the upstream node is chosen, just before the request is sent to it. */
+    default PhaseResult beforeProxy(PluginContext context) {
+        return PhaseResult.proceed();
+    }
+
+    /** The response head, just before it is sent: read or change status and headers. */
+    default void headerFilter(PluginContext context) {}
+
+    /**
+     * Whether {@link #bodyFilter} should see the response body. The gateway drops the response's
+     * Content-Length when any instance filters bodies, since a filter may change the size.
+     */
+    default boolean filtersBody() {
+        return false;
+    }
+
+    /**
+     * One chunk of the response body, in order; {@code last} marks the end (its chunk may be empty).
+     * Returns what to send instead (the same buffer, another one, or an empty one).
+     */
+    default java.nio.ByteBuffer bodyFilter(PluginContext context, ByteBuffer chunk, boolean last) {
+        return chunk;
+    }
+
+    /** After the response is complete; it is never delayed by this phase. */
+    default void log(PluginContext context) {}
+
+    /** The configuration version using this instance is gone: release timers, connections. */
+    default void close() {}
+}

@@ -1,0 +1,13 @@
+package io.tidegate.plugin.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/** What the gateway shares with plugins when their configuration is compiled. */
+public interface PluginServices {
+    /** A consumer's credential for one authentication plugin. */
+    record ConsumerCredential(String username, JsonNode credential) {}
+
+    /** Every consumer's credential for the named authentication plugin, in configuration order. */
+    List<ConsumerCredential> consumers(String pluginName);
+}
