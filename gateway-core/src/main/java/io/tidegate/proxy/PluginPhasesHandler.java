@@ -40,19 +40,24 @@ final class PluginPhasesHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        ExchangePluginContext context = new ExchangePluginContext(exchange, plan);
-        Phases phases = new Phases(context);
-        exchange.addResponseCommitListener(ex -> phases.headerFilter(ex));
+        Phases phases = new Phases(plan, new ExchangePluginContext(exchange, plan));
+        exchange.addResponseCommitListener(phases::headerFilter);
         exchange.addExchangeCompleteListener((ex, nextListener) -> {
             try {
                 phases.log();
             } finally {
+                // Undertow's upstream pool keeps the exchange that opened a connection for the
+                // connection's life; letting go of the plugins here keeps that from pinning old
+                // plugin versions (and their class loaders) in memory.
+                phases.release();
+                ex.removeAttachment(UpstreamProxyClient.BEFORE_PROXY);
                 nextListener.proceed();
             }
         });
-        if (phases.run(exchange, Phase.REWRITE, plan.routeChain())) {
+        if (phases.run(exchange, Phase.REWRITE)) {
             return;
         }
+        ExchangePluginContext context = phases.context;
         ConsumerDirectory.ConsumerPlugins consumer = context.consumerPlugins();
         if (consumer != null) {
             if (!consumer.missing().isEmpty()) {
@@ -65,30 +70,41 @@ final class PluginPhasesHandler implements HttpHandler {
             phases.route = withConsumer.computeIfAbsent(context.consumer().orElseThrow(),
                     user -> plan.routeChain().overriddenBy(consumer.chain()));
         }
-        if (phases.route.filtersBody() || plan.globalChain().filtersBody()) {
+        if (phases.filtersBody()) {
             exchange.addResponseWrapper((factory, ex) -> new BodyFilterConduit(factory.create(), phases::bodyFilter));
         }
-        if (phases.run(exchange, Phase.ACCESS, phases.route)) {
+        if (phases.run(exchange, Phase.ACCESS)) {
             return;
         }
-        exchange.putAttachment(UpstreamProxyClient.BEFORE_PROXY, ex -> !phases.run(ex, Phase.BEFORE_PROXY, phases.route));
+        exchange.putAttachment(UpstreamProxyClient.BEFORE_PROXY, ex -> !phases.run(ex, Phase.BEFORE_PROXY));
         next.handleRequest(exchange);
     }
 
     private enum Phase { REWRITE, ACCESS, BEFORE_PROXY }
 
-    /** The phases of one exchange, with the chain in force (the route's, or merged with a consumer's). */
-    private final class Phases {
-        private final ExchangePluginContext context;
-        private PluginChain route = plan.routeChain();
+    /**
+     * The phases of one exchange, with the chain in force (the route's, or merged with a
+     * consumer's). Static, with fields {@link #release} clears, so that nothing the exchange keeps
+     * after completion reaches a plugin.
+     */
+    private static final class Phases {
+        private RoutePlan plan;
+        private ExchangePluginContext context;
+        private PluginChain route;
 
-        Phases(ExchangePluginContext context) {
+        Phases(RoutePlan plan, ExchangePluginContext context) {
+            this.plan = plan;
             this.context = context;
+            this.route = plan.routeChain();
+        }
+
+        boolean filtersBody() {
+            return route.filtersBody() || plan.globalChain().filtersBody();
         }
 
         /** Runs a request phase over global rules then the route; true when the exchange was answered. */
-        boolean run(HttpServerExchange exchange, Phase phase, PluginChain chain) {
-            return runChain(exchange, phase, plan.globalChain()) || runChain(exchange, phase, chain);
+        boolean run(HttpServerExchange exchange, Phase phase) {
+            return runChain(exchange, phase, plan.globalChain()) || runChain(exchange, phase, route);
         }
 
         private boolean runChain(HttpServerExchange exchange, Phase phase, PluginChain chain) {
@@ -115,8 +131,11 @@ final class PluginPhasesHandler implements HttpHandler {
         }
 
         void headerFilter(HttpServerExchange exchange) {
+            if (plan == null) {
+                return;
+            }
             exchange.putAttachment(HEAD_SEEN, Boolean.TRUE);
-            if (route.filtersBody() || plan.globalChain().filtersBody()) {
+            if (filtersBody()) {
                 // a body filter may change the size; the body is sent chunked instead
                 exchange.getResponseHeaders().remove(Headers.CONTENT_LENGTH);
             }
@@ -125,6 +144,9 @@ final class PluginPhasesHandler implements HttpHandler {
         }
 
         ByteBuffer bodyFilter(ByteBuffer chunk, boolean last) {
+            if (plan == null) {
+                return chunk;
+            }
             ByteBuffer current = chunk;
             for (PluginChain chain : new PluginChain[] {plan.globalChain(), route}) {
                 for (PluginBinding binding : chain.bindings()) {
@@ -138,8 +160,16 @@ final class PluginPhasesHandler implements HttpHandler {
         }
 
         void log() {
-            each(plan.globalChain(), "log", b -> b.instance().log(context));
-            each(route, "log", b -> b.instance().log(context));
+            if (plan != null) {
+                each(plan.globalChain(), "log", b -> b.instance().log(context));
+                each(route, "log", b -> b.instance().log(context));
+            }
+        }
+
+        void release() {
+            plan = null;
+            context = null;
+            route = null;
         }
 
         private void each(PluginChain chain, String phase, java.util.function.Consumer<PluginBinding> action) {
