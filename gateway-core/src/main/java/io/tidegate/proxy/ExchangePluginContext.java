@@ -29,9 +29,9 @@ final class ExchangePluginContext implements PluginContext {
     private final String originalMethod;
     private final String originalPath;
     private final String originalQuery;
-    private final Request request = new ClientRequest();
-    private final UpstreamRequest upstream = new ExchangeUpstreamRequest();
-    private final Response response = new ExchangeResponse();
+    private Request request;
+    private UpstreamRequest upstream;
+    private Response response;
     private Map<String, Object> attributes;
     private String consumer;
     private ConsumerDirectory.ConsumerPlugins consumerPlugins;
@@ -49,18 +49,28 @@ final class ExchangePluginContext implements PluginContext {
         return consumerPlugins;
     }
 
+    // views are made on first use: most plugins touch one or two of them
     @Override
     public Request request() {
+        if (request == null) {
+            request = new ClientRequest();
+        }
         return request;
     }
 
     @Override
     public UpstreamRequest upstreamRequest() {
+        if (upstream == null) {
+            upstream = new ExchangeUpstreamRequest();
+        }
         return upstream;
     }
 
     @Override
     public Response response() {
+        if (response == null) {
+            response = new ExchangeResponse();
+        }
         return response;
     }
 

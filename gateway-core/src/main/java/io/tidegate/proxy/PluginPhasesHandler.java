@@ -7,7 +7,9 @@ import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.runtime.RoutePlan;
 import io.tidegate.upstream.UpstreamProxyClient;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ResponseCommitListener;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -41,19 +43,8 @@ final class PluginPhasesHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         Phases phases = new Phases(plan, new ExchangePluginContext(exchange, plan));
-        exchange.addResponseCommitListener(phases::headerFilter);
-        exchange.addExchangeCompleteListener((ex, nextListener) -> {
-            try {
-                phases.log();
-            } finally {
-                // Undertow's upstream pool keeps the exchange that opened a connection for the
-                // connection's life; letting go of the plugins here keeps that from pinning old
-                // plugin versions (and their class loaders) in memory.
-                phases.release();
-                ex.removeAttachment(UpstreamProxyClient.BEFORE_PROXY);
-                nextListener.proceed();
-            }
-        });
+        exchange.addResponseCommitListener(phases);
+        exchange.addExchangeCompleteListener(phases);
         if (phases.run(exchange, Phase.REWRITE)) {
             return;
         }
@@ -71,26 +62,37 @@ final class PluginPhasesHandler implements HttpHandler {
                     user -> plan.routeChain().overriddenBy(consumer.chain()));
         }
         if (phases.filtersBody()) {
-            exchange.addResponseWrapper((factory, ex) -> new BodyFilterConduit(factory.create(), phases::bodyFilter));
+            exchange.addResponseWrapper((factory, ex) -> new BodyFilterConduit(factory.create(), phases));
         }
         if (phases.run(exchange, Phase.ACCESS)) {
             return;
         }
-        exchange.putAttachment(UpstreamProxyClient.BEFORE_PROXY, ex -> !phases.run(ex, Phase.BEFORE_PROXY));
+        exchange.putAttachment(UpstreamProxyClient.BEFORE_PROXY, phases);
         next.handleRequest(exchange);
     }
 
-    private enum Phase { REWRITE, ACCESS, BEFORE_PROXY }
+    private enum Phase {
+        REWRITE("rewrite"), ACCESS("access"), BEFORE_PROXY("before_proxy"), HEADER_FILTER("header_filter"), LOG("log");
+
+        final String label;
+
+        Phase(String label) {
+            this.label = label;
+        }
+    }
 
     /**
      * The phases of one exchange, with the chain in force (the route's, or merged with a
      * consumer's). Static, with fields {@link #release} clears, so that nothing the exchange keeps
      * after completion reaches a plugin.
      */
-    private static final class Phases {
+    private static final class Phases implements ResponseCommitListener, ExchangeCompletionListener,
+            UpstreamProxyClient.BeforeProxy, BodyFilterConduit.Filter {
         private RoutePlan plan;
         private ExchangePluginContext context;
         private PluginChain route;
+        private boolean lengthFixed;
+        private boolean sizeWarned;
 
         Phases(RoutePlan plan, ExchangePluginContext context) {
             this.plan = plan;
@@ -114,11 +116,11 @@ final class PluginPhasesHandler implements HttpHandler {
                     result = switch (phase) {
                         case REWRITE -> binding.instance().rewrite(context);
                         case ACCESS -> binding.instance().access(context);
-                        case BEFORE_PROXY -> binding.instance().beforeProxy(context);
+                        default -> binding.instance().beforeProxy(context);
                     };
                 } catch (RuntimeException | LinkageError e) {
-                    log.error("plugin {} failed in {} on route {} ({})", binding.name(), phase.name().toLowerCase(),
-                            plan.routeId(), binding.place(), e);
+                    log.error("plugin {} failed in {} on route {} ({})", binding.name(), phase.label, plan.routeId(),
+                            binding.place(), e);
                     ErrorResponses.send(exchange, 500, "500 Internal Server Error");
                     return true;
                 }
@@ -130,39 +132,66 @@ final class PluginPhasesHandler implements HttpHandler {
             return false;
         }
 
-        void headerFilter(HttpServerExchange exchange) {
+        @Override
+        public boolean proceed(HttpServerExchange exchange) {
+            return !run(exchange, Phase.BEFORE_PROXY);
+        }
+
+        /** header_filter, on the response head just before it is sent. */
+        @Override
+        public void beforeCommit(HttpServerExchange exchange) {
             if (plan == null) {
                 return;
             }
             exchange.putAttachment(HEAD_SEEN, Boolean.TRUE);
-            if (filtersBody()) {
-                // a body filter may change the size; the body is sent chunked instead
-                exchange.getResponseHeaders().remove(Headers.CONTENT_LENGTH);
-            }
-            each(plan.globalChain(), "header_filter", b -> b.instance().headerFilter(context));
-            each(route, "header_filter", b -> b.instance().headerFilter(context));
+            each(plan.globalChain(), Phase.HEADER_FILTER);
+            each(route, Phase.HEADER_FILTER);
+            // body filters that change the size remove Content-Length themselves (APISIX's contract)
+            lengthFixed = exchange.getResponseHeaders().contains(Headers.CONTENT_LENGTH);
         }
 
-        ByteBuffer bodyFilter(ByteBuffer chunk, boolean last) {
+        @Override
+        public ByteBuffer apply(ByteBuffer chunk, boolean last) {
             if (plan == null) {
                 return chunk;
             }
+            int size = chunk.remaining();
+            ByteBuffer current = filter(plan.globalChain(), filter(route, chunk, last), last);
+            if (lengthFixed && current.remaining() != size && !sizeWarned) {
+                sizeWarned = true;
+                log.error("a body filter on route {} changed the body size but left Content-Length; the client will see a"
+                        + " broken response (remove Content-Length in header_filter)", plan.routeId());
+            }
+            return current;
+        }
+
+        /** Global rules' filters run first on a chunk, as in every phase. */
+        private ByteBuffer filter(PluginChain chain, ByteBuffer chunk, boolean last) {
             ByteBuffer current = chunk;
-            for (PluginChain chain : new PluginChain[] {plan.globalChain(), route}) {
-                for (PluginBinding binding : chain.bindings()) {
-                    if (binding.instance().filtersBody()) {
-                        ByteBuffer out = binding.instance().bodyFilter(context, current, last);
-                        current = out == null ? ByteBuffer.allocate(0) : out;
-                    }
+            for (PluginBinding binding : chain.bindings()) {
+                if (binding.instance().filtersBody()) {
+                    ByteBuffer out = binding.instance().bodyFilter(context, current, last);
+                    current = out == null ? ByteBuffer.allocate(0) : out;
                 }
             }
             return current;
         }
 
-        void log() {
-            if (plan != null) {
-                each(plan.globalChain(), "log", b -> b.instance().log(context));
-                each(route, "log", b -> b.instance().log(context));
+        /** log, once the exchange is complete. */
+        @Override
+        public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
+            try {
+                if (plan != null) {
+                    each(plan.globalChain(), Phase.LOG);
+                    each(route, Phase.LOG);
+                }
+            } finally {
+                // Undertow's upstream pool keeps the exchange that opened a connection for the
+                // connection's life; letting go of the plugins here keeps that from pinning old
+                // plugin versions (and their class loaders) in memory.
+                release();
+                exchange.removeAttachment(UpstreamProxyClient.BEFORE_PROXY);
+                next.proceed();
             }
         }
 
@@ -172,12 +201,18 @@ final class PluginPhasesHandler implements HttpHandler {
             route = null;
         }
 
-        private void each(PluginChain chain, String phase, java.util.function.Consumer<PluginBinding> action) {
+        /** A phase whose failures are logged and passed over: the response is already on its way. */
+        private void each(PluginChain chain, Phase phase) {
             for (PluginBinding binding : chain.bindings()) {
                 try {
-                    action.accept(binding);
+                    if (phase == Phase.LOG) {
+                        binding.instance().log(context);
+                    } else {
+                        binding.instance().headerFilter(context);
+                    }
                 } catch (RuntimeException | LinkageError e) {
-                    log.error("plugin {} failed in {} on route {} ({})", binding.name(), phase, plan.routeId(), binding.place(), e);
+                    log.error("plugin {} failed in {} on route {} ({})", binding.name(), phase.label, plan.routeId(),
+                            binding.place(), e);
                 }
             }
         }

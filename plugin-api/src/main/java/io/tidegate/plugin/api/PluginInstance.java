@@ -27,8 +27,9 @@ public interface PluginInstance {
     default void headerFilter(PluginContext context) {}
 
     /**
-     * Whether {@link #bodyFilter} should see the response body. The gateway drops the response's
-     * Content-Length when any instance filters bodies, since a filter may change the size.
+     * Whether {@link #bodyFilter} should see the response body. A filter that may change the
+     * body's size must remove {@code Content-Length} in {@link #headerFilter} (the body is then
+     * sent chunked), as in APISIX; otherwise the client would be told the wrong length.
      */
     default boolean filtersBody() {
         return false;

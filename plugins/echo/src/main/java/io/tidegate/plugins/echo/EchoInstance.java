@@ -30,6 +30,9 @@ final class EchoInstance implements PluginInstance {
     @Override
     public void headerFilter(PluginContext context) {
         headers.forEach(context.response()::setHeader);
+        if (filtersBody()) {
+            context.response().removeHeader("Content-Length"); // the body changes size
+        }
     }
 
     @Override

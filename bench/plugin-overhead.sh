@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Cost of the plugin machinery: the gateway with no plugin on the route, then with the noop plugin
+# in all six phases (including a body filter), under the same wrk load against the same origin.
+# Usage: bench/plugin-overhead.sh [SECONDS] [CONNECTIONS]   (needs wrk and nginx)
+# Runs ROUNDS (default 3) alternating rounds so drift on a shared machine hits both alike; prints
+# requests/s of each run and the ratio of the totals noop/none (target >= 0.95).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+secs=${1:-10}; conns=${2:-64}; warm=${WARMUP:-15}
+shared=${SHARED_BENCH:-$root/../shared/bench}
+for tool in wrk nginx; do command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }; done
+[ -f "$root/gateway-core/target/tidegate.jar" ] && [ -f "$here/noop-plugin/target/noop-plugin.jar" ] \
+  || mvn -q -f "$root/pom.xml" -DskipTests package >&2
+mkdir -p "$here/noop-plugin/target/plugins"
+cp "$here/noop-plugin/target/noop-plugin.jar" "$here/noop-plugin/target/plugins/"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
+trap cleanup EXIT
+wait_port() { for _ in $(seq 1 300); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+[ -f /tmp/bench-16k.bin ] || head -c 16384 /dev/urandom > /tmp/bench-16k.bin
+nginx -c "$shared/upstream-nginx.conf" & pids+=($!); wait_port 9100
+declare -A total=([none]=0 [noop]=0)
+for round in $(seq 1 "${ROUNDS:-3}"); do
+for variant in none noop; do
+  config=$here/gateway-bench.yaml; [ $variant = noop ] && config=$here/gateway-noop.yaml
+  java -Xmx512m -jar "$root/gateway-core/target/tidegate.jar" -c "$config" >/tmp/plugin-overhead-$variant.log 2>&1 & gw=$!
+  wait_port 9080
+  wrk -t1 -c"$conns" -d"${warm}s" http://127.0.0.1:9080/ >/dev/null 2>&1
+  out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency http://127.0.0.1:9080/)
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  total[$variant]=$(awk -v t="${total[$variant]}" -v r="$rps" 'BEGIN { print t + r }')
+  echo "round $round $variant rps=$rps p50=$(awk '$1=="50%" {print $2}' <<<"$out") p99=$(awk '$1=="99%" {print $2}' <<<"$out") $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' \n' ' ')"
+  kill $gw; wait $gw 2>/dev/null || true
+done
+done
+awk -v a="${total[noop]}" -v b="${total[none]}" 'BEGIN { printf "ratio noop/none = %.3f\n", a/b }'
