@@ -1,7 +1,6 @@
 package io.tidegate.upstream;
 
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -15,13 +14,13 @@ public final class Ewma implements Balancer {
     private final int[] members;
     private final AtomicLongArray averageBits;
     private final AtomicLongArray lastUpdate;
-    private final AtomicIntegerArray active;
+    private final InFlight active;
 
     public Ewma(int[] members, int nodeCount) {
         this.members = members.clone();
         this.averageBits = new AtomicLongArray(nodeCount);
         this.lastUpdate = new AtomicLongArray(nodeCount);
-        this.active = new AtomicIntegerArray(nodeCount);
+        this.active = new InFlight(nodeCount);
     }
 
     @Override
@@ -63,12 +62,12 @@ public final class Ewma implements Balancer {
 
     @Override
     public void started(int node) {
-        active.incrementAndGet(node);
+        active.started(node);
     }
 
     @Override
     public void finished(int node, long elapsedNanos) {
-        active.decrementAndGet(node);
+        active.finished(node);
         long now = System.nanoTime();
         double previous = decayed(node, now);
         long last = lastUpdate.get(node);

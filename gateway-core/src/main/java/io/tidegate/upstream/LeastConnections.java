@@ -1,7 +1,5 @@
 package io.tidegate.upstream;
 
-import java.util.concurrent.atomic.AtomicIntegerArray;
-
 /**
  * nginx's least_conn: the untried member with the fewest requests in flight relative to its weight
  * ({@code active / weight}) wins; members that tie share the load by smooth weighted round robin,
@@ -10,13 +8,13 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 public final class LeastConnections implements Balancer {
     private final int[] members;
     private final int[] weights;
-    private final AtomicIntegerArray active;
+    private final InFlight active;
     private final SmoothWeightedRoundRobin ties;
 
     public LeastConnections(int[] members, int[] weights, int nodeCount) {
         this.members = members.clone();
         this.weights = weights.clone();
-        this.active = new AtomicIntegerArray(nodeCount);
+        this.active = new InFlight(nodeCount);
         this.ties = new SmoothWeightedRoundRobin(members, weights);
     }
 
@@ -62,11 +60,11 @@ public final class LeastConnections implements Balancer {
 
     @Override
     public void started(int node) {
-        active.incrementAndGet(node);
+        active.started(node);
     }
 
     @Override
     public void finished(int node, long elapsedNanos) {
-        active.decrementAndGet(node);
+        active.finished(node);
     }
 }
