@@ -13,6 +13,7 @@ import io.tidegate.config.Ssl;
 import io.tidegate.config.Timeouts;
 import io.tidegate.config.Upstream;
 import io.tidegate.config.VarExpression;
+import io.tidegate.plugin.CompileServices;
 import io.tidegate.plugin.ConsumerDirectory;
 import io.tidegate.plugin.LoadedPlugin;
 import io.tidegate.plugin.PlaceCompiler;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Compiles validated resources into a {@link Snapshot}: applies APISIX's merge rules (service <
@@ -59,10 +61,11 @@ public final class SnapshotBuilder {
 
     public Snapshot build(Resources resources, long version) throws ConfigException {
         Problems problems = new Problems();
-        Map<String, List<ConsumerCredential>> credentials = credentials(resources.consumers(), problems);
-        PlaceCompiler plugins = new PlaceCompiler(catalog, name -> credentials.getOrDefault(name, List.of()), problems);
+        CompileServices services = new CompileServices(credentials(resources.consumers(), problems),
+                resources.consumers().stream().map(Consumer::username).collect(Collectors.toSet()));
+        PlaceCompiler plugins = new PlaceCompiler(catalog, services, problems);
         try {
-            Snapshot snapshot = build(resources, version, problems, plugins, credentials);
+            Snapshot snapshot = build(resources, version, problems, plugins);
             problems.throwIfAny();
             return snapshot;
         } catch (ConfigException | RuntimeException e) {
@@ -72,8 +75,7 @@ public final class SnapshotBuilder {
         }
     }
 
-    private Snapshot build(Resources resources, long version, Problems problems, PlaceCompiler plugins,
-                           Map<String, List<ConsumerCredential>> credentials) {
+    private Snapshot build(Resources resources, long version, Problems problems, PlaceCompiler plugins) {
         Map<String, Upstream> upstreamConfigs = index(resources.upstreams(), Upstream::id);
         Map<String, UpstreamProxyClient> compiled = new HashMap<>();
         for (int i = 0; i < resources.upstreams().size(); i++) {
@@ -105,7 +107,7 @@ public final class SnapshotBuilder {
             globalMissing.addAll(place.missing());
         }
         PluginChain globalChain = PluginChain.concat(globalChains);
-        ConsumerDirectory consumers = consumers(resources.consumers(), plugins, credentials);
+        ConsumerDirectory consumers = consumers(resources.consumers(), plugins);
 
         Router.Builder<ActiveRoute> router = Router.builder();
         int served = 0;
@@ -190,10 +192,14 @@ public final class SnapshotBuilder {
         return List.copyOf(missing);
     }
 
-    /** Every consumer's credentials for the authentication plugins, validated by those plugins. */
+    /**
+     * Every consumer's credentials for the authentication plugins, validated by those plugins;
+     * a credential key two consumers share is an error, since it could not say who is calling.
+     */
     private Map<String, List<ConsumerCredential>> credentials(List<Consumer> consumers, Problems problems) {
-        PlaceCompiler validator = new PlaceCompiler(catalog, name -> List.of(), problems);
+        PlaceCompiler validator = new PlaceCompiler(catalog, CompileServices.NONE, problems);
         Map<String, List<ConsumerCredential>> out = new LinkedHashMap<>();
+        Map<String, String> keyPlaces = new HashMap<>();
         for (int i = 0; i < consumers.size(); i++) {
             Consumer consumer = consumers.get(i);
             for (Map.Entry<String, JsonNode> entry : consumer.plugins().entrySet()) {
@@ -202,10 +208,20 @@ public final class SnapshotBuilder {
                     continue;
                 }
                 String place = Problems.index("consumers", i) + ".plugins." + entry.getKey();
-                if (validator.validateCredential(plugin, entry.getValue(), place)) {
-                    out.computeIfAbsent(entry.getKey(), k -> new ArrayList<>())
-                            .add(new ConsumerCredential(consumer.username(), entry.getValue()));
+                if (!validator.validateCredential(plugin, entry.getValue(), place)) {
+                    continue;
                 }
+                String keyField = plugin.plugin().credentialKey();
+                if (keyField != null && entry.getValue().path(keyField).isValueNode()) {
+                    String key = entry.getValue().path(keyField).asText();
+                    String first = keyPlaces.putIfAbsent(entry.getKey() + "\u0000" + key, place);
+                    if (first != null) {
+                        problems.add(place + "." + keyField, "duplicate " + keyField + " \"" + key + "\" (first used at " + first + ")");
+                        continue;
+                    }
+                }
+                out.computeIfAbsent(entry.getKey(), k -> new ArrayList<>())
+                        .add(new ConsumerCredential(consumer.username(), entry.getValue()));
             }
         }
         out.replaceAll((name, list) -> List.copyOf(list));
@@ -213,8 +229,7 @@ public final class SnapshotBuilder {
     }
 
     /** Each consumer's runnable plugins (authentication entries are credentials, not plugins to run). */
-    private ConsumerDirectory consumers(List<Consumer> consumers, PlaceCompiler plugins,
-                                        Map<String, List<ConsumerCredential>> credentials) {
+    private ConsumerDirectory consumers(List<Consumer> consumers, PlaceCompiler plugins) {
         if (consumers.isEmpty()) {
             return ConsumerDirectory.EMPTY;
         }
@@ -226,7 +241,7 @@ public final class SnapshotBuilder {
             PlaceCompiler.Place place = plugins.compile(runnable, Problems.index("consumers", i));
             out.put(consumer.username(), new ConsumerDirectory.ConsumerPlugins(PluginChain.of(place.bindings()), place.missing()));
         }
-        return new ConsumerDirectory(out, credentials);
+        return new ConsumerDirectory(out);
     }
 
     private static RouteConditions conditions(Route route, String path, Problems problems) {

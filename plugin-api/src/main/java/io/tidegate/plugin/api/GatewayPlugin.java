@@ -34,4 +34,12 @@ public interface GatewayPlugin extends ExtensionPoint {
 
     /** Validates a consumer's credential for an authentication plugin. */
     default void validateConsumer(JsonNode credential) throws PluginConfigException {}
+
+    /**
+     * The credential field that identifies a consumer (key-auth's and jwt-auth's {@code key}); the
+     * gateway rejects a configuration where two consumers share a value. Null: no such field.
+     */
+    default String credentialKey() {
+        return null;
+    }
 }

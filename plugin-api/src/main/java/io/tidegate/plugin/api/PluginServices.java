@@ -10,4 +10,7 @@ public interface PluginServices {
 
     /** Every consumer's credential for the named authentication plugin, in configuration order. */
     List<ConsumerCredential> consumers(String pluginName);
+
+    /** Whether a consumer of that name exists (for settings such as {@code anonymous_consumer}). */
+    boolean hasConsumer(String username);
 }

@@ -30,14 +30,24 @@ public final class PluginRunner {
 
     /** Creates an instance as the gateway would, with no consumers. */
     public static PluginInstance create(GatewayPlugin plugin, String configJson) throws PluginConfigException {
-        return plugin.create(json(configJson), name -> List.of());
+        return create(plugin, configJson, Map.of());
     }
 
     /** Creates an instance with consumer credentials: plugin name to (username to credential JSON). */
     public static PluginInstance create(GatewayPlugin plugin, String configJson, Map<String, Map<String, String>> credentials)
             throws PluginConfigException {
-        PluginServices services = name -> credentials.getOrDefault(name, Map.of()).entrySet().stream()
-                .map(e -> new PluginServices.ConsumerCredential(e.getKey(), json(e.getValue()))).toList();
+        PluginServices services = new PluginServices() {
+            @Override
+            public List<ConsumerCredential> consumers(String pluginName) {
+                return credentials.getOrDefault(pluginName, Map.of()).entrySet().stream()
+                        .map(e -> new ConsumerCredential(e.getKey(), json(e.getValue()))).toList();
+            }
+
+            @Override
+            public boolean hasConsumer(String username) {
+                return credentials.values().stream().anyMatch(byUser -> byUser.containsKey(username));
+            }
+        };
         return plugin.create(json(configJson), services);
     }
 

@@ -1,0 +1,34 @@
+package io.tidegate.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * For a plugin module's end-to-end tests: the real gateway with the module's packaged jar (the
+ * {@code plugin.jar} system property, set by the build) in a fresh plugin folder.
+ */
+public final class PluginGateway {
+    private PluginGateway() {}
+
+    /** Starts the gateway on {@code resources} (YAML resource lists) with this module's plugin loaded. */
+    public static TestGateway start(String resources) {
+        String jar = System.getProperty("plugin.jar");
+        if (jar == null || !Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException("plugin.jar is not set to a built jar (" + jar + "): run through 'mvn verify'");
+        }
+        try {
+            Path plugins = Files.createTempDirectory("tidegate-it-plugins");
+            Files.copy(Path.of(jar), plugins.resolve(Path.of(jar).getFileName()));
+            return TestGateway.start("""
+                    tidegate:
+                      threads: 2
+                      listeners: [{ address: "127.0.0.1:0" }]
+                      plugins_dir: %s
+                    %s""".formatted(plugins, resources));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
