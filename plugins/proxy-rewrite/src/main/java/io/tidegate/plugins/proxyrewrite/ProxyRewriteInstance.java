@@ -1,0 +1,80 @@
+package io.tidegate.plugins.proxyrewrite;
+
+import io.tidegate.plugin.api.PhaseResult;
+import io.tidegate.plugin.api.PluginContext;
+import io.tidegate.plugin.api.PluginInstance;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Applies one proxy-rewrite configuration to the upstream request: uri, method, host, then headers add, set, remove. */
+final class ProxyRewriteInstance implements PluginInstance {
+    record RegexRule(Pattern pattern, Template replacement) {}
+
+    private final Template uri;
+    private final List<RegexRule> regexRules;
+    private final String method;
+    private final String host;
+    private final Map<String, Template> add;
+    private final Map<String, Template> set;
+    private final List<String> remove;
+
+    ProxyRewriteInstance(Template uri, List<RegexRule> regexRules, String method, String host, Map<String, Template> add,
+                         Map<String, Template> set, List<String> remove) {
+        this.uri = uri;
+        this.regexRules = regexRules;
+        this.method = method;
+        this.host = host;
+        this.add = add;
+        this.set = set;
+        this.remove = remove;
+    }
+
+    @Override
+    public PhaseResult rewrite(PluginContext context) {
+        PluginContext.UpstreamRequest upstream = context.upstreamRequest();
+        Matcher captures = null;
+        String newUri = null;
+        if (uri != null) {
+            newUri = uri.render(context, null);
+        } else {
+            String path = context.request().path();
+            for (RegexRule rule : regexRules) {
+                Matcher m = rule.pattern().matcher(path);
+                if (m.find()) {
+                    captures = m;
+                    newUri = path.substring(0, m.start()) + rule.replacement().render(context, m) + path.substring(m.end());
+                    break;
+                }
+            }
+        }
+        if (newUri != null) {
+            // the result is built from decoded values; encode what a request line cannot carry
+            int q = newUri.indexOf('?');
+            if (q >= 0) {
+                // a rewritten uri that carries its own query replaces the client's, as in APISIX
+                upstream.setPath(UriEncoding.safe(newUri.substring(0, q)));
+                upstream.setQuery(UriEncoding.safe(newUri.substring(q + 1)));
+            } else {
+                upstream.setPath(UriEncoding.safe(newUri));
+            }
+        }
+        if (method != null) {
+            upstream.setMethod(method);
+        }
+        if (host != null) {
+            upstream.setHost(host);
+        }
+        for (Map.Entry<String, Template> header : add.entrySet()) {
+            upstream.addHeader(header.getKey(), header.getValue().render(context, captures));
+        }
+        for (Map.Entry<String, Template> header : set.entrySet()) {
+            upstream.setHeader(header.getKey(), header.getValue().render(context, captures));
+        }
+        for (String header : remove) {
+            upstream.removeHeader(header);
+        }
+        return PhaseResult.proceed();
+    }
+}
