@@ -26,10 +26,23 @@ final class ConsumerVerifier {
 
     private final String username;
     private final JWTVerifier verifier;
+    private final long graceMillis;
+    private final Set<String> claimsToVerify;
 
-    private ConsumerVerifier(String username, JWTVerifier verifier) {
+    private ConsumerVerifier(String username, JWTVerifier verifier, long graceMillis, Set<String> claimsToVerify) {
         this.username = username;
         this.verifier = verifier;
+        this.graceMillis = graceMillis;
+        this.claimsToVerify = claimsToVerify;
+    }
+
+    /** The window in which a token this verifier accepted stays acceptable, as its claims and grace say. */
+    VerifiedTokens.Verified window(com.auth0.jwt.interfaces.DecodedJWT jwt) {
+        java.time.Instant nbf = jwt.getNotBeforeAsInstant();
+        java.time.Instant exp = jwt.getExpiresAtAsInstant();
+        long from = claimsToVerify.contains("nbf") && nbf != null ? nbf.toEpochMilli() - graceMillis : Long.MIN_VALUE;
+        long until = claimsToVerify.contains("exp") && exp != null ? exp.toEpochMilli() + graceMillis : Long.MAX_VALUE;
+        return new VerifiedTokens.Verified(this, from, until);
     }
 
     String username() {
@@ -115,6 +128,6 @@ final class ConsumerVerifier {
         Verification verification = JWT.require(algorithm(credential)).ignoreIssuedAt()
                 .acceptExpiresAt(claimsToVerify.contains("exp") ? grace : NEVER_SECONDS)
                 .acceptNotBefore(claimsToVerify.contains("nbf") ? grace : NEVER_SECONDS);
-        return new ConsumerVerifier(username, verification.build());
+        return new ConsumerVerifier(username, verification.build(), grace * 1000, Set.copyOf(claimsToVerify));
     }
 }

@@ -33,6 +33,7 @@ final class JwtAuthInstance implements PluginInstance {
     private final boolean hideCredentials;
     private final String anonymous;
     private final Map<String, ConsumerVerifier> byKey;
+    private final VerifiedTokens verified = new VerifiedTokens();
 
     JwtAuthInstance(String header, String query, String cookie, String keyClaim, boolean hideCredentials, String anonymous,
                     Map<String, ConsumerVerifier> byKey) {
@@ -69,6 +70,10 @@ final class JwtAuthInstance implements PluginInstance {
         if (token == null || token.isEmpty()) {
             return anonymousOr(context, "Missing JWT token in request");
         }
+        VerifiedTokens.Verified known = verified.get(token);
+        if (known != null && known.validAt(System.currentTimeMillis())) {
+            return accept(context, known.consumer(), source);
+        }
         DecodedJWT jwt;
         try {
             jwt = JWT.decode(token);
@@ -89,6 +94,11 @@ final class JwtAuthInstance implements PluginInstance {
             log.warn("jwt-auth on route {}: token for consumer {} rejected: {}", context.routeId(), consumer.username(), e.getMessage());
             return anonymousOr(context, "failed to verify jwt");
         }
+        verified.put(token, consumer.window(jwt));
+        return accept(context, consumer, source);
+    }
+
+    private PhaseResult accept(PluginContext context, ConsumerVerifier consumer, Source source) {
         if (!context.authenticate(consumer.username())) {
             return unauthorized("Invalid user key in JWT token");
         }

@@ -125,6 +125,17 @@ class JwtAuthPluginTest {
     }
 
     @Test
+    void aVerifiedTokenIsRememberedButStillExpires() throws Exception {
+        PluginInstance jwt = instance("{}", Map.of("jack", "{\"key\": \"k\", \"secret\": \"s\"}"));
+        String shortLived = JWT.create().withClaim("key", "k").withExpiresAt(Instant.now().plusSeconds(2)).sign(Algorithm.HMAC256("s"));
+        assertTrue(jwt.rewrite(bearer(shortLived)).proceeds());
+        assertTrue(jwt.rewrite(bearer(shortLived)).proceeds(), "second use, from the cache");
+        assertRejected(jwt.rewrite(bearer(tamperSignature(shortLived))), "failed to verify jwt");
+        Thread.sleep(3100); // exp has whole-second precision
+        assertRejected(jwt.rewrite(bearer(shortLived)), "failed to verify jwt");
+    }
+
+    @Test
     void keyNamingAnotherConsumerFails() throws Exception {
         // signed with jack's secret but claiming to be rose
         assertRejected(hs256().rewrite(bearer(hsToken("rose-key", "secret-of-user-key"))), "failed to verify jwt");
