@@ -5,14 +5,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** What plugins may ask while one configuration version is compiled: its consumers. */
-public record CompileServices(Map<String, List<ConsumerCredential>> credentials, Set<String> usernames)
+/** What plugins may ask while one configuration version is compiled: its consumers, and whose config it is. */
+public record CompileServices(Map<String, List<ConsumerCredential>> credentials, Set<String> usernames, String owner)
         implements PluginServices {
-    public static final CompileServices NONE = new CompileServices(Map.of(), Set.of());
+    public static final CompileServices NONE = new CompileServices(Map.of(), Set.of(), "");
 
     public CompileServices {
         credentials = Map.copyOf(credentials);
         usernames = Set.copyOf(usernames);
+    }
+
+    /** The same consumers, for the configuration of another owner. */
+    public CompileServices ownedBy(String owner) {
+        return new CompileServices(credentials, usernames, owner);
     }
 
     @Override

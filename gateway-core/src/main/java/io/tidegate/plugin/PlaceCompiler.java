@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tidegate.config.Problems;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginInstance;
-import io.tidegate.plugin.api.PluginServices;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +19,11 @@ import java.util.TreeSet;
  */
 public final class PlaceCompiler {
     private final PluginCatalog catalog;
-    private final PluginServices services;
+    private final CompileServices services;
     private final Problems problems;
     private final List<PluginBinding> created = new ArrayList<>();
 
-    public PlaceCompiler(PluginCatalog catalog, PluginServices services, Problems problems) {
+    public PlaceCompiler(PluginCatalog catalog, CompileServices services, Problems problems) {
         this.catalog = catalog;
         this.services = services;
         this.problems = problems;
@@ -35,7 +34,11 @@ public final class PlaceCompiler {
         public static final Place EMPTY = new Place(List.of(), Set.of());
     }
 
-    public Place compile(Map<String, JsonNode> plugins, String path) {
+    /**
+     * @param path  where the plugins stand in the configuration, for errors ({@code routes[2]})
+     * @param owner the resource they belong to, stable across versions ({@code route:7})
+     */
+    public Place compile(Map<String, JsonNode> plugins, String path, String owner) {
         if (plugins.isEmpty()) {
             return Place.EMPTY;
         }
@@ -51,7 +54,7 @@ public final class PlaceCompiler {
                 missing.add(name);
                 return;
             }
-            PluginInstance instance = create(plugin, withoutMeta(config), place);
+            PluginInstance instance = create(plugin, withoutMeta(config), place, owner);
             if (instance != null) {
                 PluginBinding binding = new PluginBinding(name, plugin.plugin().priority(), instance, place);
                 bindings.add(binding);
@@ -74,9 +77,9 @@ public final class PlaceCompiler {
         return false;
     }
 
-    private PluginInstance create(LoadedPlugin plugin, JsonNode config, String place) {
+    private PluginInstance create(LoadedPlugin plugin, JsonNode config, String place, String owner) {
         try {
-            PluginInstance instance = plugin.plugin().create(config, services);
+            PluginInstance instance = plugin.plugin().create(config, services.ownedBy(owner));
             if (instance == null) {
                 problems.add(place, "plugin returned no instance");
             }

@@ -62,7 +62,7 @@ public final class SnapshotBuilder {
     public Snapshot build(Resources resources, long version) throws ConfigException {
         Problems problems = new Problems();
         CompileServices services = new CompileServices(credentials(resources.consumers(), problems),
-                resources.consumers().stream().map(Consumer::username).collect(Collectors.toSet()));
+                resources.consumers().stream().map(Consumer::username).collect(Collectors.toSet()), "");
         PlaceCompiler plugins = new PlaceCompiler(catalog, services, problems);
         try {
             Snapshot snapshot = build(resources, version, problems, plugins);
@@ -91,18 +91,18 @@ public final class SnapshotBuilder {
             if (s.upstream() != null) {
                 serviceInline.put(s.id(), upstreams.compile(s.upstream(), "service " + s.id(), path + ".upstream", problems));
             }
-            servicePlugins.put(s.id(), plugins.compile(s.plugins(), path));
+            servicePlugins.put(s.id(), plugins.compile(s.plugins(), path, "service:" + s.id()));
         }
         Map<String, PlaceCompiler.Place> pluginConfigs = new HashMap<>();
         for (int i = 0; i < resources.pluginConfigs().size(); i++) {
             PluginConfig pc = resources.pluginConfigs().get(i);
-            pluginConfigs.put(pc.id(), plugins.compile(pc.plugins(), Problems.index("plugin_configs", i)));
+            pluginConfigs.put(pc.id(), plugins.compile(pc.plugins(), Problems.index("plugin_configs", i), "plugin_config:" + pc.id()));
         }
         List<PluginChain> globalChains = new ArrayList<>();
         TreeSet<String> globalMissing = new TreeSet<>();
         for (int i = 0; i < resources.globalRules().size(); i++) {
             GlobalRule rule = resources.globalRules().get(i);
-            PlaceCompiler.Place place = plugins.compile(rule.plugins(), Problems.index("global_rules", i));
+            PlaceCompiler.Place place = plugins.compile(rule.plugins(), Problems.index("global_rules", i), "global_rule:" + rule.id());
             globalChains.add(PluginChain.of(place.bindings()));
             globalMissing.addAll(place.missing());
         }
@@ -145,7 +145,7 @@ public final class SnapshotBuilder {
                     ? upstreamConfig.upstreamHost() : null;
 
             // precedence: service < plugin config < route
-            PlaceCompiler.Place own = plugins.compile(route.plugins(), path);
+            PlaceCompiler.Place own = plugins.compile(route.plugins(), path, "route:" + route.id());
             PlaceCompiler.Place fromService = service == null ? PlaceCompiler.Place.EMPTY : servicePlugins.get(service.id());
             PlaceCompiler.Place fromConfig = route.pluginConfigId() == null ? PlaceCompiler.Place.EMPTY
                     : pluginConfigs.getOrDefault(route.pluginConfigId(), PlaceCompiler.Place.EMPTY);
@@ -238,7 +238,7 @@ public final class SnapshotBuilder {
             Consumer consumer = consumers.get(i);
             Map<String, JsonNode> runnable = new LinkedHashMap<>(consumer.plugins());
             runnable.keySet().removeIf(name -> catalog.get(name) != null && catalog.get(name).plugin().authenticates());
-            PlaceCompiler.Place place = plugins.compile(runnable, Problems.index("consumers", i));
+            PlaceCompiler.Place place = plugins.compile(runnable, Problems.index("consumers", i), "consumer:" + consumer.username());
             out.put(consumer.username(), new ConsumerDirectory.ConsumerPlugins(PluginChain.of(place.bindings()), place.missing()));
         }
         return new ConsumerDirectory(out);

@@ -13,4 +13,11 @@ public interface PluginServices {
 
     /** Whether a consumer of that name exists (for settings such as {@code anonymous_consumer}). */
     boolean hasConsumer(String username);
+
+    /**
+     * The resource this configuration belongs to, stable across configuration versions:
+     * {@code route:1}, {@code service:s}, {@code plugin_config:p}, {@code global_rule:g} or
+     * {@code consumer:jack}. State that must outlive a reload (counters) can be keyed by it.
+     */
+    String owner();
 }

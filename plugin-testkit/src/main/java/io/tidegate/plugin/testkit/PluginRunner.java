@@ -47,6 +47,11 @@ public final class PluginRunner {
             public boolean hasConsumer(String username) {
                 return credentials.values().stream().anyMatch(byUser -> byUser.containsKey(username));
             }
+
+            @Override
+            public String owner() {
+                return "route:1";
+            }
         };
         return plugin.create(json(configJson), services);
     }
