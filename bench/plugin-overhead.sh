@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Cost of the plugin machinery: the gateway with no plugin on the route, then with the noop plugin
-# in all six phases (including a body filter), under the same wrk load against the same origin.
-# Usage: bench/plugin-overhead.sh [SECONDS] [CONNECTIONS]   (needs wrk and nginx)
+# Cost of plugins on the route: the gateway with no plugin, then with the plugins of a config (by
+# default the noop plugin in all six phases, body filter included), under the same wrk load
+# against the same origin.
+# Usage: bench/plugin-overhead.sh [SECONDS] [CONNECTIONS] [CONFIG]   (needs wrk and nginx)
+#   CONFIG: a config in bench/ with the plugin(s) on the route, e.g. gateway-limit-count.yaml
 # Runs ROUNDS (default 3) alternating rounds so drift on a shared machine hits both alike; prints
-# requests/s of each run and the ratio of the totals noop/none (target >= 0.95).
+# requests/s of each run and the ratio of the totals with/none.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-secs=${1:-10}; conns=${2:-64}; warm=${WARMUP:-15}
+secs=${1:-10}; conns=${2:-64}; with=${3:-gateway-noop.yaml}; warm=${WARMUP:-15}
 shared=${SHARED_BENCH:-$root/../shared/bench}
 for tool in wrk nginx; do command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }; done
 [ -f "$root/gateway-core/target/tidegate.jar" ] && [ -f "$here/noop-plugin/target/noop-plugin.jar" ] \
@@ -20,11 +22,11 @@ trap cleanup EXIT
 wait_port() { for _ in $(seq 1 300); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 [ -f /tmp/bench-16k.bin ] || head -c 16384 /dev/urandom > /tmp/bench-16k.bin
 nginx -c "$shared/upstream-nginx.conf" & pids+=($!); wait_port 9100
-declare -A total=([none]=0 [noop]=0)
+declare -A total=([none]=0 [with]=0)
 for round in $(seq 1 "${ROUNDS:-3}"); do
-for variant in none noop; do
-  config=$here/gateway-bench.yaml; [ $variant = noop ] && config=$here/gateway-noop.yaml
-  java -Xmx512m -jar "$root/gateway-core/target/tidegate.jar" -c "$config" >/tmp/plugin-overhead-$variant.log 2>&1 & gw=$!
+for variant in none with; do
+  config=$here/gateway-bench.yaml; [ $variant = with ] && config=$here/$with
+  (cd "$here" && exec java -Xmx512m -jar "$root/gateway-core/target/tidegate.jar" -c "$config") >/tmp/plugin-overhead-$variant.log 2>&1 & gw=$!
   wait_port 9080
   wrk -t1 -c"$conns" -d"${warm}s" http://127.0.0.1:9080/ >/dev/null 2>&1
   out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency http://127.0.0.1:9080/)
@@ -34,4 +36,4 @@ for variant in none noop; do
   kill $gw; wait $gw 2>/dev/null || true
 done
 done
-awk -v a="${total[noop]}" -v b="${total[none]}" 'BEGIN { printf "ratio noop/none = %.3f\n", a/b }'
+awk -v a="${total[with]}" -v b="${total[none]}" -v c="$with" 'BEGIN { printf "ratio with(%s)/none = %.3f\n", c, a/b }'
