@@ -42,30 +42,35 @@ final class PluginPhasesHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        Phases phases = new Phases(plan, new ExchangePluginContext(exchange, plan));
+        Phases phases = new Phases(plan, new ExchangePluginContext(exchange, plan), this);
         exchange.addResponseCommitListener(phases);
         exchange.addExchangeCompleteListener(phases);
-        if (phases.run(exchange, Phase.REWRITE)) {
-            return;
-        }
+        phases.continueRequest(exchange);
+    }
+
+    /** After rewrite: merge the authenticated consumer's plugins; false when the request was refused. */
+    private boolean joinConsumer(HttpServerExchange exchange, Phases phases) {
         ExchangePluginContext context = phases.context;
         ConsumerDirectory.ConsumerPlugins consumer = context.consumerPlugins();
-        if (consumer != null) {
-            if (!consumer.missing().isEmpty()) {
-                String name = consumer.missing().iterator().next();
-                log.error("consumer {} uses plugin {} that is not loaded; refusing its request on route {}",
-                        context.consumer().orElse("?"), name, plan.routeId());
-                ErrorResponses.send(exchange, 503, "plugin " + name + " is not loaded");
-                return;
-            }
-            phases.route = withConsumer.computeIfAbsent(context.consumer().orElseThrow(),
-                    user -> plan.routeChain().overriddenBy(consumer.chain()));
+        if (consumer == null) {
+            return true;
         }
+        if (!consumer.missing().isEmpty()) {
+            String name = consumer.missing().iterator().next();
+            log.error("consumer {} uses plugin {} that is not loaded; refusing its request on route {}",
+                    context.consumer().orElse("?"), name, plan.routeId());
+            ErrorResponses.send(exchange, 503, "plugin " + name + " is not loaded");
+            return false;
+        }
+        phases.route = withConsumer.computeIfAbsent(context.consumer().orElseThrow(),
+                user -> plan.routeChain().overriddenBy(consumer.chain()));
+        return true;
+    }
+
+    /** After access: body filters, the before_proxy hook, then the proxy. */
+    private void proxy(HttpServerExchange exchange, Phases phases) throws Exception {
         if (phases.filtersBody()) {
             exchange.addResponseWrapper((factory, ex) -> new BodyFilterConduit(factory.create(), phases));
-        }
-        if (phases.run(exchange, Phase.ACCESS)) {
-            return;
         }
         exchange.putAttachment(UpstreamProxyClient.BEFORE_PROXY, phases);
         next.handleRequest(exchange);
@@ -91,50 +96,140 @@ final class PluginPhasesHandler implements HttpHandler {
         private RoutePlan plan;
         private ExchangePluginContext context;
         private PluginChain route;
+        private PluginPhasesHandler handler;
         private boolean lengthFixed;
         private boolean sizeWarned;
+        /** Where the request phases stand, so a deferred decision can resume right after its plugin. */
+        private Phase phase = Phase.REWRITE;
+        private int chainIndex;
+        private int bindingIndex;
 
-        Phases(RoutePlan plan, ExchangePluginContext context) {
+        Phases(RoutePlan plan, ExchangePluginContext context, PluginPhasesHandler handler) {
             this.plan = plan;
             this.context = context;
             this.route = plan.routeChain();
+            this.handler = handler;
+        }
+
+        /** Runs rewrite, then access, then hands over to the proxy; stops when answered or deferred. */
+        void continueRequest(HttpServerExchange exchange) throws Exception {
+            while (true) {
+                Outcome outcome = runFromCursor(exchange);
+                if (outcome != Outcome.FINISHED) {
+                    return;
+                }
+                if (phase == Phase.REWRITE) {
+                    if (!handler.joinConsumer(exchange, this)) {
+                        return;
+                    }
+                    phase = Phase.ACCESS;
+                    chainIndex = 0;
+                    bindingIndex = 0;
+                } else {
+                    handler.proxy(exchange, this);
+                    return;
+                }
+            }
+        }
+
+        private enum Outcome { FINISHED, ANSWERED, DEFERRED }
+
+        private Outcome runFromCursor(HttpServerExchange exchange) {
+            for (; chainIndex < 2; chainIndex++, bindingIndex = 0) {
+                PluginBinding[] bindings = (chainIndex == 0 ? plan.globalChain() : route).bindings();
+                while (bindingIndex < bindings.length) {
+                    PluginBinding binding = bindings[bindingIndex++];
+                    PhaseResult result = call(exchange, phase, binding);
+                    if (result == null || result.proceeds()) {
+                        continue;
+                    }
+                    if (result.isDeferred()) {
+                        defer(exchange, binding, result);
+                        return Outcome.DEFERRED;
+                    }
+                    if (result != ANSWERED_BY_GATEWAY) {
+                        respond(exchange, result);
+                    }
+                    return Outcome.ANSWERED;
+                }
+            }
+            return Outcome.FINISHED;
+        }
+
+        /** One plugin's phase; a throwing plugin answers 500 (status-only result) rather than being skipped. */
+        private PhaseResult call(HttpServerExchange exchange, Phase phase, PluginBinding binding) {
+            try {
+                return switch (phase) {
+                    case REWRITE -> binding.instance().rewrite(context);
+                    case ACCESS -> binding.instance().access(context);
+                    default -> binding.instance().beforeProxy(context);
+                };
+            } catch (RuntimeException | LinkageError e) {
+                log.error("plugin {} failed in {} on route {} ({})", binding.name(), phase.label, plan.routeId(),
+                        binding.place(), e);
+                ErrorResponses.send(exchange, 500, "500 Internal Server Error");
+                return ANSWERED_BY_GATEWAY;
+            }
+        }
+
+        /**
+         * Parks the exchange until the deferred decision arrives, then resumes on the exchange's IO
+         * thread as a fresh handler call (so Undertow ends the exchange if nothing else takes it).
+         */
+        private void defer(HttpServerExchange exchange, PluginBinding binding, PhaseResult result) {
+            exchange.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, () -> {
+                if (result.delay() != null) {
+                    io.undertow.util.WorkerUtils.executeAfter(exchange.getIoThread(),
+                            () -> resume(exchange, binding, PhaseResult.proceed(), null),
+                            Math.max(1, result.delay().toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } else {
+                    result.pending().whenComplete((outcome, failure) -> exchange.getIoThread().execute(
+                            () -> resume(exchange, binding, outcome, failure)));
+                }
+            });
+        }
+
+        private void resume(HttpServerExchange exchange, PluginBinding binding, PhaseResult outcome, Throwable failure) {
+            if (exchange.isComplete() || plan == null) {
+                return; // the client went away meanwhile
+            }
+            io.undertow.server.Connectors.executeRootHandler(ex -> {
+                if (failure != null || outcome == null || outcome.isDeferred()) {
+                    log.error("plugin {} failed in {} on route {} ({}): {}", binding.name(), phase.label, plan.routeId(),
+                            binding.place(), failure != null ? failure.toString() : "deferred decision must proceed or respond");
+                    ErrorResponses.send(ex, 500, "500 Internal Server Error");
+                } else if (!outcome.proceeds()) {
+                    respond(ex, outcome);
+                } else {
+                    continueRequest(ex);
+                }
+            }, exchange);
         }
 
         boolean filtersBody() {
             return route.filtersBody() || plan.globalChain().filtersBody();
         }
 
-        /** Runs a request phase over global rules then the route; true when the exchange was answered. */
-        boolean run(HttpServerExchange exchange, Phase phase) {
-            return runChain(exchange, phase, plan.globalChain()) || runChain(exchange, phase, route);
-        }
-
-        private boolean runChain(HttpServerExchange exchange, Phase phase, PluginChain chain) {
-            for (PluginBinding binding : chain.bindings()) {
-                PhaseResult result;
-                try {
-                    result = switch (phase) {
-                        case REWRITE -> binding.instance().rewrite(context);
-                        case ACCESS -> binding.instance().access(context);
-                        default -> binding.instance().beforeProxy(context);
-                    };
-                } catch (RuntimeException | LinkageError e) {
-                    log.error("plugin {} failed in {} on route {} ({})", binding.name(), phase.label, plan.routeId(),
-                            binding.place(), e);
-                    ErrorResponses.send(exchange, 500, "500 Internal Server Error");
-                    return true;
-                }
-                if (result != null && !result.proceeds()) {
-                    respond(exchange, result);
-                    return true;
-                }
-            }
-            return false;
-        }
-
+        /** before_proxy, from the proxy once the node is chosen: it must decide at once. */
         @Override
         public boolean proceed(HttpServerExchange exchange) {
-            return !run(exchange, Phase.BEFORE_PROXY);
+            for (PluginChain chain : new PluginChain[] {plan.globalChain(), route}) {
+                for (PluginBinding binding : chain.bindings()) {
+                    PhaseResult result = call(exchange, Phase.BEFORE_PROXY, binding);
+                    if (result == null || result.proceeds()) {
+                        continue;
+                    }
+                    if (result.isDeferred()) {
+                        log.error("plugin {} deferred its before_proxy decision on route {} ({}); only rewrite and access may",
+                                binding.name(), plan.routeId(), binding.place());
+                        ErrorResponses.send(exchange, 500, "500 Internal Server Error");
+                    } else if (result != ANSWERED_BY_GATEWAY) {
+                        respond(exchange, result);
+                    }
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** header_filter, on the response head just before it is sent. */
@@ -199,6 +294,7 @@ final class PluginPhasesHandler implements HttpHandler {
             plan = null;
             context = null;
             route = null;
+            handler = null;
         }
 
         /** A phase whose failures are logged and passed over: the response is already on its way. */
@@ -217,6 +313,9 @@ final class PluginPhasesHandler implements HttpHandler {
             }
         }
     }
+
+    /** Stands for "the gateway already answered" (a plugin failed); never sent as such. */
+    private static final PhaseResult ANSWERED_BY_GATEWAY = PhaseResult.respond(500, Map.of(), new byte[0]);
 
     private static void respond(HttpServerExchange exchange, PhaseResult result) {
         if (exchange.isResponseStarted()) {

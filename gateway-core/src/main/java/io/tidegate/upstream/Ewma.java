@@ -71,8 +71,8 @@ public final class Ewma implements Balancer {
         long now = System.nanoTime();
         double previous = decayed(node, now);
         long last = lastUpdate.get(node);
-        double elapsedSeconds = last == 0 ? DECAY_SECONDS : Math.max(0, now - last) / 1e9;
-        double weight = Math.exp(-elapsedSeconds / DECAY_SECONDS);
+        // a node's first sample is its average; later ones blend in as time passes
+        double weight = last == 0 ? 0 : Math.exp(-(Math.max(0, now - last) / 1e9) / DECAY_SECONDS);
         double updated = previous * weight + (elapsedNanos / 1e6) * (1 - weight);
         // a lost race only drops one sample; averages need no exactness
         averageBits.set(node, Double.doubleToRawLongBits(updated));

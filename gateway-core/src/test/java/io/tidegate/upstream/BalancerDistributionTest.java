@@ -25,7 +25,8 @@ class BalancerDistributionTest {
     @RegisterExtension
     static final UpstreamServer three = new UpstreamServer("three");
     @RegisterExtension
-    static final UpstreamServer slow = new UpstreamServer("slow").delay(40);
+    // well above a cold first request's latency, which ewma remembers for a while (10 s decay)
+    static final UpstreamServer slow = new UpstreamServer("slow").delay(150);
 
     private static TestGateway gateway(String upstreamFields) {
         return TestGateway.start("""
@@ -112,7 +113,7 @@ class BalancerDistributionTest {
                   - { id: 1, uri: "/*", upstream: { type: ewma, nodes: { "%s": 1, "%s": 1 } } }
                 """.formatted(one.address(), slow.address()))) {
             Map<String, Integer> counts = spread(gw, 200, "/e");
-            assertTrue(counts.getOrDefault("one", 0) > 150, "the 40 ms node should be avoided: " + counts);
+            assertTrue(counts.getOrDefault("one", 0) > 150, "the 150 ms node should be avoided: " + counts);
             assertTrue(counts.getOrDefault("slow", 0) > 0, "the slow node is still probed: " + counts);
         }
     }

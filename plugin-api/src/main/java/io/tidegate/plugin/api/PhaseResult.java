@@ -1,22 +1,64 @@
 package io.tidegate.plugin.api;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 
-/** What a request phase decided: go on, or answer the client now (401, 429, ...). */
+/**
+ * What a request phase decided: go on, answer the client now (401, 429, ...), go on after a delay,
+ * or decide later when an asynchronous call completes. The last two hold no thread while waiting;
+ * they are honoured in rewrite and access (before_proxy must decide at once).
+ */
 public final class PhaseResult {
-    private static final PhaseResult PROCEED = new PhaseResult(0, Map.of(), null);
+    private static final PhaseResult PROCEED = new PhaseResult(0, Map.of(), null, null, null);
 
     private final int status;
     private final Map<String, String> headers;
     private final byte[] body;
+    private final Duration delay;
+    private final CompletionStage<PhaseResult> pending;
 
-    private PhaseResult(int status, Map<String, String> headers, byte[] body) {
+    private PhaseResult(int status, Map<String, String> headers, byte[] body, Duration delay, CompletionStage<PhaseResult> pending) {
         this.status = status;
         this.headers = headers;
         this.body = body;
+        this.delay = delay;
+        this.pending = pending;
+    }
+
+    /** Continue with the next plugin after {@code delay} (limit-req's and limit-conn's way of slowing a client down). */
+    public static PhaseResult after(Duration delay) {
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative: " + delay);
+        }
+        return delay.isZero() ? PROCEED : new PhaseResult(0, Map.of(), null, delay, null);
+    }
+
+    /**
+     * The outcome arrives later (a call to Redis, say); the request waits without holding a thread.
+     * The stage must complete with {@link #proceed()} or a response; completing exceptionally
+     * fails the request with 500.
+     */
+    public static PhaseResult later(CompletionStage<PhaseResult> outcome) {
+        return new PhaseResult(0, Map.of(), null, null, Objects.requireNonNull(outcome));
+    }
+
+    /** The delay of an {@link #after} result, else null. */
+    public Duration delay() {
+        return delay;
+    }
+
+    /** The pending outcome of a {@link #later} result, else null. */
+    public CompletionStage<PhaseResult> pending() {
+        return pending;
+    }
+
+    /** Whether the decision is deferred ({@link #after} or {@link #later}). */
+    public boolean isDeferred() {
+        return delay != null || pending != null;
     }
 
     /** Continue with the next plugin and phase. */
@@ -29,7 +71,7 @@ public final class PhaseResult {
         if (status < 100 || status > 599) {
             throw new IllegalArgumentException("status must be 100-599: " + status);
         }
-        return new PhaseResult(status, Map.copyOf(new LinkedHashMap<>(headers)), body == null ? new byte[0] : body.clone());
+        return new PhaseResult(status, Map.copyOf(new LinkedHashMap<>(headers)), body == null ? new byte[0] : body.clone(), null, null);
     }
 
     /** End the exchange with a JSON body, e.g. {@code respondJson(401, "{\"message\":\"...\"}")}. */
