@@ -1,4 +1,4 @@
-package io.tidegate.plugins.limitcount;
+package io.tidegate.plugins.limits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

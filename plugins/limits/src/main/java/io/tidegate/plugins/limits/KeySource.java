@@ -1,4 +1,4 @@
-package io.tidegate.plugins.limitcount;
+package io.tidegate.plugins.limits;
 
 import io.tidegate.plugin.api.PluginContext;
 import java.util.ArrayList;

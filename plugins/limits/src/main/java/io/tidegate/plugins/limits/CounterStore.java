@@ -1,4 +1,4 @@
-package io.tidegate.plugins.limitcount;
+package io.tidegate.plugins.limits;
 
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;

@@ -1,10 +1,9 @@
-package io.tidegate.plugins.limitcount;
+package io.tidegate.plugins.limits;
 
 import io.github.bucket4j.ConsumptionProbe;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,19 +15,16 @@ final class LimitCountInstance implements PluginInstance {
     private final Runnable release;
     private final String limit;
     private final KeySource key;
-    private final int rejectedCode;
-    private final byte[] rejectedBody;
+    private final LimitSettings.Rejection rejection;
     private final boolean quotaHeaders;
 
-    LimitCountInstance(CounterStore store, Runnable release, int count, KeySource key, int rejectedCode, String rejectedMessage,
+    LimitCountInstance(CounterStore store, Runnable release, int count, KeySource key, LimitSettings.Rejection rejection,
                        boolean quotaHeaders) {
         this.store = store;
         this.release = release;
         this.limit = Integer.toString(count);
         this.key = key;
-        this.rejectedCode = rejectedCode;
-        this.rejectedBody = rejectedMessage == null ? new byte[0]
-                : ("{\"error_msg\":\"" + rejectedMessage.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}").getBytes(StandardCharsets.UTF_8);
+        this.rejection = rejection;
         this.quotaHeaders = quotaHeaders;
     }
 
@@ -46,15 +42,12 @@ final class LimitCountInstance implements PluginInstance {
             return PhaseResult.proceed();
         }
         Map<String, String> headers = new LinkedHashMap<>();
-        if (rejectedBody.length > 0) {
-            headers.put("Content-Type", "application/json");
-        }
         if (quotaHeaders) {
             headers.put("X-RateLimit-Limit", limit);
             headers.put("X-RateLimit-Remaining", "0");
             headers.put("X-RateLimit-Reset", Long.toString(reset));
         }
-        return PhaseResult.respond(rejectedCode, headers, rejectedBody);
+        return rejection.respond(headers);
     }
 
     @Override

@@ -1,0 +1,62 @@
+package io.tidegate.plugins.limits;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.GatewayPlugin;
+import io.tidegate.plugin.api.PluginConfigException;
+import io.tidegate.plugin.api.PluginInstance;
+import io.tidegate.plugin.api.PluginServices;
+import java.time.Duration;
+import java.util.Set;
+import org.pf4j.Extension;
+
+/**
+ * APISIX's {@code limit-count} (priority 1002, access phase), local policy: {@code count} requests
+ * per {@code time_window} seconds per key. Counters live with the plugin, keyed by owner and
+ * limit (or by {@code group}), so a reload of unrelated configuration keeps them; changing the
+ * limit itself starts new counters, as APISIX does.
+ */
+@Extension
+public final class LimitCountPlugin implements GatewayPlugin {
+    private static final Set<String> FIELDS = Set.of("count", "time_window", "key_type", "key", "rejected_code",
+            "rejected_msg", "policy", "show_limit_quota_header", "group", "allow_degradation", "redis_host",
+            "redis_port", "redis_password", "redis_database", "redis_timeout", "redis_cluster_nodes",
+            "redis_cluster_name");
+    private static final Set<String> KEY_TYPES = Set.of("var", "var_combination", "constant");
+
+    /** Counter stores in use, shared across configuration versions. */
+    private final SharedStates<CounterStore> stores = new SharedStates<>();
+
+    @Override
+    public String name() {
+        return "limit-count";
+    }
+
+    @Override
+    public int priority() {
+        return 1002;
+    }
+
+    @Override
+    public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
+        LimitSettings.onlyFields(config, FIELDS);
+        int count = LimitSettings.positiveInt(config, "count");
+        int window = LimitSettings.positiveInt(config, "time_window");
+        KeySource key = LimitSettings.key(config, KEY_TYPES);
+        LimitSettings.Rejection rejection = LimitSettings.Rejection.of(config);
+        String policy = config.path("policy").asText("local");
+        if (!policy.equals("local")) {
+            throw new PluginConfigException("policy", policy.startsWith("redis")
+                    ? policy + " is not supported yet (supported: local)" : "must be one of local, redis, redis-cluster");
+        }
+        JsonNode group = config.get("group");
+        if (group != null && (!group.isTextual() || group.textValue().isEmpty())) {
+            throw new PluginConfigException("group", "must be a non-empty string");
+        }
+        // what must match for two routes to share a group's counters
+        String limit = count + "/" + window + "/" + LimitSettings.keyDescription(config);
+        String storeKey = group != null ? "group:" + group.textValue() : services.owner() + "#" + limit;
+        CounterStore store = stores.acquire(storeKey, limit, group != null, () -> new CounterStore(count, Duration.ofSeconds(window)));
+        return new LimitCountInstance(store, () -> stores.release(storeKey), count, key, rejection,
+                config.path("show_limit_quota_header").asBoolean(true));
+    }
+}

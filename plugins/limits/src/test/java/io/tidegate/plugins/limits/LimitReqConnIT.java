@@ -1,0 +1,64 @@
+package io.tidegate.plugins.limits;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tidegate.testing.PluginGateway;
+import io.tidegate.testing.TestGateway;
+import io.tidegate.testing.UpstreamServer;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** limit-req and limit-conn through the real gateway: delays are real waits, releases real. */
+class LimitReqConnIT {
+    @RegisterExtension
+    static final UpstreamServer upstream = new UpstreamServer("up");
+    @RegisterExtension
+    static final UpstreamServer slow = new UpstreamServer("slow").delay(300);
+
+    @Test
+    void limitReqDelaysTheBurstAndRejectsBeyondIt() {
+        try (TestGateway gw = PluginGateway.start("""
+                routes:
+                  - { id: 1, uri: /req, plugins: { limit-req: { rate: 2, burst: 1, rejected_code: 429 } }, upstream: { nodes: { "%s": 1 } } }
+                """.formatted(upstream.address()))) {
+            assertEquals(200, gw.get("/req").statusCode());
+            CompletableFuture<Long> delayed = CompletableFuture.supplyAsync(() -> {
+                long start = System.nanoTime();
+                assertEquals(200, gw.get("/req").statusCode());
+                return (System.nanoTime() - start) / 1_000_000;
+            });
+            try {
+                Thread.sleep(50);
+                assertEquals(429, gw.get("/req").statusCode(), "the burst slot is taken");
+                long waited = delayed.get();
+                assertTrue(waited >= 400, "the burst request was slowed to the rate: " + waited + " ms");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    @Test
+    void limitConnCapsRequestsInProgressAndFreesThemWhenDone() throws Exception {
+        try (TestGateway gw = PluginGateway.start("""
+                routes:
+                  - { id: 1, uri: "/*", plugins: { limit-conn: { conn: 2, burst: 0, default_conn_delay: 0.1, rejected_code: 503 } }, upstream: { nodes: { "%s": 1 } } }
+                """.formatted(slow.address()))) {
+            List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                inFlight.add(CompletableFuture.supplyAsync(() -> gw.get("/slow")));
+            }
+            Thread.sleep(150); // both are now waiting on the 300 ms upstream
+            assertEquals(503, gw.get("/third").statusCode());
+            for (CompletableFuture<HttpResponse<String>> request : inFlight) {
+                assertEquals(200, request.get().statusCode());
+            }
+            assertEquals(200, gw.get("/after").statusCode(), "finished requests were released in the log phase");
+        }
+    }
+}
