@@ -1,26 +1,76 @@
 package io.tidegate.plugins.limits;
 
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Counts a request against its key in the access phase; the quota headers go on every response. */
 final class LimitCountInstance implements PluginInstance {
+    private static final Logger log = LoggerFactory.getLogger(LimitCountInstance.class);
     private static final String QUOTA = LimitCountInstance.class.getName() + ".quota";
+    private static final PhaseResult COUNT_FAILED = PhaseResult.respondJson(500, "{\"error_msg\":\"failed to limit count\"}");
 
-    private final CounterStore store;
+    /** Where counting happens: in this process, or in Redis (asynchronously). */
+    interface Counter {
+        /** A probe now (local) or later (Redis); a null probe means "let the request through uncounted". */
+        CompletableFuture<ConsumptionProbe> consume(String key);
+
+        /** When the count cannot be had: null to let the request through (degraded), else the response. */
+        PhaseResult onFailure(Throwable failure);
+    }
+
+    record LocalCounter(CounterStore store) implements Counter {
+        @Override
+        public CompletableFuture<ConsumptionProbe> consume(String key) {
+            return CompletableFuture.completedFuture(store.bucket(key).tryConsumeAndReturnRemaining(1));
+        }
+
+        @Override
+        public PhaseResult onFailure(Throwable failure) {
+            return COUNT_FAILED;
+        }
+    }
+
+    record RedisCounter(RedisCounters redis, String prefix, BucketConfiguration configuration, Duration window,
+                        boolean allowDegradation) implements Counter {
+        RedisCounter(RedisCounters redis, String prefix, int count, Duration window, boolean allowDegradation) {
+            this(redis, prefix, BucketConfiguration.builder()
+                    .addLimit(Bandwidth.builder().capacity(count).refillIntervally(count, window).build())
+                    .build(), window, allowDegradation);
+        }
+
+        @Override
+        public CompletableFuture<ConsumptionProbe> consume(String key) {
+            return redis.consume(prefix + key, configuration, window);
+        }
+
+        @Override
+        public PhaseResult onFailure(Throwable failure) {
+            log.warn("limit-count: Redis failed ({}); {}", failure.toString(),
+                    allowDegradation ? "letting the request through (allow_degradation)" : "rejecting with 500");
+            return allowDegradation ? null : COUNT_FAILED;
+        }
+    }
+
+    private final Counter counter;
     private final Runnable release;
     private final String limit;
     private final KeySource key;
     private final LimitSettings.Rejection rejection;
     private final boolean quotaHeaders;
 
-    LimitCountInstance(CounterStore store, Runnable release, int count, KeySource key, LimitSettings.Rejection rejection,
+    LimitCountInstance(Counter counter, Runnable release, int count, KeySource key, LimitSettings.Rejection rejection,
                        boolean quotaHeaders) {
-        this.store = store;
+        this.counter = counter;
         this.release = release;
         this.limit = Integer.toString(count);
         this.key = key;
@@ -33,7 +83,20 @@ final class LimitCountInstance implements PluginInstance {
 
     @Override
     public PhaseResult access(PluginContext context) {
-        ConsumptionProbe probe = store.bucket(key.of(context)).tryConsumeAndReturnRemaining(1);
+        CompletableFuture<ConsumptionProbe> probe = counter.consume(key.of(context));
+        if (probe.isDone() && !probe.isCompletedExceptionally()) {
+            return decide(context, probe.join()); // local: decided at once, no deferral
+        }
+        return PhaseResult.later(probe.handle((result, failure) -> {
+            if (failure != null) {
+                PhaseResult degraded = counter.onFailure(failure);
+                return degraded == null ? PhaseResult.proceed() : degraded;
+            }
+            return decide(context, result);
+        }));
+    }
+
+    private PhaseResult decide(PluginContext context, ConsumptionProbe probe) {
         long reset = Math.max(0, (probe.getNanosToWaitForReset() + 999_999_999L) / 1_000_000_000L);
         if (probe.isConsumed()) {
             if (quotaHeaders) {

@@ -35,15 +35,17 @@ final class SharedStates<T> {
         return state;
     }
 
-    synchronized void release(String key) {
+    /** Returns the state when this was its last user (the caller may close it), else null. */
+    synchronized T release(String key) {
         Shared<T> shared = states.get(key);
         if (shared == null) {
-            return;
+            return null;
         }
         if (shared.holders() <= 1) {
             states.remove(key);
-        } else {
-            states.put(key, new Shared<>(shared.state(), shared.limit(), shared.holders() - 1));
+            return shared.state();
         }
+        states.put(key, new Shared<>(shared.state(), shared.limit(), shared.holders() - 1));
+        return null;
     }
 }

@@ -117,7 +117,8 @@ class LimitCountPluginTest {
         assertField("time_window", "{\"count\": 1, \"time_window\": -1}");
         assertField("key_type", "{\"count\": 1, \"time_window\": 1, \"key_type\": \"header\"}");
         assertField("rejected_code", "{\"count\": 1, \"time_window\": 1, \"rejected_code\": 600}");
-        assertField("policy", "{\"count\": 1, \"time_window\": 1, \"policy\": \"redis\", \"redis_host\": \"127.0.0.1\"}");
+        assertField("policy", "{\"count\": 1, \"time_window\": 1, \"policy\": \"redis-cluster\"}");
+        assertField("redis_host", "{\"count\": 1, \"time_window\": 1, \"policy\": \"redis\"}");
         assertField("colour", "{\"count\": 1, \"time_window\": 1, \"colour\": 1}");
     }
 

@@ -1,0 +1,90 @@
+package io.tidegate.plugins.limits;
+
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Counters in one Redis server, through bucket4j's Lettuce back end: one client and one connection
+ * per server, shared by every limit that uses it; all calls asynchronous, so no gateway thread
+ * ever waits on Redis. While Redis is unreachable calls fail at once (commands are not queued),
+ * and the connection is retried on the next request.
+ */
+final class RedisCounters implements AutoCloseable {
+    static {
+        // Lettuce's JFR events look classes up through the thread's context class loader, which in
+        // a plugin is not the loader that holds Lettuce: the lookups fail or mix copies. The gateway
+        // does not need them.
+        if (System.getProperty("io.lettuce.core.jfr") == null) {
+            System.setProperty("io.lettuce.core.jfr", "false");
+        }
+    }
+
+    private final RedisClient client;
+    private final RedisURI uri;
+    private final Duration timeout;
+    private volatile CompletableFuture<Connected> connection;
+
+    private record Connected(StatefulRedisConnection<byte[], byte[]> connection, Map<Duration, AsyncProxyManager<byte[]>> managers) {}
+
+    RedisCounters(String host, int port, String password, int database, Duration timeout) {
+        RedisURI.Builder builder = RedisURI.builder().withHost(host).withPort(port).withDatabase(database).withTimeout(timeout);
+        if (password != null) {
+            builder.withPassword(password.toCharArray());
+        }
+        this.uri = builder.build();
+        this.timeout = timeout;
+        this.client = RedisClient.create();
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .build());
+    }
+
+    /** Takes one token from the key's bucket; the future fails when Redis cannot answer. */
+    CompletableFuture<ConsumptionProbe> consume(String key, BucketConfiguration configuration, Duration window) {
+        return connected().thenCompose(connected -> connected.managers()
+                .computeIfAbsent(window, w -> Bucket4jLettuce.casBasedBuilder(connected.connection())
+                        .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(w))
+                        .requestTimeout(timeout)
+                        .build()
+                        .asAsync())
+                .builder()
+                .build(key.getBytes(StandardCharsets.UTF_8), configuration)
+                .tryConsumeAndReturnRemaining(1));
+    }
+
+    private CompletableFuture<Connected> connected() {
+        CompletableFuture<Connected> current = connection;
+        if (current == null || current.isCompletedExceptionally()) {
+            synchronized (this) {
+                current = connection;
+                if (current == null || current.isCompletedExceptionally()) {
+                    current = client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture()
+                            .thenApply(c -> new Connected(c, new ConcurrentHashMap<>()));
+                    connection = current;
+                }
+            }
+        }
+        return current;
+    }
+
+    @Override
+    public void close() {
+        client.shutdownAsync();
+    }
+}
