@@ -2,8 +2,10 @@ package io.tidegate.plugins.limits;
 
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -38,7 +40,21 @@ final class RedisCounters implements AutoCloseable {
     private final Duration timeout;
     private volatile CompletableFuture<Connected> connection;
 
-    private record Connected(StatefulRedisConnection<byte[], byte[]> connection, Map<Duration, AsyncProxyManager<byte[]>> managers) {}
+    private record Connected(StatefulRedisConnection<byte[], byte[]> connection, Map<Duration, AsyncProxyManager<byte[]>> managers,
+                             Map<String, CachedProxy> proxies) {}
+
+    /** A key's bucket proxy, kept so concurrent requests for the key batch into one round trip. */
+    private static final class CachedProxy {
+        final AsyncBucketProxy proxy;
+        volatile long lastUsed;
+
+        CachedProxy(AsyncBucketProxy proxy, long now) {
+            this.proxy = proxy;
+            this.lastUsed = now;
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong nextSweep = new java.util.concurrent.atomic.AtomicLong();
 
     RedisCounters(String host, int port, String password, int database, Duration timeout) {
         RedisURI.Builder builder = RedisURI.builder().withHost(host).withPort(port).withDatabase(database).withTimeout(timeout);
@@ -57,15 +73,34 @@ final class RedisCounters implements AutoCloseable {
 
     /** Takes one token from the key's bucket; the future fails when Redis cannot answer. */
     CompletableFuture<ConsumptionProbe> consume(String key, BucketConfiguration configuration, Duration window) {
-        return connected().thenCompose(connected -> connected.managers()
+        return connected().thenCompose(connected -> proxy(connected, key, configuration, window).tryConsumeAndReturnRemaining(1));
+    }
+
+    private AsyncBucketProxy proxy(Connected connected, String key, BucketConfiguration configuration, Duration window) {
+        long now = System.nanoTime();
+        sweep(connected, now, window);
+        CachedProxy cached = connected.proxies().computeIfAbsent(key, k -> new CachedProxy(connected.managers()
                 .computeIfAbsent(window, w -> Bucket4jLettuce.casBasedBuilder(connected.connection())
                         .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(w))
                         .requestTimeout(timeout)
                         .build()
                         .asAsync())
                 .builder()
-                .build(key.getBytes(StandardCharsets.UTF_8), configuration)
-                .tryConsumeAndReturnRemaining(1));
+                // concurrent requests for one key share one Redis round trip instead of racing
+                // each other's compare-and-swap (exact counts; a hot key no longer retries)
+                .withOptimization(Optimizations.batching())
+                .build(k.getBytes(StandardCharsets.UTF_8), configuration), now));
+        cached.lastUsed = now;
+        return cached.proxy;
+    }
+
+    /** Proxies of keys idle for a whole window go (the counts themselves live in Redis). */
+    private void sweep(Connected connected, long now, Duration window) {
+        long due = nextSweep.get();
+        if (now - due < 0 || !nextSweep.compareAndSet(due, now + window.toNanos())) {
+            return;
+        }
+        connected.proxies().values().removeIf(p -> now - p.lastUsed > window.toNanos());
     }
 
     private CompletableFuture<Connected> connected() {
@@ -75,7 +110,7 @@ final class RedisCounters implements AutoCloseable {
                 current = connection;
                 if (current == null || current.isCompletedExceptionally()) {
                     current = client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture()
-                            .thenApply(c -> new Connected(c, new ConcurrentHashMap<>()));
+                            .thenApply(c -> new Connected(c, new ConcurrentHashMap<>(), new ConcurrentHashMap<>()));
                     connection = current;
                 }
             }
