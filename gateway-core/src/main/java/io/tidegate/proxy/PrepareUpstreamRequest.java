@@ -4,13 +4,17 @@ import io.tidegate.runtime.RoutePlan;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 
 /**
  * Shapes the request for the upstream before plugins see it, so that plugin changes win: drops
- * hop-by-hop headers (keeping a WebSocket handshake on a route that allows it), records the
- * client's Host and port in X-Forwarded-Host/-Port, and applies {@code pass_host: rewrite}.
+ * hop-by-hop headers (keeping a WebSocket handshake on a route that allows it) and any
+ * X-Consumer-Username the client sent (only authentication may set it), records the client's Host
+ * and port in X-Forwarded-Host/-Port, and applies {@code pass_host: rewrite}.
  */
 final class PrepareUpstreamRequest implements HttpHandler {
+    private static final HttpString CONSUMER_HEADER = new HttpString("X-Consumer-Username");
+
     private final RoutePlan plan;
     private final HttpHandler next;
 
@@ -26,6 +30,7 @@ final class PrepareUpstreamRequest implements HttpHandler {
         } else {
             HopByHopHeaders.stripRequest(exchange);
         }
+        exchange.getRequestHeaders().remove(CONSUMER_HEADER);
         ForwardedHeaders.addMissing(exchange);
         if (plan.rewriteHost() != null) {
             exchange.getRequestHeaders().put(Headers.HOST, plan.rewriteHost());

@@ -84,6 +84,9 @@ class ProxyBehaviourTest {
             assertFalse(seen.has("proxy-connection"), seen::toString);
             assertEquals("yes", seen.get("x-kept").asText());
 
+            JsonNode spoofed = json(gw.send(gw.request("/h").header("X-Consumer-Username", "admin").GET().build())).get("headers");
+            assertFalse(spoofed.has("x-consumer-username"), "only authentication may name the consumer");
+
             HttpResponse<String> response = gw.get("/__hop");
             assertEquals(200, response.statusCode());
             assertTrue(response.headers().firstValue("X-Hop-Header").isEmpty(), () -> response.headers().toString());
