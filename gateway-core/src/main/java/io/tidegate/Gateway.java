@@ -3,6 +3,7 @@ package io.tidegate;
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.GatewayConfig;
 import io.tidegate.config.Resources;
+import io.tidegate.observe.AccessLog;
 import io.tidegate.observe.StatusHandler;
 import io.tidegate.plugin.PluginCatalog;
 import io.tidegate.plugin.PluginFolderWatcher;
@@ -43,6 +44,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayServer server;
     private final ScheduledExecutorService background;
     private final PluginFolderWatcher watcher;
+    private final AccessLog accessLog;
     private final long graceMillis;
     /** Compiles and swaps run one at a time: versions stay in order and pools are pruned safely. */
     private final Object compileLock = new Object();
@@ -58,7 +60,9 @@ public final class Gateway implements AutoCloseable {
         this.version = first.version();
         this.graceMillis = Math.round(config.server().pluginGraceSeconds() * 1000);
         this.snapshots = new SnapshotHolder(first);
-        this.server = GatewayServer.start(config.server(), new GatewayHandler(snapshots, config.server().clientMaxBodySize()),
+        this.accessLog = config.server().accessLogPath() == null ? null : new AccessLog(Path.of(config.server().accessLogPath()));
+        this.server = GatewayServer.start(config.server(),
+                new GatewayHandler(snapshots, config.server().clientMaxBodySize(), accessLog),
                 new StatusHandler(snapshots::current, plugins::catalog), () -> snapshots.current().certificates());
         this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "tidegate-background");
@@ -197,6 +201,9 @@ public final class Gateway implements AutoCloseable {
         watcher.close();
         background.shutdownNow();
         server.close();
+        if (accessLog != null) {
+            accessLog.close();
+        }
         snapshots.current().close();
         pools.close();
         plugins.close();

@@ -16,6 +16,7 @@ import java.util.List;
  * @param dnsRefreshSeconds  how often upstream host names are resolved again
  * @param pluginGraceSeconds how long a replaced plugin version or configuration version stays
  *                           usable for requests that started with it
+ * @param accessLogPath      where the access log goes (absolute), or null when it is off
  */
 public record ServerSettings(
         int ioThreads,
@@ -27,4 +28,5 @@ public record ServerSettings(
         String resourcesFile,
         String trustedCas,
         double dnsRefreshSeconds,
-        double pluginGraceSeconds) {}
+        double pluginGraceSeconds,
+        String accessLogPath) {}

@@ -9,7 +9,9 @@ import java.util.Set;
 /** Reads the {@code tidegate:} section. Missing section: one listener on 0.0.0.0:9080. */
 final class ServerSettingsReader {
     private static final Set<String> FIELDS = Set.of("threads", "listeners", "client_max_body_size", "timeout",
-            "status", "plugins_dir", "plugin_grace", "resources_file", "ssl_trusted_certificate", "dns_refresh", "admin", "etcd");
+            "status", "plugins_dir", "plugin_grace", "resources_file", "ssl_trusted_certificate", "dns_refresh", "access_log",
+            "admin", "etcd");
+    private static final Set<String> ACCESS_LOG_FIELDS = Set.of("path");
     private static final Set<String> LISTENER_FIELDS = Set.of("address", "tls", "offer_h2");
     private static final Set<String> LISTENER_TLS_FIELDS = Set.of("cert_path", "key_path");
     static final double DEFAULT_DNS_REFRESH = 30;
@@ -30,7 +32,7 @@ final class ServerSettingsReader {
     private ServerSettings defaults(int cores) {
         return new ServerSettings(cores, List.of(DEFAULT_LISTENER), 0, Timeouts.DEFAULT, null,
                 baseDir.resolve("plugins-dist").normalize().toString(), null,
-                null, DEFAULT_DNS_REFRESH, DEFAULT_PLUGIN_GRACE);
+                null, DEFAULT_DNS_REFRESH, DEFAULT_PLUGIN_GRACE, null);
     }
 
     ServerSettings read(JsonNode node) {
@@ -65,8 +67,14 @@ final class ServerSettingsReader {
             trustedCas = readPem(f, "ssl_trusted_certificate", caPath);
         }
         double dnsRefresh = f.seconds("dns_refresh", DEFAULT_DNS_REFRESH, false);
+        String accessLog = null;
+        if (f.has("access_log")) {
+            Fields a = Fields.open(f.raw("access_log"), f.path("access_log"), problems, ACCESS_LOG_FIELDS);
+            String path = a == null ? null : a.requiredString("path");
+            accessLog = path == null ? null : baseDir.resolve(path).normalize().toString();
+        }
         return new ServerSettings(threads, listeners, maxBody, timeout, status, pluginsDir, resourcesFile, trustedCas,
-                dnsRefresh, pluginGrace);
+                dnsRefresh, pluginGrace, accessLog);
     }
 
     /** Reads a PEM file named in the config, checking that it parses, so a bad file fails at load. */

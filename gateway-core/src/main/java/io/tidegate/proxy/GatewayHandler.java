@@ -1,6 +1,7 @@
 package io.tidegate.proxy;
 
 import io.tidegate.http.ExchangeRequest;
+import io.tidegate.observe.AccessLog;
 import io.tidegate.runtime.ActiveRoute;
 import io.tidegate.runtime.SnapshotHolder;
 import io.undertow.server.HttpHandler;
@@ -15,15 +16,23 @@ import io.undertow.server.HttpServerExchange;
 public final class GatewayHandler implements HttpHandler {
     private final SnapshotHolder snapshots;
     private final long maxBodySize;
+    private final AccessLog accessLog;
 
-    /** @param maxBodySize largest request body accepted, in bytes; 0 = unlimited */
-    public GatewayHandler(SnapshotHolder snapshots, long maxBodySize) {
+    /**
+     * @param maxBodySize largest request body accepted, in bytes; 0 = unlimited
+     * @param accessLog   where each request is logged, or null for no access log
+     */
+    public GatewayHandler(SnapshotHolder snapshots, long maxBodySize, AccessLog accessLog) {
         this.snapshots = snapshots;
         this.maxBodySize = maxBodySize;
+        this.accessLog = accessLog;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
+        if (accessLog != null) {
+            new AccessLogRecorder(accessLog).attach(exchange);
+        }
         if (maxBodySize > 0 && exchange.getRequestContentLength() > maxBodySize) {
             // The body stays unread, so the connection cannot carry another request.
             exchange.setPersistent(false);
@@ -34,6 +43,9 @@ public final class GatewayHandler implements HttpHandler {
         if (route == null) {
             ErrorResponses.send(exchange, 404, "404 Route Not Found");
             return;
+        }
+        if (accessLog != null) {
+            exchange.putAttachment(AccessLogRecorder.ROUTE_ID, route.plan().routeId());
         }
         route.handler().handleRequest(exchange);
     }

@@ -27,6 +27,8 @@ public final class UpstreamProxyClient implements ProxyClient {
     public static final AttachmentKey<ClientConnection> CONNECTION = AttachmentKey.create(ClientConnection.class);
     /** {@code host:port} of the node of the current try, for logs and errors. */
     public static final AttachmentKey<String> NODE_ADDRESS = AttachmentKey.create(String.class);
+    /** When the first connect attempt started (nanoTime), for the upstream latency in logs. */
+    public static final AttachmentKey<Long> STARTED_NANOS = AttachmentKey.create(Long.class);
     /** The route's effective timeouts; set by the route handler before proxying. */
     public static final AttachmentKey<Timeouts> TIMEOUTS = AttachmentKey.create(Timeouts.class);
     /** Run once the first node is chosen, before connecting (the before_proxy phase). */
@@ -84,6 +86,7 @@ public final class UpstreamProxyClient implements ProxyClient {
         if (attempts == null) {
             attempts = new Attempts(exchange, nodes.length, hashKey);
             exchange.putAttachment(ATTEMPTS, attempts);
+            exchange.putAttachment(STARTED_NANOS, attempts.startNanos);
         } else if (retryTimeoutNanos > 0 && System.nanoTime() - attempts.startNanos > retryTimeoutNanos) {
             log.warn("upstream {}: retry_timeout reached after {} tries ({} {})", name, attempts.count,
                     exchange.getRequestMethod(), exchange.getRequestPath());
