@@ -4,6 +4,8 @@ import io.tidegate.config.ConfigException;
 import io.tidegate.config.GatewayConfig;
 import io.tidegate.config.Resources;
 import io.tidegate.observe.AccessLog;
+import io.tidegate.observe.GatewayMetrics;
+import io.tidegate.observe.MetricsHandler;
 import io.tidegate.observe.StatusHandler;
 import io.tidegate.plugin.PluginCatalog;
 import io.tidegate.plugin.PluginFolderWatcher;
@@ -45,6 +47,7 @@ public final class Gateway implements AutoCloseable {
     private final ScheduledExecutorService background;
     private final PluginFolderWatcher watcher;
     private final AccessLog accessLog;
+    private final GatewayMetrics metrics;
     private final long graceMillis;
     /** Compiles and swaps run one at a time: versions stay in order and pools are pruned safely. */
     private final Object compileLock = new Object();
@@ -61,9 +64,11 @@ public final class Gateway implements AutoCloseable {
         this.graceMillis = Math.round(config.server().pluginGraceSeconds() * 1000);
         this.snapshots = new SnapshotHolder(first);
         this.accessLog = config.server().accessLogPath() == null ? null : new AccessLog(Path.of(config.server().accessLogPath()));
+        this.metrics = config.server().metrics() == null ? null : gatewayMetrics();
         this.server = GatewayServer.start(config.server(),
-                new GatewayHandler(snapshots, config.server().clientMaxBodySize(), accessLog),
-                new StatusHandler(snapshots::current, plugins::catalog), () -> snapshots.current().certificates());
+                new GatewayHandler(snapshots, config.server().clientMaxBodySize(), accessLog, metrics),
+                new StatusHandler(snapshots::current, plugins::catalog),
+                metrics == null ? null : new MetricsHandler(metrics), () -> snapshots.current().certificates());
         this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "tidegate-background");
             thread.setDaemon(true);
@@ -107,9 +112,27 @@ public final class Gateway implements AutoCloseable {
     /** Compiles new resources and swaps them in atomically; on error the current version keeps serving. */
     public Snapshot apply(Resources next) throws ConfigException {
         synchronized (compileLock) {
-            Snapshot snapshot = swap(next, "configuration changed");
+            Snapshot snapshot = swap(next, "config");
             resources = next;
             return snapshot;
+        }
+    }
+
+    /** Gauges and counters read from what the gateway keeps anyway. */
+    private GatewayMetrics gatewayMetrics() {
+        GatewayMetrics m = new GatewayMetrics();
+        m.gauge("tidegate_config_version", "the serving configuration version", snapshots, h -> h.current().version());
+        m.gauge("tidegate_routes", "routes in the serving configuration", snapshots, h -> h.current().routeCount());
+        m.gauge("tidegate_plugins_loaded", "plugin types loaded", plugins, p -> p.catalog().all().size());
+        if (accessLog != null) {
+            m.counter("tidegate_access_log_dropped", "access log entries dropped (queue full or write failed)", accessLog::dropped);
+        }
+        return m;
+    }
+
+    private void countReload(String reason) {
+        if (metrics != null) {
+            metrics.counter("tidegate_config_reloads", "configuration versions swapped in, by cause", "reason", reason).increment();
         }
     }
 
@@ -122,7 +145,8 @@ public final class Gateway implements AutoCloseable {
         pools.retainOnly(compiled.pools);
         background.schedule(previous::close, graceMillis, TimeUnit.MILLISECONDS);
         Snapshot s = compiled.snapshot;
-        log.info("configuration version {} serving ({}): {} routes, {} upstreams", s.version(), reason, s.routeCount(),
+        countReload(reason);
+        log.info("configuration version {} serving (changed: {}): {} routes, {} upstreams", s.version(), reason, s.routeCount(),
                 s.upstreamCount());
         return s;
     }
@@ -130,7 +154,7 @@ public final class Gateway implements AutoCloseable {
     private void pluginsChanged() {
         try {
             synchronized (compileLock) {
-                swap(resources, "plugins changed");
+                swap(resources, "plugins");
             }
         } catch (ConfigException e) {
             log.error("the configuration does not compile with the changed plugins; the previous version keeps serving:\n  {}",
@@ -142,7 +166,7 @@ public final class Gateway implements AutoCloseable {
         try {
             if (dns.refresh()) {
                 synchronized (compileLock) {
-                    swap(resources, "upstream addresses changed");
+                    swap(resources, "dns");
                 }
             }
         } catch (ConfigException e) {
@@ -178,6 +202,10 @@ public final class Gateway implements AutoCloseable {
 
     public InetSocketAddress statusAddress() {
         return server.statusAddress();
+    }
+
+    public InetSocketAddress metricsAddress() {
+        return server.metricsAddress();
     }
 
     private void logStarted() {

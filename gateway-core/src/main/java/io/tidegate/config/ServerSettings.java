@@ -17,6 +17,7 @@ import java.util.List;
  * @param pluginGraceSeconds how long a replaced plugin version or configuration version stays
  *                           usable for requests that started with it
  * @param accessLogPath      where the access log goes (absolute), or null when it is off
+ * @param metrics            the Prometheus exporter's listener, or null when metrics are off
  */
 public record ServerSettings(
         int ioThreads,
@@ -29,4 +30,5 @@ public record ServerSettings(
         String trustedCas,
         double dnsRefreshSeconds,
         double pluginGraceSeconds,
-        String accessLogPath) {}
+        String accessLogPath,
+        ListenerSettings metrics) {}

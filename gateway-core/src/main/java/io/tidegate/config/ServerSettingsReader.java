@@ -10,7 +10,7 @@ import java.util.Set;
 final class ServerSettingsReader {
     private static final Set<String> FIELDS = Set.of("threads", "listeners", "client_max_body_size", "timeout",
             "status", "plugins_dir", "plugin_grace", "resources_file", "ssl_trusted_certificate", "dns_refresh", "access_log",
-            "admin", "etcd");
+            "metrics", "admin", "etcd");
     private static final Set<String> ACCESS_LOG_FIELDS = Set.of("path");
     private static final Set<String> LISTENER_FIELDS = Set.of("address", "tls", "offer_h2");
     private static final Set<String> LISTENER_TLS_FIELDS = Set.of("cert_path", "key_path");
@@ -32,7 +32,7 @@ final class ServerSettingsReader {
     private ServerSettings defaults(int cores) {
         return new ServerSettings(cores, List.of(DEFAULT_LISTENER), 0, Timeouts.DEFAULT, null,
                 baseDir.resolve("plugins-dist").normalize().toString(), null,
-                null, DEFAULT_DNS_REFRESH, DEFAULT_PLUGIN_GRACE, null);
+                null, DEFAULT_DNS_REFRESH, DEFAULT_PLUGIN_GRACE, null, null);
     }
 
     ServerSettings read(JsonNode node) {
@@ -73,8 +73,13 @@ final class ServerSettingsReader {
             String path = a == null ? null : a.requiredString("path");
             accessLog = path == null ? null : baseDir.resolve(path).normalize().toString();
         }
+        ListenerSettings metrics = null;
+        if (f.has("metrics")) {
+            Fields m = Fields.open(f.raw("metrics"), f.path("metrics"), problems, STATUS_FIELDS);
+            metrics = m == null ? null : address(m, true);
+        }
         return new ServerSettings(threads, listeners, maxBody, timeout, status, pluginsDir, resourcesFile, trustedCas,
-                dnsRefresh, pluginGrace, accessLog);
+                dnsRefresh, pluginGrace, accessLog, metrics);
     }
 
     /** Reads a PEM file named in the config, checking that it parses, so a bad file fails at load. */

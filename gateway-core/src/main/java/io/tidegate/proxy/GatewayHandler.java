@@ -2,6 +2,7 @@ package io.tidegate.proxy;
 
 import io.tidegate.http.ExchangeRequest;
 import io.tidegate.observe.AccessLog;
+import io.tidegate.observe.GatewayMetrics;
 import io.tidegate.runtime.ActiveRoute;
 import io.tidegate.runtime.SnapshotHolder;
 import io.undertow.server.HttpHandler;
@@ -17,21 +18,26 @@ public final class GatewayHandler implements HttpHandler {
     private final SnapshotHolder snapshots;
     private final long maxBodySize;
     private final AccessLog accessLog;
+    private final GatewayMetrics metrics;
+    private final boolean observed;
 
     /**
      * @param maxBodySize largest request body accepted, in bytes; 0 = unlimited
      * @param accessLog   where each request is logged, or null for no access log
+     * @param metrics     where each request is counted, or null for no metrics
      */
-    public GatewayHandler(SnapshotHolder snapshots, long maxBodySize, AccessLog accessLog) {
+    public GatewayHandler(SnapshotHolder snapshots, long maxBodySize, AccessLog accessLog, GatewayMetrics metrics) {
         this.snapshots = snapshots;
         this.maxBodySize = maxBodySize;
         this.accessLog = accessLog;
+        this.metrics = metrics;
+        this.observed = accessLog != null || metrics != null;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        if (accessLog != null) {
-            new AccessLogRecorder(accessLog).attach(exchange);
+        if (observed) {
+            new ExchangeObserver(accessLog, metrics).attach(exchange);
         }
         if (maxBodySize > 0 && exchange.getRequestContentLength() > maxBodySize) {
             // The body stays unread, so the connection cannot carry another request.
@@ -44,8 +50,8 @@ public final class GatewayHandler implements HttpHandler {
             ErrorResponses.send(exchange, 404, "404 Route Not Found");
             return;
         }
-        if (accessLog != null) {
-            exchange.putAttachment(AccessLogRecorder.ROUTE_ID, route.plan().routeId());
+        if (observed) {
+            exchange.putAttachment(ExchangeObserver.ROUTE_ID, route.plan().routeId());
         }
         route.handler().handleRequest(exchange);
     }

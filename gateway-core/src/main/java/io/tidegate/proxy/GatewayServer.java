@@ -24,10 +24,15 @@ import org.xnio.Options;
 public final class GatewayServer implements AutoCloseable {
     private final Undertow undertow;
     private final int clientListeners;
+    private final int statusIndex;
+    private final int metricsIndex;
 
-    private GatewayServer(Undertow undertow, int clientListeners) {
+    /** Listeners are bound in order: client listeners, then status (if any), then metrics (if any). */
+    private GatewayServer(Undertow undertow, int clientListeners, int statusIndex, int metricsIndex) {
         this.undertow = undertow;
         this.clientListeners = clientListeners;
+        this.statusIndex = statusIndex;
+        this.metricsIndex = metricsIndex;
     }
 
     /**
@@ -35,7 +40,8 @@ public final class GatewayServer implements AutoCloseable {
      *
      * @param certificates the serving configuration's {@code ssls}, consulted on every TLS handshake
      */
-    public static GatewayServer start(ServerSettings settings, HttpHandler gateway, HttpHandler status,
+    /** @param metrics the exporter's handler, used when the settings name a metrics listener */
+    public static GatewayServer start(ServerSettings settings, HttpHandler gateway, HttpHandler status, HttpHandler metrics,
                                       Supplier<CertificateTable> certificates) {
         Undertow.Builder builder = Undertow.builder()
                 .setIoThreads(settings.ioThreads())
@@ -58,13 +64,22 @@ public final class GatewayServer implements AutoCloseable {
             }
             builder.addListener(l);
         }
+        int next = settings.listeners().size();
+        int statusIndex = -1;
+        int metricsIndex = -1;
         if (settings.status() != null) {
             builder.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
                     .setHost(settings.status().host()).setPort(settings.status().port()).setRootHandler(status));
+            statusIndex = next++;
+        }
+        if (settings.metrics() != null) {
+            builder.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
+                    .setHost(settings.metrics().host()).setPort(settings.metrics().port()).setRootHandler(metrics));
+            metricsIndex = next;
         }
         Undertow undertow = builder.build();
         undertow.start();
-        return new GatewayServer(undertow, settings.listeners().size());
+        return new GatewayServer(undertow, settings.listeners().size(), statusIndex, metricsIndex);
     }
 
     private static SSLContext serverContext(SniKeyManager keys) {
@@ -89,8 +104,12 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Bound address of the status listener, or null when it is off. */
     public InetSocketAddress statusAddress() {
-        var info = undertow.getListenerInfo();
-        return info.size() > clientListeners ? (InetSocketAddress) info.get(clientListeners).getAddress() : null;
+        return statusIndex < 0 ? null : (InetSocketAddress) undertow.getListenerInfo().get(statusIndex).getAddress();
+    }
+
+    /** Bound address of the metrics exporter, or null when it is off. */
+    public InetSocketAddress metricsAddress() {
+        return metricsIndex < 0 ? null : (InetSocketAddress) undertow.getListenerInfo().get(metricsIndex).getAddress();
     }
 
     @Override
