@@ -79,7 +79,7 @@ public final class ConfigLoader {
             resources = new ResourceReader(problems).read(root, "");
         }
         problems.throwIfAny();
-        return new GatewayConfig(server, resources);
+        return new GatewayConfig(server, resources, baseDir == null ? Path.of(".").toAbsolutePath() : baseDir);
     }
 
     /** Reads an APISIX standalone {@code apisix.yaml} (its {@code #END} marker is an ordinary comment). */

@@ -1,4 +1,7 @@
 package io.tidegate.config;
 
-/** One whole configuration: server settings and the resources it serves. */
-public record GatewayConfig(ServerSettings server, Resources resources) {}
+/**
+ * One whole configuration: server settings, the resources it serves, and the folder relative
+ * paths in it are taken from.
+ */
+public record GatewayConfig(ServerSettings server, Resources resources, java.nio.file.Path baseDir) {}

@@ -33,6 +33,21 @@ public final class Variables {
             return cookie == null ? null : cookie.getValue();
         }
         return switch (name) {
+            case "status" -> Integer.toString(exchange.getStatusCode());
+            case "bytes_sent", "body_bytes_sent" -> Long.toString(exchange.getResponseBytesSent());
+            case "request_length" -> exchange.getRequestContentLength() < 0 ? null : Long.toString(exchange.getRequestContentLength());
+            case "request_time" -> seconds(exchange.getAttachment(ExchangeFacts.START_NANOS), System.nanoTime());
+            case "upstream_response_time" -> seconds(exchange.getAttachment(ExchangeFacts.UPSTREAM_START_NANOS),
+                    exchange.getAttachment(ExchangeFacts.UPSTREAM_HEAD_NANOS));
+            case "upstream_addr" -> exchange.getAttachment(ExchangeFacts.NODE_ADDRESS);
+            case "route_id" -> exchange.getAttachment(ExchangeFacts.ROUTE_ID);
+            case "service_id" -> exchange.getAttachment(ExchangeFacts.SERVICE_ID);
+            case "consumer_name" -> exchange.getAttachment(ExchangeFacts.CONSUMER);
+            case "msec" -> msec(exchange.getAttachment(ExchangeFacts.START_MILLIS));
+            case "time_iso8601" -> {
+                Long start = exchange.getAttachment(ExchangeFacts.START_MILLIS);
+                yield start == null ? null : java.time.Instant.ofEpochMilli(start).toString();
+            }
             case "uri" -> exchange.getRequestPath();
             case "request_uri" -> exchange.getQueryString().isEmpty() ? exchange.getRequestURI()
                     : exchange.getRequestURI() + "?" + exchange.getQueryString();
@@ -46,6 +61,18 @@ public final class Variables {
             case "query_string", "args" -> exchange.getQueryString().isEmpty() ? null : exchange.getQueryString();
             default -> null;
         };
+    }
+
+    /** nginx's seconds with millisecond resolution ("0.012"); null when either end is unknown. */
+    private static String seconds(Long fromNanos, Long toNanos) {
+        if (fromNanos == null || toNanos == null) {
+            return null;
+        }
+        return String.format(java.util.Locale.ROOT, "%.3f", Math.max(0, toNanos - fromNanos) / 1e9);
+    }
+
+    private static String msec(Long millis) {
+        return millis == null ? null : String.format(java.util.Locale.ROOT, "%d.%03d", millis / 1000, millis % 1000);
     }
 
     private static String address(InetSocketAddress address) {

@@ -2,11 +2,10 @@ package io.tidegate.proxy;
 
 import io.tidegate.observe.AccessLog;
 import io.tidegate.observe.GatewayMetrics;
-import io.tidegate.upstream.UpstreamProxyClient;
+import io.tidegate.http.ExchangeFacts;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.ResponseCommitListener;
-import io.undertow.util.AttachmentKey;
 import java.net.InetSocketAddress;
 
 /**
@@ -15,9 +14,6 @@ import java.net.InetSocketAddress;
  * nothing is written on the IO thread).
  */
 final class ExchangeObserver implements ResponseCommitListener, ExchangeCompletionListener {
-    /** The matched route's id; absent for a 404. */
-    static final AttachmentKey<String> ROUTE_ID = AttachmentKey.create(String.class);
-
     private final AccessLog log;
     private final GatewayMetrics metrics;
     private final long startNanos = System.nanoTime();
@@ -44,9 +40,9 @@ final class ExchangeObserver implements ResponseCommitListener, ExchangeCompleti
     public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
         try {
             long total = System.nanoTime() - startNanos;
-            Long upstreamStart = exchange.getAttachment(UpstreamProxyClient.STARTED_NANOS);
+            Long upstreamStart = exchange.getAttachment(ExchangeFacts.UPSTREAM_START_NANOS);
             long upstream = upstreamStart == null || headNanos == 0 ? -1 : headNanos - upstreamStart;
-            String route = exchange.getAttachment(ROUTE_ID);
+            String route = exchange.getAttachment(ExchangeFacts.ROUTE_ID);
             if (metrics != null) {
                 metrics.record(route, exchange.getStatusCode(), total, upstream, exchange.getResponseBytesSent(),
                         Math.max(0, exchange.getRequestContentLength()));
@@ -59,7 +55,7 @@ final class ExchangeObserver implements ResponseCommitListener, ExchangeCompleti
                         exchange.getRequestMethod().toString(),
                         query.isEmpty() ? exchange.getRequestURI() : exchange.getRequestURI() + "?" + query,
                         exchange.getStatusCode(), exchange.getResponseBytesSent(), route,
-                        exchange.getAttachment(UpstreamProxyClient.NODE_ADDRESS), total / 1e6, upstream < 0 ? -1 : upstream / 1e6));
+                        exchange.getAttachment(ExchangeFacts.NODE_ADDRESS), total / 1e6, upstream < 0 ? -1 : upstream / 1e6));
             }
         } finally {
             next.proceed();

@@ -1,10 +1,10 @@
 package io.tidegate.proxy;
 
+import io.tidegate.http.ExchangeFacts;
 import io.tidegate.http.Variables;
 import io.tidegate.plugin.ConsumerDirectory;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.runtime.RoutePlan;
-import io.tidegate.upstream.HashKey;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
@@ -103,7 +103,7 @@ final class ExchangePluginContext implements PluginContext {
         consumer = username;
         consumerPlugins = found;
         exchange.getRequestHeaders().put(CONSUMER_HEADER, username);
-        exchange.putAttachment(HashKey.CONSUMER, username);
+        exchange.putAttachment(ExchangeFacts.CONSUMER, username);
         return true;
     }
 

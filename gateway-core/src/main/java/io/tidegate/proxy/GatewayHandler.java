@@ -1,5 +1,6 @@
 package io.tidegate.proxy;
 
+import io.tidegate.http.ExchangeFacts;
 import io.tidegate.http.ExchangeRequest;
 import io.tidegate.observe.AccessLog;
 import io.tidegate.observe.GatewayMetrics;
@@ -36,6 +37,8 @@ public final class GatewayHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
+        exchange.putAttachment(ExchangeFacts.START_NANOS, System.nanoTime());
+        exchange.putAttachment(ExchangeFacts.START_MILLIS, System.currentTimeMillis());
         if (observed) {
             new ExchangeObserver(accessLog, metrics).attach(exchange);
         }
@@ -50,8 +53,9 @@ public final class GatewayHandler implements HttpHandler {
             ErrorResponses.send(exchange, 404, "404 Route Not Found");
             return;
         }
-        if (observed) {
-            exchange.putAttachment(ExchangeObserver.ROUTE_ID, route.plan().routeId());
+        exchange.putAttachment(ExchangeFacts.ROUTE_ID, route.plan().routeId());
+        if (route.plan().serviceId() != null) {
+            exchange.putAttachment(ExchangeFacts.SERVICE_ID, route.plan().serviceId());
         }
         route.handler().handleRequest(exchange);
     }

@@ -48,6 +48,9 @@ final class ResponseTimeout {
 
     /** The response head arrived (or the exchange ended): the timeout no longer applies. */
     private static void disarm(HttpServerExchange exchange) {
+        if (exchange.getAttachment(io.tidegate.http.ExchangeFacts.UPSTREAM_HEAD_NANOS) == null) {
+            exchange.putAttachment(io.tidegate.http.ExchangeFacts.UPSTREAM_HEAD_NANOS, System.nanoTime());
+        }
         TimerHolder holder = exchange.removeAttachment(TimerHolder.KEY);
         if (holder != null) {
             holder.key.remove();

@@ -20,6 +20,7 @@ import io.tidegate.plugin.PlaceCompiler;
 import io.tidegate.plugin.PluginBinding;
 import io.tidegate.plugin.PluginCatalog;
 import io.tidegate.plugin.PluginChain;
+import io.tidegate.plugin.api.LineSink;
 import io.tidegate.plugin.api.PluginServices.ConsumerCredential;
 import io.tidegate.route.IpRange;
 import io.tidegate.route.RouteConditions;
@@ -50,19 +51,22 @@ public final class SnapshotBuilder {
     private final RouteHandlerFactory handlers;
     private final Timeouts defaultTimeout;
     private final PluginCatalog catalog;
+    private final Function<String, LineSink> sinks;
 
+    /** @param sinks the gateway's shared log files, for plugins that write them */
     public SnapshotBuilder(UpstreamCompiler upstreams, RouteHandlerFactory handlers, Timeouts defaultTimeout,
-                           PluginCatalog catalog) {
+                           PluginCatalog catalog, Function<String, LineSink> sinks) {
         this.upstreams = upstreams;
         this.handlers = handlers;
         this.defaultTimeout = defaultTimeout;
         this.catalog = catalog;
+        this.sinks = sinks;
     }
 
     public Snapshot build(Resources resources, long version) throws ConfigException {
         Problems problems = new Problems();
         CompileServices services = new CompileServices(credentials(resources.consumers(), problems),
-                resources.consumers().stream().map(Consumer::username).collect(Collectors.toSet()), "");
+                resources.consumers().stream().map(Consumer::username).collect(Collectors.toSet()), "", sinks);
         PlaceCompiler plugins = new PlaceCompiler(catalog, services, problems);
         try {
             Snapshot snapshot = build(resources, version, problems, plugins);

@@ -15,9 +15,6 @@ import java.util.regex.Pattern;
  */
 @FunctionalInterface
 public interface HashKey {
-    /** Set by authentication (with the plugin system) to the consumer's name. */
-    io.undertow.util.AttachmentKey<String> CONSUMER = io.undertow.util.AttachmentKey.create(String.class);
-
     String raw(HttpServerExchange exchange);
 
     default String of(HttpServerExchange exchange) {
@@ -32,7 +29,7 @@ public interface HashKey {
                 Cookie cookie = exchange.getRequestCookie(key);
                 return cookie == null ? null : cookie.getValue();
             };
-            case "consumer" -> exchange -> exchange.getAttachment(CONSUMER);
+            case "consumer" -> exchange -> exchange.getAttachment(io.tidegate.http.ExchangeFacts.CONSUMER);
             case "vars_combinations" -> combination(key);
             default -> exchange -> Variables.resolve(key, exchange);
         };

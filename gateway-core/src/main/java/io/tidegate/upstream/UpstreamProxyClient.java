@@ -1,6 +1,7 @@
 package io.tidegate.upstream;
 
 import io.tidegate.config.Timeouts;
+import io.tidegate.http.ExchangeFacts;
 import io.undertow.client.ClientConnection;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.ProxyCallback;
@@ -25,10 +26,6 @@ public final class UpstreamProxyClient implements ProxyClient {
     private static final Logger log = LoggerFactory.getLogger(UpstreamProxyClient.class);
     /** The upstream connection of the current try, so a timeout can abort it. */
     public static final AttachmentKey<ClientConnection> CONNECTION = AttachmentKey.create(ClientConnection.class);
-    /** {@code host:port} of the node of the current try, for logs and errors. */
-    public static final AttachmentKey<String> NODE_ADDRESS = AttachmentKey.create(String.class);
-    /** When the first connect attempt started (nanoTime), for the upstream latency in logs. */
-    public static final AttachmentKey<Long> STARTED_NANOS = AttachmentKey.create(Long.class);
     /** The route's effective timeouts; set by the route handler before proxying. */
     public static final AttachmentKey<Timeouts> TIMEOUTS = AttachmentKey.create(Timeouts.class);
     /** Run once the first node is chosen, before connecting (the before_proxy phase). */
@@ -86,7 +83,7 @@ public final class UpstreamProxyClient implements ProxyClient {
         if (attempts == null) {
             attempts = new Attempts(exchange, nodes.length, hashKey);
             exchange.putAttachment(ATTEMPTS, attempts);
-            exchange.putAttachment(STARTED_NANOS, attempts.startNanos);
+            exchange.putAttachment(ExchangeFacts.UPSTREAM_START_NANOS, attempts.startNanos);
         } else if (retryTimeoutNanos > 0 && System.nanoTime() - attempts.startNanos > retryTimeoutNanos) {
             log.warn("upstream {}: retry_timeout reached after {} tries ({} {})", name, attempts.count,
                     exchange.getRequestMethod(), exchange.getRequestPath());
@@ -96,7 +93,7 @@ public final class UpstreamProxyClient implements ProxyClient {
         int index = balancer.pick(attempts);
         attempts.mark(index);
         UpstreamNodeTarget node = nodes[index];
-        exchange.putAttachment(NODE_ADDRESS, node.address());
+        exchange.putAttachment(ExchangeFacts.NODE_ADDRESS, node.address());
         BeforeProxy beforeProxy = exchange.removeAttachment(BEFORE_PROXY);
         if (beforeProxy != null && !beforeProxy.proceed(exchange)) {
             return; // answered by a plugin: the proxy is simply never called back

@@ -20,4 +20,10 @@ public interface PluginServices {
      * {@code consumer:jack}. State that must outlive a reload (counters) can be keyed by it.
      */
     String owner();
+
+    /**
+     * The shared writer of a log file (a relative path is taken from the configuration file's
+     * folder). Nothing is opened until the first line is written.
+     */
+    LineSink lineSink(String path);
 }

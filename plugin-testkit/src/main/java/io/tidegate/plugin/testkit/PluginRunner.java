@@ -17,6 +17,12 @@ import java.util.Map;
 /** Helpers to build a plugin instance from JSON text and to push a body through its filter. */
 public final class PluginRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, List<String>> LINES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Lines plugins created by this runner wrote to a {@code lineSink(path)}. */
+    public static List<String> linesWritten(String path) {
+        return List.copyOf(LINES.getOrDefault(path, List.of()));
+    }
 
     private PluginRunner() {}
 
@@ -51,6 +57,11 @@ public final class PluginRunner {
             @Override
             public String owner() {
                 return "route:1";
+            }
+
+            @Override
+            public io.tidegate.plugin.api.LineSink lineSink(String path) {
+                return line -> LINES.computeIfAbsent(path, p -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(line);
             }
         };
         return plugin.create(json(configJson), services);
