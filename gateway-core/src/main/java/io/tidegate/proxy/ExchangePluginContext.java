@@ -115,6 +115,12 @@ final class ExchangePluginContext implements PluginContext {
         return attributes;
     }
 
+    private static java.util.Set<String> names(io.undertow.util.HeaderMap headers) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        headers.getHeaderNames().forEach(name -> out.add(name.toString()));
+        return out;
+    }
+
     private static List<String> values(HeaderValues values) {
         return values == null ? List.of() : List.copyOf(values);
     }
@@ -149,6 +155,11 @@ final class ExchangePluginContext implements PluginContext {
         @Override
         public List<String> headers(String name) {
             return values(exchange.getRequestHeaders().get(name));
+        }
+
+        @Override
+        public java.util.Set<String> headerNames() {
+            return names(exchange.getRequestHeaders());
         }
 
         @Override
@@ -233,6 +244,11 @@ final class ExchangePluginContext implements PluginContext {
         @Override
         public String header(String name) {
             return exchange.getResponseHeaders().getFirst(name);
+        }
+
+        @Override
+        public java.util.Set<String> headerNames() {
+            return names(exchange.getResponseHeaders());
         }
 
         @Override

@@ -29,7 +29,9 @@ public interface PluginContext {
      * An APISIX variable: {@code uri}, {@code request_uri}, {@code host}, {@code remote_addr},
      * {@code remote_port}, {@code server_addr}, {@code server_port}, {@code request_method},
      * {@code scheme}, {@code query_string}, {@code arg_NAME}, {@code http_NAME}, {@code cookie_NAME};
-     * null when absent.
+     * and for logs {@code status}, {@code bytes_sent}, {@code request_length}, {@code request_time},
+     * {@code upstream_addr}, {@code upstream_response_time}, {@code route_id}, {@code service_id},
+     * {@code consumer_name}, {@code msec}, {@code time_iso8601}. Null when absent.
      */
     String var(String name);
 
@@ -63,6 +65,9 @@ public interface PluginContext {
         String header(String name);
 
         List<String> headers(String name);
+
+        /** Names of the headers the request carries. */
+        java.util.Set<String> headerNames();
 
         InetAddress clientAddress();
     }
@@ -102,6 +107,9 @@ public interface PluginContext {
         void setStatus(int status);
 
         String header(String name);
+
+        /** Names of the headers the response carries. */
+        java.util.Set<String> headerNames();
 
         void setHeader(String name, String value);
 

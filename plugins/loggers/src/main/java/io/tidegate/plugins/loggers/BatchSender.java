@@ -1,0 +1,145 @@
+package io.tidegate.plugins.loggers;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * APISIX's batch processor for http-logger: entries wait in a bounded queue and go out together
+ * when {@code batch_max_size} are waiting, when none came for {@code inactive_timeout}, or when the
+ * oldest has waited {@code buffer_duration}. A failed send is retried {@code max_retry_count}
+ * times, {@code retry_delay} apart, then the batch is dropped. All on one background thread; a
+ * full queue drops new entries rather than wait. Every drop is counted and logged.
+ */
+final class BatchSender implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BatchSender.class);
+
+    record Settings(URI uri, String authHeader, Duration timeout, boolean newLine, int batchMaxSize, Duration inactiveTimeout,
+                    Duration bufferDuration, int maxRetryCount, Duration retryDelay) {}
+
+    private final Settings settings;
+    private final BlockingQueue<String> queue;
+    private final HttpClient client;
+    private final ScheduledExecutorService thread;
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile long firstWaitingNanos;
+    private volatile long lastAddedNanos;
+
+    BatchSender(Settings settings) {
+        this.settings = settings;
+        this.queue = new ArrayBlockingQueue<>(Math.max(settings.batchMaxSize() * 10, 1000));
+        this.client = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tidegate-http-logger");
+            t.setDaemon(true);
+            return t;
+        });
+        thread.scheduleWithFixedDelay(this::flushIfDue, 100, 100, TimeUnit.MILLISECONDS);
+    }
+
+    /** Never blocks; false (and counted) when the queue is full. */
+    boolean add(String entry) {
+        long now = System.nanoTime();
+        if (queue.isEmpty()) {
+            firstWaitingNanos = now;
+        }
+        lastAddedNanos = now;
+        if (queue.offer(entry)) {
+            return true;
+        }
+        long total = dropped.incrementAndGet();
+        if (total == 1 || total % 1000 == 0) {
+            log.warn("http-logger {}: queue full, {} entries dropped so far", settings.uri(), total);
+        }
+        return false;
+    }
+
+    long dropped() {
+        return dropped.get();
+    }
+
+    private void flushIfDue() {
+        try {
+            long now = System.nanoTime();
+            while (!queue.isEmpty() && (queue.size() >= settings.batchMaxSize()
+                    || now - lastAddedNanos >= settings.inactiveTimeout().toNanos()
+                    || now - firstWaitingNanos >= settings.bufferDuration().toNanos())) {
+                sendOne();
+                firstWaitingNanos = System.nanoTime();
+            }
+        } catch (RuntimeException e) {
+            log.error("http-logger {}: batch processing failed", settings.uri(), e);
+        }
+    }
+
+    private void sendOne() {
+        List<String> batch = new ArrayList<>();
+        queue.drainTo(batch, settings.batchMaxSize());
+        if (batch.isEmpty()) {
+            return;
+        }
+        String body = settings.newLine() ? String.join("\n", batch)
+                : batch.size() == 1 ? batch.get(0) : "[" + String.join(",", batch) + "]";
+        for (int attempt = 0; attempt <= settings.maxRetryCount(); attempt++) {
+            if (attempt > 0) {
+                sleep(settings.retryDelay());
+            }
+            try {
+                HttpRequest.Builder request = HttpRequest.newBuilder(settings.uri()).timeout(settings.timeout())
+                        .header("Content-Type", settings.newLine() ? "text/plain" : "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body));
+                if (settings.authHeader() != null) {
+                    request.header("Authorization", settings.authHeader());
+                }
+                int status = client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status < 400) {
+                    return;
+                }
+                log.warn("http-logger {}: collector answered {} (try {} of {})", settings.uri(), status, attempt + 1,
+                        settings.maxRetryCount() + 1);
+            } catch (java.io.IOException e) {
+                log.warn("http-logger {}: {} (try {} of {})", settings.uri(), e.toString(), attempt + 1, settings.maxRetryCount() + 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        dropped.addAndGet(batch.size());
+        log.error("http-logger {}: batch of {} entries dropped after {} tries", settings.uri(), batch.size(),
+                settings.maxRetryCount() + 1);
+    }
+
+    private static void sleep(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Sends what is waiting (one try each), then stops. */
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        while (!queue.isEmpty()) {
+            sendOne();
+        }
+    }
+}

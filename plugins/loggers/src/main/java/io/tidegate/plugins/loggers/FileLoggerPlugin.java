@@ -1,0 +1,65 @@
+package io.tidegate.plugins.loggers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.GatewayPlugin;
+import io.tidegate.plugin.api.LineSink;
+import io.tidegate.plugin.api.PluginConfigException;
+import io.tidegate.plugin.api.PluginContext;
+import io.tidegate.plugin.api.PluginInstance;
+import io.tidegate.plugin.api.PluginServices;
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+import java.util.Set;
+import org.pf4j.Extension;
+
+/**
+ * APISIX's {@code file-logger} (priority 399, log phase): one JSON line per request into
+ * {@code path}, written by the gateway's shared file writer (off the request path, reopened after
+ * rotation). {@code log_format}, {@code include_resp_body}.
+ */
+@Extension
+public final class FileLoggerPlugin implements GatewayPlugin {
+    private static final Set<String> FIELDS = Set.of("path", "log_format", "include_req_body", "include_resp_body");
+
+    @Override
+    public String name() {
+        return "file-logger";
+    }
+
+    @Override
+    public int priority() {
+        return 399;
+    }
+
+    @Override
+    public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
+        for (Iterator<String> it = config.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!FIELDS.contains(field)) {
+                throw new PluginConfigException(field, "unknown field");
+            }
+        }
+        JsonNode path = config.get("path");
+        if (path == null || !path.isTextual() || path.textValue().isEmpty()) {
+            throw new PluginConfigException("path", "is required");
+        }
+        LogEntries entries = LogEntries.of(config);
+        LineSink sink = services.lineSink(path.textValue());
+        return new PluginInstance() {
+            @Override
+            public boolean filtersBody() {
+                return entries.capturesBody();
+            }
+
+            @Override
+            public ByteBuffer bodyFilter(PluginContext context, ByteBuffer chunk, boolean last) {
+                return entries.capture(context, chunk);
+            }
+
+            @Override
+            public void log(PluginContext context) {
+                sink.write(entries.entry(context).toString());
+            }
+        };
+    }
+}

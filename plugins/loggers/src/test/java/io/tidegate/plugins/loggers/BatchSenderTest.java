@@ -1,0 +1,32 @@
+package io.tidegate.plugins.loggers;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class BatchSenderTest {
+    @Test
+    void aDownCollectorAndAFullQueueDropAndCountWithoutBlocking() throws Exception {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        BatchSender sender = new BatchSender(new BatchSender.Settings(URI.create("http://127.0.0.1:" + closed + "/logs"), null,
+                Duration.ofMillis(200), false, 10, Duration.ofSeconds(30), Duration.ofSeconds(30), 0, Duration.ofMillis(10)));
+        long start = System.nanoTime();
+        for (int i = 0; i < 5000; i++) {
+            sender.add("{\"n\":" + i + "}");
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis < 1000, "adding never waits on the collector: " + millis + " ms");
+        long deadline = System.currentTimeMillis() + 5000;
+        while (sender.dropped() < 4000 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(sender.dropped() >= 4000, "dropped and counted: " + sender.dropped());
+        sender.close();
+    }
+}

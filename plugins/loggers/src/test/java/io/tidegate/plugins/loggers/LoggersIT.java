@@ -1,0 +1,171 @@
+package io.tidegate.plugins.loggers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.tidegate.testing.PluginGateway;
+import io.tidegate.testing.TestGateway;
+import io.tidegate.testing.UpstreamServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** file-logger and http-logger end to end: a real file, a real collector. */
+class LoggersIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final UpstreamServer upstream = new UpstreamServer("up");
+
+    @TempDir
+    Path dir;
+
+    HttpServer collector;
+    final List<String> received = new CopyOnWriteArrayList<>();
+    final AtomicInteger failNext = new AtomicInteger();
+
+    @BeforeEach
+    void startCollector() throws IOException {
+        collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+        collector.createContext("/logs", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            int status = failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 500 : 200;
+            if (status == 200) {
+                received.add(new String(body, StandardCharsets.UTF_8));
+            }
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        collector.start();
+    }
+
+    @AfterEach
+    void stopCollector() {
+        collector.stop(0);
+    }
+
+    private String collectorUri() {
+        return "http://127.0.0.1:" + collector.getAddress().getPort() + "/logs";
+    }
+
+    private static List<JsonNode> lines(Path file, int atLeast) throws Exception {
+        long deadline = System.currentTimeMillis() + 5000;
+        List<JsonNode> out = new ArrayList<>();
+        while (System.currentTimeMillis() < deadline) {
+            out.clear();
+            if (Files.exists(file)) {
+                for (String line : Files.readAllLines(file)) {
+                    out.add(JSON.readTree(line));
+                }
+            }
+            if (out.size() >= atLeast) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        return out;
+    }
+
+    private void waitForBatches(int count) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 5000;
+        while (received.size() < count && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void fileLoggerWritesApisixShapedEntriesAndSurvivesRotation() throws Exception {
+        Path log = dir.resolve("requests.log");
+        try (TestGateway gw = PluginGateway.start("""
+                routes:
+                  - { id: r1, uri: "/api/*", plugins: { file-logger: { path: %s } }, upstream: { nodes: { "%s": 1 } } }
+                """.formatted(log, upstream.address()))) {
+            gw.send(gw.request("/api/items?page=2").header("X-Trace", "t1").GET().build());
+            JsonNode entry = lines(log, 1).get(0);
+            assertEquals("GET", entry.at("/request/method").asText());
+            assertEquals("/api/items?page=2", entry.at("/request/uri").asText());
+            assertEquals("2", entry.at("/request/querystring/page").asText());
+            assertEquals("t1", entry.at("/request/headers/x-trace").asText());
+            assertEquals(200, entry.at("/response/status").asInt());
+            assertTrue(entry.at("/response/size").asLong() > 0);
+            assertEquals("r1", entry.get("route_id").asText());
+            assertEquals(upstream.address(), entry.get("upstream").asText());
+            assertEquals("127.0.0.1", entry.get("client_ip").asText());
+            assertTrue(entry.get("latency").asDouble() >= entry.get("upstream_latency").asDouble());
+            assertTrue(entry.get("start_time").asLong() > 1_600_000_000_000L);
+
+            Files.move(log, dir.resolve("requests.log.1"));
+            for (int i = 0; i < 25; i++) {
+                gw.get("/api/after");
+                Thread.sleep(60);
+            }
+            int total = lines(dir.resolve("requests.log.1"), 1).size() + lines(log, 1).size();
+            assertEquals(26, total, "no entry lost across the rotation");
+        }
+    }
+
+    @Test
+    void logFormatPicksTheFields() throws Exception {
+        Path log = dir.resolve("short.log");
+        try (TestGateway gw = PluginGateway.start("""
+                routes:
+                  - id: r2
+                    uri: /f
+                    plugins: { file-logger: { path: %s, log_format: { host: "$host", client: "$remote_addr", fixed: "v1", status: "$status" } } }
+                    upstream: { nodes: { "%s": 1 } }
+                """.formatted(log, upstream.address()))) {
+            gw.send(gw.request("/f").header("Host", "shop.example.com").GET().build());
+            JsonNode entry = lines(log, 1).get(0);
+            assertEquals("shop.example.com", entry.get("host").asText());
+            assertEquals("127.0.0.1", entry.get("client").asText());
+            assertEquals("v1", entry.get("fixed").asText());
+            assertEquals("200", entry.get("status").asText());
+            assertEquals(4, entry.size());
+        }
+    }
+
+    @Test
+    void httpLoggerBatchesAndRetries() throws Exception {
+        try (TestGateway gw = PluginGateway.start("""
+                routes:
+                  - id: batched
+                    uri: /b
+                    plugins: { http-logger: { uri: "%1$s", batch_max_size: 3, inactive_timeout: 30, max_retry_count: 1, retry_delay: 0.1 } }
+                    upstream: { nodes: { "%2$s": 1 } }
+                  - id: single
+                    uri: /s
+                    plugins: { http-logger: { uri: "%1$s", inactive_timeout: 0.2 } }
+                    upstream: { nodes: { "%2$s": 1 } }
+                """.formatted(collectorUri(), upstream.address()))) {
+            failNext.set(1); // the first send fails; the retry delivers
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, gw.get("/b").statusCode());
+            }
+            waitForBatches(1);
+            JsonNode batch = JSON.readTree(received.get(0));
+            assertTrue(batch.isArray(), "a batch of three is an array");
+            assertEquals(3, batch.size());
+            assertEquals("batched", batch.get(0).get("route_id").asText());
+
+            gw.get("/s");
+            waitForBatches(2);
+            JsonNode single = JSON.readTree(received.get(1));
+            assertTrue(single.isObject(), "a batch of one is an object");
+            assertEquals("single", single.get("route_id").asText());
+        }
+    }
+}
