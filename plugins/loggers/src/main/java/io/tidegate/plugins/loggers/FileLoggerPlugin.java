@@ -58,7 +58,7 @@ public final class FileLoggerPlugin implements GatewayPlugin {
 
             @Override
             public void log(PluginContext context) {
-                sink.write(entries.entry(context).toString());
+                sink.write(entries.line(context));
             }
         };
     }

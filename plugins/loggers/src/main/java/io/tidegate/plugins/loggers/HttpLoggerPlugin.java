@@ -77,7 +77,7 @@ public final class HttpLoggerPlugin implements GatewayPlugin {
 
             @Override
             public void log(PluginContext context) {
-                sender.add(entries.entry(context).toString());
+                sender.add(entries.line(context));
             }
 
             @Override

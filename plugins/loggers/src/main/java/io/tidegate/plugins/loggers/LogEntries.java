@@ -1,8 +1,13 @@
 package io.tidegate.plugins.loggers;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.util.Locale;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginContext;
 import java.nio.ByteBuffer;
@@ -19,7 +24,7 @@ import java.util.Map;
 final class LogEntries {
     static final int BODY_CAP = 64 * 1024;
     private static final String BODY = LogEntries.class.getName() + ".body";
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final JsonFactory FACTORY = new JsonFactory();
 
     private final Map<String, String> format;
     private final boolean includeResponseBody;
@@ -69,54 +74,79 @@ final class LogEntries {
         return chunk;
     }
 
-    ObjectNode entry(PluginContext context) {
-        if (format != null) {
-            ObjectNode entry = JSON.objectNode();
-            format.forEach((name, value) -> entry.put(name, value.startsWith("$") ? context.var(value.substring(1)) : value));
-            return entry;
+    /** The entry as one JSON line, written straight out (no tree built) since it runs for every request. */
+    String line(PluginContext context) {
+        StringWriter text = new StringWriter(1024);
+        try (JsonGenerator json = FACTORY.createGenerator(text)) {
+            json.writeStartObject();
+            if (format != null) {
+                for (Map.Entry<String, String> field : format.entrySet()) {
+                    String value = field.getValue();
+                    json.writeStringField(field.getKey(), value.startsWith("$") ? context.var(value.substring(1)) : value);
+                }
+            } else {
+                writeDefault(json, context);
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        ObjectNode entry = JSON.objectNode();
+        return text.toString();
+    }
+
+    private void writeDefault(JsonGenerator json, PluginContext context) throws IOException {
         PluginContext.Request request = context.request();
-        ObjectNode req = entry.putObject("request");
         String query = request.query();
         String uri = request.path() + (query.isEmpty() ? "" : "?" + query);
-        req.put("url", context.var("scheme") + "://" + context.var("host") + ":" + context.var("server_port") + uri);
-        req.put("uri", uri);
-        req.put("method", request.method());
-        ObjectNode headers = req.putObject("headers");
+        json.writeObjectFieldStart("request");
+        json.writeStringField("url", context.var("scheme") + "://" + context.var("host") + ":" + context.var("server_port") + uri);
+        json.writeStringField("uri", uri);
+        json.writeStringField("method", request.method());
+        json.writeObjectFieldStart("headers");
         for (String name : request.headerNames()) {
-            headers.put(name.toLowerCase(java.util.Locale.ROOT), String.join(", ", request.headers(name)));
+            json.writeStringField(name.toLowerCase(Locale.ROOT), String.join(", ", request.headers(name)));
         }
-        ObjectNode args = req.putObject("querystring");
+        json.writeEndObject();
+        json.writeObjectFieldStart("querystring");
         if (!query.isEmpty()) {
             for (String pair : query.split("&")) {
-                String key = java.net.URLDecoder.decode(pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair, StandardCharsets.UTF_8);
-                args.put(key, request.queryArg(key));
+                int eq = pair.indexOf('=');
+                String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                json.writeStringField(key, request.queryArg(key));
             }
         }
-        req.put("size", number(context.var("request_length")));
-        ObjectNode resp = entry.putObject("response");
-        resp.put("status", context.response().status());
-        ObjectNode responseHeaders = resp.putObject("headers");
+        json.writeEndObject();
+        json.writeNumberField("size", number(context.var("request_length")));
+        json.writeEndObject();
+
+        json.writeObjectFieldStart("response");
+        json.writeNumberField("status", context.response().status());
+        json.writeObjectFieldStart("headers");
         for (String name : context.response().headerNames()) {
-            responseHeaders.put(name.toLowerCase(java.util.Locale.ROOT), context.response().header(name));
+            json.writeStringField(name.toLowerCase(Locale.ROOT), context.response().header(name));
         }
-        resp.put("size", number(context.var("bytes_sent")));
+        json.writeEndObject();
+        json.writeNumberField("size", number(context.var("bytes_sent")));
         if (includeResponseBody && context.attributes().get(BODY) instanceof StringBuilder body) {
-            resp.put("body", body.toString());
+            json.writeStringField("body", body.toString());
         }
-        entry.put("upstream", context.var("upstream_addr"));
-        entry.put("service_id", context.serviceId() == null ? "" : context.serviceId());
-        entry.put("route_id", context.routeId());
-        context.consumer().ifPresent(name -> entry.putObject("consumer").put("username", name));
-        entry.put("client_ip", context.var("remote_addr"));
-        entry.put("start_time", Math.round(seconds(context.var("msec")) * 1000));
+        json.writeEndObject();
+
+        json.writeStringField("upstream", context.var("upstream_addr"));
+        json.writeStringField("service_id", context.serviceId() == null ? "" : context.serviceId());
+        json.writeStringField("route_id", context.routeId());
+        if (context.consumer().isPresent()) {
+            json.writeObjectFieldStart("consumer");
+            json.writeStringField("username", context.consumer().get());
+            json.writeEndObject();
+        }
+        json.writeStringField("client_ip", context.var("remote_addr"));
+        json.writeNumberField("start_time", Math.round(seconds(context.var("msec")) * 1000));
         double latency = seconds(context.var("request_time")) * 1000;
         double upstream = seconds(context.var("upstream_response_time")) * 1000;
-        entry.put("latency", latency);
-        entry.put("upstream_latency", upstream);
-        entry.put("apisix_latency", Math.max(0, latency - upstream));
-        return entry;
+        json.writeNumberField("latency", latency);
+        json.writeNumberField("upstream_latency", upstream);
+        json.writeNumberField("apisix_latency", Math.max(0, latency - upstream));
     }
 
     private static long number(String value) {
