@@ -115,6 +115,16 @@ final class ExchangePluginContext implements PluginContext {
         return attributes;
     }
 
+    private static void visit(io.undertow.util.HeaderMap headers, java.util.function.BiConsumer<String, String> action) {
+        for (long i = headers.fastIterateNonEmpty(); i != -1L; i = headers.fiNextNonEmpty(i)) {
+            HeaderValues values = headers.fiCurrent(i);
+            String name = values.getHeaderName().toString();
+            for (String value : values) {
+                action.accept(name, value);
+            }
+        }
+    }
+
     private static java.util.Set<String> names(io.undertow.util.HeaderMap headers) {
         java.util.Set<String> out = new java.util.LinkedHashSet<>();
         headers.getHeaderNames().forEach(name -> out.add(name.toString()));
@@ -160,6 +170,11 @@ final class ExchangePluginContext implements PluginContext {
         @Override
         public java.util.Set<String> headerNames() {
             return names(exchange.getRequestHeaders());
+        }
+
+        @Override
+        public void forEachHeader(java.util.function.BiConsumer<String, String> action) {
+            visit(exchange.getRequestHeaders(), action);
         }
 
         @Override
@@ -249,6 +264,11 @@ final class ExchangePluginContext implements PluginContext {
         @Override
         public java.util.Set<String> headerNames() {
             return names(exchange.getResponseHeaders());
+        }
+
+        @Override
+        public void forEachHeader(java.util.function.BiConsumer<String, String> action) {
+            visit(exchange.getResponseHeaders(), action);
         }
 
         @Override

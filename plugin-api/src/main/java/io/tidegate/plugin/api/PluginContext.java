@@ -69,6 +69,9 @@ public interface PluginContext {
         /** Names of the headers the request carries. */
         java.util.Set<String> headerNames();
 
+        /** Each header value in order, without copying (a header with two values is visited twice). */
+        void forEachHeader(java.util.function.BiConsumer<String, String> action);
+
         InetAddress clientAddress();
     }
 
@@ -110,6 +113,9 @@ public interface PluginContext {
 
         /** Names of the headers the response carries. */
         java.util.Set<String> headerNames();
+
+        /** Each header value in order, without copying (a header with two values is visited twice). */
+        void forEachHeader(java.util.function.BiConsumer<String, String> action);
 
         void setHeader(String name, String value);
 

@@ -103,9 +103,7 @@ final class LogEntries {
         json.writeStringField("uri", uri);
         json.writeStringField("method", request.method());
         json.writeObjectFieldStart("headers");
-        for (String name : request.headerNames()) {
-            json.writeStringField(name.toLowerCase(Locale.ROOT), String.join(", ", request.headers(name)));
-        }
+        writeHeaders(json, request::forEachHeader);
         json.writeEndObject();
         json.writeObjectFieldStart("querystring");
         if (!query.isEmpty()) {
@@ -122,9 +120,7 @@ final class LogEntries {
         json.writeObjectFieldStart("response");
         json.writeNumberField("status", context.response().status());
         json.writeObjectFieldStart("headers");
-        for (String name : context.response().headerNames()) {
-            json.writeStringField(name.toLowerCase(Locale.ROOT), context.response().header(name));
-        }
+        writeHeaders(json, context.response()::forEachHeader);
         json.writeEndObject();
         json.writeNumberField("size", number(context.var("bytes_sent")));
         if (includeResponseBody && context.attributes().get(BODY) instanceof StringBuilder body) {
@@ -147,6 +143,16 @@ final class LogEntries {
         json.writeNumberField("latency", latency);
         json.writeNumberField("upstream_latency", upstream);
         json.writeNumberField("apisix_latency", Math.max(0, latency - upstream));
+    }
+
+    /** Header names in lower case; a repeated header's values joined with ", " as one field. */
+    private static void writeHeaders(JsonGenerator json, java.util.function.Consumer<java.util.function.BiConsumer<String, String>> headers)
+            throws IOException {
+        java.util.Map<String, String> joined = new java.util.LinkedHashMap<>();
+        headers.accept((name, value) -> joined.merge(name.toLowerCase(Locale.ROOT), value, (a, b) -> a + ", " + b));
+        for (java.util.Map.Entry<String, String> header : joined.entrySet()) {
+            json.writeStringField(header.getKey(), header.getValue());
+        }
     }
 
     private static long number(String value) {
