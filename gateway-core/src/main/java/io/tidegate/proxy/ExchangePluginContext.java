@@ -115,13 +115,10 @@ final class ExchangePluginContext implements PluginContext {
         return attributes;
     }
 
-    private static void visit(io.undertow.util.HeaderMap headers, java.util.function.BiConsumer<String, String> action) {
+    private static void visit(io.undertow.util.HeaderMap headers, java.util.function.BiConsumer<String, List<String>> action) {
         for (long i = headers.fastIterateNonEmpty(); i != -1L; i = headers.fiNextNonEmpty(i)) {
             HeaderValues values = headers.fiCurrent(i);
-            String name = values.getHeaderName().toString();
-            for (String value : values) {
-                action.accept(name, value);
-            }
+            action.accept(values.getHeaderName().toString(), java.util.Collections.unmodifiableList(values));
         }
     }
 
@@ -173,7 +170,7 @@ final class ExchangePluginContext implements PluginContext {
         }
 
         @Override
-        public void forEachHeader(java.util.function.BiConsumer<String, String> action) {
+        public void forEachHeader(java.util.function.BiConsumer<String, List<String>> action) {
             visit(exchange.getRequestHeaders(), action);
         }
 
@@ -267,7 +264,7 @@ final class ExchangePluginContext implements PluginContext {
         }
 
         @Override
-        public void forEachHeader(java.util.function.BiConsumer<String, String> action) {
+        public void forEachHeader(java.util.function.BiConsumer<String, List<String>> action) {
             visit(exchange.getResponseHeaders(), action);
         }
 

@@ -69,8 +69,8 @@ public interface PluginContext {
         /** Names of the headers the request carries. */
         java.util.Set<String> headerNames();
 
-        /** Each header value in order, without copying (a header with two values is visited twice). */
-        void forEachHeader(java.util.function.BiConsumer<String, String> action);
+        /** Each header name with all its values, without copying (the list is read-only and valid only in the call). */
+        void forEachHeader(java.util.function.BiConsumer<String, List<String>> action);
 
         InetAddress clientAddress();
     }
@@ -114,8 +114,8 @@ public interface PluginContext {
         /** Names of the headers the response carries. */
         java.util.Set<String> headerNames();
 
-        /** Each header value in order, without copying (a header with two values is visited twice). */
-        void forEachHeader(java.util.function.BiConsumer<String, String> action);
+        /** Each header name with all its values, without copying (the list is read-only and valid only in the call). */
+        void forEachHeader(java.util.function.BiConsumer<String, List<String>> action);
 
         void setHeader(String name, String value);
 

@@ -139,8 +139,8 @@ public final class TestContext implements PluginContext {
             @Override public String header(String name) { return first(requestHeaders, name); }
             @Override public List<String> headers(String name) { return List.copyOf(requestHeaders.getOrDefault(key(name), List.of())); }
             @Override public Set<String> headerNames() { return Set.copyOf(requestHeaders.keySet()); }
-            @Override public void forEachHeader(java.util.function.BiConsumer<String, String> action) {
-                requestHeaders.forEach((name, values) -> values.forEach(v -> action.accept(name, v)));
+            @Override public void forEachHeader(java.util.function.BiConsumer<String, List<String>> action) {
+                requestHeaders.forEach((name, values) -> action.accept(name, List.copyOf(values)));
             }
             @Override public InetAddress clientAddress() { return client; }
         };
@@ -170,8 +170,8 @@ public final class TestContext implements PluginContext {
             @Override public void setStatus(int s) { status = s; }
             @Override public String header(String name) { return first(responseHeaders, name); }
             @Override public Set<String> headerNames() { return Set.copyOf(responseHeaders.keySet()); }
-            @Override public void forEachHeader(java.util.function.BiConsumer<String, String> action) {
-                responseHeaders.forEach((name, values) -> values.forEach(v -> action.accept(name, v)));
+            @Override public void forEachHeader(java.util.function.BiConsumer<String, List<String>> action) {
+                responseHeaders.forEach((name, values) -> action.accept(name, List.copyOf(values)));
             }
             @Override public void setHeader(String name, String value) { responseHeaders.put(key(name), new ArrayList<>(List.of(value))); }
             @Override public void addHeader(String name, String value) { responseHeaders.computeIfAbsent(key(name), k -> new ArrayList<>()).add(value); }

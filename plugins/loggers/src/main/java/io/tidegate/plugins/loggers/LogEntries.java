@@ -146,12 +146,19 @@ final class LogEntries {
     }
 
     /** Header names in lower case; a repeated header's values joined with ", " as one field. */
-    private static void writeHeaders(JsonGenerator json, java.util.function.Consumer<java.util.function.BiConsumer<String, String>> headers)
+    private static void writeHeaders(JsonGenerator json,
+                                     java.util.function.Consumer<java.util.function.BiConsumer<String, java.util.List<String>>> headers)
             throws IOException {
-        java.util.Map<String, String> joined = new java.util.LinkedHashMap<>();
-        headers.accept((name, value) -> joined.merge(name.toLowerCase(Locale.ROOT), value, (a, b) -> a + ", " + b));
-        for (java.util.Map.Entry<String, String> header : joined.entrySet()) {
-            json.writeStringField(header.getKey(), header.getValue());
+        try {
+            headers.accept((name, values) -> {
+                try {
+                    json.writeStringField(name.toLowerCase(Locale.ROOT), values.size() == 1 ? values.get(0) : String.join(", ", values));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 
