@@ -1,6 +1,7 @@
 package io.tidegate.plugins.echo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.ConfigFields;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginInstance;
@@ -32,12 +33,7 @@ public final class EchoPlugin implements GatewayPlugin {
 
     @Override
     public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        for (Iterator<String> names = config.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                throw new PluginConfigException(name, "unknown field");
-            }
-        }
+        ConfigFields.requireOnly(config, FIELDS);
         String before = text(config, "before_body");
         String body = text(config, "body");
         String after = text(config, "after_body");

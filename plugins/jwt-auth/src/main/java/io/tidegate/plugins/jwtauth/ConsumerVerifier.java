@@ -5,13 +5,13 @@ import com.auth0.jwt.JWTVerifier;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.auth0.jwt.interfaces.Verification;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.ConfigFields;
 import io.tidegate.plugin.api.PluginConfigException;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.Set;
 
 /**
@@ -55,12 +55,7 @@ final class ConsumerVerifier {
 
     /** Validates a credential; the same checks {@link #compile} relies on. */
     static Algorithm algorithm(JsonNode credential) throws PluginConfigException {
-        for (Iterator<String> it = credential.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!FIELDS.contains(field)) {
-                throw new PluginConfigException(field, "unknown field");
-            }
-        }
+        ConfigFields.requireOnly(credential, FIELDS);
         if (!credential.path("key").isTextual() || credential.path("key").textValue().isEmpty()) {
             throw new PluginConfigException("key", "is required (a non-empty string)");
         }

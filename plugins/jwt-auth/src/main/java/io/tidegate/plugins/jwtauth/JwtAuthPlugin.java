@@ -1,12 +1,12 @@
 package io.tidegate.plugins.jwtauth;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.ConfigFields;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -51,12 +51,7 @@ public final class JwtAuthPlugin implements GatewayPlugin {
 
     @Override
     public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        for (Iterator<String> it = config.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!ROUTE_FIELDS.contains(field)) {
-                throw new PluginConfigException(field, "unknown field");
-            }
-        }
+        ConfigFields.requireOnly(config, ROUTE_FIELDS);
         String header = text(config, "header", "authorization");
         String query = text(config, "query", "jwt");
         String cookie = text(config, "cookie", "jwt");

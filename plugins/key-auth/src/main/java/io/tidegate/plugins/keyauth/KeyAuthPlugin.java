@@ -1,12 +1,12 @@
 package io.tidegate.plugins.keyauth;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.ConfigFields;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import org.pf4j.Extension;
@@ -43,7 +43,7 @@ public final class KeyAuthPlugin implements GatewayPlugin {
 
     @Override
     public void validateConsumer(JsonNode credential) throws PluginConfigException {
-        onlyFields(credential, CONSUMER_FIELDS);
+        ConfigFields.requireOnly(credential, CONSUMER_FIELDS);
         JsonNode key = credential.get("key");
         if (key == null || !key.isTextual() || key.textValue().isEmpty()) {
             throw new PluginConfigException("key", "is required (a non-empty string)");
@@ -52,7 +52,7 @@ public final class KeyAuthPlugin implements GatewayPlugin {
 
     @Override
     public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        onlyFields(config, ROUTE_FIELDS);
+        ConfigFields.requireOnly(config, ROUTE_FIELDS);
         String header = text(config, "header", "apikey");
         String query = text(config, "query", "apikey");
         JsonNode hide = config.path("hide_credentials");
@@ -75,17 +75,5 @@ public final class KeyAuthPlugin implements GatewayPlugin {
             throw new PluginConfigException(field, "must be a non-empty string");
         }
         return value.textValue();
-    }
-
-    private static void onlyFields(JsonNode config, Set<String> allowed) throws PluginConfigException {
-        if (!config.isObject()) {
-            throw new PluginConfigException("", "must be an object");
-        }
-        for (Iterator<String> it = config.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!allowed.contains(field)) {
-                throw new PluginConfigException(field, "unknown field");
-            }
-        }
     }
 }

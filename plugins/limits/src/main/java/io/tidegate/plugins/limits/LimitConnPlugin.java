@@ -1,6 +1,7 @@
 package io.tidegate.plugins.limits;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.ConfigFields;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginConfigException;
@@ -39,7 +40,7 @@ public final class LimitConnPlugin implements GatewayPlugin {
 
     @Override
     public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        LimitSettings.onlyFields(config, FIELDS);
+        ConfigFields.requireOnly(config, FIELDS);
         LimitSettings.localPolicyOnly(config);
         int conn = LimitSettings.positiveInt(config, "conn");
         double burst = LimitSettings.number(config, "burst", null, true);

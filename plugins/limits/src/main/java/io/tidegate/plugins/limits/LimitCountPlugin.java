@@ -1,6 +1,7 @@
 package io.tidegate.plugins.limits;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.ConfigFields;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginInstance;
@@ -40,7 +41,7 @@ public final class LimitCountPlugin implements GatewayPlugin {
 
     @Override
     public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        LimitSettings.onlyFields(config, FIELDS);
+        ConfigFields.requireOnly(config, FIELDS);
         int count = LimitSettings.positiveInt(config, "count");
         int window = LimitSettings.positiveInt(config, "time_window");
         KeySource key = LimitSettings.key(config, KEY_TYPES);

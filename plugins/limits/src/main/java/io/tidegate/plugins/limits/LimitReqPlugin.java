@@ -1,6 +1,7 @@
 package io.tidegate.plugins.limits;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.ConfigFields;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginConfigException;
@@ -38,7 +39,7 @@ public final class LimitReqPlugin implements GatewayPlugin {
 
     @Override
     public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        LimitSettings.onlyFields(config, FIELDS);
+        ConfigFields.requireOnly(config, FIELDS);
         LimitSettings.localPolicyOnly(config);
         double rate = LimitSettings.number(config, "rate", null, false);
         double burst = LimitSettings.number(config, "burst", 0.0, true);

@@ -4,22 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginConfigException;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 
 /** The settings the three limit plugins share: allowed fields, the key, and the rejection. */
 final class LimitSettings {
     private LimitSettings() {}
-
-    static void onlyFields(JsonNode config, Set<String> allowed) throws PluginConfigException {
-        for (Iterator<String> it = config.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!allowed.contains(field)) {
-                throw new PluginConfigException(field, "unknown field");
-            }
-        }
-    }
 
     /** {@code key_type} and {@code key}; {@code constant} only where the plugin allows it. */
     static KeySource key(JsonNode config, Set<String> keyTypes) throws PluginConfigException {

@@ -1,6 +1,7 @@
 package io.tidegate.plugins.loggers;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.ConfigFields;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.LineSink;
 import io.tidegate.plugin.api.PluginConfigException;
@@ -8,7 +9,6 @@ import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
 import java.nio.ByteBuffer;
-import java.util.Iterator;
 import java.util.Set;
 import org.pf4j.Extension;
 
@@ -33,12 +33,7 @@ public final class FileLoggerPlugin implements GatewayPlugin {
 
     @Override
     public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        for (Iterator<String> it = config.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!FIELDS.contains(field)) {
-                throw new PluginConfigException(field, "unknown field");
-            }
-        }
+        ConfigFields.requireOnly(config, FIELDS);
         JsonNode path = config.get("path");
         if (path == null || !path.isTextual() || path.textValue().isEmpty()) {
             throw new PluginConfigException("path", "is required");

@@ -1,6 +1,7 @@
 package io.tidegate.plugins.loggers;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.ConfigFields;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginContext;
@@ -9,7 +10,6 @@ import io.tidegate.plugin.api.PluginServices;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Set;
 import org.pf4j.Extension;
 
@@ -37,12 +37,7 @@ public final class HttpLoggerPlugin implements GatewayPlugin {
 
     @Override
     public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        for (Iterator<String> it = config.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!FIELDS.contains(field)) {
-                throw new PluginConfigException(field, "unknown field");
-            }
-        }
+        ConfigFields.requireOnly(config, FIELDS);
         URI uri;
         try {
             uri = URI.create(config.path("uri").asText(""));

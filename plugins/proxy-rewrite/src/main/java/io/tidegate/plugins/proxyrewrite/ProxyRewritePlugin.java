@@ -1,6 +1,7 @@
 package io.tidegate.plugins.proxyrewrite;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.ConfigFields;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginInstance;
@@ -41,12 +42,7 @@ public final class ProxyRewritePlugin implements GatewayPlugin {
 
     @Override
     public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        for (Iterator<String> it = config.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!FIELDS.contains(field)) {
-                throw new PluginConfigException(field, "unknown field");
-            }
-        }
+        ConfigFields.requireOnly(config, FIELDS);
         Template uri = null;
         String uriText = text(config, "uri");
         if (uriText != null) {

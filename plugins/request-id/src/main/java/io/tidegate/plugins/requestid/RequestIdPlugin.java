@@ -1,13 +1,13 @@
 package io.tidegate.plugins.requestid;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.ConfigFields;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
-import java.util.Iterator;
 import java.util.Set;
 import java.util.UUID;
 import org.pf4j.Extension;
@@ -36,12 +36,7 @@ public final class RequestIdPlugin implements GatewayPlugin {
 
     @Override
     public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        for (Iterator<String> it = config.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            if (!FIELDS.contains(field)) {
-                throw new PluginConfigException(field, "unknown field");
-            }
-        }
+        ConfigFields.requireOnly(config, FIELDS);
         JsonNode headerNode = config.get("header_name");
         if (headerNode != null && (!headerNode.isTextual() || !headerNode.textValue().matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+"))) {
             throw new PluginConfigException("header_name", "must be a header name");
