@@ -87,11 +87,12 @@ public final class Main {
         }
     }
 
+    /** The innermost cause, which names the real problem ("Address already in use"). */
     private static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null) {
             t = t.getCause();
         }
-        return t.getMessage() == null ? t.toString() : t.toString();
+        return t.toString();
     }
 }
