@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tidegate.testing.PluginGateway;
 import io.tidegate.testing.TestGateway;
 import io.tidegate.testing.UpstreamServer;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -59,6 +61,29 @@ class LimitReqConnIT {
                 assertEquals(200, request.get().statusCode());
             }
             assertEquals(200, gw.get("/after").statusCode(), "finished requests were released in the log phase");
+        }
+    }
+
+    @Test
+    void aClientThatHangsUpMidRequestIsReleasedToo() throws Exception {
+        try (TestGateway gw = PluginGateway.start("""
+                routes:
+                  - { id: 1, uri: "/*", plugins: { limit-conn: { conn: 1, burst: 0, default_conn_delay: 0.1, rejected_code: 503 } }, upstream: { nodes: { "%s": 1 } } }
+                """.formatted(slow.address()))) {
+            try (Socket client = new Socket("127.0.0.1", gw.port())) {
+                client.getOutputStream().write(
+                        "GET /abandoned HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().flush();
+                Thread.sleep(100); // the request is now in progress, waiting on the 300 ms upstream
+                assertEquals(503, gw.get("/while-held").statusCode(), "the only slot is taken");
+            }
+            // The hung-up request must give its slot back; a leak would answer 503 for good.
+            int status = 503;
+            for (int attempt = 0; attempt < 20 && status == 503; attempt++) {
+                Thread.sleep(100);
+                status = gw.get("/after").statusCode();
+            }
+            assertEquals(200, status, "the abandoned request's slot was released");
         }
     }
 }
