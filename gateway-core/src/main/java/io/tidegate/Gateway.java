@@ -4,12 +4,15 @@ import io.tidegate.config.ConfigException;
 import io.tidegate.config.GatewayConfig;
 import io.tidegate.config.Resources;
 import io.tidegate.observe.AccessLog;
+import io.tidegate.observe.DroppedEntries;
 import io.tidegate.observe.FileSinks;
 import io.tidegate.observe.GatewayMetrics;
 import io.tidegate.observe.MetricsHandler;
+import io.tidegate.observe.SharedPluginOutputs;
 import io.tidegate.observe.StatusHandler;
 import io.tidegate.plugin.PluginCatalog;
 import io.tidegate.plugin.PluginFolderWatcher;
+import io.tidegate.plugin.PluginOutputs;
 import io.tidegate.plugin.PluginRegistry;
 import io.tidegate.proxy.GatewayHandler;
 import io.tidegate.proxy.GatewayServer;
@@ -49,16 +52,16 @@ public final class Gateway implements AutoCloseable {
     private final PluginFolderWatcher watcher;
     private final AccessLog accessLog;
     private final GatewayMetrics metrics;
-    private final FileSinks sinks;
+    private final SharedPluginOutputs outputs;
     private final long graceMillis;
     /** Compiles and swaps run one at a time: versions stay in order and pools are pruned safely. */
     private final Object compileLock = new Object();
     private Resources resources;
     private long version;
 
-    private Gateway(GatewayConfig config, ConnectionPools pools, DnsCache dns, PluginRegistry plugins, FileSinks sinks,
+    private Gateway(GatewayConfig config, ConnectionPools pools, DnsCache dns, PluginRegistry plugins, SharedPluginOutputs outputs,
                     Snapshot first) {
-        this.sinks = sinks;
+        this.outputs = outputs;
         this.config = config;
         this.pools = pools;
         this.dns = dns;
@@ -89,17 +92,17 @@ public final class Gateway implements AutoCloseable {
         DnsCache dns = new DnsCache();
         PluginRegistry plugins = new PluginRegistry(Path.of(config.server().pluginsDir()),
                 Math.round(config.server().pluginGraceSeconds() * 1000));
-        FileSinks sinks = new FileSinks(config.baseDir());
+        SharedPluginOutputs outputs = new SharedPluginOutputs(new FileSinks(config.baseDir()), new DroppedEntries());
         try {
             plugins.sync();
-            Compiled first = compile(config, pools, dns, plugins.catalog(), sinks::sink, config.resources(), 1);
-            Gateway gateway = new Gateway(config, pools, dns, plugins, sinks, first.snapshot);
+            Compiled first = compile(config, pools, dns, plugins.catalog(), outputs, config.resources(), 1);
+            Gateway gateway = new Gateway(config, pools, dns, plugins, outputs, first.snapshot);
             gateway.logStarted();
             return gateway;
         } catch (ConfigException | RuntimeException e) {
             pools.close();
             plugins.close();
-            sinks.close();
+            outputs.close();
             throw e;
         }
     }
@@ -109,7 +112,7 @@ public final class Gateway implements AutoCloseable {
         try (ConnectionPools pools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas());
              PluginRegistry plugins = new PluginRegistry(Path.of(config.server().pluginsDir()), 0)) {
             plugins.sync();
-            Snapshot snapshot = compile(config, pools, new DnsCache(), plugins.catalog(), path -> line -> false,
+            Snapshot snapshot = compile(config, pools, new DnsCache(), plugins.catalog(), PluginOutputs.DISCARD,
                     config.resources(), 1).snapshot;
             snapshot.close();
             return snapshot;
@@ -134,7 +137,9 @@ public final class Gateway implements AutoCloseable {
         if (accessLog != null) {
             m.counter("tidegate_access_log_dropped", "access log entries dropped (queue full or write failed)", accessLog::dropped);
         }
-        m.counter("tidegate_plugin_log_dropped", "plugin log lines dropped (queue full or write failed)", sinks::dropped);
+        m.counter("tidegate_plugin_log_dropped", "plugin log lines dropped (queue full or write failed)",
+                outputs.files()::dropped);
+        outputs.drops().exportTo(m);
         return m;
     }
 
@@ -145,7 +150,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Snapshot swap(Resources next, String reason) throws ConfigException {
-        Compiled compiled = compile(config, pools, dns, plugins.catalog(), sinks::sink, next, version + 1);
+        Compiled compiled = compile(config, pools, dns, plugins.catalog(), outputs, next, version + 1);
         version++;
         Snapshot previous = snapshots.current();
         snapshots.swap(compiled.snapshot);
@@ -188,11 +193,11 @@ public final class Gateway implements AutoCloseable {
     private record Compiled(Snapshot snapshot, Set<ConnectionPools.Key> pools) {}
 
     private static Compiled compile(GatewayConfig config, ConnectionPools pools, DnsCache dns, PluginCatalog catalog,
-                                    java.util.function.Function<String, io.tidegate.plugin.api.LineSink> sinks,
+                                    PluginOutputs outputs,
                                     Resources resources, long version) throws ConfigException {
         UpstreamCompiler upstreams = new UpstreamCompiler(pools, dns);
         SnapshotBuilder builder = new SnapshotBuilder(upstreams, new ProxyRouteHandlerFactory(),
-                config.server().defaultTimeout(), catalog, sinks);
+                config.server().defaultTimeout(), catalog, outputs);
         Snapshot snapshot = builder.build(resources, version);
         return new Compiled(snapshot, upstreams.usedPools());
     }
@@ -242,7 +247,7 @@ public final class Gateway implements AutoCloseable {
             accessLog.close();
         }
         snapshots.current().close();
-        sinks.close();
+        outputs.close();
         pools.close();
         plugins.close();
     }

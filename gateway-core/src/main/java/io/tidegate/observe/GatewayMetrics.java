@@ -88,6 +88,12 @@ public final class GatewayMetrics {
         FunctionCounter.builder(name, value, v -> v.getAsLong()).description(description).register(registry);
     }
 
+    /** A running total with one label, read at scrape time. */
+    public void counter(String name, String description, String tagKey, String tagValue, LongSupplier value) {
+        FunctionCounter.builder(name, value, v -> v.getAsLong()).tag(tagKey, tagValue).description(description)
+                .register(registry);
+    }
+
     /** A counter the caller increments (reloads by reason). */
     public Counter counter(String name, String description, String tagKey, String tagValue) {
         return Counter.builder(name).tag(tagKey, tagValue).description(description).register(registry);

@@ -1,19 +1,19 @@
 package io.tidegate.plugin;
 
+import io.tidegate.plugin.api.DropCounter;
 import io.tidegate.plugin.api.LineSink;
 import io.tidegate.plugin.api.PluginServices;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * What plugins may ask while one configuration version is compiled: its consumers, whose
- * configuration it is, and the gateway's shared log files.
+ * configuration it is, the gateway's shared log files and its counts of dropped entries.
  */
 public record CompileServices(Map<String, List<ConsumerCredential>> credentials, Set<String> usernames, String owner,
-                              Function<String, LineSink> sinks) implements PluginServices {
-    public static final CompileServices NONE = new CompileServices(Map.of(), Set.of(), "", path -> line -> false);
+                              PluginOutputs outputs) implements PluginServices {
+    public static final CompileServices NONE = new CompileServices(Map.of(), Set.of(), "", PluginOutputs.DISCARD);
 
     public CompileServices {
         credentials = Map.copyOf(credentials);
@@ -22,12 +22,17 @@ public record CompileServices(Map<String, List<ConsumerCredential>> credentials,
 
     /** The same consumers, for the configuration of another owner. */
     public CompileServices ownedBy(String owner) {
-        return new CompileServices(credentials, usernames, owner, sinks);
+        return new CompileServices(credentials, usernames, owner, outputs);
     }
 
     @Override
     public LineSink lineSink(String path) {
-        return sinks.apply(path);
+        return outputs.lineSink(path);
+    }
+
+    @Override
+    public DropCounter droppedEntries(String pluginName) {
+        return outputs.droppedEntries(pluginName);
     }
 
     @Override

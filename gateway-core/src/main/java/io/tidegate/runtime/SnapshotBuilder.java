@@ -20,7 +20,7 @@ import io.tidegate.plugin.PlaceCompiler;
 import io.tidegate.plugin.PluginBinding;
 import io.tidegate.plugin.PluginCatalog;
 import io.tidegate.plugin.PluginChain;
-import io.tidegate.plugin.api.LineSink;
+import io.tidegate.plugin.PluginOutputs;
 import io.tidegate.plugin.api.PluginServices.ConsumerCredential;
 import io.tidegate.route.IpRange;
 import io.tidegate.route.RouteConditions;
@@ -51,22 +51,22 @@ public final class SnapshotBuilder {
     private final RouteHandlerFactory handlers;
     private final Timeouts defaultTimeout;
     private final PluginCatalog catalog;
-    private final Function<String, LineSink> sinks;
+    private final PluginOutputs outputs;
 
-    /** @param sinks the gateway's shared log files, for plugins that write them */
+    /** @param outputs the gateway's shared log files and drop counts, for plugins that use them */
     public SnapshotBuilder(UpstreamCompiler upstreams, RouteHandlerFactory handlers, Timeouts defaultTimeout,
-                           PluginCatalog catalog, Function<String, LineSink> sinks) {
+                           PluginCatalog catalog, PluginOutputs outputs) {
         this.upstreams = upstreams;
         this.handlers = handlers;
         this.defaultTimeout = defaultTimeout;
         this.catalog = catalog;
-        this.sinks = sinks;
+        this.outputs = outputs;
     }
 
     public Snapshot build(Resources resources, long version) throws ConfigException {
         Problems problems = new Problems();
         CompileServices services = new CompileServices(credentials(resources.consumers(), problems),
-                resources.consumers().stream().map(Consumer::username).collect(Collectors.toSet()), "", sinks);
+                resources.consumers().stream().map(Consumer::username).collect(Collectors.toSet()), "", outputs);
         PlaceCompiler plugins = new PlaceCompiler(catalog, services, problems);
         try {
             Snapshot snapshot = build(resources, version, problems, plugins);

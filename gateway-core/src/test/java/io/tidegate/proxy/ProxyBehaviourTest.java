@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.testing.FreePort;
 import io.tidegate.testing.TestBytes;
 import io.tidegate.testing.TestGateway;
 import io.tidegate.testing.UpstreamServer;
@@ -162,7 +163,7 @@ class ProxyBehaviourTest {
 
     @Test
     void connectFailureIs502Json() throws IOException {
-        int closedPort = closedPort();
+        int closedPort = FreePort.pick();
         try (TestGateway gw = TestGateway.start("""
                 routes:
                   - { id: 1, uri: "/*", upstream: { nodes: { "127.0.0.1:%d": 1 } } }
@@ -249,7 +250,7 @@ class ProxyBehaviourTest {
 
     @Test
     void connectFailureIsRetriedOnAnotherNode() throws IOException {
-        int closedPort = closedPort();
+        int closedPort = FreePort.pick();
         try (TestGateway gw = TestGateway.start("""
                 routes:
                   - { id: 1, uri: "/*", upstream: { nodes: { "127.0.0.1:%d": 1, "%s": 1 } } }
@@ -263,7 +264,7 @@ class ProxyBehaviourTest {
 
     @Test
     void retriesZeroGivesUpAfterTheFirstNode() throws IOException {
-        int closedPort = closedPort();
+        int closedPort = FreePort.pick();
         try (TestGateway gw = TestGateway.start("""
                 routes:
                   - { id: 1, uri: "/*", upstream: { retries: 0, nodes: { "127.0.0.1:%d": 1, "%s": 1 } } }
@@ -434,10 +435,4 @@ class ProxyBehaviourTest {
         }
     }
 
-    /** A loopback port with nothing listening: connects to it are refused at once. */
-    static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

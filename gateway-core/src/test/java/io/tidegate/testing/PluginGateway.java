@@ -14,6 +14,15 @@ public final class PluginGateway {
 
     /** Starts the gateway on {@code resources} (YAML resource lists) with this module's plugin loaded. */
     public static TestGateway start(String resources) {
+        return start("", resources);
+    }
+
+    /** The same, with the Prometheus exporter on an ephemeral port (see {@link TestGateway#metrics()}). */
+    public static TestGateway startWithMetrics(String resources) {
+        return start("  metrics: { address: \"127.0.0.1:0\" }\n", resources);
+    }
+
+    private static TestGateway start(String serverSettings, String resources) {
         String jar = System.getProperty("plugin.jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("plugin.jar is not set to a built jar (" + jar + "): run through 'mvn verify'");
@@ -26,7 +35,7 @@ public final class PluginGateway {
                       threads: 2
                       listeners: [{ address: "127.0.0.1:0" }]
                       plugins_dir: %s
-                    %s""".formatted(plugins, resources));
+                    %s%s""".formatted(plugins, serverSettings, resources));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

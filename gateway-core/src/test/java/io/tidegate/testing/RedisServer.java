@@ -2,7 +2,6 @@ package io.tidegate.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +28,7 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
     public synchronized void start() {
         try {
             if (port == 0) {
-                try (ServerSocket socket = new ServerSocket(0)) {
-                    port = socket.getLocalPort();
-                }
+                port = FreePort.pick();
                 dir = Files.createTempDirectory("tidegate-redis");
             }
             process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",

@@ -89,6 +89,16 @@ public final class TestGateway implements AutoCloseable {
         }
     }
 
+    /** The Prometheus text from the gateway's metrics address (which its configuration must set). */
+    public String metrics() {
+        URI metrics = URI.create("http://127.0.0.1:" + gateway.metricsAddress().getPort() + "/metrics");
+        HttpResponse<String> response = send(HttpRequest.newBuilder(metrics).GET().build());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("metrics answered " + response.statusCode());
+        }
+        return response.body();
+    }
+
     /** The upstream's description of the request it received (see {@link UpstreamServer}). */
     public static JsonNode json(HttpResponse<String> response) {
         try {

@@ -4,10 +4,9 @@ import static io.tidegate.testing.TestGateway.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tidegate.testing.FreePort;
 import io.tidegate.testing.TestGateway;
 import io.tidegate.testing.UpstreamServer;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -119,11 +118,8 @@ class BalancerDistributionTest {
     }
 
     @Test
-    void lowerPriorityNodesServeOnlyWhenHigherOnesFail() throws IOException {
-        int dead;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            dead = socket.getLocalPort();
-        }
+    void lowerPriorityNodesServeOnlyWhenHigherOnesFail() {
+        int dead = FreePort.pick();
         try (TestGateway gw = TestGateway.start("""
                 routes:
                   - id: 1

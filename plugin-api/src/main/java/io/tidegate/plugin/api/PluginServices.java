@@ -26,4 +26,13 @@ public interface PluginServices {
      * folder). Nothing is opened until the first line is written.
      */
     LineSink lineSink(String path);
+
+    /**
+     * The counter for entries the named plugin dropped, exported by the gateway as
+     * {@code tidegate_plugin_entries_dropped_total{plugin="..."}}. The default counts nowhere, for
+     * test doubles; the gateway always supplies a real one.
+     */
+    default DropCounter droppedEntries(String pluginName) {
+        return DropCounter.NONE;
+    }
 }

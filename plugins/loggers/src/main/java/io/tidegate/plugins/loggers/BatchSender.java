@@ -1,5 +1,6 @@
 package io.tidegate.plugins.loggers;
 
+import io.tidegate.plugin.api.DropCounter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * when {@code batch_max_size} are waiting, when none came for {@code inactive_timeout}, or when the
  * oldest has waited {@code buffer_duration}. A failed send is retried {@code max_retry_count}
  * times, {@code retry_delay} apart, then the batch is dropped. All on one background thread; a
- * full queue drops new entries rather than wait. Every drop is counted and logged.
+ * full queue drops new entries rather than wait. Every drop is counted, logged and reported to the
+ * gateway's metrics.
  */
 final class BatchSender implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatchSender.class);
@@ -34,11 +36,13 @@ final class BatchSender implements AutoCloseable {
     private final HttpClient client;
     private final ScheduledExecutorService thread;
     private final AtomicLong dropped = new AtomicLong();
+    private final DropCounter reported;
     private volatile long firstWaitingNanos;
     private volatile long lastAddedNanos;
 
-    BatchSender(Settings settings) {
+    BatchSender(Settings settings, DropCounter reported) {
         this.settings = settings;
+        this.reported = reported;
         this.queue = new ArrayBlockingQueue<>(Math.max(settings.batchMaxSize() * 10, 1000));
         this.client = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -60,6 +64,7 @@ final class BatchSender implements AutoCloseable {
             return true;
         }
         long total = dropped.incrementAndGet();
+        reported.add(1);
         if (total == 1 || total % 1000 == 0) {
             log.warn("http-logger {}: queue full, {} entries dropped so far", settings.uri(), total);
         }
@@ -117,6 +122,7 @@ final class BatchSender implements AutoCloseable {
             }
         }
         dropped.addAndGet(batch.size());
+        reported.add(batch.size());
         log.error("http-logger {}: batch of {} entries dropped after {} tries", settings.uri(), batch.size(),
                 settings.maxRetryCount() + 1);
     }

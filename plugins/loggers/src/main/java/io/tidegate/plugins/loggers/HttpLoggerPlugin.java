@@ -58,7 +58,7 @@ public final class HttpLoggerPlugin implements GatewayPlugin {
                 seconds(config, "inactive_timeout", 5), seconds(config, "buffer_duration", 60),
                 atLeastZero(config, "max_retry_count", 0), seconds(config, "retry_delay", 1));
         LogEntries entries = LogEntries.of(config);
-        BatchSender sender = new BatchSender(settings);
+        BatchSender sender = new BatchSender(settings, services.droppedEntries(name()));
         return new PluginInstance() {
             @Override
             public boolean filtersBody() {

@@ -1,21 +1,22 @@
 package io.tidegate.plugins.loggers;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
+import io.tidegate.testing.FreePort;
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 class BatchSenderTest {
     @Test
     void aDownCollectorAndAFullQueueDropAndCountWithoutBlocking() throws Exception {
-        int closed;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closed = socket.getLocalPort();
-        }
+        int closed = FreePort.pick();
+        LongAdder reported = new LongAdder();
         BatchSender sender = new BatchSender(new BatchSender.Settings(URI.create("http://127.0.0.1:" + closed + "/logs"), null,
-                Duration.ofMillis(200), false, 10, Duration.ofSeconds(30), Duration.ofSeconds(30), 0, Duration.ofMillis(10)));
+                Duration.ofMillis(200), false, 10, Duration.ofSeconds(30), Duration.ofSeconds(30), 0, Duration.ofMillis(10)),
+                reported::add);
         long start = System.nanoTime();
         for (int i = 0; i < 5000; i++) {
             sender.add("{\"n\":" + i + "}");
@@ -26,7 +27,8 @@ class BatchSenderTest {
         while (sender.dropped() < 4000 && System.currentTimeMillis() < deadline) {
             Thread.sleep(50);
         }
-        assertTrue(sender.dropped() >= 4000, "dropped and counted: " + sender.dropped());
         sender.close();
+        assertTrue(sender.dropped() >= 4000, "dropped and counted: " + sender.dropped());
+        assertEquals(sender.dropped(), reported.sum(), "every drop reaches the gateway's metrics");
     }
 }

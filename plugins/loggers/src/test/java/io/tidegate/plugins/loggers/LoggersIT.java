@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.tidegate.testing.FreePort;
 import io.tidegate.testing.PluginGateway;
 import io.tidegate.testing.TestGateway;
 import io.tidegate.testing.UpstreamServer;
@@ -166,6 +167,30 @@ class LoggersIT {
             JsonNode single = JSON.readTree(received.get(1));
             assertTrue(single.isObject(), "a batch of one is an object");
             assertEquals("single", single.get("route_id").asText());
+        }
+    }
+
+    @Test
+    void entriesTheCollectorNeverTookShowInTheGatewaysMetrics() throws Exception {
+        int closed = FreePort.pick();
+        try (TestGateway gw = PluginGateway.startWithMetrics("""
+                routes:
+                  - id: lost
+                    uri: /lost
+                    plugins: { http-logger: { uri: "http://127.0.0.1:%s/logs", batch_max_size: 1, max_retry_count: 0, timeout: 1 } }
+                    upstream: { nodes: { "%s": 1 } }
+                """.formatted(closed, upstream.address()))) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, gw.get("/lost").statusCode(), "a down collector never fails the request");
+            }
+            String sample = "tidegate_plugin_entries_dropped_total{plugin=\"http-logger\"} 3.0";
+            long deadline = System.currentTimeMillis() + 10_000;
+            String metrics = gw.metrics();
+            while (!metrics.contains(sample) && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+                metrics = gw.metrics();
+            }
+            assertTrue(metrics.contains(sample), "three dropped entries counted:\n" + metrics);
         }
     }
 }
