@@ -59,8 +59,8 @@ public final class Gateway implements AutoCloseable {
     private Resources resources;
     private long version;
 
-    private Gateway(GatewayConfig config, ConnectionPools pools, DnsCache dns, PluginRegistry plugins, SharedPluginOutputs outputs,
-                    Snapshot first) {
+    private Gateway(GatewayConfig config, ConnectionPools pools, DnsCache dns, PluginRegistry plugins,
+                    SharedPluginOutputs outputs, Snapshot first) {
         this.outputs = outputs;
         this.config = config;
         this.pools = pools;

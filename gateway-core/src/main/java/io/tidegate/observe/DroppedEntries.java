@@ -31,11 +31,6 @@ public final class DroppedEntries {
         byPlugin.forEach((name, adder) -> register(m, name, adder));
     }
 
-    public synchronized long dropped(String pluginName) {
-        LongAdder total = byPlugin.get(pluginName);
-        return total == null ? 0 : total.sum();
-    }
-
     private static void register(GatewayMetrics m, String pluginName, LongAdder adder) {
         m.counter("tidegate_plugin_entries_dropped", "entries a plugin gave up on (full queue, failed delivery)",
                 "plugin", pluginName, adder::sum);
