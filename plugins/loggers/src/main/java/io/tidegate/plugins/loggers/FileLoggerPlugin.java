@@ -5,10 +5,8 @@ import io.tidegate.plugin.api.ConfigFields;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.LineSink;
 import io.tidegate.plugin.api.PluginConfigException;
-import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
-import java.nio.ByteBuffer;
 import java.util.Set;
 import org.pf4j.Extension;
 
@@ -40,21 +38,6 @@ public final class FileLoggerPlugin implements GatewayPlugin {
         }
         LogEntries entries = LogEntries.of(config);
         LineSink sink = services.lineSink(path.textValue());
-        return new PluginInstance() {
-            @Override
-            public boolean filtersBody() {
-                return entries.capturesBody();
-            }
-
-            @Override
-            public ByteBuffer bodyFilter(PluginContext context, ByteBuffer chunk, boolean last) {
-                return entries.capture(context, chunk);
-            }
-
-            @Override
-            public void log(PluginContext context) {
-                sink.write(entries.line(context));
-            }
-        };
+        return new EntryLogger(entries, sink, () -> { });
     }
 }

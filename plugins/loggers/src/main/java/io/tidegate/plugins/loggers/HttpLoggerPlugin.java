@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tidegate.plugin.api.ConfigFields;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PluginConfigException;
-import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Set;
 import org.pf4j.Extension;
@@ -59,27 +57,7 @@ public final class HttpLoggerPlugin implements GatewayPlugin {
                 atLeastZero(config, "max_retry_count", 0), seconds(config, "retry_delay", 1));
         LogEntries entries = LogEntries.of(config);
         BatchSender sender = new BatchSender(settings, services.droppedEntries(name()));
-        return new PluginInstance() {
-            @Override
-            public boolean filtersBody() {
-                return entries.capturesBody();
-            }
-
-            @Override
-            public ByteBuffer bodyFilter(PluginContext context, ByteBuffer chunk, boolean last) {
-                return entries.capture(context, chunk);
-            }
-
-            @Override
-            public void log(PluginContext context) {
-                sender.add(entries.line(context));
-            }
-
-            @Override
-            public void close() {
-                sender.close();
-            }
-        };
+        return new EntryLogger(entries, sender::add, sender::close);
     }
 
     private static Duration seconds(JsonNode config, String field, double fallback) throws PluginConfigException {
