@@ -53,11 +53,11 @@ public final class Ewma implements Balancer {
     private double decayed(int node, long now) {
         double average = Double.longBitsToDouble(averageBits.get(node));
         long last = lastUpdate.get(node);
-        if (last == 0) {
-            return average;
-        }
-        double elapsedSeconds = Math.max(0, now - last) / 1e9;
-        return average * Math.exp(-elapsedSeconds / DECAY_SECONDS);
+        return last == 0 ? average : average * decayFactor(last, now);
+    }
+
+    private static double decayFactor(long last, long now) {
+        return Math.exp(-(Math.max(0, now - last) / 1e9) / DECAY_SECONDS);
     }
 
     @Override
@@ -69,10 +69,11 @@ public final class Ewma implements Balancer {
     public void finished(int node, long elapsedNanos) {
         active.finished(node);
         long now = System.nanoTime();
-        double previous = decayed(node, now);
         long last = lastUpdate.get(node);
+        double average = Double.longBitsToDouble(averageBits.get(node));
         // a node's first sample is its average; later ones blend in as time passes
-        double weight = last == 0 ? 0 : Math.exp(-(Math.max(0, now - last) / 1e9) / DECAY_SECONDS);
+        double weight = last == 0 ? 0 : decayFactor(last, now);
+        double previous = last == 0 ? average : average * weight;
         double updated = previous * weight + (elapsedNanos / 1e6) * (1 - weight);
         // a lost race only drops one sample; averages need no exactness
         averageBits.set(node, Double.doubleToRawLongBits(updated));
