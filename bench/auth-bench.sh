@@ -16,12 +16,7 @@ header=$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)
 payload=$(printf '{"key":"bench-key","exp":%d}' $(( $(date +%s) + 86400 )) | b64url)
 signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -hmac bench-secret -binary | b64url)
 token="$header.$payload.$signature"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 1 300); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-[ -f /tmp/bench-16k.bin ] || head -c 16384 /dev/urandom > /tmp/bench-16k.bin
-nginx -c "$shared/upstream-nginx.conf" & pids+=($!); wait_port 9100
+source "$here/origin.sh"
 declare -A rps
 run() {
   local name=$1 port=$2 warmup=$3

@@ -16,12 +16,7 @@ for tool in wrk nginx; do command -v "$tool" >/dev/null || { echo "missing $tool
   || mvn -q -f "$root/pom.xml" -DskipTests package >&2
 mkdir -p "$here/noop-plugin/target/plugins"
 cp "$here/noop-plugin/target/noop-plugin.jar" "$here/noop-plugin/target/plugins/"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 1 300); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-[ -f /tmp/bench-16k.bin ] || head -c 16384 /dev/urandom > /tmp/bench-16k.bin
-nginx -c "$shared/upstream-nginx.conf" & pids+=($!); wait_port 9100
+source "$here/origin.sh"
 declare -A total=([none]=0 [with]=0)
 for round in $(seq 1 "${ROUNDS:-3}"); do
 for variant in none with; do
