@@ -259,7 +259,7 @@ public final class ResourceReader {
             f.report("upstream_host", "is required when pass_host is rewrite");
         }
         KeepalivePool pool = keepalivePool(f);
-        JsonNode checks = checks(f);
+        HealthChecks checks = new HealthCheckReader(problems).read(f);
         return new Upstream(id, name, type, nodes, retries, retryTimeout, timeout, scheme,
                 passHost, upstreamHost, pool, hashOn, key, tls, checks);
     }
@@ -345,21 +345,6 @@ public final class ResourceReader {
                 k.integer("size", d.size(), 1, Integer.MAX_VALUE),
                 k.seconds("idle_timeout", d.idleTimeout(), true),
                 k.integer("requests", d.requests(), 1, Integer.MAX_VALUE));
-    }
-
-    private JsonNode checks(Fields f) {
-        JsonNode checks = f.raw("checks");
-        if (checks == null) {
-            return null;
-        }
-        if (!checks.isObject()) {
-            f.report("checks", "must be an object");
-            return null;
-        }
-        if (checks.has("passive") && !checks.has("active")) {
-            f.report("checks", "active is required when passive is present");
-        }
-        return checks.deepCopy();
     }
 
     private Service service(JsonNode node, String path) {
@@ -501,7 +486,7 @@ public final class ResourceReader {
         return Set.copyOf(out);
     }
 
-    private static Set<String> orderedSet(String... values) {
+    static Set<String> orderedSet(String... values) {
         return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(List.of(values)));
     }
 }

@@ -1,13 +1,12 @@
 package io.tidegate.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
  * An upstream: where a route's traffic goes. {@code id} is null for an inline upstream.
  * {@code retries} null means APISIX's default (number of nodes - 1); {@code timeout} null means the
- * route's or the global default. {@code checks} is kept as given until health checks are built.
- * {@code tls} applies when {@code scheme} is https.
+ * route's or the global default. {@code checks} is null without health checks. {@code tls}
+ * applies when {@code scheme} is https.
  */
 public record Upstream(
         String id,
@@ -24,7 +23,7 @@ public record Upstream(
         String hashOn,
         String key,
         UpstreamTls tls,
-        JsonNode checks) {
+        HealthChecks checks) {
 
     public int effectiveRetries() {
         return retries != null ? retries : Math.max(0, nodes.size() - 1);

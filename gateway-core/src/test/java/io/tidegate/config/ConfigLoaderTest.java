@@ -178,6 +178,62 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void healthChecksTakeApisixDefaults() throws Exception {
+        Upstream upstream = load("""
+                routes:
+                  - id: 1
+                    uri: /x
+                    upstream: { nodes: { "127.0.0.1:1": 1 }, checks: { active: {}, passive: {} } }
+                """).resources().routes().get(0).upstream();
+        HealthChecks.Active active = upstream.checks().active();
+        assertEquals(new HealthChecks.Active("http", 1, 10, "/", null, null, true, List.of(), 1, 1,
+                new HealthChecks.Thresholds(List.of(200, 302), 2, List.of(429, 404, 500, 501, 502, 503, 504, 505), 5, 2, 3)),
+                active);
+        HealthChecks.Thresholds passive = upstream.checks().passive().thresholds();
+        assertEquals("http", upstream.checks().passive().type());
+        assertEquals(List.of(200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307, 308),
+                passive.healthyStatuses());
+        assertEquals(new HealthChecks.Thresholds(passive.healthyStatuses(), 5, List.of(429, 500, 503), 5, 2, 7), passive);
+    }
+
+    @Test
+    void reportsHealthCheckErrorsWithTheirPaths() throws IOException {
+        List<String> errors = errors("""
+                upstreams:
+                  - id: a
+                    nodes: { "127.0.0.1:1": 1 }
+                    checks: { passive: {} }
+                  - id: b
+                    nodes: { "127.0.0.1:1": 1 }
+                    checks:
+                      active:
+                        type: udp
+                        timeout: 0
+                        http_path: health
+                        port: 70000
+                        req_headers: ["X-Ok: 1", "broken"]
+                        healthy: { interval: -1, http_statuses: [200, 200, 700], successes: 0 }
+                        unhealthy: { tcp_failures: 255, colour: red }
+                      passive:
+                        unhealthy: { http_statuses: [] }
+                """);
+        assertEquals(List.of(
+                "upstreams[0].checks: active is required when passive is present",
+                "upstreams[1].checks.active.type: must be one of http, https, tcp",
+                "upstreams[1].checks.active.timeout: must be > 0",
+                "upstreams[1].checks.active.http_path: must start with /",
+                "upstreams[1].checks.active.port: must be <= 65535",
+                "upstreams[1].checks.active.req_headers[1]: must be \"Name: value\" on one line",
+                "upstreams[1].checks.active.unhealthy.colour: unknown field",
+                "upstreams[1].checks.active.healthy.interval: must be > 0",
+                "upstreams[1].checks.active.healthy.http_statuses[1]: duplicate status 200",
+                "upstreams[1].checks.active.healthy.http_statuses[2]: must be an integer from 200 to 599",
+                "upstreams[1].checks.active.healthy.successes: must be >= 1",
+                "upstreams[1].checks.active.unhealthy.tcp_failures: must be <= 254",
+                "upstreams[1].checks.passive.unhealthy.http_statuses: must be a non-empty array of status codes"), errors);
+    }
+
+    @Test
     void rejectsWrongTypesForWholeSections() throws IOException {
         assertEquals(List.of("zones: unknown field", "upstreams[0]: must be an object", "routes: must be a list"),
                 errors("""
