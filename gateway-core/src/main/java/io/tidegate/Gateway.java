@@ -3,6 +3,8 @@ package io.tidegate;
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.GatewayConfig;
 import io.tidegate.config.Resources;
+import io.tidegate.health.HealthCheckers;
+import io.tidegate.health.ProbeTarget;
 import io.tidegate.observe.AccessLog;
 import io.tidegate.observe.DroppedEntries;
 import io.tidegate.observe.FileSinks;
@@ -26,6 +28,7 @@ import io.tidegate.upstream.UpstreamCompiler;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,6 +47,7 @@ public final class Gateway implements AutoCloseable {
 
     private final GatewayConfig config;
     private final ConnectionPools pools;
+    private final HealthCheckers checkers;
     private final DnsCache dns;
     private final PluginRegistry plugins;
     private final SnapshotHolder snapshots;
@@ -59,22 +63,25 @@ public final class Gateway implements AutoCloseable {
     private Resources resources;
     private long version;
 
-    private Gateway(GatewayConfig config, ConnectionPools pools, DnsCache dns, PluginRegistry plugins,
-                    SharedPluginOutputs outputs, Snapshot first) {
+    private Gateway(GatewayConfig config, ConnectionPools pools, HealthCheckers checkers, DnsCache dns,
+                    PluginRegistry plugins, SharedPluginOutputs outputs, Compiled first) {
         this.outputs = outputs;
         this.config = config;
         this.pools = pools;
+        this.checkers = checkers;
         this.dns = dns;
         this.plugins = plugins;
         this.resources = config.resources();
-        this.version = first.version();
+        this.version = first.snapshot.version();
         this.graceMillis = Math.round(config.server().pluginGraceSeconds() * 1000);
-        this.snapshots = new SnapshotHolder(first);
+        this.snapshots = new SnapshotHolder(first.snapshot);
+        checkers.retainOnly(first.checked);
         this.accessLog = config.server().accessLogPath() == null ? null : new AccessLog(Path.of(config.server().accessLogPath()));
         this.metrics = config.server().metrics() == null ? null : gatewayMetrics();
+        exportHealth();
         this.server = GatewayServer.start(config.server(),
                 new GatewayHandler(snapshots, config.server().clientMaxBodySize(), accessLog, metrics),
-                new StatusHandler(snapshots::current, plugins::catalog),
+                new StatusHandler(snapshots::current, plugins::catalog, checkers),
                 metrics == null ? null : new MetricsHandler(metrics), () -> snapshots.current().certificates());
         this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "tidegate-background");
@@ -89,17 +96,19 @@ public final class Gateway implements AutoCloseable {
     /** Loads the plugins, compiles the configuration, binds the listeners and starts serving. */
     public static Gateway start(GatewayConfig config) throws ConfigException {
         ConnectionPools pools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas());
+        HealthCheckers checkers = new HealthCheckers(config.server().trustedCas());
         DnsCache dns = new DnsCache();
         PluginRegistry plugins = new PluginRegistry(Path.of(config.server().pluginsDir()),
                 Math.round(config.server().pluginGraceSeconds() * 1000));
         SharedPluginOutputs outputs = new SharedPluginOutputs(new FileSinks(config.baseDir()), new DroppedEntries());
         try {
             plugins.sync();
-            Compiled first = compile(config, pools, dns, plugins.catalog(), outputs, config.resources(), 1);
-            Gateway gateway = new Gateway(config, pools, dns, plugins, outputs, first.snapshot);
+            Compiled first = compile(config, pools, checkers, dns, plugins.catalog(), outputs, config.resources(), 1);
+            Gateway gateway = new Gateway(config, pools, checkers, dns, plugins, outputs, first);
             gateway.logStarted();
             return gateway;
         } catch (ConfigException | RuntimeException e) {
+            checkers.close();
             pools.close();
             plugins.close();
             outputs.close();
@@ -110,9 +119,10 @@ public final class Gateway implements AutoCloseable {
     /** Compiles without serving, with the plugins of the plugin folder: what {@code -t} runs. */
     public static Snapshot check(GatewayConfig config) throws ConfigException {
         try (ConnectionPools pools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas());
+             HealthCheckers checkers = new HealthCheckers(config.server().trustedCas());
              PluginRegistry plugins = new PluginRegistry(Path.of(config.server().pluginsDir()), 0)) {
             plugins.sync();
-            Snapshot snapshot = compile(config, pools, new DnsCache(), plugins.catalog(), PluginOutputs.DISCARD,
+            Snapshot snapshot = compile(config, pools, checkers, new DnsCache(), plugins.catalog(), PluginOutputs.DISCARD,
                     config.resources(), 1).snapshot;
             snapshot.close();
             return snapshot;
@@ -143,6 +153,13 @@ public final class Gateway implements AutoCloseable {
         return m;
     }
 
+    private void exportHealth() {
+        if (metrics != null) {
+            metrics.checkedNodes(checkers.all().stream().flatMap(checker -> checker.nodes().stream()
+                    .map(node -> new GatewayMetrics.CheckedNode(checker.upstream(), node.address(), node::healthy))).toList());
+        }
+    }
+
     private void countReload(String reason) {
         if (metrics != null) {
             metrics.counter("tidegate_config_reloads", "configuration versions swapped in, by cause", "reason", reason).increment();
@@ -150,12 +167,14 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Snapshot swap(Resources next, String reason) throws ConfigException {
-        Compiled compiled = compile(config, pools, dns, plugins.catalog(), outputs, next, version + 1);
+        Compiled compiled = compile(config, pools, checkers, dns, plugins.catalog(), outputs, next, version + 1);
         version++;
         Snapshot previous = snapshots.current();
         snapshots.swap(compiled.snapshot);
         // Requests still running on the old snapshot hold their connections; only idle pools close.
         pools.retainOnly(compiled.pools);
+        checkers.retainOnly(compiled.checked);
+        exportHealth();
         background.schedule(previous::close, graceMillis, TimeUnit.MILLISECONDS);
         Snapshot s = compiled.snapshot;
         countReload(reason);
@@ -190,16 +209,17 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private record Compiled(Snapshot snapshot, Set<ConnectionPools.Key> pools) {}
+    /** A compiled version and what it needs kept: its connection pools, the nodes its checkers probe. */
+    private record Compiled(Snapshot snapshot, Set<ConnectionPools.Key> pools, Map<HealthCheckers.Key, Set<ProbeTarget>> checked) {}
 
-    private static Compiled compile(GatewayConfig config, ConnectionPools pools, DnsCache dns, PluginCatalog catalog,
-                                    PluginOutputs outputs,
+    private static Compiled compile(GatewayConfig config, ConnectionPools pools, HealthCheckers checkers, DnsCache dns,
+                                    PluginCatalog catalog, PluginOutputs outputs,
                                     Resources resources, long version) throws ConfigException {
-        UpstreamCompiler upstreams = new UpstreamCompiler(pools, dns);
+        UpstreamCompiler upstreams = new UpstreamCompiler(pools, dns, checkers);
         SnapshotBuilder builder = new SnapshotBuilder(upstreams, new ProxyRouteHandlerFactory(),
                 config.server().defaultTimeout(), catalog, outputs);
         Snapshot snapshot = builder.build(resources, version);
-        return new Compiled(snapshot, upstreams.usedPools());
+        return new Compiled(snapshot, upstreams.usedPools(), upstreams.checkedNodes());
     }
 
     public Snapshot snapshot() {
@@ -248,6 +268,7 @@ public final class Gateway implements AutoCloseable {
         }
         snapshots.current().close();
         outputs.close();
+        checkers.close();
         pools.close();
         plugins.close();
     }

@@ -3,10 +3,13 @@ package io.tidegate.observe;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -25,6 +28,8 @@ public final class GatewayMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
+    private final MultiGauge nodeHealth = MultiGauge.builder("tidegate_upstream_node_healthy")
+            .description("1 while health checks find the node healthy, 0 while they find it unhealthy").register(registry);
 
     /** One route's meters; the request counter per status is created on first use of a status. */
     private final class RouteMeters {
@@ -97,6 +102,15 @@ public final class GatewayMetrics {
     /** A counter the caller increments (reloads by reason). */
     public Counter counter(String name, String description, String tagKey, String tagValue) {
         return Counter.builder(name).tag(tagKey, tagValue).description(description).register(registry);
+    }
+
+    /** One checked node; {@code healthy} is read at scrape time. */
+    public record CheckedNode(String upstream, String node, java.util.function.BooleanSupplier healthy) {}
+
+    /** The nodes health checks watch now; series of nodes no longer checked disappear. */
+    public void checkedNodes(List<CheckedNode> nodes) {
+        nodeHealth.register(nodes.stream().map(n -> MultiGauge.Row.of(Tags.of("upstream", n.upstream(), "node", n.node()),
+                n.healthy(), h -> h.getAsBoolean() ? 1 : 0)).toList(), true);
     }
 
     /** The Prometheus text exposition. */

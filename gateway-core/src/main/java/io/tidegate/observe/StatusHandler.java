@@ -2,6 +2,10 @@ package io.tidegate.observe;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tidegate.health.HealthCheckers;
+import io.tidegate.health.NodeHealth;
+import io.tidegate.health.UpstreamChecker;
 import io.tidegate.plugin.LoadedPlugin;
 import io.tidegate.plugin.PluginCatalog;
 import io.tidegate.runtime.Snapshot;
@@ -13,17 +17,20 @@ import java.util.function.Supplier;
 
 /**
  * The status listener: {@code /status/live} (the process answers), {@code /status/ready} (a valid
- * configuration is serving, with its version) and {@code /status/plugins} (loaded plugin types
- * with their versions and jars). Plain JSON, no routing, never touches upstreams.
+ * configuration is serving, with its version), {@code /status/plugins} (loaded plugin types
+ * with their versions and jars) and {@code /status/upstreams} (the health of every checked node, as
+ * the checks last found it). Plain JSON, no routing, never touches upstreams.
  */
 public final class StatusHandler implements HttpHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Supplier<Snapshot> snapshot;
     private final Supplier<PluginCatalog> plugins;
+    private final HealthCheckers checkers;
 
-    public StatusHandler(Supplier<Snapshot> snapshot, Supplier<PluginCatalog> plugins) {
+    public StatusHandler(Supplier<Snapshot> snapshot, Supplier<PluginCatalog> plugins, HealthCheckers checkers) {
         this.snapshot = snapshot;
         this.plugins = plugins;
+        this.checkers = checkers;
     }
 
     @Override
@@ -42,6 +49,7 @@ public final class StatusHandler implements HttpHandler {
                         + ",\"routes\":" + current.routeCount() + ",\"upstreams\":" + current.upstreamCount() + "}");
             }
             case "/status/plugins" -> exchange.getResponseSender().send(pluginsJson());
+            case "/status/upstreams" -> exchange.getResponseSender().send(upstreamsJson());
             default -> {
                 exchange.setStatusCode(404);
                 exchange.getResponseSender().send("{\"error_msg\":\"404 Not Found\"}");
@@ -56,5 +64,20 @@ public final class StatusHandler implements HttpHandler {
                     .put("plugin_id", plugin.pluginId()).put("version", plugin.version()).put("jar", plugin.jar());
         }
         return "{\"plugins\":" + list + "}";
+    }
+
+    private String upstreamsJson() {
+        ArrayNode list = JSON.createArrayNode();
+        for (UpstreamChecker checker : checkers.all()) {
+            ObjectNode upstream = list.addObject().put("name", checker.upstream()).put("type", checker.type());
+            ArrayNode nodes = upstream.putArray("nodes");
+            for (NodeHealth node : checker.nodes()) {
+                NodeHealth.Counts counts = node.counts();
+                nodes.addObject().put("address", node.address()).put("status", node.healthy() ? "healthy" : "unhealthy")
+                        .putObject("counter").put("success", counts.successes()).put("http_failure", counts.httpFailures())
+                        .put("tcp_failure", counts.tcpFailures()).put("timeout_failure", counts.timeouts());
+            }
+        }
+        return "{\"upstreams\":" + list + "}";
     }
 }

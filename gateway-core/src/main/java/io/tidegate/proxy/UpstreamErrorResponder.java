@@ -24,6 +24,10 @@ final class UpstreamErrorResponder implements DefaultResponseListener {
                 || status == StatusCodes.GATEWAY_TIME_OUT) {
             ErrorResponses.send(exchange, 504, "504 Gateway Timeout");
         } else if (failure != null || status == StatusCodes.SERVICE_UNAVAILABLE || status == StatusCodes.BAD_GATEWAY) {
+            if (failure == null) {
+                // connected, then lost the node before its response head; passive checks count this
+                exchange.putAttachment(UpstreamFailure.KEY, UpstreamFailure.BROKEN);
+            }
             ErrorResponses.send(exchange, 502, "502 Bad Gateway");
         } else if (status >= 400) {
             ErrorResponses.send(exchange, status, status + " " + StatusCodes.getReason(status));

@@ -1,28 +1,46 @@
 package io.tidegate.upstream;
 
 import io.tidegate.config.Problems;
+import io.tidegate.health.HealthCheckers;
+import io.tidegate.health.NodeHealth;
+import io.tidegate.health.ProbeTarget;
+import io.tidegate.health.UpstreamChecker;
 import io.tidegate.config.Upstream;
 import io.tidegate.config.UpstreamNode;
 import io.tidegate.route.IpRange;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * Compiles an {@link Upstream} into an {@link UpstreamProxyClient}: host names resolved (through the
  * DNS cache, off the request path), one pooled connection source per address, node priority
- * groups, and the balancer of the upstream's {@code type} built once.
+ * groups, the balancer of the upstream's {@code type} built once, and each node's health when the
+ * upstream has {@code checks}.
  */
 public final class UpstreamCompiler {
     private final ConnectionPools pools;
     private final DnsCache dns;
+    private final HealthCheckers checkers;
     private final Set<ConnectionPools.Key> used = new HashSet<>();
+    private final Map<HealthCheckers.Key, Set<ProbeTarget>> checked = new HashMap<>();
 
-    public UpstreamCompiler(ConnectionPools pools, DnsCache dns) {
+    public UpstreamCompiler(ConnectionPools pools, DnsCache dns, HealthCheckers checkers) {
         this.pools = pools;
         this.dns = dns;
+        this.checkers = checkers;
+    }
+
+    /** The nodes each health checker of the compiled upstreams should probe once the snapshot serves. */
+    public Map<HealthCheckers.Key, Set<ProbeTarget>> checkedNodes() {
+        Map<HealthCheckers.Key, Set<ProbeTarget>> out = new HashMap<>();
+        checked.forEach((key, targets) -> out.put(key, Set.copyOf(targets)));
+        return out;
     }
 
     /** Pools the compiled upstreams use; the rest can be closed once the snapshot serves. */
@@ -39,6 +57,14 @@ public final class UpstreamCompiler {
         List<Integer> weights = new ArrayList<>();
         List<String> identities = new ArrayList<>();
         TreeMap<Integer, List<Integer>> groups = new TreeMap<>(java.util.Comparator.reverseOrder());
+        UpstreamChecker checker = null;
+        List<NodeHealth> health = new ArrayList<>();
+        Set<ProbeTarget> probed = null;
+        if (upstream.checks() != null) {
+            HealthCheckers.Key key = new HealthCheckers.Key(name, upstream.checks(), upstream.tls());
+            checker = checkers.checker(key);
+            probed = checked.computeIfAbsent(key, k -> new LinkedHashSet<>());
+        }
         for (UpstreamNode node : upstream.nodes()) {
             if (node.weight() == 0) {
                 continue;
@@ -53,13 +79,20 @@ public final class UpstreamCompiler {
                 String address = named ? node.address() + " (" + ip + ")" : node.address();
                 groups.computeIfAbsent(node.priority(), p -> new ArrayList<>()).add(targets.size());
                 targets.add(new UpstreamNodeTarget(pools.pool(key), address, hostHeader(node)));
+                if (checker != null) {
+                    ProbeTarget target = new ProbeTarget(ip, node.port(), node.host());
+                    health.add(checker.node(target, address));
+                    probed.add(target);
+                }
                 weights.add(node.weight());
                 identities.add(named ? node.host() + ":" + node.port() + "/" + ip : node.address());
             }
         }
         Balancer balancer = targets.isEmpty() ? context -> -1 : balancer(upstream.type(), groups, weights, identities, targets.size());
+        NodeHealthView view = checker == null ? null
+                : new NodeHealthView(health.toArray(new NodeHealth[0]), checker.passiveRules());
         return new UpstreamProxyClient(name, targets, balancer, HashKey.compile(upstream.hashOn(), upstream.key()),
-                upstream.effectiveRetries(), upstream.retryTimeout(), "node".equals(upstream.passHost()));
+                upstream.effectiveRetries(), upstream.retryTimeout(), "node".equals(upstream.passHost()), view);
     }
 
     private static Balancer balancer(String type, TreeMap<Integer, List<Integer>> groups, List<Integer> weights,

@@ -9,7 +9,9 @@ public enum UpstreamFailure {
     /** The last try could not connect within {@code timeout.connect}: 504, as nginx. */
     CONNECT_TIMED_OUT,
     /** The upstream did not answer within the read timeout: 504. */
-    TIMED_OUT;
+    TIMED_OUT,
+    /** The connection to the node broke after it was made, before a response head arrived: 502. */
+    BROKEN;
 
     public static final AttachmentKey<UpstreamFailure> KEY = AttachmentKey.create(UpstreamFailure.class);
 }

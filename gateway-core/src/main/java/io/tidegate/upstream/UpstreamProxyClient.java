@@ -1,6 +1,7 @@
 package io.tidegate.upstream;
 
 import io.tidegate.config.Timeouts;
+import io.tidegate.health.Outcome;
 import io.tidegate.http.ExchangeFacts;
 import io.undertow.client.ClientConnection;
 import io.undertow.server.HttpServerExchange;
@@ -21,6 +22,8 @@ import org.xnio.XnioExecutor;
  * The compiled form of one upstream, as Undertow's proxy sees it: picks a node with the balancer,
  * hands out a pooled connection to it within the connect timeout, and on failure lets the proxy
  * retry on a node not tried yet, up to {@code retries} times and within {@code retry_timeout}.
+ * With health checks, unhealthy nodes are passed over while a healthy one is left to try (when none
+ * is, they serve, as in APISIX), and with passive checks each try's result is reported to its node.
  */
 public final class UpstreamProxyClient implements ProxyClient {
     private static final Logger log = LoggerFactory.getLogger(UpstreamProxyClient.class);
@@ -46,9 +49,11 @@ public final class UpstreamProxyClient implements ProxyClient {
     private final boolean passNodeHost;
     private final long retryTimeoutNanos;
     private final ProxyTarget target;
+    private final NodeHealthView health;
 
+    /** @param health the nodes' health, or null without health checks */
     UpstreamProxyClient(String name, List<UpstreamNodeTarget> nodes, Balancer balancer, HashKey hashKey, int retries,
-                        double retryTimeoutSeconds, boolean passNodeHost) {
+                        double retryTimeoutSeconds, boolean passNodeHost, NodeHealthView health) {
         this.name = name;
         this.nodes = nodes.toArray(new UpstreamNodeTarget[0]);
         this.balancer = balancer;
@@ -56,6 +61,7 @@ public final class UpstreamProxyClient implements ProxyClient {
         this.passNodeHost = passNodeHost;
         this.retryTimeoutNanos = (long) (retryTimeoutSeconds * 1e9);
         this.target = (MaxRetriesProxyTarget) () -> retries;
+        this.health = health;
     }
 
     /** A readable name for logs: the upstream id, or the route that holds it inline. */
@@ -81,7 +87,7 @@ public final class UpstreamProxyClient implements ProxyClient {
                               long timeout, TimeUnit timeUnit) {
         Attempts attempts = exchange.getAttachment(ATTEMPTS);
         if (attempts == null) {
-            attempts = new Attempts(exchange, nodes.length, hashKey);
+            attempts = new Attempts(exchange, nodes.length, hashKey, health);
             exchange.putAttachment(ATTEMPTS, attempts);
             exchange.putAttachment(ExchangeFacts.UPSTREAM_START_NANOS, attempts.startNanos);
         } else if (retryTimeoutNanos > 0 && System.nanoTime() - attempts.startNanos > retryTimeoutNanos) {
@@ -90,6 +96,7 @@ public final class UpstreamProxyClient implements ProxyClient {
             callback.couldNotResolveBackend(exchange);
             return;
         }
+        attempts.beforePick();
         int index = balancer.pick(attempts);
         attempts.mark(index);
         UpstreamNodeTarget node = nodes[index];
@@ -103,32 +110,45 @@ public final class UpstreamProxyClient implements ProxyClient {
         }
         Timeouts timeouts = exchange.getAttachment(TIMEOUTS);
         long connectMillis = timeouts == null ? 0 : Math.max(1, Math.round(timeouts.connect() * 1000));
-        node.pool().connections().connect(target, exchange, new Try(callback, index, connectMillis, exchange), timeout, timeUnit, false);
+        node.pool().connections().connect(target, exchange, new Try(callback, index, attempts, connectMillis, exchange), timeout, timeUnit, false);
     }
 
-    /** Which nodes this exchange has tried, so a retry goes to another one while any is left. */
+    /**
+     * Which nodes this exchange has tried, so a retry goes to another one while any is left. To the
+     * balancer an unhealthy node looks tried while a healthy untried one remains, so every balancer
+     * skips unhealthy nodes the way it skips tried ones.
+     */
     private static final class Attempts implements PickContext {
         private final HttpServerExchange exchange;
         private final boolean[] tried;
         private final HashKey hashKey;
+        private final NodeHealthView health;
         private final long startNanos = System.nanoTime();
         private String key;
         private int count;
+        private int last = -1;
+        private boolean skipUnhealthy;
 
-        Attempts(HttpServerExchange exchange, int nodes, HashKey hashKey) {
+        Attempts(HttpServerExchange exchange, int nodes, HashKey hashKey, NodeHealthView health) {
             this.exchange = exchange;
             this.tried = new boolean[nodes];
             this.hashKey = hashKey;
+            this.health = health;
+        }
+
+        void beforePick() {
+            skipUnhealthy = health != null && health.anyHealthyUntried(tried);
         }
 
         void mark(int node) {
             tried[node] = true;
+            last = node;
             count++;
         }
 
         @Override
         public boolean tried(int node) {
-            return tried[node];
+            return tried[node] || skipUnhealthy && !health.nodes()[node].healthy();
         }
 
         @Override
@@ -142,17 +162,19 @@ public final class UpstreamProxyClient implements ProxyClient {
 
     /**
      * One connect attempt: enforces the connect timeout, records the outcome on the exchange,
-     * feeds the balancer, and hands on to the proxy exactly once.
+     * feeds the balancer and the passive health checks, and hands on to the proxy exactly once.
      */
     private final class Try implements ProxyCallback<ProxyConnection> {
         private final ProxyCallback<ProxyConnection> next;
         private final int node;
+        private final Attempts attempts;
         private final XnioExecutor.Key timer;
         private boolean settled;
 
-        Try(ProxyCallback<ProxyConnection> next, int node, long connectMillis, HttpServerExchange exchange) {
+        Try(ProxyCallback<ProxyConnection> next, int node, Attempts attempts, long connectMillis, HttpServerExchange exchange) {
             this.next = next;
             this.node = node;
+            this.attempts = attempts;
             this.timer = connectMillis <= 0 ? null
                     : WorkerUtils.executeAfter(exchange.getIoThread(), () -> connectTimedOut(exchange), connectMillis, TimeUnit.MILLISECONDS);
         }
@@ -173,6 +195,7 @@ public final class UpstreamProxyClient implements ProxyClient {
                 log.warn("upstream {}: connect to {} timed out ({} {})", name, nodes[node].address(),
                         exchange.getRequestMethod(), exchange.getRequestPath());
                 mark(exchange, UpstreamFailure.CONNECT_TIMED_OUT);
+                passive(Outcome.TIMEOUT);
                 next.failed(exchange);
             }
         }
@@ -200,6 +223,10 @@ public final class UpstreamProxyClient implements ProxyClient {
                 balancer.finished(node, System.nanoTime() - started);
                 nextListener.proceed();
             });
+            if (health != null && health.passive() != null) {
+                // added last, so it runs before any header_filter plugin can change the status
+                exchange.addResponseCommitListener(this::judgeResponse);
+            }
             next.completed(exchange, connection);
         }
 
@@ -231,6 +258,25 @@ public final class UpstreamProxyClient implements ProxyClient {
             log.warn("upstream {}: connect to {} failed ({} {})", name, nodes[node].address(),
                     exchange.getRequestMethod(), exchange.getRequestPath());
             mark(exchange, UpstreamFailure.CONNECT_FAILED);
+            passive(Outcome.TCP_FAILURE);
+        }
+
+        /** Passive checks: what the response (or the gateway's error in its place) says about the node. */
+        private void judgeResponse(HttpServerExchange exchange) {
+            UpstreamFailure failure = exchange.getAttachment(UpstreamFailure.KEY);
+            if (attempts.last != node || failure == UpstreamFailure.BROKEN) {
+                passive(Outcome.TCP_FAILURE); // the connection broke and a later try took over, or none could
+            } else if (failure == UpstreamFailure.TIMED_OUT) {
+                passive(Outcome.TIMEOUT);
+            } else if (failure == null) {
+                health.nodes()[node].reportStatus(exchange.getStatusCode(), health.passive(), "passive");
+            }
+        }
+
+        private void passive(Outcome outcome) {
+            if (health != null && health.passive() != null) {
+                health.nodes()[node].report(outcome, health.passive(), "passive");
+            }
         }
 
         private void mark(HttpServerExchange exchange, UpstreamFailure failure) {

@@ -99,6 +99,12 @@ public final class TestGateway implements AutoCloseable {
         return response.body();
     }
 
+    /** A JSON page of the gateway's status listener (which its configuration must set). */
+    public JsonNode status(String path) {
+        URI status = URI.create("http://127.0.0.1:" + gateway.statusAddress().getPort() + path);
+        return json(send(HttpRequest.newBuilder(status).GET().build()));
+    }
+
     /** The upstream's description of the request it received (see {@link UpstreamServer}). */
     public static JsonNode json(HttpResponse<String> response) {
         try {

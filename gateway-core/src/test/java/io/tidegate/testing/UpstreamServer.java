@@ -82,6 +82,13 @@ public final class UpstreamServer implements AutoCloseable, BeforeAllCallback, A
         return upstream;
     }
 
+    /** An HTTPS upstream started by hand, serving with this context. */
+    public static UpstreamServer start(String name, SSLContext tls) {
+        UpstreamServer upstream = new UpstreamServer(name).tls(tls, false);
+        upstream.start();
+        return upstream;
+    }
+
     private void start() {
         try {
             executor = Executors.newCachedThreadPool();
