@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code unhealthy.interval}), at most {@code concurrency} at a time.
  */
 public final class UpstreamChecker {
+    /** Ticks run a little late or early; a node due within this much of a tick is probed by it. */
+    private static final long TICK_SLACK_NANOS = 5_000_000;
     private final String upstream;
     private final HealthChecks checks;
     private final HealthRules activeRules;
@@ -104,7 +106,7 @@ public final class UpstreamChecker {
             if (now - p.dueNanos >= 0 && !p.running.get() && permits.tryAcquire()) {
                 p.running.set(true);
                 try {
-                    probes.execute(() -> run(p));
+                    probes.execute(() -> run(p, now));
                 } catch (RejectedExecutionException e) {
                     p.running.set(false);
                     permits.release();
@@ -114,7 +116,7 @@ public final class UpstreamChecker {
         }
     }
 
-    private void run(Probing p) {
+    private void run(Probing p, long tickNanos) {
         try {
             Probe.Result result = probe.run(p.target);
             if (result.outcome() != null) {
@@ -123,8 +125,9 @@ public final class UpstreamChecker {
                 p.health.reportStatus(result.status(), activeRules, "active");
             }
             double interval = p.health.healthy() ? checks.active().healthyInterval() : checks.active().unhealthyInterval();
-            // a tick may come a little early; half a millisecond of slack keeps a due node from waiting a whole tick
-            p.dueNanos = System.nanoTime() + (long) (interval * 1e9) - 500_000;
+            // counted from the tick that started the probe, not from its end: otherwise a probe that
+            // takes any time at all would make the node miss the next tick and wait a whole interval more
+            p.dueNanos = tickNanos + (long) (interval * 1e9) - TICK_SLACK_NANOS;
         } finally {
             p.running.set(false);
             permits.release();
