@@ -1,6 +1,8 @@
 package io.tidegate;
 
 import io.tidegate.config.ConfigException;
+import io.tidegate.config.ConfigFileWatcher;
+import io.tidegate.config.ConfigLoader;
 import io.tidegate.config.GatewayConfig;
 import io.tidegate.config.Resources;
 import io.tidegate.health.HealthCheckers;
@@ -54,6 +56,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayServer server;
     private final ScheduledExecutorService background;
     private final PluginFolderWatcher watcher;
+    private final ConfigFileWatcher fileWatcher;
     private final AccessLog accessLog;
     private final GatewayMetrics metrics;
     private final SharedPluginOutputs outputs;
@@ -91,6 +94,7 @@ public final class Gateway implements AutoCloseable {
         long refreshMillis = Math.round(config.server().dnsRefreshSeconds() * 1000);
         background.scheduleWithFixedDelay(this::refreshDns, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
         this.watcher = new PluginFolderWatcher(plugins, this::pluginsChanged);
+        this.fileWatcher = new ConfigFileWatcher(config.sources(), this::fileChanged);
     }
 
     /** Loads the plugins, compiles the configuration, binds the listeners and starts serving. */
@@ -183,6 +187,44 @@ public final class Gateway implements AutoCloseable {
         return s;
     }
 
+    /**
+     * The configuration file (or its resources file) changed: its resources are validated and
+     * swapped in; an invalid edit changes nothing. Server settings only apply at start.
+     */
+    private void fileChanged() {
+        for (Path source : config.sources()) {
+            if (source.toFile().length() == 0) {
+                log.warn("{} is empty; ignored (to serve nothing, leave the resource lists empty: routes: [])", source);
+                return;
+            }
+        }
+        GatewayConfig next;
+        try {
+            next = new ConfigLoader().load(config.file());
+        } catch (ConfigException e) {
+            log.error("{} changed but is invalid; configuration version {} keeps serving:\n  {}", config.file(), version,
+                    String.join("\n  ", e.errors()));
+            return;
+        }
+        if (!next.server().equals(config.server())) {
+            log.warn("settings under tidegate: in {} changed; they take effect at the next start (resources apply now)",
+                    config.file());
+        }
+        try {
+            synchronized (compileLock) {
+                if (next.resources().equals(resources)) {
+                    log.info("{} changed, but none of its resources did", config.file());
+                    return;
+                }
+                swap(next.resources(), "file");
+                resources = next.resources();
+            }
+        } catch (ConfigException e) {
+            log.error("{} changed but does not compile; configuration version {} keeps serving:\n  {}", config.file(), version,
+                    String.join("\n  ", e.errors()));
+        }
+    }
+
     private void pluginsChanged() {
         try {
             synchronized (compileLock) {
@@ -226,6 +268,11 @@ public final class Gateway implements AutoCloseable {
         return snapshots.current();
     }
 
+    /** The configuration file this gateway was started from, and watches. */
+    public Path configFile() {
+        return config.file();
+    }
+
     public PluginCatalog plugins() {
         return plugins.catalog();
     }
@@ -260,6 +307,7 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        fileWatcher.close();
         watcher.close();
         background.shutdownNow();
         server.close();

@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -67,6 +69,7 @@ public final class ConfigLoader {
         ServerSettings server = new ServerSettingsReader(problems, baseDir == null ? Path.of(".") : baseDir)
                 .read(root.get("tidegate"));
         Resources resources;
+        List<Path> sources = new ArrayList<>(List.of(configFile.toAbsolutePath()));
         if (server.resourcesFile() != null) {
             for (String list : ResourceReader.RESOURCE_LISTS) {
                 if (root.has(list)) {
@@ -75,11 +78,13 @@ public final class ConfigLoader {
             }
             Path file = resolve(configFile, server.resourcesFile());
             resources = readResourcesFile(file, problems);
+            sources.add(file.toAbsolutePath());
         } else {
             resources = new ResourceReader(problems).read(root, "");
         }
         problems.throwIfAny();
-        return new GatewayConfig(server, resources, baseDir == null ? Path.of(".").toAbsolutePath() : baseDir);
+        return new GatewayConfig(server, resources, baseDir == null ? Path.of(".").toAbsolutePath() : baseDir,
+                List.copyOf(sources));
     }
 
     /** Reads an APISIX standalone {@code apisix.yaml} (its {@code #END} marker is an ordinary comment). */

@@ -58,6 +58,11 @@ public final class TestGateway implements AutoCloseable {
         return gateway;
     }
 
+    /** The configuration file the gateway was started from (and watches). */
+    public Path configFile() {
+        return gateway.configFile();
+    }
+
     public int port() {
         return gateway.listenerAddresses().get(0).getPort();
     }

@@ -1,0 +1,84 @@
+package io.tidegate.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tidegate.testing.TestGateway;
+import io.tidegate.testing.UpstreamServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The standalone configuration file is watched: edits serve within a second, bad edits change nothing. */
+class ConfigFileReloadTest {
+    @RegisterExtension
+    static final UpstreamServer upstream = new UpstreamServer("main");
+
+    private static String config(String routes) {
+        return """
+                tidegate:
+                  listeners: [{ address: "127.0.0.1:0" }]
+                routes:
+                %s
+                upstreams:
+                  - { id: u, nodes: { "%s": 1 } }
+                """.formatted(routes.indent(2), upstream.address());
+    }
+
+    /** Waits until {@code path} answers {@code status}; returns how long that took. */
+    private static long awaitStatus(TestGateway gw, String path, int status) throws InterruptedException {
+        long start = System.nanoTime();
+        while (gw.get(path).statusCode() != status) {
+            assertTrue(System.nanoTime() - start < 5_000_000_000L, path + " never answered " + status);
+            Thread.sleep(5);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** Replaces the file as editors and ConfigMaps do: a new file renamed over the old one. */
+    private static void replaceAtomically(Path file, String text) throws Exception {
+        Path temp = Files.createTempFile(file.getParent(), ".config", ".tmp");
+        Files.writeString(temp, text);
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void aRouteAddedToTheFileServesWithinASecond() throws Exception {
+        try (TestGateway gw = TestGateway.start(config("- { id: a, uri: /a, upstream_id: u }"))) {
+            assertEquals(404, gw.get("/b").statusCode());
+            Files.writeString(gw.configFile(), config("""
+                    - { id: a, uri: /a, upstream_id: u }
+                    - { id: b, uri: /b, upstream_id: u }"""));
+            long inPlace = awaitStatus(gw, "/b", 200);
+            assertTrue(inPlace < 1000, "in-place write served after " + inPlace + " ms");
+
+            replaceAtomically(gw.configFile(), config("- { id: c, uri: /c, upstream_id: u }"));
+            long renamed = awaitStatus(gw, "/c", 200);
+            assertTrue(renamed < 1000, "atomic rename served after " + renamed + " ms");
+            assertEquals(404, gw.get("/a").statusCode(), "the new file replaces the routes, it does not add to them");
+            assertEquals(3, gw.gateway().snapshot().version());
+        }
+    }
+
+    @Test
+    void anInvalidEditKeepsTheOldVersionServing() throws Exception {
+        try (TestGateway gw = TestGateway.start(config("- { id: a, uri: /a, upstream_id: u }"))) {
+            replaceAtomically(gw.configFile(), config("""
+                    - { id: a, uri: /a, upstream_id: u }
+                    - { id: b, uri: /b, upstream: { nodes: {} } }"""));
+            Thread.sleep(300); // each edit on its own, past the watcher's quiet time
+            Files.writeString(gw.configFile(), "");
+            Thread.sleep(300);
+            replaceAtomically(gw.configFile(), "routes: [ this is not yaml");
+            Thread.sleep(300);
+            assertEquals(1, gw.gateway().snapshot().version(), "no broken version was swapped in");
+            assertEquals(200, gw.get("/a").statusCode());
+
+            replaceAtomically(gw.configFile(), config("- { id: b, uri: /b, upstream_id: u }"));
+            awaitStatus(gw, "/b", 200);
+            assertEquals(404, gw.get("/a").statusCode());
+        }
+    }
+}
