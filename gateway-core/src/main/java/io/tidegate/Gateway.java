@@ -1,7 +1,9 @@
 package io.tidegate;
 
 import io.tidegate.config.ConfigException;
-import io.tidegate.config.ConfigFileWatcher;
+import io.tidegate.source.ConfigFileWatcher;
+import io.tidegate.source.EtcdSource;
+import io.tidegate.source.EtcdStore;
 import io.tidegate.config.ConfigLoader;
 import io.tidegate.config.GatewayConfig;
 import io.tidegate.config.Resources;
@@ -56,7 +58,11 @@ public final class Gateway implements AutoCloseable {
     private final GatewayServer server;
     private final ScheduledExecutorService background;
     private final PluginFolderWatcher watcher;
+    /** Null when the resources come from etcd. */
     private final ConfigFileWatcher fileWatcher;
+    /** Null when the resources come from the file. */
+    private final EtcdStore etcd;
+    private final EtcdSource etcdSource;
     private final AccessLog accessLog;
     private final GatewayMetrics metrics;
     private final SharedPluginOutputs outputs;
@@ -84,7 +90,7 @@ public final class Gateway implements AutoCloseable {
         exportHealth();
         this.server = GatewayServer.start(config.server(),
                 new GatewayHandler(snapshots, config.server().clientMaxBodySize(), accessLog, metrics),
-                new StatusHandler(snapshots::current, plugins::catalog, checkers),
+                new StatusHandler(snapshots::current, plugins::catalog, checkers, this::ready),
                 metrics == null ? null : new MetricsHandler(metrics), () -> snapshots.current().certificates());
         this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "tidegate-background");
@@ -94,7 +100,27 @@ public final class Gateway implements AutoCloseable {
         long refreshMillis = Math.round(config.server().dnsRefreshSeconds() * 1000);
         background.scheduleWithFixedDelay(this::refreshDns, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
         this.watcher = new PluginFolderWatcher(plugins, this::pluginsChanged);
-        this.fileWatcher = new ConfigFileWatcher(config.sources(), this::fileChanged);
+        if (config.server().etcd() == null) {
+            this.fileWatcher = new ConfigFileWatcher(config.sources(), this::fileChanged);
+            this.etcd = null;
+            this.etcdSource = null;
+        } else {
+            this.fileWatcher = null;
+            this.etcd = new EtcdStore(config.server().etcd());
+            this.etcdSource = new EtcdSource(etcd, this::applyFromEtcd);
+        }
+    }
+
+    /** Ready once a configuration from its source serves: at once for a file, after etcd's first listing. */
+    public boolean ready() {
+        return etcdSource == null || etcdSource.synced();
+    }
+
+    private void applyFromEtcd(Resources next) throws ConfigException {
+        synchronized (compileLock) {
+            swap(next, "etcd");
+            resources = next;
+        }
     }
 
     /** Loads the plugins, compiles the configuration, binds the listeners and starts serving. */
@@ -109,6 +135,9 @@ public final class Gateway implements AutoCloseable {
             plugins.sync();
             Compiled first = compile(config, pools, checkers, dns, plugins.catalog(), outputs, config.resources(), 1);
             Gateway gateway = new Gateway(config, pools, checkers, dns, plugins, outputs, first);
+            if (gateway.etcdSource != null) {
+                gateway.etcdSource.start();
+            }
             gateway.logStarted();
             return gateway;
         } catch (ConfigException | RuntimeException e) {
@@ -307,7 +336,13 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
-        fileWatcher.close();
+        if (fileWatcher != null) {
+            fileWatcher.close();
+        }
+        if (etcdSource != null) {
+            etcdSource.close();
+            etcd.close();
+        }
         watcher.close();
         background.shutdownNow();
         server.close();

@@ -68,6 +68,13 @@ public final class ConfigLoader {
         Path baseDir = configFile.toAbsolutePath().getParent();
         ServerSettings server = new ServerSettingsReader(problems, baseDir == null ? Path.of(".") : baseDir)
                 .read(root.get("tidegate"));
+        if (server.etcd() != null) {
+            for (String list : ResourceReader.RESOURCE_LISTS) {
+                if (root.has(list)) {
+                    problems.add(list, "must not be set when tidegate.etcd is used (resources live in etcd)");
+                }
+            }
+        }
         Resources resources;
         List<Path> sources = new ArrayList<>(List.of(configFile.toAbsolutePath()));
         if (server.resourcesFile() != null) {

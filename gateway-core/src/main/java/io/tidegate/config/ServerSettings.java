@@ -31,4 +31,6 @@ public record ServerSettings(
         double dnsRefreshSeconds,
         double pluginGraceSeconds,
         String accessLogPath,
-        ListenerSettings metrics) {}
+        ListenerSettings metrics,
+        EtcdSettings etcd,
+        AdminSettings admin) {}

@@ -12,6 +12,8 @@ final class ServerSettingsReader {
             "status", "plugins_dir", "plugin_grace", "resources_file", "ssl_trusted_certificate", "dns_refresh", "access_log",
             "metrics", "admin", "etcd");
     private static final Set<String> ACCESS_LOG_FIELDS = Set.of("path");
+    private static final Set<String> ETCD_FIELDS = Set.of("endpoints", "prefix", "user", "password", "timeout");
+    private static final Set<String> ADMIN_FIELDS = Set.of("address", "api_key");
     private static final Set<String> LISTENER_FIELDS = Set.of("address", "tls", "offer_h2");
     private static final Set<String> LISTENER_TLS_FIELDS = Set.of("cert_path", "key_path");
     static final double DEFAULT_DNS_REFRESH = 30;
@@ -32,7 +34,7 @@ final class ServerSettingsReader {
     private ServerSettings defaults(int cores) {
         return new ServerSettings(cores, List.of(DEFAULT_LISTENER), 0, Timeouts.DEFAULT, null,
                 baseDir.resolve("plugins-dist").normalize().toString(), null,
-                null, DEFAULT_DNS_REFRESH, DEFAULT_PLUGIN_GRACE, null, null);
+                null, DEFAULT_DNS_REFRESH, DEFAULT_PLUGIN_GRACE, null, null, null, null);
     }
 
     ServerSettings read(JsonNode node) {
@@ -43,11 +45,6 @@ final class ServerSettingsReader {
         Fields f = Fields.open(node, "tidegate", problems, FIELDS);
         if (f == null) {
             return defaults(cores);
-        }
-        for (String later : List.of("admin", "etcd")) {
-            if (f.has(later)) {
-                f.report(later, "is not supported yet");
-            }
         }
         int threads = f.integer("threads", cores, 1, 1024);
         List<ListenerSettings> listeners = listeners(f);
@@ -78,8 +75,65 @@ final class ServerSettingsReader {
             Fields m = Fields.open(f.raw("metrics"), f.path("metrics"), problems, STATUS_FIELDS);
             metrics = m == null ? null : address(m, true);
         }
+        EtcdSettings etcd = etcd(f);
+        AdminSettings admin = admin(f);
+        if (admin != null && etcd == null && !f.has("etcd")) {
+            f.report("admin", "needs tidegate.etcd: the Admin API writes to etcd");
+        }
+        if (etcd != null && resourcesFile != null) {
+            f.report("resources_file", "must not be set with tidegate.etcd (resources live in etcd)");
+        }
         return new ServerSettings(threads, listeners, maxBody, timeout, status, pluginsDir, resourcesFile, trustedCas,
-                dnsRefresh, pluginGrace, accessLog, metrics);
+                dnsRefresh, pluginGrace, accessLog, metrics, etcd, admin);
+    }
+
+    private EtcdSettings etcd(Fields parent) {
+        if (!parent.has("etcd")) {
+            return null;
+        }
+        Fields f = Fields.open(parent.raw("etcd"), parent.path("etcd"), problems, ETCD_FIELDS);
+        if (f == null) {
+            return null;
+        }
+        List<String> endpoints = f.nonEmptyUniqueStrings("endpoints");
+        if (!f.has("endpoints")) {
+            f.report("endpoints", "is required");
+        }
+        for (int i = 0; i < endpoints.size(); i++) {
+            String endpoint = endpoints.get(i);
+            if (endpoint.startsWith("https://")) {
+                problems.add(Problems.index(f.path("endpoints"), i), "TLS to etcd is not supported yet");
+            } else if (!endpoint.matches("http://[^/\\s]+:[0-9]{1,5}/?")) {
+                problems.add(Problems.index(f.path("endpoints"), i), "must be http://host:port");
+            }
+        }
+        String prefix = f.string("prefix", "/apisix", 1, 256);
+        if (prefix != null && (!prefix.startsWith("/") || prefix.endsWith("/"))) {
+            f.report("prefix", "must start with / and not end with it");
+        }
+        String user = f.string("user", null, 1, 256);
+        String password = f.string("password", null, 0, 256);
+        if ((user == null) != (password == null)) {
+            problems.add(f.path(), "user and password must be given together");
+        }
+        double timeout = f.seconds("timeout", 30.0, false);
+        return new EtcdSettings(endpoints, prefix, user, password, timeout);
+    }
+
+    private AdminSettings admin(Fields parent) {
+        if (!parent.has("admin")) {
+            return null;
+        }
+        Fields f = Fields.open(parent.raw("admin"), parent.path("admin"), problems, ADMIN_FIELDS);
+        if (f == null) {
+            return null;
+        }
+        ListenerSettings address = f.has("address") ? address(f, true) : AdminSettings.DEFAULT_ADDRESS;
+        String key = f.requiredString("api_key");
+        if (key != null && key.length() < 8) {
+            f.report("api_key", "must be at least 8 characters");
+        }
+        return new AdminSettings(address, key);
     }
 
     /** Reads a PEM file named in the config, checking that it parses, so a bad file fails at load. */

@@ -26,11 +26,15 @@ public final class StatusHandler implements HttpHandler {
     private final Supplier<Snapshot> snapshot;
     private final Supplier<PluginCatalog> plugins;
     private final HealthCheckers checkers;
+    private final java.util.function.BooleanSupplier ready;
 
-    public StatusHandler(Supplier<Snapshot> snapshot, Supplier<PluginCatalog> plugins, HealthCheckers checkers) {
+    /** @param ready whether the configuration source has delivered (etcd's first listing applied) */
+    public StatusHandler(Supplier<Snapshot> snapshot, Supplier<PluginCatalog> plugins, HealthCheckers checkers,
+                         java.util.function.BooleanSupplier ready) {
         this.snapshot = snapshot;
         this.plugins = plugins;
         this.checkers = checkers;
+        this.ready = ready;
     }
 
     @Override
@@ -44,6 +48,11 @@ public final class StatusHandler implements HttpHandler {
         switch (exchange.getRequestPath()) {
             case "/status/live" -> exchange.getResponseSender().send("{\"status\":\"live\"}");
             case "/status/ready" -> {
+                if (!ready.getAsBoolean()) {
+                    exchange.setStatusCode(503);
+                    exchange.getResponseSender().send("{\"status\":\"not ready\",\"reason\":\"waiting for the first configuration from etcd\"}");
+                    return;
+                }
                 Snapshot current = snapshot.get();
                 exchange.getResponseSender().send("{\"status\":\"ready\",\"config_version\":" + current.version()
                         + ",\"routes\":" + current.routeCount() + ",\"upstreams\":" + current.upstreamCount() + "}");

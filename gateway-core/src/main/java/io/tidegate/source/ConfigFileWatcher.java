@@ -1,4 +1,4 @@
-package io.tidegate.config;
+package io.tidegate.source;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;

@@ -1,0 +1,184 @@
+package io.tidegate.source;
+
+import io.etcd.jetcd.Watch;
+import io.tidegate.config.ConfigException;
+import io.tidegate.config.Resources;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the gateway's resources in step with etcd: lists the prefix, applies it, then watches from
+ * the listing's revision + 1 and applies every change. When the watch breaks (etcd restarted or
+ * compacted past our revision) it lists again, backing off while etcd is away; the last good
+ * configuration serves meanwhile. A value that fails validation or compilation is left out and
+ * logged by key; the rest applies. Everything runs on one thread, so the key map needs no lock.
+ */
+public final class EtcdSource implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EtcdSource.class);
+    private static final long MIN_BACKOFF_MILLIS = 200;
+    private static final long MAX_BACKOFF_MILLIS = 5_000;
+
+    /** Where the resources go. */
+    public interface Target {
+        /** Compiles and serves them; throws (changing nothing) when they do not compile. */
+        void apply(Resources resources) throws ConfigException;
+    }
+
+    private final EtcdStore store;
+    private final KeyedResources keyed;
+    private final Target target;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tidegate-etcd");
+        t.setDaemon(true);
+        return t;
+    });
+    private final TreeMap<String, String> values = new TreeMap<>();
+    private Watch.Watcher watcher;
+    private long generation;
+    private long backoffMillis = MIN_BACKOFF_MILLIS;
+    private boolean rebuildPending;
+    private volatile boolean synced;
+    private Map<String, List<String>> lastRejected = Map.of();
+
+    public EtcdSource(EtcdStore store, Target target) {
+        this.store = store;
+        this.keyed = new KeyedResources(store.prefix());
+        this.target = target;
+    }
+
+    /**
+     * Lists and applies once before returning, so a gateway starts with etcd's configuration when
+     * etcd is there; when it is not, keeps trying in the background.
+     */
+    public void start() {
+        try {
+            thread.submit(this::relist).get();
+        } catch (Exception e) {
+            log.error("etcd start-up listing failed", e);
+        }
+    }
+
+    /** Whether a listing of etcd has been applied since the start (the gateway is ready). */
+    public boolean synced() {
+        return synced;
+    }
+
+    private void relist() {
+        if (watcher != null) {
+            watcher.close();
+            watcher = null;
+        }
+        long mine = ++generation;
+        EtcdStore.Listing listing;
+        try {
+            listing = store.list();
+        } catch (RuntimeException e) {
+            log.warn("etcd {} unavailable ({}); the current configuration keeps serving, retrying in {} ms",
+                    store.prefix(), e.getMessage(), backoffMillis);
+            retryLater();
+            return;
+        }
+        values.clear();
+        listing.entries().forEach(entry -> values.put(entry.key(), entry.value()));
+        rebuild();
+        synced = true;
+        backoffMillis = MIN_BACKOFF_MILLIS;
+        watcher = store.watch(listing.revision() + 1,
+                changes -> run(() -> changed(mine, changes)),
+                error -> run(() -> watchFailed(mine, error)));
+        log.info("etcd {}: {} keys at revision {}, watching", store.prefix(), values.size(), listing.revision());
+    }
+
+    /** Runs on this source's thread; after {@link #close} (a watch reporting its end) nothing runs. */
+    private void run(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    private void retryLater() {
+        thread.schedule(this::relist, backoffMillis, TimeUnit.MILLISECONDS);
+        backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+    }
+
+    private void changed(long watchGeneration, List<EtcdStore.Change> changes) {
+        if (watchGeneration != generation) {
+            return; // from a watch a relisting replaced
+        }
+        for (EtcdStore.Change change : changes) {
+            if (change.deleted()) {
+                values.remove(change.entry().key());
+            } else {
+                values.put(change.entry().key(), change.entry().value());
+            }
+        }
+        // a burst of watch responses queued behind this one becomes one rebuild
+        if (!rebuildPending) {
+            rebuildPending = true;
+            thread.execute(() -> {
+                rebuildPending = false;
+                rebuild();
+            });
+        }
+    }
+
+    private void watchFailed(long watchGeneration, Throwable error) {
+        if (watchGeneration != generation) {
+            return;
+        }
+        log.warn("etcd {} watch ended ({}); listing again", store.prefix(), error.getMessage());
+        retryLater();
+    }
+
+    /** Applies the current keys; keys that fail to compile are left out and the rest tried again. */
+    private void rebuild() {
+        Map<String, List<String>> known = new TreeMap<>();
+        while (true) {
+            KeyedResources.Result result = keyed.read(values, known);
+            try {
+                target.apply(result.resources());
+                report(result.rejected());
+                return;
+            } catch (ConfigException e) {
+                Map<String, List<String>> failed = result.attribute(e.errors());
+                List<String> unexplained = failed.remove(KeyedResources.NO_KEY);
+                if (failed.isEmpty()) {
+                    log.error("etcd {}: the configuration does not compile; the current one keeps serving:\n  {}",
+                            store.prefix(), String.join("\n  ", unexplained == null ? e.errors() : unexplained));
+                    return;
+                }
+                known.putAll(failed);
+            }
+        }
+    }
+
+    /** Logs keys left out, once per change of what is left out. */
+    private void report(Map<String, List<String>> rejected) {
+        if (rejected.equals(lastRejected)) {
+            return;
+        }
+        rejected.forEach((key, errors) -> {
+            if (!errors.equals(lastRejected.get(key))) {
+                log.error("etcd key {} is invalid and left out: {}", key.isEmpty() ? "(none)" : key, String.join("; ", errors));
+            }
+        });
+        lastRejected = Map.copyOf(rejected);
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        Watch.Watcher current = watcher;
+        if (current != null) {
+            current.close();
+        }
+    }
+}

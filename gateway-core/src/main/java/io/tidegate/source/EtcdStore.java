@@ -1,0 +1,131 @@
+package io.tidegate.source;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.PutResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.tidegate.config.EtcdSettings;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * The gateway's view of etcd: the keys under the configured prefix, read, written and watched
+ * with jetcd. Every blocking call is bounded by the configured timeout and fails with
+ * {@link EtcdException}; nothing here runs on an IO thread.
+ */
+public final class EtcdStore implements AutoCloseable {
+    /** One key as etcd holds it; revisions are APISIX's createdIndex and modifiedIndex. */
+    public record Entry(String key, String value, long createRevision, long modRevision) {}
+
+    /** Every key under the prefix, as of {@code revision}. */
+    public record Listing(List<Entry> entries, long revision) {}
+
+    /** A change seen by a watch; {@code entry.value()} is null for a deletion. */
+    public record Change(Entry entry, boolean deleted) {}
+
+    private final Client client;
+    private final String prefix;
+    private final long timeoutMillis;
+
+    public EtcdStore(EtcdSettings settings) {
+        ClientBuilder builder = Client.builder()
+                .endpoints(settings.endpoints().toArray(new String[0]))
+                .connectTimeout(Duration.ofMillis(Math.round(settings.timeoutSeconds() * 1000)))
+                // fail a call rather than queue it while etcd is away: the callers retry on their own
+                .waitForReady(false);
+        if (settings.user() != null) {
+            builder.user(bytes(settings.user())).password(bytes(settings.password()));
+        }
+        this.client = builder.build();
+        this.prefix = settings.prefix();
+        this.timeoutMillis = Math.round(settings.timeoutSeconds() * 1000);
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public Listing list() {
+        GetResponse response = await(client.getKVClient().get(bytes(prefix + "/"), GetOption.builder().isPrefix(true).build()));
+        return new Listing(response.getKvs().stream().map(EtcdStore::entry).toList(), response.getHeader().getRevision());
+    }
+
+    /** The key's entry, or null when it does not exist. */
+    public Entry get(String key) {
+        GetResponse response = await(client.getKVClient().get(bytes(key)));
+        return response.getKvs().isEmpty() ? null : entry(response.getKvs().get(0));
+    }
+
+    /** Writes the key; true when it did not exist before. */
+    public boolean put(String key, String value) {
+        PutResponse response = await(client.getKVClient().put(bytes(key), bytes(value), PutOption.builder().withPrevKV().build()));
+        return !response.hasPrevKv();
+    }
+
+    /** Deletes the key; false when there was nothing to delete. */
+    public boolean delete(String key) {
+        return await(client.getKVClient().delete(bytes(key))).getDeleted() > 0;
+    }
+
+    /**
+     * Watches every key under the prefix from {@code fromRevision}. {@code onError} hears of a
+     * compaction past that revision or a watch etcd ended; the watch is then over.
+     */
+    public Watch.Watcher watch(long fromRevision, Consumer<List<Change>> onChanges, Consumer<Throwable> onError) {
+        WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
+        return client.getWatchClient().watch(bytes(prefix + "/"), option, Watch.listener(
+                response -> onChanges.accept(response.getEvents().stream()
+                        .map(event -> new Change(entry(event.getKeyValue()), event.getEventType() == WatchEvent.EventType.DELETE))
+                        .toList()),
+                onError,
+                () -> onError.accept(new EtcdException("the watch was closed by etcd"))));
+    }
+
+    private <T> T await(CompletableFuture<T> call) {
+        try {
+            return call.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            call.cancel(true);
+            throw new EtcdException("etcd did not answer within " + timeoutMillis + " ms");
+        } catch (ExecutionException e) {
+            throw new EtcdException(e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EtcdException("interrupted");
+        }
+    }
+
+    private static Entry entry(KeyValue kv) {
+        return new Entry(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8),
+                kv.getCreateRevision(), kv.getModRevision());
+    }
+
+    private static ByteSequence bytes(String text) {
+        return ByteSequence.from(text, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    /** etcd could not be reached or refused the call. */
+    public static final class EtcdException extends RuntimeException {
+        public EtcdException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package io.tidegate.source;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tidegate.config.ConfigLoader;
+import io.tidegate.config.Problems;
+import io.tidegate.config.ResourceReader;
+import io.tidegate.config.Resources;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Resources kept as etcd keeps them, one JSON value per key in APISIX's layout
+ * ({@code <prefix>/routes/1}, {@code <prefix>/consumers/jack}). {@link #read} turns them into
+ * {@link Resources} the way APISIX treats bad data: a value that does not parse or validate, or
+ * that refers to something missing, is left out and named by its key; the rest applies.
+ */
+public final class KeyedResources {
+    private static final Pattern ITEM = Pattern.compile("^([a-z_]+)\\[(\\d+)\\](.*)$");
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    /** Which field names a resource of each type: the last segment of its key. */
+    static String idField(String type) {
+        return "consumers".equals(type) ? "username" : "id";
+    }
+
+    /** Where a key sits: its resource type and id, or null for keys of other kinds (APISIX keeps more). */
+    public record Place(String type, String id) {}
+
+    /** The outcome: what serves, and each rejected key with its errors (paths relative to the key). */
+    public record Result(Resources resources, Map<String, List<String>> rejected, Assembly assembly) {
+        /** Errors about {@link #resources} (say, from compiling them) sorted by key; see {@link Assembly#attribute}. */
+        public Map<String, List<String>> attribute(List<String> errors) {
+            return assembly.attribute(errors);
+        }
+    }
+
+    /** An error no key explains is filed under this name. */
+    public static final String NO_KEY = "";
+
+    private final String prefix;
+
+    public KeyedResources(String prefix) {
+        this.prefix = prefix;
+    }
+
+    public Place place(String key) {
+        if (!key.startsWith(prefix + "/")) {
+            return null;
+        }
+        String[] parts = key.substring(prefix.length() + 1).split("/", -1);
+        if (parts.length != 2 || parts[1].isEmpty() || !ResourceReader.RESOURCE_LISTS.contains(parts[0])) {
+            return null;
+        }
+        return new Place(parts[0], parts[1]);
+    }
+
+    public String key(String type, String id) {
+        return prefix + "/" + type + "/" + id;
+    }
+
+    /**
+     * Reads every value, leaving out those that fail; repeats until what is left is consistent (a
+     * route whose upstream was left out goes too). {@code values}: key to JSON text.
+     */
+    public Result read(SortedMap<String, String> values) {
+        return read(values, Map.of());
+    }
+
+    /** As {@link #read(SortedMap)}, with some keys already known to be bad (and their reasons). */
+    public Result read(SortedMap<String, String> values, Map<String, List<String>> known) {
+        Map<String, List<String>> rejected = new LinkedHashMap<>();
+        Map<String, JsonNode> parsed = new LinkedHashMap<>();
+        values.forEach((key, text) -> {
+            Place place = place(key);
+            if (place == null) {
+                return;
+            }
+            if (known.containsKey(key)) {
+                rejected.put(key, known.get(key));
+                return;
+            }
+            String problem = null;
+            JsonNode value = null;
+            try {
+                value = ConfigLoader.parseJson(text);
+            } catch (JsonProcessingException e) {
+                problem = "not valid JSON: " + e.getOriginalMessage();
+            }
+            if (problem == null && !value.isObject()) {
+                problem = "must be a JSON object";
+            }
+            if (problem == null) {
+                problem = claimId((ObjectNode) value, place);
+            }
+            if (problem != null) {
+                rejected.put(key, List.of(problem));
+            } else {
+                parsed.put(key, value);
+            }
+        });
+        while (true) {
+            Assembly assembly = assemble(parsed);
+            Problems problems = new Problems();
+            Resources resources = new ResourceReader(problems).read(assembly.root, "");
+            Map<String, List<String>> failed = assembly.attribute(problems.list());
+            List<String> unexplained = failed.remove(NO_KEY);
+            if (failed.isEmpty()) {
+                if (unexplained != null) {
+                    rejected.put(NO_KEY, unexplained);
+                }
+                return new Result(resources, rejected, assembly);
+            }
+            failed.forEach((key, errors) -> {
+                rejected.put(key, errors);
+                parsed.remove(key);
+            });
+        }
+    }
+
+    /** The value's id must be the key's (it is filled in when absent, as APISIX's Admin API does). */
+    private static String claimId(ObjectNode value, Place place) {
+        String field = idField(place.type());
+        JsonNode id = value.get(field);
+        if (id == null || id.isNull()) {
+            value.put(field, place.id());
+            return null;
+        }
+        return id.asText().equals(place.id()) ? null : field + ": \"" + id.asText() + "\" does not match the key's \"" + place.id() + "\"";
+    }
+
+    /** The values as APISIX resource lists, remembering which key each list index came from. */
+    Assembly assemble(Map<String, JsonNode> values) {
+        ObjectNode root = NODES.objectNode();
+        Map<String, List<String>> keysByList = new HashMap<>();
+        values.forEach((key, value) -> {
+            Place place = place(key);
+            ArrayNode list = root.has(place.type()) ? (ArrayNode) root.get(place.type()) : root.putArray(place.type());
+            list.add(value);
+            keysByList.computeIfAbsent(place.type(), t -> new ArrayList<>()).add(key);
+        });
+        return new Assembly(root, keysByList);
+    }
+
+    /** Resource lists built from keys, and the way back from an error's path to its key. */
+    public record Assembly(ObjectNode root, Map<String, List<String>> keysByList) {
+        /**
+         * Sorts errors ({@code routes[3].uri: must start with /}) by the key they concern, with the
+         * path made relative to it; an error no key explains is returned under the empty key.
+         */
+        public Map<String, List<String>> attribute(List<String> errors) {
+            Map<String, List<String>> out = new LinkedHashMap<>();
+            for (String error : errors) {
+                Matcher m = ITEM.matcher(error);
+                List<String> keys = m.matches() ? keysByList.get(m.group(1)) : null;
+                int index = m.matches() ? Integer.parseInt(m.group(2)) : -1;
+                if (keys != null && index < keys.size()) {
+                    String rest = m.group(3);
+                    rest = rest.startsWith(".") ? rest.substring(1) : rest.startsWith(": ") ? rest.substring(2) : rest;
+                    out.computeIfAbsent(keys.get(index), k -> new ArrayList<>()).add(rest);
+                } else {
+                    out.computeIfAbsent(NO_KEY, k -> new ArrayList<>()).add(error);
+                }
+            }
+            return out;
+        }
+    }
+}

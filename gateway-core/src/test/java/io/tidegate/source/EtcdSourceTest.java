@@ -1,0 +1,130 @@
+package io.tidegate.source;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tidegate.testing.EtcdServer;
+import io.tidegate.testing.TestGateway;
+import io.tidegate.testing.UpstreamServer;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Resources from a real etcd: listed at start, watched after, kept while etcd is away. */
+class EtcdSourceTest {
+    @RegisterExtension
+    static final EtcdServer etcd = new EtcdServer();
+    @RegisterExtension
+    static final UpstreamServer upstream = new UpstreamServer("main");
+
+    private String prefix;
+    private EtcdStore store;
+
+    @BeforeEach
+    void freshPrefix() {
+        prefix = "/t" + UUID.randomUUID().toString().substring(0, 8);
+        store = etcd.store(prefix);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private TestGateway gateway() {
+        return TestGateway.start("""
+                tidegate:
+                  listeners: [{ address: "127.0.0.1:0" }]
+                  status: { address: "127.0.0.1:0" }
+                  etcd: { endpoints: ["%s"], prefix: %s, timeout: 2 }
+                """.formatted(etcd.endpoint(), prefix));
+    }
+
+    private void putUpstream() {
+        store.put(prefix + "/upstreams/u", "{\"nodes\":{\"" + upstream.address() + "\":1},\"type\":\"roundrobin\"}");
+    }
+
+    private void putRoute(String id, String uri) {
+        store.put(prefix + "/routes/" + id, "{\"uri\":\"" + uri + "\",\"upstream_id\":\"u\"}");
+    }
+
+    static long awaitStatus(TestGateway gw, String path, int status, long timeoutMillis) throws InterruptedException {
+        long start = System.nanoTime();
+        while (gw.get(path).statusCode() != status) {
+            assertTrue(System.nanoTime() - start < timeoutMillis * 1_000_000, path + " never answered " + status);
+            Thread.sleep(2);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    @Test
+    void startsWithWhatEtcdHoldsAndFollowsItsChanges() throws Exception {
+        putUpstream();
+        putRoute("1", "/one");
+        try (TestGateway gw = gateway()) {
+            assertEquals(200, gw.get("/one").statusCode(), "listed before the gateway started serving");
+            assertEquals("ready", gw.status("/status/ready").get("status").asText());
+
+            putRoute("2", "/two");
+            long added = awaitStatus(gw, "/two", 200, 1000);
+            store.delete(prefix + "/routes/1");
+            long removed = awaitStatus(gw, "/one", 404, 1000);
+            System.out.printf("etcd write to effect: put %d ms, delete %d ms%n", added, removed);
+        }
+    }
+
+    @Test
+    void anInvalidValueIsLeftOutAndTheRestApplies() throws Exception {
+        putUpstream();
+        putRoute("good", "/good");
+        store.put(prefix + "/routes/bad", "{\"uri\":\"no-slash\",\"upstream_id\":\"u\"}");
+        store.put(prefix + "/routes/dangling", "{\"uri\":\"/dangling\",\"upstream_id\":\"missing\"}");
+        store.put(prefix + "/routes/broken", "{not json");
+        store.put(prefix + "/routes/cidr", "{\"uri\":\"/cidr\",\"upstream_id\":\"u\",\"remote_addrs\":[\"10.0.0.0/99\"]}");
+        try (TestGateway gw = gateway()) {
+            assertEquals(200, gw.get("/good").statusCode());
+            assertEquals(404, gw.get("/dangling").statusCode());
+            assertEquals(404, gw.get("/cidr").statusCode());
+            assertEquals(1, gw.gateway().snapshot().routeCount(),
+                    "bad uri, dangling reference, broken JSON and a CIDR only compiling rejects: each left out");
+        }
+    }
+
+    @Test
+    void keepsServingWhileEtcdIsAwayAndCatchesUpWhenItReturns() throws Exception {
+        putUpstream();
+        putRoute("1", "/one");
+        try (TestGateway gw = gateway()) {
+            etcd.stop();
+            try {
+                Thread.sleep(500);
+                assertEquals(200, gw.get("/one").statusCode(), "the last good configuration serves");
+            } finally {
+                etcd.start();
+            }
+            try (EtcdStore writer = etcd.store(prefix)) {
+                writer.put(prefix + "/routes/2", "{\"uri\":\"/two\",\"upstream_id\":\"u\"}");
+            }
+            long caughtUp = awaitStatus(gw, "/two", 200, 15_000);
+            System.out.printf("etcd restarted: change served %d ms after it was written%n", caughtUp);
+            assertEquals(200, gw.get("/one").statusCode());
+        }
+    }
+
+    @Test
+    void withoutEtcdAtStartTheGatewayIsNotReadyUntilItComes() throws Exception {
+        etcd.stop();
+        try (TestGateway gw = gateway()) {
+            assertEquals("not ready", gw.status("/status/ready").get("status").asText());
+            etcd.start();
+            putUpstream();
+            putRoute("1", "/one");
+            awaitStatus(gw, "/one", 200, 15_000);
+            assertEquals("ready", gw.status("/status/ready").get("status").asText());
+        } finally {
+            etcd.start();
+        }
+    }
+}

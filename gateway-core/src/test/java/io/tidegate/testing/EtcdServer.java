@@ -1,0 +1,112 @@
+package io.tidegate.testing;
+
+import io.tidegate.config.EtcdSettings;
+import io.tidegate.source.EtcdStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real single-member {@code etcd} (Debian's etcd-server, installed by .ci/run) on free loopback
+ * ports with a temporary data directory. It can be stopped and started again on the same ports and
+ * data, to test what the gateway does while etcd is away.
+ */
+public final class EtcdServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+    private int clientPort;
+    private int peerPort;
+    private Path dir;
+    private Process process;
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + clientPort;
+    }
+
+    /** A store on this server under {@code prefix}, for tests to read and write keys directly. */
+    public EtcdStore store(String prefix) {
+        return new EtcdStore(new EtcdSettings(List.of(endpoint()), prefix, null, null, 5));
+    }
+
+    /** Starts the process unless it runs already. */
+    public synchronized void start() {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        try {
+            if (dir == null) {
+                clientPort = FreePort.pick();
+                peerPort = FreePort.pick();
+                dir = Files.createTempDirectory("tidegate-etcd");
+            }
+            String peer = "http://127.0.0.1:" + peerPort;
+            process = new ProcessBuilder(List.of("etcd", "--name", "test", "--data-dir", dir.resolve("data").toString(),
+                    "--listen-client-urls", endpoint(), "--advertise-client-urls", endpoint(),
+                    "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                    "--initial-cluster", "test=" + peer, "--log-level", "warn"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()))
+                    .start();
+            waitUntil(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start etcd (apt-get install etcd-server): " + e.getMessage(), e);
+        }
+    }
+
+    /** Kills the process (as a crash would; etcd's graceful stop waits on open watches). */
+    public synchronized void stop() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+            waitUntil(false);
+        }
+    }
+
+    private void waitUntil(boolean listening) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            boolean open;
+            try (Socket socket = new Socket("127.0.0.1", clientPort)) {
+                open = true;
+            } catch (IOException e) {
+                open = false;
+            }
+            if (open == listening) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException("etcd on port " + clientPort + " did not " + (listening ? "start" : "stop")
+                + "; see " + dir.resolve("etcd.log"));
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
