@@ -1,5 +1,6 @@
 package io.tidegate;
 
+import io.tidegate.admin.AdminApi;
 import io.tidegate.config.ConfigException;
 import io.tidegate.source.ConfigFileWatcher;
 import io.tidegate.source.EtcdSource;
@@ -88,10 +89,13 @@ public final class Gateway implements AutoCloseable {
         this.accessLog = config.server().accessLogPath() == null ? null : new AccessLog(Path.of(config.server().accessLogPath()));
         this.metrics = config.server().metrics() == null ? null : gatewayMetrics();
         exportHealth();
+        this.etcd = config.server().etcd() == null ? null : new EtcdStore(config.server().etcd());
+        AdminApi admin = config.server().admin() == null ? null : new AdminApi(config.server().admin().apiKey(), etcd,
+                this::validate, () -> plugins.catalog().all().stream().map(io.tidegate.plugin.LoadedPlugin::name).toList());
         this.server = GatewayServer.start(config.server(),
                 new GatewayHandler(snapshots, config.server().clientMaxBodySize(), accessLog, metrics),
                 new StatusHandler(snapshots::current, plugins::catalog, checkers, this::ready),
-                metrics == null ? null : new MetricsHandler(metrics), () -> snapshots.current().certificates());
+                metrics == null ? null : new MetricsHandler(metrics), admin, () -> snapshots.current().certificates());
         this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "tidegate-background");
             thread.setDaemon(true);
@@ -100,15 +104,18 @@ public final class Gateway implements AutoCloseable {
         long refreshMillis = Math.round(config.server().dnsRefreshSeconds() * 1000);
         background.scheduleWithFixedDelay(this::refreshDns, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
         this.watcher = new PluginFolderWatcher(plugins, this::pluginsChanged);
-        if (config.server().etcd() == null) {
+        if (etcd == null) {
             this.fileWatcher = new ConfigFileWatcher(config.sources(), this::fileChanged);
-            this.etcd = null;
             this.etcdSource = null;
         } else {
             this.fileWatcher = null;
-            this.etcd = new EtcdStore(config.server().etcd());
             this.etcdSource = new EtcdSource(etcd, this::applyFromEtcd);
         }
+    }
+
+    /** Compiles resources without serving them (the Admin API's check before it writes). */
+    public void validate(Resources candidate) throws ConfigException {
+        compile(config, pools, checkers, dns, plugins.catalog(), PluginOutputs.DISCARD, candidate, version + 1).snapshot.close();
     }
 
     /** Ready once a configuration from its source serves: at once for a file, after etcd's first listing. */
@@ -316,6 +323,10 @@ public final class Gateway implements AutoCloseable {
 
     public InetSocketAddress metricsAddress() {
         return server.metricsAddress();
+    }
+
+    public InetSocketAddress adminAddress() {
+        return server.adminAddress();
     }
 
     private void logStarted() {

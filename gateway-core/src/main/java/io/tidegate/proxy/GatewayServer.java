@@ -26,13 +26,15 @@ public final class GatewayServer implements AutoCloseable {
     private final int clientListeners;
     private final int statusIndex;
     private final int metricsIndex;
+    private final int adminIndex;
 
-    /** Listeners are bound in order: client listeners, then status (if any), then metrics (if any). */
-    private GatewayServer(Undertow undertow, int clientListeners, int statusIndex, int metricsIndex) {
+    /** Listeners are bound in order: client listeners, then status, metrics and admin (those configured). */
+    private GatewayServer(Undertow undertow, int clientListeners, int statusIndex, int metricsIndex, int adminIndex) {
         this.undertow = undertow;
         this.clientListeners = clientListeners;
         this.statusIndex = statusIndex;
         this.metricsIndex = metricsIndex;
+        this.adminIndex = adminIndex;
     }
 
     /**
@@ -40,9 +42,12 @@ public final class GatewayServer implements AutoCloseable {
      *
      * @param certificates the serving configuration's {@code ssls}, consulted on every TLS handshake
      */
-    /** @param metrics the exporter's handler, used when the settings name a metrics listener */
+    /**
+     * @param metrics the exporter's handler, used when the settings name a metrics listener
+     * @param admin   the Admin API's handler, used when the settings configure it
+     */
     public static GatewayServer start(ServerSettings settings, HttpHandler gateway, HttpHandler status, HttpHandler metrics,
-                                      Supplier<CertificateTable> certificates) {
+                                      HttpHandler admin, Supplier<CertificateTable> certificates) {
         Undertow.Builder builder = Undertow.builder()
                 .setIoThreads(settings.ioThreads())
                 // the proxy path never blocks, so worker threads only serve rare blocking tasks
@@ -75,11 +80,17 @@ public final class GatewayServer implements AutoCloseable {
         if (settings.metrics() != null) {
             builder.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
                     .setHost(settings.metrics().host()).setPort(settings.metrics().port()).setRootHandler(metrics));
-            metricsIndex = next;
+            metricsIndex = next++;
+        }
+        int adminIndex = -1;
+        if (settings.admin() != null) {
+            builder.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
+                    .setHost(settings.admin().address().host()).setPort(settings.admin().address().port()).setRootHandler(admin));
+            adminIndex = next;
         }
         Undertow undertow = builder.build();
         undertow.start();
-        return new GatewayServer(undertow, settings.listeners().size(), statusIndex, metricsIndex);
+        return new GatewayServer(undertow, settings.listeners().size(), statusIndex, metricsIndex, adminIndex);
     }
 
     private static SSLContext serverContext(SniKeyManager keys) {
@@ -110,6 +121,11 @@ public final class GatewayServer implements AutoCloseable {
     /** Bound address of the metrics exporter, or null when it is off. */
     public InetSocketAddress metricsAddress() {
         return metricsIndex < 0 ? null : (InetSocketAddress) undertow.getListenerInfo().get(metricsIndex).getAddress();
+    }
+
+    /** Bound address of the Admin API, or null when it is off. */
+    public InetSocketAddress adminAddress() {
+        return adminIndex < 0 ? null : (InetSocketAddress) undertow.getListenerInfo().get(adminIndex).getAddress();
     }
 
     @Override

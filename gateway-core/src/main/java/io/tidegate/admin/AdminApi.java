@@ -1,0 +1,304 @@
+package io.tidegate.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tidegate.config.ConfigException;
+import io.tidegate.config.Resources;
+import io.tidegate.source.EtcdStore;
+import io.tidegate.source.KeyedResources;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * APISIX's Admin API ({@code /apisix/admin/...}) for routes, upstreams, services, consumers, ssls,
+ * global rules and plugin configs. Every write is validated like file configuration (and compiled,
+ * so a plugin rejecting its config is a 400 too) before it reaches etcd; nothing is written when it
+ * fails. etcd is the source of truth: a write serves on every node (this one included) through its
+ * watch. Runs on worker threads, since etcd calls block.
+ */
+public final class AdminApi implements HttpHandler {
+    private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PREFIX = "/apisix/admin/";
+    private static final Set<String> NO_POST = Set.of("consumers", "global_rules", "plugin_configs");
+    private static final int MAX_BODY = 4 * 1024 * 1024;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Compiles resources without serving them; throws with path-named errors when they do not compile. */
+    @FunctionalInterface
+    public interface Validator {
+        void check(Resources resources) throws ConfigException;
+    }
+
+    private final byte[] apiKey;
+    private final EtcdStore store;
+    private final KeyedResources keys;
+    private final Validator validator;
+    private final Supplier<Collection<String>> pluginNames;
+
+    public AdminApi(String apiKey, EtcdStore store, Validator validator, Supplier<Collection<String>> pluginNames) {
+        this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
+        this.store = store;
+        this.keys = new KeyedResources(store.prefix());
+        this.validator = validator;
+        this.pluginNames = pluginNames;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        if (exchange.isInIoThread()) {
+            exchange.dispatch(this);
+            return;
+        }
+        exchange.startBlocking();
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        Response response;
+        try {
+            response = authorised(exchange) ? route(exchange) : null;
+        } catch (EtcdStore.EtcdException e) {
+            log.warn("admin {} {}: etcd failed: {}", exchange.getRequestMethod(), exchange.getRequestPath(), e.getMessage());
+            response = error(503, "etcd is unavailable: " + e.getMessage());
+        }
+        if (response != null) {
+            exchange.setStatusCode(response.status);
+            exchange.getResponseSender().send(JSON.writeValueAsString(response.body));
+        }
+    }
+
+    private record Response(int status, JsonNode body) {}
+
+    private boolean authorised(HttpServerExchange exchange) throws IOException {
+        String given = exchange.getRequestHeaders().getFirst("X-API-KEY");
+        if (given == null) {
+            Deque<String> query = exchange.getQueryParameters().get("api_key");
+            given = query == null ? null : query.peekFirst();
+        }
+        if (given != null && MessageDigest.isEqual(apiKey, given.getBytes(StandardCharsets.UTF_8))) {
+            return true;
+        }
+        exchange.setStatusCode(401);
+        ObjectNode body = JSON.createObjectNode().put("error_msg", "failed to check token")
+                .put("description", given == null ? "missing apikey" : "wrong apikey");
+        exchange.getResponseSender().send(JSON.writeValueAsString(body));
+        return false;
+    }
+
+    private Response route(HttpServerExchange exchange) throws IOException {
+        String path = exchange.getRequestPath();
+        String method = exchange.getRequestMethod().toString();
+        if (path.equals(PREFIX + "plugins/list") && method.equals("GET")) {
+            ArrayNode names = JSON.createArrayNode();
+            pluginNames.get().stream().sorted().forEach(names::add);
+            return new Response(200, names);
+        }
+        if (!path.startsWith(PREFIX)) {
+            return error(404, "404 Route Not Found");
+        }
+        String[] parts = path.substring(PREFIX.length()).split("/", -1);
+        String type = parts[0];
+        if (!io.tidegate.config.ResourceReader.RESOURCE_LISTS.contains(type) || parts.length > 2
+                || (parts.length == 2 && parts[1].isEmpty() && !method.equals("GET"))) {
+            return error(404, "404 Route Not Found");
+        }
+        String id = parts.length == 2 && !parts[1].isEmpty() ? parts[1] : null;
+        return switch (method) {
+            case "GET" -> id == null ? list(type) : get(type, id);
+            case "PUT" -> put(exchange, type, id);
+            case "POST" -> id != null ? error(405, "POST creates with a generated id: POST " + PREFIX + type)
+                    : NO_POST.contains(type) ? error(405, "not supported for " + type + ": use PUT with an id") : put(exchange, type, newId());
+            case "PATCH" -> id == null ? error(400, "missing id") : patch(exchange, type, id);
+            case "DELETE" -> id == null ? error(400, "missing id") : delete(exchange, type, id);
+            default -> error(405, "method not allowed");
+        };
+    }
+
+    private Response get(String type, String id) {
+        EtcdStore.Entry entry = store.get(keys.key(type, id));
+        return entry == null ? notFound() : new Response(200, described(entry));
+    }
+
+    private Response list(String type) {
+        ArrayNode list = JSON.createArrayNode();
+        for (EtcdStore.Entry entry : store.list().entries()) {
+            KeyedResources.Place place = keys.place(entry.key());
+            if (place != null && place.type().equals(type)) {
+                list.add(described(entry));
+            }
+        }
+        ObjectNode body = JSON.createObjectNode();
+        body.set("list", list);
+        body.put("total", list.size());
+        return new Response(200, body);
+    }
+
+    private Response put(HttpServerExchange exchange, String type, String id) throws IOException {
+        JsonNode body;
+        try {
+            body = readBody(exchange);
+        } catch (BadRequest e) {
+            return error(400, e.getMessage());
+        }
+        String idField = "consumers".equals(type) ? "username" : "id";
+        if (id == null) {
+            id = body.path(idField).asText(null);
+            if (id == null) {
+                return error(400, "missing " + idField);
+            }
+        }
+        return write(type, id, (ObjectNode) body, false);
+    }
+
+    private Response patch(HttpServerExchange exchange, String type, String id) throws IOException {
+        JsonNode body;
+        try {
+            body = readBody(exchange);
+        } catch (BadRequest e) {
+            return error(400, e.getMessage());
+        }
+        EtcdStore.Entry current = store.get(keys.key(type, id));
+        if (current == null) {
+            return notFound();
+        }
+        ObjectNode merged = MergePatch.apply((ObjectNode) JSON.readTree(current.value()), (ObjectNode) body);
+        return write(type, id, merged, true);
+    }
+
+    /** Validates the value among everything stored, then writes it; nothing is written when it fails. */
+    private Response write(String type, String id, ObjectNode value, boolean mustExist) throws JsonProcessingException {
+        String idField = "consumers".equals(type) ? "username" : "id";
+        JsonNode given = value.get(idField);
+        if (given != null && !given.isNull() && !given.asText().equals(id)) {
+            return error(400, idField + " \"" + given.asText() + "\" in the body does not match \"" + id + "\" in the path");
+        }
+        if (!id.matches("[a-zA-Z0-9-_.]{1,64}")) {
+            return error(400, idField + " must match ^[a-zA-Z0-9-_.]{1,64}$");
+        }
+        String key = keys.key(type, id);
+        EtcdStore.Listing listing = store.list();
+        TreeMap<String, String> values = new TreeMap<>();
+        listing.entries().forEach(entry -> values.put(entry.key(), entry.value()));
+        long now = System.currentTimeMillis() / 1000;
+        EtcdStore.Entry existing = listing.entries().stream().filter(e -> e.key().equals(key)).findFirst().orElse(null);
+        if (mustExist && existing == null) {
+            return notFound();
+        }
+        value.put(idField, id);
+        long created = now;
+        if (existing != null) {
+            created = JSON.readTree(existing.value()).path("create_time").asLong(now);
+        }
+        value.put("create_time", created);
+        value.put("update_time", now);
+        String text = JSON.writeValueAsString(value);
+        values.put(key, text);
+
+        KeyedResources.Result result = keys.read(values);
+        List<String> errors = result.rejected().get(key);
+        if (errors == null) {
+            try {
+                validator.check(result.resources());
+            } catch (ConfigException e) {
+                errors = result.attribute(e.errors()).get(key);
+            }
+        }
+        if (errors != null) {
+            return error(400, String.join("; ", errors));
+        }
+        boolean createdNow = store.put(key, text);
+        ObjectNode body = JSON.createObjectNode().put("key", key);
+        body.set("value", value);
+        return new Response(createdNow ? 201 : 200, body);
+    }
+
+    private Response delete(HttpServerExchange exchange, String type, String id) {
+        String key = keys.key(type, id);
+        boolean force = "true".equals(first(exchange, "force"));
+        if (!force && References.referringField(type) != null) {
+            TreeMap<String, String> values = new TreeMap<>();
+            store.list().entries().forEach(entry -> values.put(entry.key(), entry.value()));
+            if (!values.containsKey(key)) {
+                return notFound();
+            }
+            List<String> users = References.users(type, id, values, keys);
+            if (!users.isEmpty()) {
+                String singular = type.substring(0, type.length() - 1);
+                return error(400, "can not delete this " + singular + ", " + users.get(0) + " is still using it now");
+            }
+        }
+        if (!store.delete(key)) {
+            return notFound();
+        }
+        return new Response(200, JSON.createObjectNode().put("deleted", "1").put("key", key));
+    }
+
+    private static String first(HttpServerExchange exchange, String name) {
+        Deque<String> values = exchange.getQueryParameters().get(name);
+        return values == null ? null : values.peekFirst();
+    }
+
+    private JsonNode readBody(HttpServerExchange exchange) throws IOException, BadRequest {
+        InputStream in = exchange.getInputStream();
+        byte[] bytes = in.readNBytes(MAX_BODY + 1);
+        if (bytes.length > MAX_BODY) {
+            throw new BadRequest("request body larger than " + MAX_BODY + " bytes");
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw new BadRequest("invalid request body: " + e.getOriginalMessage());
+        }
+        if (body == null || !body.isObject()) {
+            throw new BadRequest("invalid request body: must be a JSON object");
+        }
+        return body;
+    }
+
+    private JsonNode described(EtcdStore.Entry entry) {
+        ObjectNode out = JSON.createObjectNode().put("key", entry.key());
+        try {
+            out.set("value", JSON.readTree(entry.value()));
+        } catch (JsonProcessingException e) {
+            out.put("value", entry.value());
+        }
+        out.put("createdIndex", entry.createRevision()).put("modifiedIndex", entry.modRevision());
+        return out;
+    }
+
+    private static String newId() {
+        // APISIX generates numeric ids; 18 random digits do not collide in practice, across nodes too
+        return Long.toString(100_000_000_000_000_000L + (RANDOM.nextLong() & Long.MAX_VALUE) % 900_000_000_000_000_000L);
+    }
+
+    private static Response notFound() {
+        return new Response(404, JSON.createObjectNode().put("message", "Key not found"));
+    }
+
+    private static Response error(int status, String message) {
+        return new Response(status, JSON.createObjectNode().put("error_msg", message));
+    }
+
+    private static final class BadRequest extends Exception {
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+}

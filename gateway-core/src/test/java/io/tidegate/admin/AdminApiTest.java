@@ -1,0 +1,174 @@
+package io.tidegate.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.testing.EtcdServer;
+import io.tidegate.testing.TestGateway;
+import io.tidegate.testing.UpstreamServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The Admin API of two gateway nodes sharing one real etcd. */
+class AdminApiTest {
+    private static final String KEY = "test-admin-key";
+    @RegisterExtension
+    static final EtcdServer etcd = new EtcdServer();
+    @RegisterExtension
+    static final UpstreamServer upstream = new UpstreamServer("main");
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    private String prefix;
+    private TestGateway a;
+    private TestGateway b;
+
+    @BeforeEach
+    void twoNodes() {
+        prefix = "/t" + UUID.randomUUID().toString().substring(0, 8);
+        a = node();
+        b = node();
+    }
+
+    @AfterEach
+    void stopNodes() {
+        a.close();
+        b.close();
+    }
+
+    private TestGateway node() {
+        return TestGateway.start("""
+                tidegate:
+                  listeners: [{ address: "127.0.0.1:0" }]
+                  etcd: { endpoints: ["%s"], prefix: %s, timeout: 2 }
+                  admin: { address: "127.0.0.1:0", api_key: %s }
+                """.formatted(etcd.endpoint(), prefix, KEY));
+    }
+
+    private static HttpResponse<String> admin(TestGateway node, String method, String path, String body, String key) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.gateway().adminAddress().getPort()
+                + "/apisix/admin" + path)).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            request.header("X-API-KEY", key);
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> admin(TestGateway node, String method, String path, String body) throws Exception {
+        return admin(node, method, path, body, KEY);
+    }
+
+    private void putUpstreamAndRoute() throws Exception {
+        assertEquals(201, admin(a, "PUT", "/upstreams/u", "{\"nodes\":{\"" + upstream.address() + "\":1}}").statusCode());
+        assertEquals(201, admin(a, "PUT", "/routes/1", "{\"uri\":\"/one\",\"upstream_id\":\"u\"}").statusCode());
+    }
+
+    private static long awaitStatus(TestGateway gw, String path, int status) throws InterruptedException {
+        long start = System.nanoTime();
+        while (gw.get(path).statusCode() != status) {
+            assertTrue(System.nanoTime() - start < 5_000_000_000L, path + " never answered " + status);
+            Thread.sleep(2);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    @Test
+    void withoutTheKeyEverythingIs401() throws Exception {
+        HttpResponse<String> missing = admin(a, "GET", "/routes", null, null);
+        assertEquals(401, missing.statusCode());
+        assertEquals("{\"error_msg\":\"failed to check token\",\"description\":\"missing apikey\"}", missing.body());
+        HttpResponse<String> wrong = admin(a, "PUT", "/routes/1", "{\"uri\":\"/x\"}", "not-the-key");
+        assertEquals(401, wrong.statusCode());
+        assertEquals("wrong apikey", TestGateway.json(wrong).get("description").asText());
+        assertEquals(404, admin(a, "GET", "/routes/1", null).statusCode(), "nothing was written");
+    }
+
+    @Test
+    void aRoutePutThroughOneNodeServesOnTheOtherWithinASecond() throws Exception {
+        long start = System.nanoTime();
+        putUpstreamAndRoute();
+        long served = awaitStatus(b, "/one", 200) + (System.nanoTime() - start) / 1_000_000;
+        System.out.printf("admin PUT on node A to serving on node B: %d ms%n", served);
+        assertTrue(served < 1000, served + " ms");
+
+        HttpResponse<String> got = admin(b, "GET", "/routes/1", null);
+        JsonNode entry = TestGateway.json(got);
+        assertEquals(prefix + "/routes/1", entry.get("key").asText());
+        assertEquals("/one", entry.get("value").get("uri").asText());
+        assertEquals("1", entry.get("value").get("id").asText());
+        assertTrue(entry.get("value").get("create_time").asLong() > 0);
+        assertTrue(entry.get("modifiedIndex").asLong() >= entry.get("createdIndex").asLong());
+
+        HttpResponse<String> replaced = admin(a, "PUT", "/routes/1", "{\"uri\":\"/uno\",\"upstream_id\":\"u\"}");
+        assertEquals(200, replaced.statusCode(), "replacing is 200, creating 201");
+        assertEquals(entry.get("value").get("create_time").asLong(),
+                TestGateway.json(replaced).get("value").get("create_time").asLong(), "create_time survives a replace");
+        awaitStatus(b, "/uno", 200);
+        assertEquals(404, b.get("/one").statusCode());
+
+        JsonNode list = TestGateway.json(admin(a, "GET", "/routes", null));
+        assertEquals(1, list.get("total").asInt());
+        assertEquals(prefix + "/routes/1", list.get("list").get(0).get("key").asText());
+    }
+
+    @Test
+    void anInvalidBodyIs400AndWritesNothing() throws Exception {
+        putUpstreamAndRoute();
+        HttpResponse<String> badUri = admin(a, "PUT", "/routes/2", "{\"uri\":\"two\",\"upstream_id\":\"u\"}");
+        assertEquals(400, badUri.statusCode());
+        assertEquals("{\"error_msg\":\"uri: must start with /\"}", badUri.body());
+        HttpResponse<String> dangling = admin(a, "PUT", "/routes/2", "{\"uri\":\"/two\",\"upstream_id\":\"nowhere\"}");
+        assertEquals("{\"error_msg\":\"upstream_id: upstream \\\"nowhere\\\" does not exist\"}", dangling.body());
+        HttpResponse<String> compiled = admin(a, "PUT", "/routes/2", "{\"uri\":\"/two\",\"upstream_id\":\"u\",\"remote_addrs\":[\"10.0.0.0/99\"]}");
+        assertEquals(400, compiled.statusCode(), "errors only compiling finds are 400 too: " + compiled.body());
+        assertEquals(400, admin(a, "PUT", "/routes/2", "{not json").statusCode());
+        assertEquals(400, admin(a, "PUT", "/routes/2", "{\"id\":\"3\",\"uri\":\"/two\",\"upstream_id\":\"u\"}").statusCode());
+        HttpResponse<String> missing = admin(a, "GET", "/routes/2", null);
+        assertEquals(404, missing.statusCode());
+        assertEquals("{\"message\":\"Key not found\"}", missing.body());
+    }
+
+    @Test
+    void aReferencedUpstreamIsNotDeletedUnlessForced() throws Exception {
+        putUpstreamAndRoute();
+        HttpResponse<String> refused = admin(a, "DELETE", "/upstreams/u", null);
+        assertEquals(400, refused.statusCode());
+        assertEquals("{\"error_msg\":\"can not delete this upstream, route [1] is still using it now\"}", refused.body());
+        assertEquals(200, b.get("/one").statusCode());
+
+        assertEquals(200, admin(a, "DELETE", "/routes/1", null).statusCode());
+        HttpResponse<String> deleted = admin(a, "DELETE", "/upstreams/u", null);
+        assertEquals("{\"deleted\":\"1\",\"key\":\"" + prefix + "/upstreams/u\"}", deleted.body());
+        assertEquals(404, admin(a, "DELETE", "/upstreams/u", null).statusCode());
+        awaitStatus(b, "/one", 404);
+    }
+
+    @Test
+    void postGeneratesAnIdAndPatchMerges() throws Exception {
+        assertEquals(201, admin(a, "PUT", "/upstreams/u", "{\"nodes\":{\"" + upstream.address() + "\":1}}").statusCode());
+        HttpResponse<String> posted = admin(a, "POST", "/routes", "{\"uri\":\"/posted\",\"upstream_id\":\"u\",\"name\":\"p\"}");
+        assertEquals(201, posted.statusCode());
+        String id = TestGateway.json(posted).get("value").get("id").asText();
+        assertTrue(id.matches("[0-9]{18}"), id);
+        awaitStatus(b, "/posted", 200);
+        assertEquals(405, admin(a, "POST", "/consumers", "{\"username\":\"jack\"}").statusCode());
+
+        HttpResponse<String> patched = admin(a, "PATCH", "/routes/" + id, "{\"uri\":\"/patched\",\"name\":null}");
+        assertEquals(200, patched.statusCode());
+        JsonNode value = TestGateway.json(patched).get("value");
+        assertEquals("/patched", value.get("uri").asText());
+        assertTrue(!value.has("name"), "null removes the field");
+        assertEquals("u", value.get("upstream_id").asText(), "other fields kept");
+        awaitStatus(b, "/patched", 200);
+        assertEquals(404, admin(a, "PATCH", "/routes/none", "{\"uri\":\"/x\"}").statusCode());
+        assertEquals(200, admin(a, "GET", "/plugins/list", null).statusCode());
+    }
+}
