@@ -332,11 +332,15 @@ public final class Gateway implements AutoCloseable {
     private void logStarted() {
         Snapshot current = snapshots.current();
         InetSocketAddress status = statusAddress();
+        InetSocketAddress admin = adminAddress();
         String listeners = listenerAddresses().stream().map(Gateway::format).collect(Collectors.joining(", "));
+        String source = etcd == null ? config.file().toString() : "etcd " + String.join(",", config.server().etcd().endpoints())
+                + config.server().etcd().prefix();
         String loaded = plugins.catalog().all().stream().map(p -> p.name() + " " + p.version()).collect(Collectors.joining(", "));
-        log.info("tidegate {} listening on {}{}; configuration version {}: {} routes, {} upstreams; plugins from {}: {}",
+        log.info("tidegate {} listening on {}{}{}; configuration version {} from {}: {} routes, {} upstreams; plugins from {}: {}",
                 Version.current(), listeners, status == null ? "" : " (status " + format(status) + ")",
-                current.version(), current.routeCount(), current.upstreamCount(), plugins.dir(),
+                admin == null ? "" : " (admin " + format(admin) + ")",
+                current.version(), source, current.routeCount(), current.upstreamCount(), plugins.dir(),
                 loaded.isEmpty() ? "none" : loaded);
     }
 

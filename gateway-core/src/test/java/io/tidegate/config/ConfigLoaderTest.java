@@ -234,6 +234,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void etcdAndAdminSettingsAreValidated() throws IOException {
+        List<String> errors = errors("""
+                tidegate:
+                  etcd: { endpoints: ["https://etcd:2379", "etcd:2379"], prefix: apisix/, user: root }
+                  admin: { address: "127.0.0.1:9180", api_key: short }
+                routes:
+                  - { id: 1, uri: /a, upstream: { nodes: { "127.0.0.1:1": 1 } } }
+                """);
+        assertEquals(List.of(
+                "tidegate.etcd.endpoints[0]: TLS to etcd is not supported yet",
+                "tidegate.etcd.endpoints[1]: must be http://host:port",
+                "tidegate.etcd.prefix: must start with / and not end with it",
+                "tidegate.etcd: user and password must be given together",
+                "tidegate.admin.api_key: must be at least 8 characters",
+                "routes: must not be set when tidegate.etcd is used (resources live in etcd)"), errors);
+        assertEquals(List.of("tidegate.admin: needs tidegate.etcd: the Admin API writes to etcd"),
+                errors("tidegate:\n  admin: { api_key: long-enough-key }\n"));
+    }
+
+    @Test
     void rejectsWrongTypesForWholeSections() throws IOException {
         assertEquals(List.of("zones: unknown field", "upstreams[0]: must be an object", "routes: must be a list"),
                 errors("""
