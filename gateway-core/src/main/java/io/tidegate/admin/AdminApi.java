@@ -20,7 +20,6 @@ import java.security.SecureRandom;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -73,6 +72,8 @@ public final class AdminApi implements HttpHandler {
         Response response;
         try {
             response = authorised(exchange) ? route(exchange) : null;
+        } catch (BadRequest e) {
+            response = error(400, e.getMessage());
         } catch (EtcdStore.EtcdException e) {
             log.warn("admin {} {}: etcd failed: {}", exchange.getRequestMethod(), exchange.getRequestPath(), e.getMessage());
             response = error(503, "etcd is unavailable: " + e.getMessage());
@@ -150,40 +151,29 @@ public final class AdminApi implements HttpHandler {
     }
 
     private Response put(HttpServerExchange exchange, String type, String id) throws IOException {
-        JsonNode body;
-        try {
-            body = readBody(exchange);
-        } catch (BadRequest e) {
-            return error(400, e.getMessage());
-        }
-        String idField = "consumers".equals(type) ? "username" : "id";
+        ObjectNode body = readBody(exchange);
+        String idField = KeyedResources.idField(type);
         if (id == null) {
             id = body.path(idField).asText(null);
             if (id == null) {
                 return error(400, "missing " + idField);
             }
         }
-        return write(type, id, (ObjectNode) body, false);
+        return write(type, id, body, false);
     }
 
     private Response patch(HttpServerExchange exchange, String type, String id) throws IOException {
-        JsonNode body;
-        try {
-            body = readBody(exchange);
-        } catch (BadRequest e) {
-            return error(400, e.getMessage());
-        }
+        ObjectNode body = readBody(exchange);
         EtcdStore.Entry current = store.get(keys.key(type, id));
         if (current == null) {
             return notFound();
         }
-        ObjectNode merged = MergePatch.apply((ObjectNode) JSON.readTree(current.value()), (ObjectNode) body);
-        return write(type, id, merged, true);
+        return write(type, id, MergePatch.apply((ObjectNode) JSON.readTree(current.value()), body), true);
     }
 
     /** Validates the value among everything stored, then writes it; nothing is written when it fails. */
     private Response write(String type, String id, ObjectNode value, boolean mustExist) throws JsonProcessingException {
-        String idField = "consumers".equals(type) ? "username" : "id";
+        String idField = KeyedResources.idField(type);
         JsonNode given = value.get(idField);
         if (given != null && !given.isNull() && !given.asText().equals(id)) {
             return error(400, idField + " \"" + given.asText() + "\" in the body does not match \"" + id + "\" in the path");
@@ -254,7 +244,7 @@ public final class AdminApi implements HttpHandler {
         return values == null ? null : values.peekFirst();
     }
 
-    private JsonNode readBody(HttpServerExchange exchange) throws IOException, BadRequest {
+    private ObjectNode readBody(HttpServerExchange exchange) throws IOException {
         InputStream in = exchange.getInputStream();
         byte[] bytes = in.readNBytes(MAX_BODY + 1);
         if (bytes.length > MAX_BODY) {
@@ -269,7 +259,7 @@ public final class AdminApi implements HttpHandler {
         if (body == null || !body.isObject()) {
             throw new BadRequest("invalid request body: must be a JSON object");
         }
-        return body;
+        return (ObjectNode) body;
     }
 
     private JsonNode described(EtcdStore.Entry entry) {
@@ -296,7 +286,8 @@ public final class AdminApi implements HttpHandler {
         return new Response(status, JSON.createObjectNode().put("error_msg", message));
     }
 
-    private static final class BadRequest extends Exception {
+    /** The body cannot be used at all: answered 400 with the reason. */
+    private static final class BadRequest extends RuntimeException {
         BadRequest(String message) {
             super(message);
         }

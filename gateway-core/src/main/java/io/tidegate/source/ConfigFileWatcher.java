@@ -1,21 +1,15 @@
 package io.tidegate.source;
 
 import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * a swapped {@code ..data} link, takes the old one's place) is seen like an in-place write. Events
  * only prompt a look: the callback runs when the bytes differ from the last ones seen, after the
  * folder has been quiet for {@value #QUIET_MILLIS} ms so a write in progress is not read half
- * done. A scan every {@value #RESCAN_MILLIS} ms covers events the platform does not deliver (a
+ * done. A look every {@value #RESCAN_MILLIS} ms covers events the platform does not deliver (a
  * file behind a symbolic link into another folder, a network file system).
  */
 public final class ConfigFileWatcher implements AutoCloseable {
@@ -35,8 +29,7 @@ public final class ConfigFileWatcher implements AutoCloseable {
 
     private final List<Path> files;
     private final Runnable onChange;
-    private final WatchService watcher;
-    private final Thread thread;
+    private final FolderWatch watch;
     private byte[] seen;
 
     public ConfigFileWatcher(List<Path> files, Runnable onChange) {
@@ -45,45 +38,14 @@ public final class ConfigFileWatcher implements AutoCloseable {
         this.seen = fingerprint();
         Set<Path> folders = new LinkedHashSet<>();
         files.forEach(file -> folders.add(file.toAbsolutePath().getParent()));
-        try {
-            this.watcher = FileSystems.getDefault().newWatchService();
-            for (Path folder : folders) {
-                folder.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                        StandardWatchEventKinds.ENTRY_DELETE);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot watch " + folders + ": " + e.getMessage(), e);
-        }
-        this.thread = new Thread(this::run, "tidegate-config-watch");
-        thread.setDaemon(true);
-        thread.start();
+        this.watch = new FolderWatch(folders, QUIET_MILLIS, RESCAN_MILLIS, "tidegate-config-watch", this::lookAgain);
     }
 
-    private void run() {
-        try {
-            while (!Thread.currentThread().isInterrupted()) {
-                WatchKey key = watcher.poll(RESCAN_MILLIS, TimeUnit.MILLISECONDS);
-                while (key != null) {
-                    key.pollEvents();
-                    key.reset();
-                    key = watcher.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS);
-                }
-                byte[] now = fingerprint();
-                if (!Arrays.equals(now, seen)) {
-                    seen = now;
-                    notifyChange();
-                }
-            }
-        } catch (InterruptedException | ClosedWatchServiceException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void notifyChange() {
-        try {
+    private void lookAgain() {
+        byte[] now = fingerprint();
+        if (!Arrays.equals(now, seen)) {
+            seen = now;
             onChange.run();
-        } catch (RuntimeException e) {
-            log.error("applying the changed configuration failed", e);
         }
     }
 
@@ -110,11 +72,6 @@ public final class ConfigFileWatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.interrupt();
-        try {
-            watcher.close();
-        } catch (IOException ignored) {
-            // closing
-        }
+        watch.close();
     }
 }

@@ -29,7 +29,7 @@ public final class KeyedResources {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /** Which field names a resource of each type: the last segment of its key. */
-    static String idField(String type) {
+    public static String idField(String type) {
         return "consumers".equals(type) ? "username" : "id";
     }
 

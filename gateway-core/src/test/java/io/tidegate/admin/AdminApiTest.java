@@ -71,15 +71,6 @@ class AdminApiTest {
         assertEquals(201, admin(a, "PUT", "/routes/1", "{\"uri\":\"/one\",\"upstream_id\":\"u\"}").statusCode());
     }
 
-    private static long awaitStatus(TestGateway gw, String path, int status) throws InterruptedException {
-        long start = System.nanoTime();
-        while (gw.get(path).statusCode() != status) {
-            assertTrue(System.nanoTime() - start < 5_000_000_000L, path + " never answered " + status);
-            Thread.sleep(2);
-        }
-        return (System.nanoTime() - start) / 1_000_000;
-    }
-
     @Test
     void withoutTheKeyEverythingIs401() throws Exception {
         HttpResponse<String> missing = admin(a, "GET", "/routes", null, null);
@@ -95,7 +86,7 @@ class AdminApiTest {
     void aRoutePutThroughOneNodeServesOnTheOtherWithinASecond() throws Exception {
         long start = System.nanoTime();
         putUpstreamAndRoute();
-        long served = awaitStatus(b, "/one", 200) + (System.nanoTime() - start) / 1_000_000;
+        long served = b.awaitStatus("/one", 200, 5000) + (System.nanoTime() - start) / 1_000_000;
         System.out.printf("admin PUT on node A to serving on node B: %d ms%n", served);
         assertTrue(served < 1000, served + " ms");
 
@@ -111,7 +102,7 @@ class AdminApiTest {
         assertEquals(200, replaced.statusCode(), "replacing is 200, creating 201");
         assertEquals(entry.get("value").get("create_time").asLong(),
                 TestGateway.json(replaced).get("value").get("create_time").asLong(), "create_time survives a replace");
-        awaitStatus(b, "/uno", 200);
+        b.awaitStatus("/uno", 200, 5000);
         assertEquals(404, b.get("/one").statusCode());
 
         JsonNode list = TestGateway.json(admin(a, "GET", "/routes", null));
@@ -148,7 +139,7 @@ class AdminApiTest {
         HttpResponse<String> deleted = admin(a, "DELETE", "/upstreams/u", null);
         assertEquals("{\"deleted\":\"1\",\"key\":\"" + prefix + "/upstreams/u\"}", deleted.body());
         assertEquals(404, admin(a, "DELETE", "/upstreams/u", null).statusCode());
-        awaitStatus(b, "/one", 404);
+        b.awaitStatus("/one", 404, 5000);
     }
 
     @Test
@@ -158,7 +149,7 @@ class AdminApiTest {
         assertEquals(201, posted.statusCode());
         String id = TestGateway.json(posted).get("value").get("id").asText();
         assertTrue(id.matches("[0-9]{18}"), id);
-        awaitStatus(b, "/posted", 200);
+        b.awaitStatus("/posted", 200, 5000);
         assertEquals(405, admin(a, "POST", "/consumers", "{\"username\":\"jack\"}").statusCode());
 
         HttpResponse<String> patched = admin(a, "PATCH", "/routes/" + id, "{\"uri\":\"/patched\",\"name\":null}");
@@ -167,7 +158,7 @@ class AdminApiTest {
         assertEquals("/patched", value.get("uri").asText());
         assertTrue(!value.has("name"), "null removes the field");
         assertEquals("u", value.get("upstream_id").asText(), "other fields kept");
-        awaitStatus(b, "/patched", 200);
+        b.awaitStatus("/patched", 200, 5000);
         assertEquals(404, admin(a, "PATCH", "/routes/none", "{\"uri\":\"/x\"}").statusCode());
         assertEquals(200, admin(a, "GET", "/plugins/list", null).statusCode());
     }

@@ -27,16 +27,6 @@ class ConfigFileReloadTest {
                 """.formatted(routes.indent(2), upstream.address());
     }
 
-    /** Waits until {@code path} answers {@code status}; returns how long that took. */
-    private static long awaitStatus(TestGateway gw, String path, int status) throws InterruptedException {
-        long start = System.nanoTime();
-        while (gw.get(path).statusCode() != status) {
-            assertTrue(System.nanoTime() - start < 5_000_000_000L, path + " never answered " + status);
-            Thread.sleep(5);
-        }
-        return (System.nanoTime() - start) / 1_000_000;
-    }
-
     /** Replaces the file as editors and ConfigMaps do: a new file renamed over the old one. */
     private static void replaceAtomically(Path file, String text) throws Exception {
         Path temp = Files.createTempFile(file.getParent(), ".config", ".tmp");
@@ -51,11 +41,11 @@ class ConfigFileReloadTest {
             Files.writeString(gw.configFile(), config("""
                     - { id: a, uri: /a, upstream_id: u }
                     - { id: b, uri: /b, upstream_id: u }"""));
-            long inPlace = awaitStatus(gw, "/b", 200);
+            long inPlace = gw.awaitStatus("/b", 200, 5000);
             assertTrue(inPlace < 1000, "in-place write served after " + inPlace + " ms");
 
             replaceAtomically(gw.configFile(), config("- { id: c, uri: /c, upstream_id: u }"));
-            long renamed = awaitStatus(gw, "/c", 200);
+            long renamed = gw.awaitStatus("/c", 200, 5000);
             assertTrue(renamed < 1000, "atomic rename served after " + renamed + " ms");
             assertEquals(404, gw.get("/a").statusCode(), "the new file replaces the routes, it does not add to them");
             assertEquals(3, gw.gateway().snapshot().version());
@@ -77,7 +67,7 @@ class ConfigFileReloadTest {
             assertEquals(200, gw.get("/a").statusCode());
 
             replaceAtomically(gw.configFile(), config("- { id: b, uri: /b, upstream_id: u }"));
-            awaitStatus(gw, "/b", 200);
+            gw.awaitStatus("/b", 200, 5000);
             assertEquals(404, gw.get("/a").statusCode());
         }
     }

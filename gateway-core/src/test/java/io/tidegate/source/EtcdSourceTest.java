@@ -50,15 +50,6 @@ class EtcdSourceTest {
         store.put(prefix + "/routes/" + id, "{\"uri\":\"" + uri + "\",\"upstream_id\":\"u\"}");
     }
 
-    static long awaitStatus(TestGateway gw, String path, int status, long timeoutMillis) throws InterruptedException {
-        long start = System.nanoTime();
-        while (gw.get(path).statusCode() != status) {
-            assertTrue(System.nanoTime() - start < timeoutMillis * 1_000_000, path + " never answered " + status);
-            Thread.sleep(2);
-        }
-        return (System.nanoTime() - start) / 1_000_000;
-    }
-
     @Test
     void startsWithWhatEtcdHoldsAndFollowsItsChanges() throws Exception {
         putUpstream();
@@ -68,9 +59,9 @@ class EtcdSourceTest {
             assertEquals("ready", gw.status("/status/ready").get("status").asText());
 
             putRoute("2", "/two");
-            long added = awaitStatus(gw, "/two", 200, 1000);
+            long added = gw.awaitStatus("/two", 200, 1000);
             store.delete(prefix + "/routes/1");
-            long removed = awaitStatus(gw, "/one", 404, 1000);
+            long removed = gw.awaitStatus("/one", 404, 1000);
             System.out.printf("etcd write to effect: put %d ms, delete %d ms%n", added, removed);
         }
     }
@@ -107,7 +98,7 @@ class EtcdSourceTest {
             try (EtcdStore writer = etcd.store(prefix)) {
                 writer.put(prefix + "/routes/2", "{\"uri\":\"/two\",\"upstream_id\":\"u\"}");
             }
-            long caughtUp = awaitStatus(gw, "/two", 200, 15_000);
+            long caughtUp = gw.awaitStatus("/two", 200, 15_000);
             System.out.printf("etcd restarted: change served %d ms after it was written%n", caughtUp);
             assertEquals(200, gw.get("/one").statusCode());
         }
@@ -121,7 +112,7 @@ class EtcdSourceTest {
             etcd.start();
             putUpstream();
             putRoute("1", "/one");
-            awaitStatus(gw, "/one", 200, 15_000);
+            gw.awaitStatus("/one", 200, 15_000);
             assertEquals("ready", gw.status("/status/ready").get("status").asText());
         } finally {
             etcd.start();

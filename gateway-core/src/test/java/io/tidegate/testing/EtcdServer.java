@@ -4,11 +4,9 @@ import io.tidegate.config.EtcdSettings;
 import io.tidegate.source.EtcdStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -52,47 +50,18 @@ public final class EtcdServer implements AutoCloseable, BeforeAllCallback, After
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()))
                     .start();
-            waitUntil(true);
+            LocalProcess.awaitPort(clientPort, true, "etcd (log: " + dir.resolve("etcd.log") + ")");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start etcd (apt-get install etcd-server): " + e.getMessage(), e);
         }
     }
 
-    /** Kills the process (as a crash would; etcd's graceful stop waits on open watches). */
+    /** Kills the process, as a crash would (etcd's graceful stop waits on open watches). */
     public synchronized void stop() {
         if (process != null) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            LocalProcess.kill(process, clientPort, "etcd");
             process = null;
-            waitUntil(false);
         }
-    }
-
-    private void waitUntil(boolean listening) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            boolean open;
-            try (Socket socket = new Socket("127.0.0.1", clientPort)) {
-                open = true;
-            } catch (IOException e) {
-                open = false;
-            }
-            if (open == listening) {
-                return;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new IllegalStateException("etcd on port " + clientPort + " did not " + (listening ? "start" : "stop")
-                + "; see " + dir.resolve("etcd.log"));
     }
 
     @Override

@@ -2,11 +2,9 @@ package io.tidegate.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -36,7 +34,7 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile())
                     .start();
-            waitUntil(true);
+            LocalProcess.awaitPort(port, true, "redis-server");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start redis-server (apt-get install redis-server): " + e.getMessage(), e);
         }
@@ -44,37 +42,9 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
 
     public synchronized void stop() {
         if (process != null) {
-            process.destroy();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            LocalProcess.kill(process, port, "redis-server");
             process = null;
-            waitUntil(false);
         }
-    }
-
-    private void waitUntil(boolean listening) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            boolean open;
-            try (Socket socket = new Socket("127.0.0.1", port)) {
-                open = true;
-            } catch (IOException e) {
-                open = false;
-            }
-            if (open == listening) {
-                return;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new IllegalStateException("redis-server on port " + port + " did not " + (listening ? "start" : "stop"));
     }
 
     @Override

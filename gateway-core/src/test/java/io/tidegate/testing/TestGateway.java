@@ -104,6 +104,23 @@ public final class TestGateway implements AutoCloseable {
         return response.body();
     }
 
+    /** Requests {@code path} until it answers {@code status}; returns how many milliseconds that took. */
+    public long awaitStatus(String path, int status, long timeoutMillis) {
+        long start = System.nanoTime();
+        while (get(path).statusCode() != status) {
+            if (System.nanoTime() - start > timeoutMillis * 1_000_000) {
+                throw new AssertionError(path + " did not answer " + status + " within " + timeoutMillis + " ms");
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
     /** A JSON page of the gateway's status listener (which its configuration must set). */
     public JsonNode status(String path) {
         URI status = URI.create("http://127.0.0.1:" + gateway.statusAddress().getPort() + path);
