@@ -24,6 +24,7 @@ import io.tidegate.plugin.PluginRegistry;
 import io.tidegate.proxy.GatewayHandler;
 import io.tidegate.proxy.GatewayServer;
 import io.tidegate.proxy.ProxyRouteHandlerFactory;
+import io.tidegate.proxy.RequestGuard;
 import io.tidegate.runtime.Snapshot;
 import io.tidegate.runtime.SnapshotBuilder;
 import io.tidegate.runtime.SnapshotHolder;
@@ -93,7 +94,8 @@ public final class Gateway implements AutoCloseable {
         AdminApi admin = config.server().admin() == null ? null : new AdminApi(config.server().admin().apiKey(), etcd,
                 this::validate, () -> plugins.catalog().all().stream().map(io.tidegate.plugin.LoadedPlugin::name).toList());
         this.server = GatewayServer.start(config.server(),
-                new GatewayHandler(snapshots, config.server().clientMaxBodySize(), accessLog, metrics),
+                new GatewayHandler(snapshots, config.server().clientMaxBodySize(), new RequestGuard(config.server().limits()),
+                        accessLog, metrics),
                 new StatusHandler(snapshots::current, plugins::catalog, checkers, this::ready),
                 metrics == null ? null : new MetricsHandler(metrics), admin, () -> snapshots.current().certificates());
         this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -120,8 +122,11 @@ public final class Gateway implements AutoCloseable {
 
     /** Ready once a configuration from its source serves: at once for a file, after etcd's first listing. */
     public boolean ready() {
-        return etcdSource == null || etcdSource.synced();
+        return !draining && (etcdSource == null || etcdSource.synced());
     }
+
+    /** Set once a shutdown starts: the status listener then says not ready. */
+    private volatile boolean draining;
 
     private void applyFromEtcd(Resources next) throws ConfigException {
         synchronized (compileLock) {
@@ -349,8 +354,32 @@ public final class Gateway implements AutoCloseable {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
+    /**
+     * A planned stop: no new connections or requests, those in flight finish within
+     * {@code shutdown_grace}, then everything closes (loggers flush their queues on close).
+     */
+    public void shutdown() {
+        long graceMillis = Math.round(config.server().shutdownGraceSeconds() * 1000);
+        draining = true;
+        log.info("shutting down: new requests get 503; waiting up to {} ms for those in flight", graceMillis);
+        try {
+            if (!server.drain(graceMillis)) {
+                log.warn("requests still in flight after {} ms are cut off", graceMillis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+        log.info("tidegate stopped");
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (fileWatcher != null) {
             fileWatcher.close();
         }

@@ -72,7 +72,17 @@ public final class Main {
                 return OK;
             }
             Gateway gateway = Gateway.start(loaded);
-            Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "tidegate-shutdown"));
+            PidFile pidFile = PidFile.write(loaded.server().pidFile());
+            onStopSignal(() -> {
+                gateway.shutdown();
+                pidFile.remove();
+                Runtime.getRuntime().halt(OK); // the hooks below have nothing left to do; exit 0, not 143
+            });
+            // any other way out (System.exit, an uncaught error) still closes what can be closed
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                gateway.close();
+                pidFile.remove();
+            }, "tidegate-exit"));
             return -1;
         } catch (ConfigException e) {
             err.println("tidegate: configuration file " + config + " is invalid (" + e.errors().size() + " error"
@@ -85,6 +95,22 @@ public final class Main {
             err.println("tidegate: failed to start: " + rootMessage(e));
             return INVALID_CONFIG;
         }
+    }
+
+    /**
+     * SIGTERM and SIGINT start a graceful shutdown on their own thread. The JVM's default would run
+     * the shutdown hooks at once and exit 143, cutting requests in flight.
+     */
+    @SuppressWarnings("sunapi")
+    private static void onStopSignal(Runnable shutdown) {
+        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+        sun.misc.SignalHandler handler = signal -> {
+            if (started.compareAndSet(false, true)) {
+                new Thread(shutdown, "tidegate-shutdown").start();
+            }
+        };
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), handler);
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
     }
 
     /** The innermost cause, which names the real problem ("Address already in use"). */

@@ -33,4 +33,7 @@ public record ServerSettings(
         String accessLogPath,
         ListenerSettings metrics,
         EtcdSettings etcd,
-        AdminSettings admin) {}
+        AdminSettings admin,
+        RequestLimits limits,
+        double shutdownGraceSeconds,
+        String pidFile) {}

@@ -10,14 +10,17 @@ import java.util.Set;
 final class ServerSettingsReader {
     private static final Set<String> FIELDS = Set.of("threads", "listeners", "client_max_body_size", "timeout",
             "status", "plugins_dir", "plugin_grace", "resources_file", "ssl_trusted_certificate", "dns_refresh", "access_log",
-            "metrics", "admin", "etcd");
+            "metrics", "admin", "etcd", "limits", "shutdown_grace", "pid_file");
     private static final Set<String> ACCESS_LOG_FIELDS = Set.of("path");
+    private static final Set<String> LIMITS_FIELDS = Set.of("max_uri_length", "max_header_size", "max_headers",
+            "header_timeout", "body_timeout", "keepalive_timeout", "max_connections");
     private static final Set<String> ETCD_FIELDS = Set.of("endpoints", "prefix", "user", "password", "timeout");
     private static final Set<String> ADMIN_FIELDS = Set.of("address", "api_key");
     private static final Set<String> LISTENER_FIELDS = Set.of("address", "tls", "offer_h2");
     private static final Set<String> LISTENER_TLS_FIELDS = Set.of("cert_path", "key_path");
     static final double DEFAULT_DNS_REFRESH = 30;
     static final double DEFAULT_PLUGIN_GRACE = 30;
+    static final double DEFAULT_SHUTDOWN_GRACE = 30;
     private static final Set<String> STATUS_FIELDS = Set.of("address");
     private static final Set<String> TIMEOUT_FIELDS = Set.of("connect", "send", "read");
     static final ListenerSettings DEFAULT_LISTENER = new ListenerSettings("0.0.0.0", 9080);
@@ -34,7 +37,7 @@ final class ServerSettingsReader {
     private ServerSettings defaults(int cores) {
         return new ServerSettings(cores, List.of(DEFAULT_LISTENER), 0, Timeouts.DEFAULT, null,
                 baseDir.resolve("plugins-dist").normalize().toString(), null,
-                null, DEFAULT_DNS_REFRESH, DEFAULT_PLUGIN_GRACE, null, null, null, null);
+                null, DEFAULT_DNS_REFRESH, DEFAULT_PLUGIN_GRACE, null, null, null, null, RequestLimits.DEFAULT, DEFAULT_SHUTDOWN_GRACE, null);
     }
 
     ServerSettings read(JsonNode node) {
@@ -84,7 +87,41 @@ final class ServerSettingsReader {
             f.report("resources_file", "must not be set with tidegate.etcd (resources live in etcd)");
         }
         return new ServerSettings(threads, listeners, maxBody, timeout, status, pluginsDir, resourcesFile, trustedCas,
-                dnsRefresh, pluginGrace, accessLog, metrics, etcd, admin);
+                dnsRefresh, pluginGrace, accessLog, metrics, etcd, admin, limits(f),
+                f.seconds("shutdown_grace", DEFAULT_SHUTDOWN_GRACE, true), pidFile(f));
+    }
+
+    private String pidFile(Fields f) {
+        String path = f.string("pid_file", null, 1, 4096);
+        return path == null ? null : baseDir.resolve(path).normalize().toString();
+    }
+
+    private RequestLimits limits(Fields parent) {
+        RequestLimits d = RequestLimits.DEFAULT;
+        if (!parent.has("limits")) {
+            return d;
+        }
+        Fields f = Fields.open(parent.raw("limits"), parent.path("limits"), problems, LIMITS_FIELDS);
+        if (f == null) {
+            return d;
+        }
+        return new RequestLimits(
+                (int) Math.min(Integer.MAX_VALUE, sizeOr(f, "max_uri_length", d.maxUriLength())),
+                (int) Math.min(Integer.MAX_VALUE, sizeOr(f, "max_header_size", d.maxHeaderSize())),
+                f.integer("max_headers", d.maxHeaders(), 1, 10_000),
+                f.seconds("header_timeout", d.headerTimeout(), false),
+                f.seconds("body_timeout", d.bodyTimeout(), false),
+                f.seconds("keepalive_timeout", d.keepaliveTimeout(), false),
+                f.integer("max_connections", d.maxConnections(), 0, Integer.MAX_VALUE));
+    }
+
+    private long sizeOr(Fields f, String field, long fallback) {
+        long value = f.has(field) ? byteSize(f, field) : fallback;
+        if (value < 256) {
+            f.report(field, "must be at least 256 bytes");
+            return fallback;
+        }
+        return value;
     }
 
     private EtcdSettings etcd(Fields parent) {

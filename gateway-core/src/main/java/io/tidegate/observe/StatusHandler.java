@@ -50,7 +50,7 @@ public final class StatusHandler implements HttpHandler {
             case "/status/ready" -> {
                 if (!ready.getAsBoolean()) {
                     exchange.setStatusCode(503);
-                    exchange.getResponseSender().send("{\"status\":\"not ready\",\"reason\":\"waiting for the first configuration from etcd\"}");
+                    exchange.getResponseSender().send("{\"status\":\"not ready\",\"reason\":\"waiting for the first configuration from etcd, or shutting down\"}");
                     return;
                 }
                 Snapshot current = snapshot.get();

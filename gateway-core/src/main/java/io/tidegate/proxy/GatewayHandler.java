@@ -21,14 +21,17 @@ public final class GatewayHandler implements HttpHandler {
     private final AccessLog accessLog;
     private final GatewayMetrics metrics;
     private final boolean observed;
+    private final RequestGuard guard;
 
     /**
      * @param maxBodySize largest request body accepted, in bytes; 0 = unlimited
      * @param accessLog   where each request is logged, or null for no access log
      * @param metrics     where each request is counted, or null for no metrics
      */
-    public GatewayHandler(SnapshotHolder snapshots, long maxBodySize, AccessLog accessLog, GatewayMetrics metrics) {
+    public GatewayHandler(SnapshotHolder snapshots, long maxBodySize, RequestGuard guard, AccessLog accessLog,
+                          GatewayMetrics metrics) {
         this.snapshots = snapshots;
+        this.guard = guard;
         this.maxBodySize = maxBodySize;
         this.accessLog = accessLog;
         this.metrics = metrics;
@@ -41,6 +44,9 @@ public final class GatewayHandler implements HttpHandler {
         exchange.putAttachment(ExchangeFacts.START_MILLIS, System.currentTimeMillis());
         if (observed) {
             new ExchangeObserver(accessLog, metrics).attach(exchange);
+        }
+        if (!guard.admit(exchange)) {
+            return;
         }
         if (maxBodySize > 0 && exchange.getRequestContentLength() > maxBodySize) {
             // The body stays unread, so the connection cannot carry another request.

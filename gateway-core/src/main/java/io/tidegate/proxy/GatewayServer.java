@@ -1,6 +1,7 @@
 package io.tidegate.proxy;
 
 import io.tidegate.config.ListenerSettings;
+import io.tidegate.config.RequestLimits;
 import io.tidegate.config.ServerSettings;
 import io.tidegate.tls.CertificateTable;
 import io.tidegate.tls.SniKeyManager;
@@ -27,10 +28,13 @@ public final class GatewayServer implements AutoCloseable {
     private final int statusIndex;
     private final int metricsIndex;
     private final int adminIndex;
+    private final InFlightRequests clientRequests;
 
     /** Listeners are bound in order: client listeners, then status, metrics and admin (those configured). */
-    private GatewayServer(Undertow undertow, int clientListeners, int statusIndex, int metricsIndex, int adminIndex) {
+    private GatewayServer(Undertow undertow, InFlightRequests clientRequests, int clientListeners, int statusIndex,
+                          int metricsIndex, int adminIndex) {
         this.undertow = undertow;
+        this.clientRequests = clientRequests;
         this.clientListeners = clientListeners;
         this.statusIndex = statusIndex;
         this.metricsIndex = metricsIndex;
@@ -56,9 +60,11 @@ public final class GatewayServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
                 .setSocketOption(Options.TCP_NODELAY, true)
                 .setSocketOption(Options.BACKLOG, 4096);
+        applyLimits(builder, settings.limits());
+        InFlightRequests clientRequests = new InFlightRequests(gateway);
         for (ListenerSettings listener : settings.listeners()) {
             Undertow.ListenerBuilder l = new Undertow.ListenerBuilder()
-                    .setHost(listener.host()).setPort(listener.port()).setRootHandler(gateway)
+                    .setHost(listener.host()).setPort(listener.port()).setRootHandler(clientRequests)
                     .setHttp2Enabled(listener.offerH2());
             if (listener.tls() == null) {
                 l.setType(Undertow.ListenerType.HTTP);
@@ -90,7 +96,30 @@ public final class GatewayServer implements AutoCloseable {
         }
         Undertow undertow = builder.build();
         undertow.start();
-        return new GatewayServer(undertow, settings.listeners().size(), statusIndex, metricsIndex, adminIndex);
+        return new GatewayServer(undertow, clientRequests, settings.listeners().size(), statusIndex, metricsIndex, adminIndex);
+    }
+
+    /**
+     * Undertow's own caps sit well above the configured limits, so that a moderately oversized
+     * request reaches {@link RequestGuard} and gets its 414 or 431; only an absurd one is cut off
+     * by the parser (400, connection closed) before any memory is spent on it.
+     */
+    private static void applyLimits(Undertow.Builder builder, RequestLimits limits) {
+        builder.setServerOption(UndertowOptions.MAX_HEADER_SIZE,
+                        Math.max(64 * 1024, 4 * (limits.maxUriLength() + limits.maxHeaderSize())))
+                .setServerOption(UndertowOptions.MAX_HEADERS, Math.max(200, 4 * limits.maxHeaders()))
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, millis(limits.headerTimeout()))
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, millis(limits.keepaliveTimeout()))
+                .setSocketOption(Options.READ_TIMEOUT, millis(limits.bodyTimeout()));
+        if (limits.maxConnections() > 0) {
+            // above the high water mark the listener stops accepting; connections wait in the backlog
+            builder.setSocketOption(Options.CONNECTION_HIGH_WATER, limits.maxConnections())
+                    .setSocketOption(Options.CONNECTION_LOW_WATER, limits.maxConnections());
+        }
+    }
+
+    private static int millis(double seconds) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.round(seconds * 1000));
     }
 
     private static SSLContext serverContext(SniKeyManager keys) {
@@ -121,6 +150,15 @@ public final class GatewayServer implements AutoCloseable {
     /** Bound address of the metrics exporter, or null when it is off. */
     public InetSocketAddress metricsAddress() {
         return metricsIndex < 0 ? null : (InetSocketAddress) undertow.getListenerInfo().get(metricsIndex).getAddress();
+    }
+
+    /**
+     * Turns new client requests away (see {@link InFlightRequests}) and waits up to {@code graceMillis} for those in flight to finish.
+     *
+     * @return whether every request in flight finished in time
+     */
+    public boolean drain(long graceMillis) throws InterruptedException {
+        return clientRequests.drain(graceMillis);
     }
 
     /** Bound address of the Admin API, or null when it is off. */

@@ -51,9 +51,41 @@ public final class EtcdServer implements AutoCloseable, BeforeAllCallback, After
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()))
                     .start();
             LocalProcess.awaitPort(clientPort, true, "etcd (log: " + dir.resolve("etcd.log") + ")");
+            awaitHealthy();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start etcd (apt-get install etcd-server): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Waits until etcd has a leader and takes writes (its /health says so). A freshly bootstrapped
+     * member killed before this point may not come back, and writes before it only wait.
+     */
+    private void awaitHealthy() {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest health = java.net.http.HttpRequest.newBuilder(java.net.URI.create(endpoint() + "/health"))
+                .timeout(java.time.Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try {
+                String body = client.send(health, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                if (body.contains("\"health\":\"true\"")) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException("etcd on port " + clientPort + " never became healthy; see " + dir.resolve("etcd.log"));
     }
 
     /** Kills the process, as a crash would (etcd's graceful stop waits on open watches). */

@@ -1,0 +1,42 @@
+package io.tidegate;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** {@code tidegate.pid_file}: the process id, written once serving and removed on the way out. */
+final class PidFile {
+    private static final PidFile NONE = new PidFile(null);
+    private final Path path;
+
+    private PidFile(Path path) {
+        this.path = path;
+    }
+
+    static PidFile write(String path) {
+        if (path == null) {
+            return NONE;
+        }
+        Path file = Path.of(path);
+        try {
+            if (file.getParent() != null) {
+                Files.createDirectories(file.getParent());
+            }
+            Files.writeString(file, ProcessHandle.current().pid() + "\n");
+            return new PidFile(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write pid_file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    void remove() {
+        if (path != null) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException ignored) {
+                // leaving a stale pid file is all that can go wrong
+            }
+        }
+    }
+}

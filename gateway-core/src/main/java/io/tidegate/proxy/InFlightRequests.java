@@ -1,0 +1,67 @@
+package io.tidegate.proxy;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Counts client requests in flight so a shutdown can wait for them. Once draining, every new
+ * request (on a new or a kept-alive connection) gets 503 with {@code Connection: close}, and
+ * responses in flight close their connections, so clients and load balancers move to another
+ * instance. (Undertow's listener suspend would close the connections of requests in flight.)
+ */
+final class InFlightRequests implements HttpHandler {
+    private final HttpHandler next;
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final Object idle = new Object();
+
+    InFlightRequests(HttpHandler next) {
+        this.next = next;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        if (draining.get()) {
+            exchange.setPersistent(false);
+            ErrorResponses.send(exchange, 503, "503 Service Unavailable: shutting down");
+            return;
+        }
+        active.incrementAndGet();
+        exchange.addExchangeCompleteListener((ex, nextListener) -> {
+            if (active.decrementAndGet() == 0 && draining.get()) {
+                synchronized (idle) {
+                    idle.notifyAll();
+                }
+            }
+            nextListener.proceed();
+        });
+        exchange.addResponseCommitListener(ex -> {
+            if (draining.get()) {
+                ex.setPersistent(false);
+            }
+        });
+        next.handleRequest(exchange);
+    }
+
+    /** Starts draining and waits until no request is in flight; false when {@code millis} passed first. */
+    boolean drain(long millis) throws InterruptedException {
+        draining.set(true);
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        synchronized (idle) {
+            while (active.get() > 0) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return false;
+                }
+                idle.wait(left);
+            }
+        }
+        return true;
+    }
+
+    int active() {
+        return active.get();
+    }
+}
