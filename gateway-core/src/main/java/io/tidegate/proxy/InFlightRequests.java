@@ -7,9 +7,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Counts client requests in flight so a shutdown can wait for them. Once draining, every new
- * request (on a new or a kept-alive connection) gets 503 with {@code Connection: close}, and
- * responses in flight close their connections, so clients and load balancers move to another
- * instance. (Undertow's listener suspend would close the connections of requests in flight.)
+ * request (on a new or a kept-alive connection) gets 503 with {@code Connection: close}, so
+ * clients and load balancers move to another instance; connections of requests in flight close
+ * when the server stops after the drain. (Undertow's listener suspend would close them at once,
+ * cutting those requests.)
  */
 final class InFlightRequests implements HttpHandler {
     private final HttpHandler next;
@@ -37,11 +38,6 @@ final class InFlightRequests implements HttpHandler {
             }
             nextListener.proceed();
         });
-        exchange.addResponseCommitListener(ex -> {
-            if (draining.get()) {
-                ex.setPersistent(false);
-            }
-        });
         next.handleRequest(exchange);
     }
 
@@ -61,7 +57,4 @@ final class InFlightRequests implements HttpHandler {
         return true;
     }
 
-    int active() {
-        return active.get();
-    }
 }
