@@ -11,19 +11,7 @@ root=$(cd "$here/.." && pwd)
 secs=${1:-30}; conns=${2:-64}
 for tool in wrk nginx curl; do command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }; done
 [ -f "$root/gateway-core/target/tidegate.jar" ] || mvn -q -f "$root/pom.xml" -DskipTests package >&2
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 1 300); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-work=$(mktemp -d)
-origin() { # starts nginx on 127.0.0.1:$1 in the foreground (as a child we can kill), prints its pid
-  cat > "$work/origin-$1.conf" <<CONF
-daemon off; master_process off; worker_processes 1; pid $work/origin-$1.pid; error_log $work/origin-$1.err;
-events { worker_connections 1024; }
-http { access_log off; server { listen 127.0.0.1:$1 reuseport; location / { return 200 "origin $1"; } } }
-CONF
-  nginx -c "$work/origin-$1.conf" >/dev/null 2>&1 & echo $!
-}
+source "$here/origins.sh"
 for port in 9101 9102 9103; do pids+=("$(origin $port)"); wait_port $port; done
 victim=${pids[2]}
 (cd "$here" && exec java -Xmx512m -jar "$root/gateway-core/target/tidegate.jar" -c "$here/gateway-failover.yaml") \

@@ -110,7 +110,7 @@ final class ServerSettingsReader {
                 (int) Math.min(Integer.MAX_VALUE, sizeOr(f, "max_header_size", d.maxHeaderSize())),
                 f.integer("max_headers", d.maxHeaders(), 1, 10_000),
                 f.seconds("header_timeout", d.headerTimeout(), false),
-                f.seconds("body_timeout", d.bodyTimeout(), false),
+                f.seconds("body_timeout", d.bodyTimeout(), true),
                 f.seconds("keepalive_timeout", d.keepaliveTimeout(), false),
                 f.integer("max_connections", d.maxConnections(), 0, Integer.MAX_VALUE));
     }

@@ -109,8 +109,10 @@ public final class GatewayServer implements AutoCloseable {
                         Math.max(64 * 1024, 4 * (limits.maxUriLength() + limits.maxHeaderSize())))
                 .setServerOption(UndertowOptions.MAX_HEADERS, Math.max(200, 4 * limits.maxHeaders()))
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, millis(limits.headerTimeout()))
-                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, millis(limits.keepaliveTimeout()))
-                .setSocketOption(Options.READ_TIMEOUT, millis(limits.bodyTimeout()));
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, millis(limits.keepaliveTimeout()));
+        if (limits.bodyTimeout() > 0) {
+            builder.setSocketOption(Options.READ_TIMEOUT, millis(limits.bodyTimeout()));
+        }
         if (limits.maxConnections() > 0) {
             // above the high water mark the listener stops accepting; connections wait in the backlog
             builder.setSocketOption(Options.CONNECTION_HIGH_WATER, limits.maxConnections())
