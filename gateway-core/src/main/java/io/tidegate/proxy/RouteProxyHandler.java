@@ -7,7 +7,8 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.ProxyHandler;
 
 /**
- * Proxies one route's requests to its upstream: arms the response timeout, installs the error
+ * Proxies one route's requests to its upstream: arms the response timeout (head, then body
+ * progress), installs the error
  * responder and the response's hop-by-hop cleanup, then hands over to Undertow's streaming proxy,
  * which forwards bodies both ways without buffering them.
  */
@@ -28,6 +29,7 @@ final class RouteProxyHandler implements HttpHandler {
         exchange.addDefaultResponseListener(UpstreamErrorResponder.INSTANCE);
         exchange.addResponseCommitListener(HopByHopHeaders.STRIP_RESPONSE);
         ResponseTimeout.arm(exchange, readTimeoutMillis);
+        StalledBodyWatch.install(exchange, readTimeoutMillis);
         proxy.handleRequest(exchange);
     }
 
