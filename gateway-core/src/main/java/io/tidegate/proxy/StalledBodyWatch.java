@@ -4,7 +4,6 @@ import io.tidegate.upstream.UpstreamProxyClient;
 import io.undertow.server.ConduitWrapper;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.ConduitFactory;
-import io.undertow.util.WorkerUtils;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
-import org.xnio.XnioExecutor;
+import org.xnio.XnioIoThread;
 import org.xnio.channels.StreamSourceChannel;
 import org.xnio.conduits.AbstractStreamSinkConduit;
 import org.xnio.conduits.StreamSinkConduit;
@@ -22,35 +21,46 @@ import org.xnio.conduits.StreamSinkConduit;
  * must make progress at least every {@code read} seconds. Progress is measured where the proxy
  * writes to the client (it writes what it read from the upstream), so an upstream that trickles
  * nothing, or a client that stops reading for that long, ends the exchange: both connections are
- * closed, and the client sees a response cut short rather than one presented as complete. All on
- * the exchange's IO thread, which owns both connections.
+ * closed, and the client sees a response cut short rather than one presented as complete.
+ *
+ * <p>Responses being sent are linked into a list per IO thread, which one repeating task per
+ * thread walks every {@value #SWEEP_MILLIS} ms; joining and leaving the list is a few pointer
+ * writes, with no timer per request. Everything runs on the exchange's IO thread, which owns both
+ * connections, so nothing is locked.
  */
 final class StalledBodyWatch implements ConduitWrapper<StreamSinkConduit> {
     private static final Logger log = LoggerFactory.getLogger(StalledBodyWatch.class);
-    private final long timeoutNanos;
-    private long lastProgress = System.nanoTime();
-    private XnioExecutor.Key timer;
+    static final long SWEEP_MILLIS = 250;
+    private static final ThreadLocal<Sweep> SWEEPS = new ThreadLocal<>();
 
-    private StalledBodyWatch(long timeoutMillis) {
+    private final HttpServerExchange exchange;
+    private final long timeoutNanos;
+    private long lastProgress;
+    private StalledBodyWatch previous;
+    private StalledBodyWatch next;
+    private Sweep sweep;
+
+    private StalledBodyWatch(HttpServerExchange exchange, long timeoutMillis) {
+        this.exchange = exchange;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     }
 
     /** Installs the watch; it starts when the response head is sent and ends with the exchange. */
     static void install(HttpServerExchange exchange, long timeoutMillis) {
-        StalledBodyWatch watch = new StalledBodyWatch(timeoutMillis);
+        StalledBodyWatch watch = new StalledBodyWatch(exchange, timeoutMillis);
         exchange.addResponseWrapper(watch);
-        exchange.addExchangeCompleteListener((ex, next) -> {
-            if (watch.timer != null) {
-                watch.timer.remove();
-            }
-            next.proceed();
+        exchange.addExchangeCompleteListener((ex, nextListener) -> {
+            watch.leave();
+            nextListener.proceed();
         });
     }
 
     @Override
-    public StreamSinkConduit wrap(ConduitFactory<StreamSinkConduit> factory, HttpServerExchange exchange) {
+    public StreamSinkConduit wrap(ConduitFactory<StreamSinkConduit> factory, HttpServerExchange ex) {
         lastProgress = System.nanoTime();
-        schedule(exchange, timeoutNanos);
+        if (Thread.currentThread() == ex.getIoThread()) {
+            join(ex.getIoThread());
+        } // else a response sent from another thread (a plugin's late answer): made by the gateway, not streamed
         return new AbstractStreamSinkConduit<>(factory.create()) {
             private long progressed(long written) {
                 if (written > 0) {
@@ -91,23 +101,72 @@ final class StalledBodyWatch implements ConduitWrapper<StreamSinkConduit> {
         };
     }
 
-    private void schedule(HttpServerExchange exchange, long delayNanos) {
-        timer = WorkerUtils.executeAfter(exchange.getIoThread(), () -> check(exchange), delayNanos, TimeUnit.NANOSECONDS);
+    private void join(XnioIoThread thread) {
+        Sweep current = SWEEPS.get();
+        if (current == null) {
+            current = new Sweep(thread);
+            SWEEPS.set(current);
+        }
+        sweep = current;
+        next = current.head;
+        if (next != null) {
+            next.previous = this;
+        }
+        current.head = this;
     }
 
-    private void check(HttpServerExchange exchange) {
-        timer = null;
-        if (exchange.isComplete()) {
+    private void leave() {
+        if (sweep == null) {
             return;
         }
-        long idle = System.nanoTime() - lastProgress;
-        if (idle < timeoutNanos) {
-            schedule(exchange, timeoutNanos - idle);
+        if (Thread.currentThread() != sweep.thread) {
+            sweep.thread.execute(this::leave); // the list is the IO thread's alone
             return;
+        }
+        if (previous != null) {
+            previous.next = next;
+        } else if (sweep.head == this) {
+            sweep.head = next;
+        }
+        if (next != null) {
+            next.previous = previous;
+        }
+        previous = next = null;
+        sweep = null;
+    }
+
+    /** True when the body stalled and the exchange was ended. */
+    private boolean endIfStalled(long now) {
+        long idle = now - lastProgress;
+        if (idle < timeoutNanos || exchange.isComplete()) {
+            return false;
         }
         log.warn("{} {}: the response body made no progress for {} ms; closing the exchange", exchange.getRequestMethod(),
                 exchange.getRequestPath(), TimeUnit.NANOSECONDS.toMillis(idle));
         IoUtils.safeClose(exchange.getAttachment(UpstreamProxyClient.CONNECTION));
         IoUtils.safeClose(exchange.getConnection());
+        return true;
+    }
+
+    /** One IO thread's responses in progress, and the task that walks them. */
+    private static final class Sweep {
+        private final XnioIoThread thread;
+        private StalledBodyWatch head;
+
+        Sweep(XnioIoThread thread) {
+            this.thread = thread;
+            thread.executeAtInterval(this::run, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        }
+
+        private void run() {
+            long now = System.nanoTime();
+            for (StalledBodyWatch watch = head; watch != null; ) {
+                StalledBodyWatch following = watch.next;
+                if (watch.endIfStalled(now)) {
+                    watch.leave();
+                }
+                watch = following;
+            }
+        }
     }
 }
