@@ -18,6 +18,11 @@ import org.junit.jupiter.api.Test;
 class BrokenUpstreamTest {
     /** An upstream that reads one request head, writes {@code answer} and closes the connection. */
     private static ServerSocket upstream(String answer) throws IOException {
+        return upstream(answer, 0);
+    }
+
+    /** As {@link #upstream(String)}, but keeps the connection open and silent for {@code stallMillis} first. */
+    private static ServerSocket upstream(String answer, long stallMillis) throws IOException {
         ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
         Thread thread = new Thread(() -> {
             while (!server.isClosed()) {
@@ -34,7 +39,8 @@ class BrokenUpstreamTest {
                     OutputStream out = socket.getOutputStream();
                     out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
-                } catch (IOException e) {
+                    Thread.sleep(stallMillis);
+                } catch (IOException | InterruptedException e) {
                     // closed
                 }
             }
@@ -74,32 +80,19 @@ class BrokenUpstreamTest {
     }
 
     @Test
-    void anUpstreamThatStopsSendingItsBodyIsCutOffAfterTheReadTimeout() throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            Thread thread = new Thread(() -> {
-                try (Socket socket = server.accept()) {
-                    socket.getInputStream().read(new byte[4096]);
-                    socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst bytes"
-                            .getBytes(StandardCharsets.ISO_8859_1));
-                    socket.getOutputStream().flush();
-                    Thread.sleep(10_000); // then nothing: a trickle that stopped
-                } catch (IOException | InterruptedException e) {
-                    // closed by the gateway
-                }
-            });
-            thread.setDaemon(true);
-            thread.start();
-            try (TestGateway gw = TestGateway.start("""
-                    routes:
-                      - { id: 1, uri: "/*", timeout: { connect: 1, send: 1, read: 1 }, upstream: { nodes: { "127.0.0.1:%d": 1 } } }
-                    """.formatted(server.getLocalPort()))) {
-                long start = System.nanoTime();
-                String response = RawHttp.send(gw.port(), "GET /a HTTP/1.1\r\nHost: x\r\n\r\n", 6000);
-                long took = (System.nanoTime() - start) / 1_000_000;
-                assertEquals(200, RawHttp.status(response));
-                assertTrue(response.endsWith("first bytes"), response);
-                assertTrue(took >= 900 && took < 4000, "cut off after " + took + " ms (read timeout 1 s)");
-            }
+    void anUpstreamThatStopsSendingItsBodyIsCutOffAfterTheReadTimeout() throws IOException {
+        try (ServerSocket server = upstream("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst bytes", 10_000);
+             TestGateway gw = TestGateway.start("""
+                     routes:
+                       - { id: 1, uri: "/*", timeout: { connect: 1, send: 1, read: 1 }, upstream: { nodes: { "127.0.0.1:%d": 1 } } }
+                     """.formatted(server.getLocalPort()))) {
+            long start = System.nanoTime();
+            String response = RawHttp.send(gw.port(), "GET /a HTTP/1.1\r\nHost: x\r\n\r\n", 6000);
+            long took = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(200, RawHttp.status(response));
+            assertTrue(response.endsWith("first bytes"), response);
+            // read: 1 s, noticed by a sweep every 250 ms
+            assertTrue(took >= 900 && took < 4000, "cut off after " + took + " ms (read timeout 1 s)");
         }
     }
 
