@@ -2,9 +2,6 @@ package io.tidegate;
 
 import io.tidegate.admin.AdminApi;
 import io.tidegate.config.ConfigException;
-import io.tidegate.source.ConfigFileWatcher;
-import io.tidegate.source.EtcdSource;
-import io.tidegate.source.EtcdStore;
 import io.tidegate.config.ConfigLoader;
 import io.tidegate.config.GatewayConfig;
 import io.tidegate.config.Resources;
@@ -28,6 +25,9 @@ import io.tidegate.proxy.RequestGuard;
 import io.tidegate.runtime.Snapshot;
 import io.tidegate.runtime.SnapshotBuilder;
 import io.tidegate.runtime.SnapshotHolder;
+import io.tidegate.source.ConfigFileWatcher;
+import io.tidegate.source.EtcdSource;
+import io.tidegate.source.EtcdStore;
 import io.tidegate.upstream.ConnectionPools;
 import io.tidegate.upstream.DnsCache;
 import io.tidegate.upstream.UpstreamCompiler;
@@ -62,7 +62,7 @@ public final class Gateway implements AutoCloseable {
     private final PluginFolderWatcher watcher;
     /** Null when the resources come from etcd. */
     private final ConfigFileWatcher fileWatcher;
-    /** Null when the resources come from the file. */
+    /** Both null when the resources come from the file. */
     private final EtcdStore etcd;
     private final EtcdSource etcdSource;
     private final AccessLog accessLog;
@@ -73,6 +73,9 @@ public final class Gateway implements AutoCloseable {
     private final Object compileLock = new Object();
     private Resources resources;
     private long version;
+    /** Set once a shutdown starts: the status listener then says not ready. */
+    private volatile boolean draining;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Gateway(GatewayConfig config, ConnectionPools pools, HealthCheckers checkers, DnsCache dns,
                     PluginRegistry plugins, SharedPluginOutputs outputs, Compiled first) {
@@ -124,9 +127,6 @@ public final class Gateway implements AutoCloseable {
     public boolean ready() {
         return !draining && (etcdSource == null || etcdSource.synced());
     }
-
-    /** Set once a shutdown starts: the status listener then says not ready. */
-    private volatile boolean draining;
 
     private void applyFromEtcd(Resources next) throws ConfigException {
         synchronized (compileLock) {
@@ -372,8 +372,6 @@ public final class Gateway implements AutoCloseable {
         close();
         log.info("tidegate stopped");
     }
-
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     @Override
     public void close() {
