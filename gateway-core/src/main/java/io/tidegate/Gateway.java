@@ -114,7 +114,7 @@ public final class Gateway implements AutoCloseable {
             this.etcdSource = null;
         } else {
             this.fileWatcher = null;
-            this.etcdSource = new EtcdSource(etcd, this::applyFromEtcd);
+            this.etcdSource = new EtcdSource(etcd, next -> swap(next, "etcd"));
         }
     }
 
@@ -126,13 +126,6 @@ public final class Gateway implements AutoCloseable {
     /** Ready once a configuration from its source serves: at once for a file, after etcd's first listing. */
     public boolean ready() {
         return !draining && (etcdSource == null || etcdSource.synced());
-    }
-
-    private void applyFromEtcd(Resources next) throws ConfigException {
-        synchronized (compileLock) {
-            swap(next, "etcd");
-            resources = next;
-        }
     }
 
     /** Loads the plugins, compiles the configuration, binds the listeners and starts serving. */
@@ -176,11 +169,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Compiles new resources and swaps them in atomically; on error the current version keeps serving. */
     public Snapshot apply(Resources next) throws ConfigException {
-        synchronized (compileLock) {
-            Snapshot snapshot = swap(next, "config");
-            resources = next;
-            return snapshot;
-        }
+        return swap(next, "config");
     }
 
     /** Gauges and counters read from what the gateway keeps anyway. */
@@ -211,21 +200,28 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Compiles {@code next} and serves it; the one way a version changes. Holds the compile lock
+     * (callers that read {@link #resources} first hold it too, so they never swap in stale ones).
+     */
     private Snapshot swap(Resources next, String reason) throws ConfigException {
-        Compiled compiled = compile(config, pools, checkers, dns, plugins.catalog(), outputs, next, version + 1);
-        version++;
-        Snapshot previous = snapshots.current();
-        snapshots.swap(compiled.snapshot);
-        // Requests still running on the old snapshot hold their connections; only idle pools close.
-        pools.retainOnly(compiled.pools);
-        checkers.retainOnly(compiled.checked);
-        exportHealth();
-        background.schedule(previous::close, graceMillis, TimeUnit.MILLISECONDS);
-        Snapshot s = compiled.snapshot;
-        countReload(reason);
-        log.info("configuration version {} serving (changed: {}): {} routes, {} upstreams", s.version(), reason, s.routeCount(),
-                s.upstreamCount());
-        return s;
+        synchronized (compileLock) {
+            Compiled compiled = compile(config, pools, checkers, dns, plugins.catalog(), outputs, next, version + 1);
+            version++;
+            resources = next;
+            Snapshot previous = snapshots.current();
+            snapshots.swap(compiled.snapshot);
+            // Requests still running on the old snapshot hold their connections; only idle pools close.
+            pools.retainOnly(compiled.pools);
+            checkers.retainOnly(compiled.checked);
+            exportHealth();
+            background.schedule(previous::close, graceMillis, TimeUnit.MILLISECONDS);
+            Snapshot s = compiled.snapshot;
+            countReload(reason);
+            log.info("configuration version {} serving (changed: {}): {} routes, {} upstreams", s.version(), reason,
+                    s.routeCount(), s.upstreamCount());
+            return s;
+        }
     }
 
     /**
@@ -258,7 +254,6 @@ public final class Gateway implements AutoCloseable {
                     return;
                 }
                 swap(next.resources(), "file");
-                resources = next.resources();
             }
         } catch (ConfigException e) {
             log.error("{} changed but does not compile; configuration version {} keeps serving:\n  {}", config.file(), version,
