@@ -182,19 +182,14 @@ public final class AdminApi implements HttpHandler {
             return error(400, idField + " must match ^[a-zA-Z0-9-_.]{1,64}$");
         }
         String key = keys.key(type, id);
-        EtcdStore.Listing listing = store.list();
-        TreeMap<String, String> values = new TreeMap<>();
-        listing.entries().forEach(entry -> values.put(entry.key(), entry.value()));
+        TreeMap<String, String> values = store.list().values();
         long now = System.currentTimeMillis() / 1000;
-        EtcdStore.Entry existing = listing.entries().stream().filter(e -> e.key().equals(key)).findFirst().orElse(null);
+        String existing = values.get(key);
         if (mustExist && existing == null) {
             return notFound();
         }
         value.put(idField, id);
-        long created = now;
-        if (existing != null) {
-            created = JSON.readTree(existing.value()).path("create_time").asLong(now);
-        }
+        long created = existing == null ? now : JSON.readTree(existing).path("create_time").asLong(now);
         value.put("create_time", created);
         value.put("update_time", now);
         String text = JSON.writeValueAsString(value);
@@ -222,8 +217,7 @@ public final class AdminApi implements HttpHandler {
         String key = keys.key(type, id);
         boolean force = "true".equals(first(exchange, "force"));
         if (!force && References.referringField(type) != null) {
-            TreeMap<String, String> values = new TreeMap<>();
-            store.list().entries().forEach(entry -> values.put(entry.key(), entry.value()));
+            TreeMap<String, String> values = store.list().values();
             if (!values.containsKey(key)) {
                 return notFound();
             }

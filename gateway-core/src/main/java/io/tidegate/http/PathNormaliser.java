@@ -13,7 +13,17 @@ public final class PathNormaliser {
 
     /** Whether the raw path needs {@link #normalise} at all (the common case does not). */
     public static boolean needsWork(String raw) {
-        return raw.contains("//") || raw.contains("/.") || raw.contains("%2e") || raw.contains("%2E");
+        // one pass over the path of every request: a '/' followed by '/' or '.', or a "%2e" anywhere
+        int last = raw.length() - 1;
+        for (int i = 0; i < last; i++) {
+            char c = raw.charAt(i);
+            char next = raw.charAt(i + 1);
+            if (c == '/' && (next == '/' || next == '.')
+                    || c == '%' && next == '2' && i + 2 <= last && (raw.charAt(i + 2) | 0x20) == 'e') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The normalised raw path, or null when it climbs above the root. */

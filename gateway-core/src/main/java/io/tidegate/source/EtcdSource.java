@@ -85,7 +85,7 @@ public final class EtcdSource implements AutoCloseable {
             return;
         }
         values.clear();
-        listing.entries().forEach(entry -> values.put(entry.key(), entry.value()));
+        values.putAll(listing.values());
         rebuild();
         synced = true;
         backoffMillis = MIN_BACKOFF_MILLIS;

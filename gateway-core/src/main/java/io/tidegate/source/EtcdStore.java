@@ -31,7 +31,14 @@ public final class EtcdStore implements AutoCloseable {
     public record Entry(String key, String value, long createRevision, long modRevision) {}
 
     /** Every key under the prefix, as of {@code revision}. */
-    public record Listing(List<Entry> entries, long revision) {}
+    public record Listing(List<Entry> entries, long revision) {
+        /** Key to value, in key order. */
+        public java.util.TreeMap<String, String> values() {
+            java.util.TreeMap<String, String> values = new java.util.TreeMap<>();
+            entries.forEach(entry -> values.put(entry.key(), entry.value()));
+            return values;
+        }
+    }
 
     /** A change seen by a watch; {@code entry.value()} is null for a deletion. */
     public record Change(Entry entry, boolean deleted) {}

@@ -1,14 +1,15 @@
 package io.tidegate.upstream;
 
 import io.tidegate.config.Problems;
+import io.tidegate.config.Upstream;
+import io.tidegate.config.UpstreamNode;
 import io.tidegate.health.HealthCheckers;
 import io.tidegate.health.NodeHealth;
 import io.tidegate.health.ProbeTarget;
 import io.tidegate.health.UpstreamChecker;
-import io.tidegate.config.Upstream;
-import io.tidegate.config.UpstreamNode;
 import io.tidegate.route.IpRange;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -36,10 +37,13 @@ public final class UpstreamCompiler {
         this.checkers = checkers;
     }
 
-    /** The nodes each health checker of the compiled upstreams should probe once the snapshot serves. */
+    /**
+     * The nodes each health checker of the compiled upstreams should probe once the snapshot
+     * serves, in configuration order (the status page lists them so).
+     */
     public Map<HealthCheckers.Key, Set<ProbeTarget>> checkedNodes() {
         Map<HealthCheckers.Key, Set<ProbeTarget>> out = new HashMap<>();
-        checked.forEach((key, targets) -> out.put(key, Set.copyOf(targets)));
+        checked.forEach((key, targets) -> out.put(key, Collections.unmodifiableSet(new LinkedHashSet<>(targets))));
         return out;
     }
 
