@@ -7,16 +7,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real single-member {@code etcd} (Debian's etcd-server, installed by .ci/run) on free loopback
  * ports with a temporary data directory. It can be stopped and started again on the same ports and
  * data, to test what the gateway does while etcd is away.
  */
-public final class EtcdServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+public final class EtcdServer extends LocalProcess {
     private int clientPort;
     private int peerPort;
     private Path dir;
@@ -32,6 +29,7 @@ public final class EtcdServer implements AutoCloseable, BeforeAllCallback, After
     }
 
     /** Starts the process unless it runs already. */
+    @Override
     public synchronized void start() {
         if (process != null && process.isAlive()) {
             return;
@@ -50,7 +48,7 @@ public final class EtcdServer implements AutoCloseable, BeforeAllCallback, After
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()))
                     .start();
-            LocalProcess.awaitPort(clientPort, true, "etcd (log: " + dir.resolve("etcd.log") + ")");
+            awaitPort(clientPort, true, "etcd (log: " + dir.resolve("etcd.log") + ")");
             awaitHealthy();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start etcd (apt-get install etcd-server): " + e.getMessage(), e);
@@ -65,49 +63,25 @@ public final class EtcdServer implements AutoCloseable, BeforeAllCallback, After
         java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
         java.net.http.HttpRequest health = java.net.http.HttpRequest.newBuilder(java.net.URI.create(endpoint() + "/health"))
                 .timeout(java.time.Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
+        await(() -> {
             try {
-                String body = client.send(health, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                if (body.contains("\"health\":\"true\"")) {
-                    return;
-                }
+                return client.send(health, java.net.http.HttpResponse.BodyHandlers.ofString()).body()
+                        .contains("\"health\":\"true\"");
             } catch (IOException e) {
-                // not yet
+                return false;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
             }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new IllegalStateException("etcd on port " + clientPort + " never became healthy; see " + dir.resolve("etcd.log"));
+        }, "etcd on port " + clientPort + " never became healthy; see " + dir.resolve("etcd.log"));
     }
 
     /** Kills the process, as a crash would (etcd's graceful stop waits on open watches). */
+    @Override
     public synchronized void stop() {
         if (process != null) {
-            LocalProcess.kill(process, clientPort, "etcd");
+            kill(process, clientPort, "etcd");
             process = null;
         }
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        close();
-    }
-
-    @Override
-    public void close() {
-        stop();
     }
 }

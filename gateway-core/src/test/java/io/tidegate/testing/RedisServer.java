@@ -5,16 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real {@code redis-server} process for tests (Debian's redis-server, installed by .ci/run), on
  * a free loopback port, without persistence. It can be stopped and started again on the same port
  * to test what the gateway does while Redis is away.
  */
-public final class RedisServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+public final class RedisServer extends LocalProcess {
     private int port;
     private Path dir;
     private Process process;
@@ -23,6 +20,7 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
         return port;
     }
 
+    @Override
     public synchronized void start() {
         try {
             if (port == 0) {
@@ -34,31 +32,17 @@ public final class RedisServer implements AutoCloseable, BeforeAllCallback, Afte
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile())
                     .start();
-            LocalProcess.awaitPort(port, true, "redis-server");
+            awaitPort(port, true, "redis-server");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start redis-server (apt-get install redis-server): " + e.getMessage(), e);
         }
     }
 
+    @Override
     public synchronized void stop() {
         if (process != null) {
-            LocalProcess.kill(process, port, "redis-server");
+            kill(process, port, "redis-server");
             process = null;
         }
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        close();
-    }
-
-    @Override
-    public void close() {
-        stop();
     }
 }
