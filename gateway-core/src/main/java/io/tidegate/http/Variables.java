@@ -68,11 +68,21 @@ public final class Variables {
         if (fromNanos == null || toNanos == null) {
             return null;
         }
-        return String.format(java.util.Locale.ROOT, "%.3f", Math.max(0, toNanos - fromNanos) / 1e9);
+        return millisAsSeconds(Math.round(Math.max(0, toNanos - fromNanos) / 1e6));
     }
 
     private static String msec(Long millis) {
-        return millis == null ? null : String.format(java.util.Locale.ROOT, "%d.%03d", millis / 1000, millis % 1000);
+        return millis == null ? null : millisAsSeconds(millis);
+    }
+
+    /** "12.345" for 12345: by hand, since String.format builds its number symbols on every call and these run per request. */
+    static String millisAsSeconds(long millis) {
+        long fraction = millis % 1000;
+        StringBuilder text = new StringBuilder(24).append(millis / 1000).append('.');
+        if (fraction < 100) {
+            text.append(fraction < 10 ? "00" : "0");
+        }
+        return text.append(fraction).toString();
     }
 
     private static String address(InetSocketAddress address) {
