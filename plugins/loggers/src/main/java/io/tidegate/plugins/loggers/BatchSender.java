@@ -32,7 +32,7 @@ final class BatchSender implements AutoCloseable {
                     Duration bufferDuration, int maxRetryCount, Duration retryDelay) {}
 
     private final Settings settings;
-    private final BlockingQueue<String> queue;
+    private final BlockingQueue<byte[]> queue;
     private final HttpClient client;
     private final ScheduledExecutorService thread;
     private final AtomicLong dropped = new AtomicLong();
@@ -54,7 +54,7 @@ final class BatchSender implements AutoCloseable {
     }
 
     /** Never blocks; false (and counted) when the queue is full. */
-    boolean add(String entry) {
+    boolean add(byte[] entry) {
         long now = System.nanoTime();
         if (queue.isEmpty()) {
             firstWaitingNanos = now;
@@ -90,13 +90,12 @@ final class BatchSender implements AutoCloseable {
     }
 
     private void sendOne() {
-        List<String> batch = new ArrayList<>();
+        List<byte[]> batch = new ArrayList<>();
         queue.drainTo(batch, settings.batchMaxSize());
         if (batch.isEmpty()) {
             return;
         }
-        String body = settings.newLine() ? String.join("\n", batch)
-                : batch.size() == 1 ? batch.get(0) : "[" + String.join(",", batch) + "]";
+        byte[] body = body(batch);
         for (int attempt = 0; attempt <= settings.maxRetryCount(); attempt++) {
             if (attempt > 0) {
                 sleep(settings.retryDelay());
@@ -104,7 +103,7 @@ final class BatchSender implements AutoCloseable {
             try {
                 HttpRequest.Builder request = HttpRequest.newBuilder(settings.uri()).timeout(settings.timeout())
                         .header("Content-Type", settings.newLine() ? "text/plain" : "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body));
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
                 if (settings.authHeader() != null) {
                     request.header("Authorization", settings.authHeader());
                 }
@@ -125,6 +124,32 @@ final class BatchSender implements AutoCloseable {
         reported.add(batch.size());
         log.error("http-logger {}: batch of {} entries dropped after {} tries", settings.uri(), batch.size(),
                 settings.maxRetryCount() + 1);
+    }
+
+    /** Entries one per line, or a JSON array of them; a single JSON entry goes as the object itself (as APISIX). */
+    private byte[] body(List<byte[]> batch) {
+        boolean array = !settings.newLine() && batch.size() > 1;
+        int length = batch.size() - 1 + (array ? 2 : 0);
+        for (byte[] entry : batch) {
+            length += entry.length;
+        }
+        byte[] body = new byte[length];
+        int at = 0;
+        if (array) {
+            body[at++] = '[';
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            if (i > 0) {
+                body[at++] = (byte) (settings.newLine() ? '\n' : ',');
+            }
+            byte[] entry = batch.get(i);
+            System.arraycopy(entry, 0, body, at, entry.length);
+            at += entry.length;
+        }
+        if (array) {
+            body[at] = ']';
+        }
+        return body;
     }
 
     private static void sleep(Duration delay) {

@@ -1,9 +1,9 @@
 package io.tidegate.plugins.loggers;
 
-import io.tidegate.plugin.api.LineSink;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 
 /**
  * What both loggers do per request: capture the response body when the entry includes it, and
@@ -11,12 +11,13 @@ import java.nio.ByteBuffer;
  */
 final class EntryLogger implements PluginInstance {
     private final LogEntries entries;
-    private final LineSink destination;
+    private final Consumer<PluginContext> writeEntry;
     private final Runnable onClose;
 
-    EntryLogger(LogEntries entries, LineSink destination, Runnable onClose) {
+    /** {@code writeEntry} renders the finished request's entry and hands it on. */
+    EntryLogger(LogEntries entries, Consumer<PluginContext> writeEntry, Runnable onClose) {
         this.entries = entries;
-        this.destination = destination;
+        this.writeEntry = writeEntry;
         this.onClose = onClose;
     }
 
@@ -32,7 +33,7 @@ final class EntryLogger implements PluginInstance {
 
     @Override
     public void log(PluginContext context) {
-        destination.write(entries.line(context));
+        writeEntry.accept(context);
     }
 
     @Override

@@ -38,6 +38,6 @@ public final class FileLoggerPlugin implements GatewayPlugin {
         }
         LogEntries entries = LogEntries.of(config);
         LineSink sink = services.lineSink(path.textValue());
-        return new EntryLogger(entries, sink, () -> { });
+        return new EntryLogger(entries, context -> sink.write(entries.line(context)), () -> { });
     }
 }

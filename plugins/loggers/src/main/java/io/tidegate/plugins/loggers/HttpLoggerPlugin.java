@@ -57,7 +57,7 @@ public final class HttpLoggerPlugin implements GatewayPlugin {
                 atLeastZero(config, "max_retry_count", 0), seconds(config, "retry_delay", 1));
         LogEntries entries = LogEntries.of(config);
         BatchSender sender = new BatchSender(settings, services.droppedEntries(name()));
-        return new EntryLogger(entries, sender::add, sender::close);
+        return new EntryLogger(entries, context -> sender.add(entries.utf8Line(context)), sender::close);
     }
 
     private static Duration seconds(JsonNode config, String field, double fallback) throws PluginConfigException {

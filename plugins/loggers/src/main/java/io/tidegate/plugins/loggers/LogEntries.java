@@ -1,7 +1,9 @@
 package io.tidegate.plugins.loggers;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -74,10 +76,31 @@ final class LogEntries {
         return chunk;
     }
 
-    /** The entry as one JSON line, written straight out (no tree built) since it runs for every request. */
+    /** The entry as one JSON line, for a file. */
     String line(PluginContext context) {
         StringWriter text = new StringWriter(1024);
-        try (JsonGenerator json = FACTORY.createGenerator(text)) {
+        try {
+            write(FACTORY.createGenerator(text), context);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
+    }
+
+    /** The entry as UTF-8 JSON, for a batch that goes out as bytes: no String made only to be encoded later. */
+    byte[] utf8Line(PluginContext context) {
+        ByteArrayBuilder bytes = new ByteArrayBuilder(1024);
+        try {
+            write(FACTORY.createGenerator(bytes, JsonEncoding.UTF8), context);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Written straight out (no tree built) since it runs for every request. */
+    private void write(JsonGenerator generator, PluginContext context) throws IOException {
+        try (JsonGenerator json = generator) {
             json.writeStartObject();
             if (format != null) {
                 for (Map.Entry<String, String> field : format.entrySet()) {
@@ -88,10 +111,7 @@ final class LogEntries {
                 writeDefault(json, context);
             }
             json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-        return text.toString();
     }
 
     private void writeDefault(JsonGenerator json, PluginContext context) throws IOException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidegate.testing.FreePort;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class BatchSenderTest {
                 reported::add);
         long start = System.nanoTime();
         for (int i = 0; i < 5000; i++) {
-            sender.add("{\"n\":" + i + "}");
+            sender.add(("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertTrue(millis < 1000, "adding never waits on the collector: " + millis + " ms");
