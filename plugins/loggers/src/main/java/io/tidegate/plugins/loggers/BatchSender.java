@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * when {@code batch_max_size} are waiting, when none came for {@code inactive_timeout}, or when the
  * oldest has waited {@code buffer_duration}. A failed send is retried {@code max_retry_count}
  * times, {@code retry_delay} apart, then the batch is dropped. All on one background thread; a
- * full queue drops new entries rather than wait. Every drop is counted, logged and reported to the
- * gateway's metrics.
+ * full queue drops new entries rather than wait. Every drop is counted and reported to the
+ * gateway's metrics; an outage of the collector is logged once, then summarised (see
+ * {@link CollectorOutage}).
  */
 final class BatchSender implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatchSender.class);
@@ -37,12 +38,14 @@ final class BatchSender implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final AtomicLong dropped = new AtomicLong();
     private final DropCounter reported;
+    private final CollectorOutage outage;
     private volatile long firstWaitingNanos;
     private volatile long lastAddedNanos;
 
     BatchSender(Settings settings, DropCounter reported) {
         this.settings = settings;
         this.reported = reported;
+        this.outage = new CollectorOutage("http-logger " + settings.uri());
         this.queue = new ArrayBlockingQueue<>(Math.max(settings.batchMaxSize() * 10, 1000));
         this.client = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -96,6 +99,7 @@ final class BatchSender implements AutoCloseable {
             return;
         }
         byte[] body = body(batch);
+        String failure = null;
         for (int attempt = 0; attempt <= settings.maxRetryCount(); attempt++) {
             if (attempt > 0) {
                 sleep(settings.retryDelay());
@@ -109,21 +113,22 @@ final class BatchSender implements AutoCloseable {
                 }
                 int status = client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
                 if (status < 400) {
+                    outage.delivered();
                     return;
                 }
-                log.warn("http-logger {}: collector answered {} (try {} of {})", settings.uri(), status, attempt + 1,
-                        settings.maxRetryCount() + 1);
+                failure = "collector answered " + status;
             } catch (java.io.IOException e) {
-                log.warn("http-logger {}: {} (try {} of {})", settings.uri(), e.toString(), attempt + 1, settings.maxRetryCount() + 1);
+                failure = e.toString();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                failure = "interrupted";
                 break;
             }
+            outage.tryFailed(failure, attempt + 1, settings.maxRetryCount() + 1);
         }
         dropped.addAndGet(batch.size());
         reported.add(batch.size());
-        log.error("http-logger {}: batch of {} entries dropped after {} tries", settings.uri(), batch.size(),
-                settings.maxRetryCount() + 1);
+        outage.batchLost(failure, batch.size());
     }
 
     /** Entries one per line, or a JSON array of them; a single JSON entry goes as the object itself (as APISIX). */
