@@ -37,6 +37,8 @@ final class BatchSender implements AutoCloseable {
     private final HttpClient client;
     private final ScheduledExecutorService thread;
     private final AtomicLong dropped = new AtomicLong();
+    /** IO threads drop concurrently when the queue is full; one of them warns per summary period. */
+    private final AtomicLong lastQueueFullWarningNanos = new AtomicLong(System.nanoTime());
     private final DropCounter reported;
     private final CollectorOutage outage;
     private volatile long firstWaitingNanos;
@@ -68,7 +70,9 @@ final class BatchSender implements AutoCloseable {
         }
         long total = dropped.incrementAndGet();
         reported.add(1);
-        if (total == 1 || total % 1000 == 0) {
+        long lastWarned = lastQueueFullWarningNanos.get();
+        if ((total == 1 || now - lastWarned >= CollectorOutage.SUMMARY_EVERY.toNanos())
+                && lastQueueFullWarningNanos.compareAndSet(lastWarned, now)) {
             log.warn("http-logger {}: queue full, {} entries dropped so far", settings.uri(), total);
         }
         return false;
