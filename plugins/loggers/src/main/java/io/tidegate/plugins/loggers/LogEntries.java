@@ -3,7 +3,6 @@ package io.tidegate.plugins.loggers;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -89,7 +88,7 @@ final class LogEntries {
 
     /** The entry as UTF-8 JSON, for a batch that goes out as bytes: no String made only to be encoded later. */
     byte[] utf8Line(PluginContext context) {
-        ByteArrayBuilder bytes = new ByteArrayBuilder(1024);
+        ExactBytes bytes = new ExactBytes();
         try {
             write(FACTORY.createGenerator(bytes, JsonEncoding.UTF8), context);
         } catch (IOException e) {
