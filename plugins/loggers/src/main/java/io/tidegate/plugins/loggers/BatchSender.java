@@ -49,7 +49,9 @@ final class BatchSender implements AutoCloseable {
         this.reported = reported;
         this.outage = new CollectorOutage("http-logger " + settings.uri());
         this.queue = new ArrayBlockingQueue<>(Math.max(settings.batchMaxSize() * 10, 1000));
-        this.client = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
+        // HTTP/1.1 as APISIX's logger: the JDK's default would try an h2c upgrade on plain http,
+        // which some collectors mishandle, and look for an HTTP/2 connection before every batch.
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.timeout()).build();
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tidegate-http-logger");
             t.setDaemon(true);
