@@ -5,7 +5,7 @@
 # Usage: bench/plugin-overhead.sh [SECONDS] [CONNECTIONS] [CONFIG]   (needs wrk and nginx)
 #   CONFIG: a config in bench/ with the plugin(s) on the route, e.g. gateway-limit-count.yaml
 # Runs ROUNDS (default 3) alternating rounds so drift on a shared machine hits both alike; prints
-# requests/s of each run and the ratio of the totals with/none.
+# requests/s of each run, the ratio of the totals with/none and the median of each round's ratio.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -18,6 +18,7 @@ mkdir -p "$here/noop-plugin/target/plugins"
 cp "$here/noop-plugin/target/noop-plugin.jar" "$here/noop-plugin/target/plugins/"
 source "$here/origin.sh"
 declare -A total=([none]=0 [with]=0)
+ratios=()
 for round in $(seq 1 "${ROUNDS:-3}"); do
 for variant in none with; do
   config=$here/gateway-bench.yaml; [ $variant = with ] && config=$here/$with
@@ -29,6 +30,10 @@ for variant in none with; do
   total[$variant]=$(awk -v t="${total[$variant]}" -v r="$rps" 'BEGIN { print t + r }')
   echo "round $round $variant rps=$rps p50=$(awk '$1=="50%" {print $2}' <<<"$out") p99=$(awk '$1=="99%" {print $2}' <<<"$out") $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' \n' ' ')"
   kill $gw; wait $gw 2>/dev/null || true
+  [ $variant = none ] && none_rps=$rps || ratios+=("$(awk -v a="$rps" -v b="$none_rps" 'BEGIN { print a/b }')")
 done
 done
 awk -v a="${total[with]}" -v b="${total[none]}" -v c="$with" 'BEGIN { printf "ratio with(%s)/none = %.3f\n", c, a/b }'
+# A round disturbed by a neighbour on a shared machine moves the total; the median of the rounds' own
+# ratios does not.
+printf '%s\n' "${ratios[@]}" | sort -g | awk '{ r[NR] = $1 } END { m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2; printf "median of round ratios = %.3f\n", m }'
