@@ -17,14 +17,18 @@ public final class PluginChain {
 
     private final PluginBinding[] bindings;
     private final boolean filtersBody;
+    private final int requestBodyHead;
 
     private PluginChain(List<PluginBinding> bindings) {
         this.bindings = bindings.toArray(new PluginBinding[0]);
         boolean any = false;
+        int head = 0;
         for (PluginBinding b : this.bindings) {
             any |= b.instance().filtersBody();
+            head = Math.max(head, b.instance().requestBodyHead());
         }
         this.filtersBody = any;
+        this.requestBodyHead = head;
     }
 
     /** Sorts the given bindings by priority. */
@@ -65,6 +69,11 @@ public final class PluginChain {
 
     public boolean filtersBody() {
         return filtersBody;
+    }
+
+    /** The most request body bytes any plugin of the chain wants to read in its log phase. */
+    public int requestBodyHead() {
+        return requestBodyHead;
     }
 
     /** The bindings, in run order. The array is shared: do not modify it. */

@@ -179,6 +179,11 @@ final class ExchangePluginContext implements PluginContext {
             InetSocketAddress source = exchange.getSourceAddress();
             return source == null ? null : source.getAddress();
         }
+
+        @Override
+        public byte[] bodyHead() {
+            return RequestBodyHead.of(exchange);
+        }
     }
 
     private final class ExchangeUpstreamRequest implements UpstreamRequest {

@@ -72,6 +72,7 @@ final class PluginPhasesHandler implements HttpHandler {
         if (phases.filtersBody()) {
             exchange.addResponseWrapper((factory, ex) -> new BodyFilterConduit(factory.create(), phases));
         }
+        RequestBodyHead.keep(exchange, phases.requestBodyHead());
         exchange.putAttachment(UpstreamProxyClient.BEFORE_PROXY, phases);
         next.handleRequest(exchange);
     }
@@ -208,6 +209,10 @@ final class PluginPhasesHandler implements HttpHandler {
 
         boolean filtersBody() {
             return route.filtersBody() || plan.globalChain().filtersBody();
+        }
+
+        int requestBodyHead() {
+            return Math.max(route.requestBodyHead(), plan.globalChain().requestBodyHead());
         }
 
         /** before_proxy, from the proxy once the node is chosen: it must decide at once. */

@@ -73,6 +73,16 @@ public interface PluginContext {
         void forEachHeader(java.util.function.BiConsumer<String, List<String>> action);
 
         InetAddress clientAddress();
+
+        /**
+         * The first bytes of the request body, as many as the largest
+         * {@link PluginInstance#requestBodyHead()} among the request's plugins: all of it that was
+         * read by the time of the call, so complete in the log phase. Empty when no plugin asked
+         * for it or the request had no body.
+         */
+        default byte[] bodyHead() {
+            return new byte[0];
+        }
     }
 
     /** The request to be sent upstream. */

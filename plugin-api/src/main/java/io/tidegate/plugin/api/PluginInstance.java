@@ -43,6 +43,15 @@ public interface PluginInstance {
         return chunk;
     }
 
+    /**
+     * How many leading bytes of the request body this plugin wants to read in {@link #log}, through
+     * {@link PluginContext.Request#bodyHead()}; 0 (the default) for none. The body still streams to
+     * the upstream as it arrives: the gateway copies only this much of it aside, never holds the rest.
+     */
+    default int requestBodyHead() {
+        return 0;
+    }
+
     /** After the response is complete; it is never delayed by this phase. */
     default void log(PluginContext context) {}
 

@@ -36,6 +36,7 @@ public final class TestContext implements PluginContext {
     private String consumer;
     private final Map<String, Object> attributes = new HashMap<>();
     private final Map<String, String> vars = new HashMap<>();
+    private byte[] requestBody = new byte[0];
 
     private String upstreamMethod;
     private String upstreamPath;
@@ -71,6 +72,12 @@ public final class TestContext implements PluginContext {
     public TestContext header(String name, String value) {
         requestHeaders.computeIfAbsent(key(name), k -> new ArrayList<>()).add(value);
         upstreamHeaders.computeIfAbsent(key(name), k -> new ArrayList<>()).add(value);
+        return this;
+    }
+
+    /** The request body's head as {@link Request#bodyHead()} shows it in the log phase. */
+    public TestContext body(byte[] head) {
+        this.requestBody = head.clone();
         return this;
     }
 
@@ -143,6 +150,7 @@ public final class TestContext implements PluginContext {
                 requestHeaders.forEach((name, values) -> action.accept(name, List.copyOf(values)));
             }
             @Override public InetAddress clientAddress() { return client; }
+            @Override public byte[] bodyHead() { return requestBody.clone(); }
         };
     }
 
