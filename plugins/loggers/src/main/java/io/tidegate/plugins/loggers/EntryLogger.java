@@ -23,7 +23,12 @@ final class EntryLogger implements PluginInstance {
 
     @Override
     public boolean filtersBody() {
-        return entries.capturesBody();
+        return entries.capturesResponseBody();
+    }
+
+    @Override
+    public int requestBodyHead() {
+        return entries.requestBodyHead();
     }
 
     @Override

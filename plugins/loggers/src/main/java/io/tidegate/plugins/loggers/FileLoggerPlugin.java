@@ -13,11 +13,12 @@ import org.pf4j.Extension;
 /**
  * APISIX's {@code file-logger} (priority 399, log phase): one JSON line per request into
  * {@code path}, written by the gateway's shared file writer (off the request path, reopened after
- * rotation). {@code log_format}, {@code include_resp_body}.
+ * rotation). {@code log_format}, {@code include_req_body}, {@code include_resp_body} and their caps.
  */
 @Extension
 public final class FileLoggerPlugin implements GatewayPlugin {
-    private static final Set<String> FIELDS = Set.of("path", "log_format", "include_req_body", "include_resp_body");
+    private static final Set<String> FIELDS = Set.of("path", "log_format", "include_req_body", "include_resp_body",
+            "max_req_body_bytes", "max_resp_body_bytes");
 
     @Override
     public String name() {

@@ -21,7 +21,7 @@ import org.pf4j.Extension;
 public final class HttpLoggerPlugin implements GatewayPlugin {
     private static final Set<String> FIELDS = Set.of("uri", "auth_header", "timeout", "concat_method", "batch_max_size",
             "inactive_timeout", "buffer_duration", "max_retry_count", "retry_delay", "log_format", "include_req_body",
-            "include_resp_body", "name");
+            "include_resp_body", "max_req_body_bytes", "max_resp_body_bytes", "name");
 
     @Override
     public String name() {

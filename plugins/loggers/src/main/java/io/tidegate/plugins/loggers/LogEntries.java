@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -20,26 +21,28 @@ import java.util.Map;
 /**
  * Builds the log entry of one request, shared by file-logger and http-logger: APISIX's default
  * shape, or the fields a {@code log_format} names ({@code "$var"} values resolved, other text kept).
- * With {@code include_resp_body} the first {@value #BODY_CAP} bytes of the response body are kept.
+ * With {@code include_req_body} / {@code include_resp_body} the default shape carries the first
+ * {@code max_req_body_bytes} / {@code max_resp_body_bytes} (APISIX's 524288 each) of the bodies,
+ * read as UTF-8; both bodies stream through the gateway all the same, only these heads are kept.
  */
 final class LogEntries {
-    static final int BODY_CAP = 64 * 1024;
-    private static final String BODY = LogEntries.class.getName() + ".body";
+    static final int DEFAULT_BODY_CAP = 524_288;
+    private static final String RESPONSE_BODY = LogEntries.class.getName() + ".body";
     private static final JsonFactory FACTORY = new JsonFactory();
 
     private final Map<String, String> format;
-    private final boolean includeResponseBody;
+    private final int requestBodyCap;
+    private final int responseBodyCap;
 
-    private LogEntries(Map<String, String> format, boolean includeResponseBody) {
+    /** A cap of 0 leaves that body out. */
+    private LogEntries(Map<String, String> format, int requestBodyCap, int responseBodyCap) {
         this.format = format;
-        this.includeResponseBody = includeResponseBody;
+        this.requestBodyCap = requestBodyCap;
+        this.responseBodyCap = responseBodyCap;
     }
 
-    /** Reads {@code log_format}, {@code include_resp_body} and refuses {@code include_req_body}. */
+    /** Reads {@code log_format}, {@code include_req_body}, {@code include_resp_body} and their caps. */
     static LogEntries of(JsonNode config) throws PluginConfigException {
-        if (config.path("include_req_body").asBoolean(false)) {
-            throw new PluginConfigException("include_req_body", "is not supported: request bodies are streamed, not buffered");
-        }
         JsonNode format = config.get("log_format");
         Map<String, String> fields = null;
         if (format != null) {
@@ -55,22 +58,44 @@ final class LogEntries {
                 fields.put(field.getKey(), field.getValue().textValue());
             }
         }
-        return new LogEntries(fields == null ? null : Map.copyOf(fields), config.path("include_resp_body").asBoolean(false));
+        return new LogEntries(fields == null ? null : Map.copyOf(fields),
+                bodyCap(config, "include_req_body", "max_req_body_bytes"),
+                bodyCap(config, "include_resp_body", "max_resp_body_bytes"));
     }
 
-    boolean capturesBody() {
-        return includeResponseBody;
+    private static int bodyCap(JsonNode config, String include, String max) throws PluginConfigException {
+        JsonNode on = config.get(include);
+        if (on != null && !on.isBoolean()) {
+            throw new PluginConfigException(include, "must be a boolean");
+        }
+        JsonNode cap = config.get(max);
+        if (cap != null && (!cap.isInt() || cap.intValue() < 1)) {
+            throw new PluginConfigException(max, "must be an integer >= 1");
+        }
+        if (on == null || !on.booleanValue()) {
+            return 0;
+        }
+        return cap == null ? DEFAULT_BODY_CAP : cap.intValue();
+    }
+
+    boolean capturesResponseBody() {
+        return responseBodyCap > 0;
+    }
+
+    /** How much of the request body the gateway should keep aside for this logger. */
+    int requestBodyHead() {
+        return requestBodyCap;
     }
 
     /** Keeps the head of the response body for the entry; passes the chunk on untouched. */
     ByteBuffer capture(PluginContext context, ByteBuffer chunk) {
-        StringBuilder body = (StringBuilder) context.attributes().computeIfAbsent(BODY, k -> new StringBuilder());
-        if (body.length() < BODY_CAP && chunk.hasRemaining()) {
-            ByteBuffer view = chunk.duplicate();
-            int take = Math.min(view.remaining(), BODY_CAP - body.length());
+        ByteArrayOutputStream body = (ByteArrayOutputStream) context.attributes()
+                .computeIfAbsent(RESPONSE_BODY, k -> new ByteArrayOutputStream());
+        int take = Math.min(chunk.remaining(), responseBodyCap - body.size());
+        if (take > 0) {
             byte[] bytes = new byte[take];
-            view.get(bytes);
-            body.append(new String(bytes, StandardCharsets.UTF_8));
+            chunk.duplicate().get(bytes);
+            body.writeBytes(bytes);
         }
         return chunk;
     }
@@ -134,6 +159,12 @@ final class LogEntries {
         }
         json.writeEndObject();
         json.writeNumberField("size", number(context.var("request_length")));
+        if (requestBodyCap > 0) {
+            byte[] body = request.bodyHead();
+            if (body.length > 0) {
+                json.writeStringField("body", new String(body, StandardCharsets.UTF_8));
+            }
+        }
         json.writeEndObject();
 
         json.writeObjectFieldStart("response");
@@ -142,8 +173,8 @@ final class LogEntries {
         writeHeaders(json, context.response()::forEachHeader);
         json.writeEndObject();
         json.writeNumberField("size", number(context.var("bytes_sent")));
-        if (includeResponseBody && context.attributes().get(BODY) instanceof StringBuilder body) {
-            json.writeStringField("body", body.toString());
+        if (responseBodyCap > 0 && context.attributes().get(RESPONSE_BODY) instanceof ByteArrayOutputStream body) {
+            json.writeStringField("body", body.toString(StandardCharsets.UTF_8));
         }
         json.writeEndObject();
 

@@ -12,6 +12,8 @@ import io.tidegate.testing.TestGateway;
 import io.tidegate.testing.UpstreamServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,6 +119,45 @@ class LoggersIT {
             int total = lines(dir.resolve("requests.log.1"), 1).size() + lines(log, 1).size();
             assertEquals(26, total, "no entry lost across the rotation");
         }
+    }
+
+    @Test
+    void bodiesAreLoggedUpToTheirCapsWhileTheUpstreamGetsThemWhole() throws Exception {
+        Path log = dir.resolve("bodies.log");
+        String upload = "{\"order\":\"" + "x".repeat(200_000) + "\"}";
+        try (TestGateway gw = PluginGateway.start("""
+                routes:
+                  - id: bodies
+                    uri: /orders
+                    plugins:
+                      file-logger: { path: %s, include_req_body: true, max_req_body_bytes: 16, include_resp_body: true, max_resp_body_bytes: 20 }
+                    upstream: { nodes: { "%s": 1 } }
+                """.formatted(log, upstream.address()))) {
+            HttpResponse<String> posted = gw.send(gw.request("/orders").POST(HttpRequest.BodyPublishers.ofString(upload)).build());
+            assertEquals(200, posted.statusCode());
+            assertEquals(upload.length(), TestGateway.json(posted).get("body_bytes").asInt(), "the upstream got the whole body");
+            assertEquals(200, gw.get("/orders").statusCode());
+            HttpResponse<String> chunked = gw.send(gw.request("/orders").POST(HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new java.io.ByteArrayInputStream(upload.getBytes(StandardCharsets.UTF_8)))).build());
+            assertEquals(upload.length(), TestGateway.json(chunked).get("body_bytes").asInt());
+
+            List<JsonNode> entries = lines(log, 3);
+            assertEquals(3, entries.size());
+            assertEquals(upload.substring(0, 16), entries.get(2).at("/request/body").asText(), "a chunked body too");
+            assertEquals(upload.substring(0, 16), entries.get(0).at("/request/body").asText());
+            assertEquals(posted.body().substring(0, 20), entries.get(0).at("/response/body").asText());
+            assertTrue(entries.get(1).at("/request/body").isMissingNode(), "a request without a body logs none");
+        }
+    }
+
+    @Test
+    void aBodyCapBelowOneIsAConfigurationErrorNamingTheField() {
+        IllegalStateException error = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> PluginGateway.start("""
+                        routes:
+                          - { id: r, uri: /x, plugins: { http-logger: { uri: "%s", include_req_body: true, max_req_body_bytes: 0 } }, upstream: { nodes: { "%s": 1 } } }
+                        """.formatted(collectorUri(), upstream.address())).close());
+        assertTrue(error.getMessage().contains("max_req_body_bytes: must be an integer >= 1"), error.getMessage());
     }
 
     @Test
