@@ -14,7 +14,8 @@ final class ServerSettingsReader {
     private static final Set<String> ACCESS_LOG_FIELDS = Set.of("path");
     private static final Set<String> LIMITS_FIELDS = Set.of("max_uri_length", "max_header_size", "max_headers",
             "header_timeout", "body_timeout", "keepalive_timeout", "max_connections");
-    private static final Set<String> ETCD_FIELDS = Set.of("endpoints", "prefix", "user", "password", "timeout");
+    private static final Set<String> ETCD_FIELDS = Set.of("endpoints", "prefix", "user", "password", "timeout", "tls");
+    private static final Set<String> ETCD_TLS_FIELDS = Set.of("verify", "ca_path", "cert_path", "key_path");
     private static final Set<String> ADMIN_FIELDS = Set.of("address", "api_key");
     private static final Set<String> LISTENER_FIELDS = Set.of("address", "tls", "offer_h2");
     private static final Set<String> LISTENER_TLS_FIELDS = Set.of("cert_path", "key_path");
@@ -136,14 +137,16 @@ final class ServerSettingsReader {
         if (!f.has("endpoints")) {
             f.report("endpoints", "is required");
         }
+        boolean secure = !endpoints.isEmpty() && endpoints.get(0).startsWith("https://");
         for (int i = 0; i < endpoints.size(); i++) {
             String endpoint = endpoints.get(i);
-            if (endpoint.startsWith("https://")) {
-                problems.add(Problems.index(f.path("endpoints"), i), "TLS to etcd is not supported yet");
-            } else if (!endpoint.matches("http://[^/\\s]+:[0-9]{1,5}/?")) {
-                problems.add(Problems.index(f.path("endpoints"), i), "must be http://host:port");
+            if (!endpoint.matches("https?://[^/\\s]+:[0-9]{1,5}/?")) {
+                problems.add(Problems.index(f.path("endpoints"), i), "must be http://host:port or https://host:port");
+            } else if (endpoint.startsWith("https://") != secure) {
+                problems.add(Problems.index(f.path("endpoints"), i), "must use the same scheme as endpoints[0]");
             }
         }
+        EtcdSettings.Tls tls = etcdTls(f, secure);
         String prefix = f.string("prefix", "/apisix", 1, 256);
         if (prefix != null && (!prefix.startsWith("/") || prefix.endsWith("/"))) {
             f.report("prefix", "must start with / and not end with it");
@@ -154,7 +157,31 @@ final class ServerSettingsReader {
             problems.add(f.path(), "user and password must be given together");
         }
         double timeout = f.seconds("timeout", 30.0, false);
-        return new EtcdSettings(endpoints, prefix, user, password, timeout);
+        return new EtcdSettings(endpoints, prefix, user, password, timeout, tls);
+    }
+
+    /** TLS for https endpoints: verified against the JVM's CAs unless {@code tls} says otherwise. */
+    private EtcdSettings.Tls etcdTls(Fields etcd, boolean secure) {
+        if (!etcd.has("tls")) {
+            return secure ? new EtcdSettings.Tls(true, null, null, null) : null;
+        }
+        if (!secure) {
+            etcd.report("tls", "needs https:// endpoints");
+            return null;
+        }
+        Fields t = Fields.open(etcd.raw("tls"), etcd.path("tls"), problems, ETCD_TLS_FIELDS);
+        if (t == null) {
+            return null;
+        }
+        boolean verify = t.bool("verify", true);
+        String ca = t.string("ca_path", null);
+        String cert = t.string("cert_path", null);
+        String key = t.string("key_path", null);
+        if ((cert == null) != (key == null)) {
+            problems.add(t.path(), "cert_path and key_path must be given together");
+        }
+        return new EtcdSettings.Tls(verify, ca == null ? null : readPem(t, "ca_path", ca),
+                cert == null ? null : readPem(t, "cert_path", cert), key == null ? null : readPem(t, "key_path", key));
     }
 
     private AdminSettings admin(Fields parent) {

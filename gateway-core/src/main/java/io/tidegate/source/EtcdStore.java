@@ -56,6 +56,9 @@ public final class EtcdStore implements AutoCloseable {
         if (settings.user() != null) {
             builder.user(bytes(settings.user())).password(bytes(settings.password()));
         }
+        if (settings.tls() != null) {
+            builder.sslContext(EtcdTls.context(settings.tls()));
+        }
         this.client = builder.build();
         this.prefix = settings.prefix();
         this.timeoutMillis = Math.round(settings.timeoutSeconds() * 1000);
@@ -108,11 +111,24 @@ public final class EtcdStore implements AutoCloseable {
             call.cancel(true);
             throw new EtcdException("etcd did not answer within " + timeoutMillis + " ms");
         } catch (ExecutionException e) {
-            throw new EtcdException(e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+            throw new EtcdException(describe(e.getCause() == null ? e : e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EtcdException("interrupted");
         }
+    }
+
+    /**
+     * gRPC reports a refused TLS handshake as "UNAVAILABLE: io exception"; the reason an operator
+     * needs (an unknown authority, a host name the certificate does not name) is the innermost cause.
+     */
+    private static String describe(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = String.valueOf(failure.getMessage()).lines().findFirst().orElse("");
+        return root == failure || root.getMessage() == null ? message : message + " (" + root.getMessage() + ")";
     }
 
     private static Entry entry(KeyValue kv) {

@@ -13,6 +13,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -75,8 +76,17 @@ public final class ClientTls {
         return factory.getKeyManagers();
     }
 
-    /** APISIX's {@code tls.verify: false}: the connection is encrypted but the peer is not checked. */
-    private static final class TrustAll implements X509TrustManager {
+    /** A trust manager for {@code verify: false}: encrypted, but any server certificate and host name is accepted. */
+    public static X509TrustManager trustingAnyServer() {
+        return TrustAll.INSTANCE;
+    }
+
+    /**
+     * APISIX's {@code tls.verify: false}: the connection is encrypted but the peer is not checked.
+     * Extended, so that the JDK does not wrap it and check the host name after all when a client
+     * (gRPC does) asks for endpoint identification.
+     */
+    private static final class TrustAll extends X509ExtendedTrustManager {
         static final TrustAll INSTANCE = new TrustAll();
 
         @Override
@@ -85,8 +95,28 @@ public final class ClientTls {
         }
 
         @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {
+            throw new UnsupportedOperationException("client side only");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+            throw new UnsupportedOperationException("client side only");
+        }
+
+        @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            // deliberately accepts any certificate: verification is off for this upstream
+            // deliberately accepts any certificate: verification is off for this peer
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {
+            // as above
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+            // as above
         }
 
         @Override

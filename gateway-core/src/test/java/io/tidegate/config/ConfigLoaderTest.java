@@ -237,20 +237,39 @@ class ConfigLoaderTest {
     void etcdAndAdminSettingsAreValidated() throws IOException {
         List<String> errors = errors("""
                 tidegate:
-                  etcd: { endpoints: ["https://etcd:2379", "etcd:2379"], prefix: apisix/, user: root }
+                  etcd: { endpoints: ["https://etcd:2379", "etcd:2379", "http://etcd-2:2379"], prefix: apisix/, user: root }
                   admin: { address: "127.0.0.1:9180", api_key: short }
                 routes:
                   - { id: 1, uri: /a, upstream: { nodes: { "127.0.0.1:1": 1 } } }
                 """);
         assertEquals(List.of(
-                "tidegate.etcd.endpoints[0]: TLS to etcd is not supported yet",
-                "tidegate.etcd.endpoints[1]: must be http://host:port",
+                "tidegate.etcd.endpoints[1]: must be http://host:port or https://host:port",
+                "tidegate.etcd.endpoints[2]: must use the same scheme as endpoints[0]",
                 "tidegate.etcd.prefix: must start with / and not end with it",
                 "tidegate.etcd: user and password must be given together",
                 "tidegate.admin.api_key: must be at least 8 characters",
                 "routes: must not be set when tidegate.etcd is used (resources live in etcd)"), errors);
         assertEquals(List.of("tidegate.admin: needs tidegate.etcd: the Admin API writes to etcd"),
                 errors("tidegate:\n  admin: { api_key: long-enough-key }\n"));
+    }
+
+    @Test
+    void etcdTlsSettingsAreValidatedAndTheirFilesRead(@TempDir Path dir) throws IOException {
+        assertEquals(List.of("tidegate.etcd.tls: needs https:// endpoints"),
+                errors("tidegate:\n  etcd: { endpoints: [\"http://etcd:2379\"], tls: { verify: false } }\n"));
+        Files.writeString(dir.resolve("not-a-cert.pem"), "hello");
+        List<String> errors = errors("""
+                tidegate:
+                  etcd:
+                    endpoints: ["https://etcd:2379"]
+                    tls: { verify: maybe, ca_path: %s, cert_path: %s, sni: etcd }
+                """.formatted(dir.resolve("not-a-cert.pem"), dir.resolve("missing.crt")));
+        assertEquals(5, errors.size(), errors.toString());
+        assertEquals("tidegate.etcd.tls.sni: unknown field", errors.get(0));
+        assertEquals("tidegate.etcd.tls.verify: must be a boolean", errors.get(1));
+        assertEquals("tidegate.etcd.tls: cert_path and key_path must be given together", errors.get(2));
+        assertTrue(errors.get(3).startsWith("tidegate.etcd.tls.ca_path: " + dir.resolve("not-a-cert.pem")), errors.get(3));
+        assertTrue(errors.get(4).startsWith("tidegate.etcd.tls.cert_path: cannot read " + dir.resolve("missing.crt")), errors.get(4));
     }
 
     @Test

@@ -48,6 +48,11 @@ public final class TestCertificates {
             }
         }
 
+        /** An SSLContext presenting this certificate and trusting {@code ca}: the client side of mutual TLS. */
+        public SSLContext mutualContext(Issued ca) {
+            return serverContext(ca);
+        }
+
         /** A server-side SSLContext presenting this certificate. */
         public SSLContext serverContext(Issued trustedClientCa) {
             try {
