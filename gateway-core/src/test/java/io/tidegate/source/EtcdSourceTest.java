@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidegate.testing.EtcdServer;
+import io.tidegate.testing.TcpRelay;
 import io.tidegate.testing.TestGateway;
 import io.tidegate.testing.UpstreamServer;
 import java.util.UUID;
@@ -116,6 +117,54 @@ class EtcdSourceTest {
             assertEquals("ready", gw.status("/status/ready").get("status").asText());
         } finally {
             etcd.start();
+        }
+    }
+
+    @Test
+    void changesCompactedAwayDuringAPartitionAreNotLost() throws Exception {
+        putUpstream();
+        putRoute("old", "/old");
+        java.net.URI endpoint = java.net.URI.create(etcd.endpoint());
+        try (TcpRelay partition = TcpRelay.to(endpoint.getHost(), endpoint.getPort());
+             TestGateway gw = TestGateway.start("""
+                     tidegate:
+                       listeners: [{ address: "127.0.0.1:0" }]
+                       etcd: { endpoints: ["http://127.0.0.1:%d"], prefix: %s, timeout: 2 }
+                     """.formatted(partition.port(), prefix))) {
+            assertEquals(200, gw.get("/old").statusCode());
+
+            partition.cut();
+            store.delete(prefix + "/routes/old");
+            putRoute("new", "/new");
+            // The gateway's watch resumes from before these changes; compacted, etcd can no longer
+            // replay them, and only a fresh listing finds them.
+            long revision = store.list().revision();
+            try (io.etcd.jetcd.Client direct = io.etcd.jetcd.Client.builder().endpoints(etcd.endpoint()).build()) {
+                direct.getKVClient().compact(revision).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertEquals(200, gw.get("/old").statusCode(), "partitioned, the last good configuration serves");
+
+            partition.restore();
+            long caughtUp = gw.awaitStatus("/new", 200, 20_000);
+            assertEquals(404, gw.get("/old").statusCode(), "the compacted-away deletion applies too");
+            System.out.printf("etcd compacted during a partition: caught up %d ms after it healed%n", caughtUp);
+        }
+    }
+
+    @Test
+    void aWatchFromACompactedRevisionReportsAnErrorSoTheSourceListsAgain() throws Exception {
+        putRoute("1", "/one");
+        long listedAt = store.list().revision();
+        putRoute("2", "/two");
+        putRoute("3", "/three");
+        long now = store.list().revision();
+        try (io.etcd.jetcd.Client direct = io.etcd.jetcd.Client.builder().endpoints(etcd.endpoint()).build()) {
+            direct.getKVClient().compact(now).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        java.util.concurrent.CompletableFuture<Throwable> failed = new java.util.concurrent.CompletableFuture<>();
+        try (io.etcd.jetcd.Watch.Watcher watcher = store.watch(listedAt + 1, changes -> { }, failed::complete)) {
+            Throwable error = failed.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(String.valueOf(error.getMessage()).contains("compacted"), String.valueOf(error));
         }
     }
 }
