@@ -59,6 +59,8 @@ public final class Gateway implements AutoCloseable {
     private final SnapshotHolder snapshots;
     private final GatewayServer server;
     private final ScheduledExecutorService background;
+    /** Replaced versions not closed yet: requests in flight may still use their plugins. */
+    private final java.util.Set<Snapshot> retiring = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final PluginFolderWatcher watcher;
     /** Null when the resources come from etcd. */
     private final ConfigFileWatcher fileWatcher;
@@ -215,7 +217,8 @@ public final class Gateway implements AutoCloseable {
             pools.retainOnly(compiled.pools);
             checkers.retainOnly(compiled.checked);
             exportHealth();
-            background.schedule(previous::close, graceMillis, TimeUnit.MILLISECONDS);
+            retiring.add(previous);
+            background.schedule(() -> closeRetired(previous), graceMillis, TimeUnit.MILLISECONDS);
             Snapshot s = compiled.snapshot;
             countReload(reason);
             log.info("configuration version {} serving (changed: {}): {} routes, {} upstreams", s.version(), reason,
@@ -368,6 +371,12 @@ public final class Gateway implements AutoCloseable {
         log.info("tidegate stopped");
     }
 
+    private void closeRetired(Snapshot snapshot) {
+        if (retiring.remove(snapshot)) {
+            snapshot.close();
+        }
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -387,6 +396,8 @@ public final class Gateway implements AutoCloseable {
             accessLog.close();
         }
         snapshots.current().close();
+        // Their plugins' close (a logger's last batch) must run too, even before their grace ends.
+        retiring.forEach(this::closeRetired);
         outputs.close();
         checkers.close();
         pools.close();

@@ -41,6 +41,8 @@ final class BatchSender implements AutoCloseable {
     private final AtomicLong lastQueueFullWarningNanos = new AtomicLong(System.nanoTime());
     private final DropCounter reported;
     private final CollectorOutage outage;
+    private volatile boolean closed;
+    private volatile boolean lateEntryWarned;
     private volatile long firstWaitingNanos;
     private volatile long lastAddedNanos;
 
@@ -60,8 +62,20 @@ final class BatchSender implements AutoCloseable {
         thread.scheduleWithFixedDelay(this::flushIfDue, 100, 100, TimeUnit.MILLISECONDS);
     }
 
-    /** Never blocks; false (and counted) when the queue is full. */
+    /** Never blocks; false (and counted) when the queue is full or the sender is closed. */
     boolean add(byte[] entry) {
+        if (closed) {
+            // A request that outlived every configuration version using this sender: nothing
+            // will send its entry any more, so it is counted rather than queued and forgotten.
+            dropped.incrementAndGet();
+            reported.add(1);
+            if (!lateEntryWarned) {
+                lateEntryWarned = true;
+                log.warn("http-logger {}: entry of a request that finished after its logger was removed dropped (counted)",
+                        settings.uri());
+            }
+            return false;
+        }
         long now = System.nanoTime();
         if (queue.isEmpty()) {
             firstWaitingNanos = now;
@@ -174,6 +188,7 @@ final class BatchSender implements AutoCloseable {
     /** Sends what is waiting (one try each), then stops. */
     @Override
     public void close() {
+        closed = true;
         thread.shutdown();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);

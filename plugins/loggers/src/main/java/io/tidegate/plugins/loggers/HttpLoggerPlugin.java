@@ -16,12 +16,15 @@ import org.pf4j.Extension;
  * ({@code uri}, {@code auth_header}, {@code timeout} 3 s, {@code concat_method} json | new_line;
  * {@code batch_max_size} 1000, {@code inactive_timeout} 5, {@code buffer_duration} 60,
  * {@code max_retry_count} 0, {@code retry_delay} 1). A batch of one is sent as an object.
+ * Routes and versions with the same settings share one queue and sender thread ({@link SharedSenders}).
  */
 @Extension
 public final class HttpLoggerPlugin implements GatewayPlugin {
     private static final Set<String> FIELDS = Set.of("uri", "auth_header", "timeout", "concat_method", "batch_max_size",
             "inactive_timeout", "buffer_duration", "max_retry_count", "retry_delay", "log_format", "include_req_body",
             "include_resp_body", "max_req_body_bytes", "max_resp_body_bytes", "name");
+
+    private final SharedSenders senders = new SharedSenders();
 
     @Override
     public String name() {
@@ -56,8 +59,9 @@ public final class HttpLoggerPlugin implements GatewayPlugin {
                 seconds(config, "inactive_timeout", 5), seconds(config, "buffer_duration", 60),
                 atLeastZero(config, "max_retry_count", 0), seconds(config, "retry_delay", 1));
         LogEntries entries = LogEntries.of(config);
-        BatchSender sender = new BatchSender(settings, services.droppedEntries(name()));
-        return new EntryLogger(entries, context -> sender.add(entries.utf8Line(context)), sender::close);
+        SharedSenders.Lease lease = senders.acquire(settings, services.droppedEntries(name()));
+        BatchSender sender = lease.sender();
+        return new EntryLogger(entries, context -> sender.add(entries.utf8Line(context)), lease::release);
     }
 
     private static Duration seconds(JsonNode config, String field, double fallback) throws PluginConfigException {

@@ -212,6 +212,46 @@ class LoggersIT {
     }
 
     @Test
+    void entriesStillQueuedWhenTheGatewayStopsAreSentBeforeItExits() throws Exception {
+        TestGateway gw = PluginGateway.start("""
+                routes:
+                  - id: queued
+                    uri: /q
+                    plugins: { http-logger: { uri: "%s", batch_max_size: 1000, inactive_timeout: 60, buffer_duration: 60 } }
+                    upstream: { nodes: { "%s": 1 } }
+                """.formatted(collectorUri(), upstream.address()));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, gw.get("/q").statusCode());
+        }
+        Thread.sleep(300);
+        assertEquals(0, received.size(), "nothing is due for a minute");
+        gw.close();
+        assertEquals(1, received.size(), "the queue was flushed on the way out");
+        assertEquals(3, JSON.readTree(received.get(0)).size());
+    }
+
+    @Test
+    void aReloadKeepsTheQueueSoEntriesOfBothVersionsGoOutTogether() throws Exception {
+        TestGateway gw = PluginGateway.start("""
+                routes:
+                  - id: queued
+                    uri: /q
+                    plugins: { http-logger: { uri: "%s", batch_max_size: 1000, inactive_timeout: 60, buffer_duration: 60 } }
+                    upstream: { nodes: { "%s": 1 } }
+                """.formatted(collectorUri(), upstream.address()));
+        assertEquals(200, gw.get("/q").statusCode());
+        assertEquals(200, gw.get("/q").statusCode());
+        Files.writeString(gw.configFile(), Files.readString(gw.configFile())
+                + "  - { id: other, uri: /other, upstream: { nodes: { \"" + upstream.address() + "\": 1 } } }\n");
+        gw.awaitStatus("/other", 200, 5000);
+        assertEquals(200, gw.get("/q").statusCode());
+        assertEquals(0, received.size(), "the reload neither flushed nor dropped the old version's queue");
+        gw.close();
+        assertEquals(1, received.size(), received.toString());
+        assertEquals(3, JSON.readTree(received.get(0)).size(), "one batch with the entries of both versions");
+    }
+
+    @Test
     void entriesTheCollectorNeverTookShowInTheGatewaysMetrics() throws Exception {
         int closed = FreePort.pick();
         try (TestGateway gw = PluginGateway.startWithMetrics("""
