@@ -185,21 +185,11 @@ public final class ResourceReader {
         }
         List<VarExpression> out = new ArrayList<>();
         for (int i = 0; i < vars.size(); i++) {
-            JsonNode expr = vars.get(i);
-            String path = Problems.index(f.path("vars"), i);
-            boolean negated = expr.isArray() && expr.size() == 4 && "!".equals(expr.get(1).asText());
-            int opIndex = negated ? 2 : 1;
-            if (!expr.isArray() || expr.size() != (negated ? 4 : 3)
-                    || !expr.get(0).isTextual() || !expr.get(opIndex).isTextual()) {
-                problems.add(path, "must be [var, operator, value] or [var, \"!\", operator, value]");
-                continue;
+            try {
+                out.add(VarExpression.parse(vars.get(i)));
+            } catch (IllegalArgumentException e) {
+                problems.add(Problems.index(f.path("vars"), i), e.getMessage());
             }
-            String operator = expr.get(opIndex).textValue();
-            if (operator.startsWith("!") && operator.length() > 1) {
-                negated = !negated;
-                operator = operator.substring(1);
-            }
-            out.add(new VarExpression(expr.get(0).textValue(), negated, operator, expr.get(opIndex + 1).deepCopy()));
         }
         return List.copyOf(out);
     }

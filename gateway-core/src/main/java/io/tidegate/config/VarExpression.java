@@ -6,4 +6,21 @@ import com.fasterxml.jackson.databind.JsonNode;
  * One APISIX {@code vars} condition, {@code [var, op, value]} or {@code [var, "!", op, value]};
  * compiled and checked by the router.
  */
-public record VarExpression(String variable, boolean negated, String operator, JsonNode value) {}
+public record VarExpression(String variable, boolean negated, String operator, JsonNode value) {
+    static final String SHAPE = "must be [var, operator, value] or [var, \"!\", operator, value]";
+
+    /** Reads one condition; {@link IllegalArgumentException} when it does not have either shape. */
+    public static VarExpression parse(JsonNode expr) {
+        boolean negated = expr.isArray() && expr.size() == 4 && "!".equals(expr.get(1).asText());
+        int opIndex = negated ? 2 : 1;
+        if (!expr.isArray() || expr.size() != (negated ? 4 : 3) || !expr.get(0).isTextual() || !expr.get(opIndex).isTextual()) {
+            throw new IllegalArgumentException(SHAPE);
+        }
+        String operator = expr.get(opIndex).textValue();
+        if (operator.startsWith("!") && operator.length() > 1) {
+            negated = !negated;
+            operator = operator.substring(1);
+        }
+        return new VarExpression(expr.get(0).textValue(), negated, operator, expr.get(opIndex + 1).deepCopy());
+    }
+}

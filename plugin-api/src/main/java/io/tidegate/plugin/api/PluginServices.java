@@ -2,6 +2,7 @@ package io.tidegate.plugin.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** What the gateway shares with plugins when their configuration is compiled. */
 public interface PluginServices {
@@ -34,5 +35,16 @@ public interface PluginServices {
      */
     default DropCounter droppedEntries(String pluginName) {
         return DropCounter.NONE;
+    }
+
+    /**
+     * Compiles a list of conditions in the form of a route's {@code vars}
+     * ({@code [["arg_debug", "==", "1"], ["status", ">=", 500]]}: all must hold, same operators) into
+     * a test of a request, evaluated on {@link PluginContext#var}. For APISIX settings such as
+     * {@code include_resp_body_expr}. Errors name {@code field} and the condition's index. The
+     * default, for test doubles, refuses every list; the gateway always compiles them.
+     */
+    default Predicate<PluginContext> conditions(String field, JsonNode conditions) throws PluginConfigException {
+        throw new PluginConfigException(field, "conditions are not available here");
     }
 }

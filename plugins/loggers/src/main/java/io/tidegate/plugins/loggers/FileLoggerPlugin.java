@@ -18,7 +18,7 @@ import org.pf4j.Extension;
 @Extension
 public final class FileLoggerPlugin implements GatewayPlugin {
     private static final Set<String> FIELDS = Set.of("path", "log_format", "include_req_body", "include_resp_body",
-            "max_req_body_bytes", "max_resp_body_bytes");
+            "max_req_body_bytes", "max_resp_body_bytes", "include_req_body_expr", "include_resp_body_expr");
 
     @Override
     public String name() {
@@ -37,7 +37,7 @@ public final class FileLoggerPlugin implements GatewayPlugin {
         if (path == null || !path.isTextual() || path.textValue().isEmpty()) {
             throw new PluginConfigException("path", "is required");
         }
-        LogEntries entries = LogEntries.of(config);
+        LogEntries entries = LogEntries.of(config, services);
         LineSink sink = services.lineSink(path.textValue());
         return new EntryLogger(entries, context -> sink.write(entries.line(context)), () -> { });
     }

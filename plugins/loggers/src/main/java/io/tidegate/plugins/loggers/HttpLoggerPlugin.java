@@ -22,7 +22,8 @@ import org.pf4j.Extension;
 public final class HttpLoggerPlugin implements GatewayPlugin {
     private static final Set<String> FIELDS = Set.of("uri", "auth_header", "timeout", "concat_method", "batch_max_size",
             "inactive_timeout", "buffer_duration", "max_retry_count", "retry_delay", "log_format", "include_req_body",
-            "include_resp_body", "max_req_body_bytes", "max_resp_body_bytes", "name");
+            "include_resp_body", "max_req_body_bytes", "max_resp_body_bytes", "include_req_body_expr", "include_resp_body_expr",
+            "name");
 
     private final SharedSenders senders = new SharedSenders();
 
@@ -58,7 +59,7 @@ public final class HttpLoggerPlugin implements GatewayPlugin {
                 positive(config, "batch_max_size", 1000),
                 seconds(config, "inactive_timeout", 5), seconds(config, "buffer_duration", 60),
                 atLeastZero(config, "max_retry_count", 0), seconds(config, "retry_delay", 1));
-        LogEntries entries = LogEntries.of(config);
+        LogEntries entries = LogEntries.of(config, services);
         SharedSenders.Lease lease = senders.acquire(settings, services.droppedEntries(name()));
         BatchSender sender = lease.sender();
         return new EntryLogger(entries, context -> sender.add(entries.utf8Line(context)), lease::release);

@@ -4,45 +4,58 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.PluginConfigException;
+import io.tidegate.plugin.api.PluginContext;
+import io.tidegate.plugin.api.PluginServices;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
-import java.util.Locale;
-import io.tidegate.plugin.api.PluginConfigException;
-import io.tidegate.plugin.api.PluginContext;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Builds the log entry of one request, shared by file-logger and http-logger: APISIX's default
  * shape, or the fields a {@code log_format} names ({@code "$var"} values resolved, other text kept).
  * With {@code include_req_body} / {@code include_resp_body} the default shape carries the first
  * {@code max_req_body_bytes} / {@code max_resp_body_bytes} (APISIX's 524288 each) of the bodies,
- * read as UTF-8; both bodies stream through the gateway all the same, only these heads are kept.
+ * read as UTF-8, for the requests {@code include_req_body_expr} / {@code include_resp_body_expr}
+ * select (all requests without them); both bodies stream through the gateway all the same, only
+ * these heads are kept.
  */
 final class LogEntries {
     static final int DEFAULT_BODY_CAP = 524_288;
     private static final String RESPONSE_BODY = LogEntries.class.getName() + ".body";
+    private static final Object RESPONSE_BODY_NOT_LOGGED = new Object();
     private static final JsonFactory FACTORY = new JsonFactory();
 
-    private final Map<String, String> format;
-    private final int requestBodyCap;
-    private final int responseBodyCap;
+    /** Whether one body goes into the entry: up to {@code cap} bytes (0: never) of the requests {@code when} selects. */
+    private record BodyRule(int cap, Predicate<PluginContext> when) {
+        static final BodyRule OFF = new BodyRule(0, context -> false);
 
-    /** A cap of 0 leaves that body out. */
-    private LogEntries(Map<String, String> format, int requestBodyCap, int responseBodyCap) {
-        this.format = format;
-        this.requestBodyCap = requestBodyCap;
-        this.responseBodyCap = responseBodyCap;
+        boolean appliesTo(PluginContext context) {
+            return cap > 0 && when.test(context);
+        }
     }
 
-    /** Reads {@code log_format}, {@code include_req_body}, {@code include_resp_body} and their caps. */
-    static LogEntries of(JsonNode config) throws PluginConfigException {
+    private final Map<String, String> format;
+    private final BodyRule requestBody;
+    private final BodyRule responseBody;
+
+    private LogEntries(Map<String, String> format, BodyRule requestBody, BodyRule responseBody) {
+        this.format = format;
+        this.requestBody = requestBody;
+        this.responseBody = responseBody;
+    }
+
+    /** Reads {@code log_format}, {@code include_req_body}, {@code include_resp_body}, their caps and conditions. */
+    static LogEntries of(JsonNode config, PluginServices services) throws PluginConfigException {
         JsonNode format = config.get("log_format");
         Map<String, String> fields = null;
         if (format != null) {
@@ -59,8 +72,16 @@ final class LogEntries {
             }
         }
         return new LogEntries(fields == null ? null : Map.copyOf(fields),
-                bodyCap(config, "include_req_body", "max_req_body_bytes"),
-                bodyCap(config, "include_resp_body", "max_resp_body_bytes"));
+                bodyRule(config, services, "include_req_body", "max_req_body_bytes", "include_req_body_expr"),
+                bodyRule(config, services, "include_resp_body", "max_resp_body_bytes", "include_resp_body_expr"));
+    }
+
+    private static BodyRule bodyRule(JsonNode config, PluginServices services, String include, String max, String expr)
+            throws PluginConfigException {
+        int cap = bodyCap(config, include, max);
+        // Checked even while the body is off, so a typo shows before someone turns it on.
+        Predicate<PluginContext> when = config.has(expr) ? services.conditions(expr, config.get(expr)) : context -> true;
+        return cap == 0 ? BodyRule.OFF : new BodyRule(cap, when);
     }
 
     private static int bodyCap(JsonNode config, String include, String max) throws PluginConfigException {
@@ -79,19 +100,26 @@ final class LogEntries {
     }
 
     boolean capturesResponseBody() {
-        return responseBodyCap > 0;
+        return responseBody.cap() > 0;
     }
 
-    /** How much of the request body the gateway should keep aside for this logger. */
+    /**
+     * How much of the request body the gateway should keep aside for this logger. Every request's,
+     * since the body streams before its condition can be judged on the finished request.
+     */
     int requestBodyHead() {
-        return requestBodyCap;
+        return requestBody.cap();
     }
 
-    /** Keeps the head of the response body for the entry; passes the chunk on untouched. */
+    /** Keeps the head of the response body for the entry, if its condition holds; passes the chunk on untouched. */
     ByteBuffer capture(PluginContext context, ByteBuffer chunk) {
-        ByteArrayOutputStream body = (ByteArrayOutputStream) context.attributes()
-                .computeIfAbsent(RESPONSE_BODY, k -> new ByteArrayOutputStream());
-        int take = Math.min(chunk.remaining(), responseBodyCap - body.size());
+        // judged once, at the first chunk, when the status and headers are known (as APISIX does)
+        Object kept = context.attributes().computeIfAbsent(RESPONSE_BODY,
+                k -> responseBody.appliesTo(context) ? new ByteArrayOutputStream() : RESPONSE_BODY_NOT_LOGGED);
+        if (!(kept instanceof ByteArrayOutputStream body)) {
+            return chunk;
+        }
+        int take = Math.min(chunk.remaining(), responseBody.cap() - body.size());
         if (take > 0) {
             byte[] bytes = new byte[take];
             chunk.duplicate().get(bytes);
@@ -159,7 +187,7 @@ final class LogEntries {
         }
         json.writeEndObject();
         json.writeNumberField("size", number(context.var("request_length")));
-        if (requestBodyCap > 0) {
+        if (requestBody.appliesTo(context)) {
             byte[] body = request.bodyHead();
             if (body.length > 0) {
                 json.writeStringField("body", new String(body, StandardCharsets.UTF_8));
@@ -173,7 +201,7 @@ final class LogEntries {
         writeHeaders(json, context.response()::forEachHeader);
         json.writeEndObject();
         json.writeNumberField("size", number(context.var("bytes_sent")));
-        if (responseBodyCap > 0 && context.attributes().get(RESPONSE_BODY) instanceof ByteArrayOutputStream body) {
+        if (context.attributes().get(RESPONSE_BODY) instanceof ByteArrayOutputStream body) {
             json.writeStringField("body", body.toString(StandardCharsets.UTF_8));
         }
         json.writeEndObject();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidegate.plugin.CompileServices;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.testkit.TestContext;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,8 @@ class LogEntriesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static LogEntries entries(String config) throws Exception {
-        return LogEntries.of(JSON.readTree(config));
+        // the gateway's own services: conditions compile as they do in production
+        return LogEntries.of(JSON.readTree(config), CompileServices.NONE);
     }
 
     @Test
@@ -40,5 +42,23 @@ class LogEntriesTest {
         assertEquals("include_resp_body", notBoolean.field());
         PluginConfigException notPositive = assertThrows(PluginConfigException.class, () -> entries("{\"max_resp_body_bytes\": 0}"));
         assertEquals("max_resp_body_bytes", notPositive.field());
+    }
+
+    @Test
+    void bodyConditionsSelectTheRequestsWhoseBodiesAreLogged() throws Exception {
+        LogEntries entries = entries("{\"include_req_body\": true, \"include_req_body_expr\": [[\"arg_debug\", \"==\", \"1\"]]}");
+        byte[] body = "{\"id\":7}".getBytes(StandardCharsets.UTF_8);
+        TestContext debug = TestContext.request("POST", "/orders?debug=1").body(body).var("arg_debug", "1");
+        TestContext plain = TestContext.request("POST", "/orders").body(body);
+        assertEquals("{\"id\":7}", JSON.readTree(entries.line(debug)).at("/request/body").asText());
+        assertTrue(JSON.readTree(entries.line(plain)).at("/request/body").isMissingNode());
+    }
+
+    @Test
+    void aBrokenConditionNamesItsFieldAndIndex() {
+        PluginConfigException error = assertThrows(PluginConfigException.class,
+                () -> entries("{\"include_resp_body_expr\": [[\"status\", \"==\", 200], [\"status\", \"like\", 5]]}"));
+        assertEquals("include_resp_body_expr[1]", error.field());
+        assertTrue(error.getMessage().contains("unknown operator \"like\""), error.getMessage());
     }
 }

@@ -151,6 +151,25 @@ class LoggersIT {
     }
 
     @Test
+    void aResponseBodyConditionPicksTheRequestsWhoseBodyIsLogged() throws Exception {
+        Path log = dir.resolve("selected.log");
+        try (TestGateway gw = PluginGateway.start("""
+                routes:
+                  - id: selected
+                    uri: /orders
+                    plugins:
+                      file-logger: { path: %s, include_resp_body: true, include_resp_body_expr: [["arg_log", "==", "yes"]] }
+                    upstream: { nodes: { "%s": 1 } }
+                """.formatted(log, upstream.address()))) {
+            String logged = gw.get("/orders?log=yes").body();
+            assertEquals(200, gw.get("/orders").statusCode());
+            List<JsonNode> entries = lines(log, 2);
+            assertEquals(logged, entries.get(0).at("/response/body").asText());
+            assertTrue(entries.get(1).at("/response/body").isMissingNode());
+        }
+    }
+
+    @Test
     void aBodyCapBelowOneIsAConfigurationErrorNamingTheField() {
         IllegalStateException error = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> PluginGateway.start("""
