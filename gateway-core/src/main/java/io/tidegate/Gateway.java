@@ -36,6 +36,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +61,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayServer server;
     private final ScheduledExecutorService background;
     /** Replaced versions not closed yet: requests in flight may still use their plugins. */
-    private final java.util.Set<Snapshot> retiring = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Snapshot> retiring = ConcurrentHashMap.newKeySet();
     private final PluginFolderWatcher watcher;
     /** Null when the resources come from etcd. */
     private final ConfigFileWatcher fileWatcher;
