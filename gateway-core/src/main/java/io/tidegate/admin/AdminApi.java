@@ -115,11 +115,16 @@ public final class AdminApi implements HttpHandler {
         }
         String[] parts = path.substring(PREFIX.length()).split("/", -1);
         String type = parts[0];
-        if (!io.tidegate.config.ResourceReader.RESOURCE_LISTS.contains(type) || parts.length > 2
+        if (!io.tidegate.config.ResourceReader.RESOURCE_LISTS.contains(type)
+                || (parts.length > 2 && !method.equals("PATCH"))
                 || (parts.length == 2 && parts[1].isEmpty() && !method.equals("GET"))) {
             return error(404, "404 Route Not Found");
         }
-        String id = parts.length == 2 && !parts[1].isEmpty() ? parts[1] : null;
+        String id = parts.length >= 2 && !parts[1].isEmpty() ? parts[1] : null;
+        if (parts.length > 2) {
+            List<String> field = List.of(parts).subList(2, parts.length);
+            return id == null || field.contains("") ? error(404, "404 Route Not Found") : patchField(exchange, type, id, field);
+        }
         return switch (method) {
             case "GET" -> id == null ? list(type) : get(type, id);
             case "PUT" -> put(exchange, type, id);
@@ -169,6 +174,31 @@ public final class AdminApi implements HttpHandler {
             return notFound();
         }
         return write(type, id, MergePatch.apply((ObjectNode) JSON.readTree(current.value()), body), true);
+    }
+
+    /**
+     * APISIX's {@code PATCH /{res}/{id}/{path}}: the body replaces the value at that path (created,
+     * with any objects on the way, when absent), e.g. {@code /routes/1/upstream/nodes}.
+     */
+    private Response patchField(HttpServerExchange exchange, String type, String id, List<String> field) throws IOException {
+        JsonNode replacement = readJson(exchange);
+        EtcdStore.Entry current = store.get(keys.key(type, id));
+        if (current == null) {
+            return notFound();
+        }
+        ObjectNode value = (ObjectNode) JSON.readTree(current.value());
+        ObjectNode parent = value;
+        for (String name : field.subList(0, field.size() - 1)) {
+            JsonNode child = parent.get(name);
+            if (child == null || child.isNull()) {
+                child = parent.putObject(name);
+            } else if (!child.isObject()) {
+                return error(400, "cannot patch " + String.join("/", field) + ": " + name + " is not an object");
+            }
+            parent = (ObjectNode) child;
+        }
+        parent.set(field.get(field.size() - 1), replacement);
+        return write(type, id, value, true);
     }
 
     /** Validates the value among everything stored, then writes it; nothing is written when it fails. */
@@ -239,6 +269,14 @@ public final class AdminApi implements HttpHandler {
     }
 
     private ObjectNode readBody(HttpServerExchange exchange) throws IOException {
+        JsonNode body = readJson(exchange);
+        if (!body.isObject()) {
+            throw new BadRequest("invalid request body: must be a JSON object");
+        }
+        return (ObjectNode) body;
+    }
+
+    private JsonNode readJson(HttpServerExchange exchange) throws IOException {
         InputStream in = exchange.getInputStream();
         byte[] bytes = in.readNBytes(MAX_BODY + 1);
         if (bytes.length > MAX_BODY) {
@@ -250,10 +288,10 @@ public final class AdminApi implements HttpHandler {
         } catch (JsonProcessingException e) {
             throw new BadRequest("invalid request body: " + e.getOriginalMessage());
         }
-        if (body == null || !body.isObject()) {
-            throw new BadRequest("invalid request body: must be a JSON object");
+        if (body == null || body.isMissingNode()) {
+            throw new BadRequest("invalid request body: empty");
         }
-        return (ObjectNode) body;
+        return body;
     }
 
     private JsonNode described(EtcdStore.Entry entry) {

@@ -24,6 +24,8 @@ class AdminApiTest {
     static final EtcdServer etcd = new EtcdServer();
     @RegisterExtension
     static final UpstreamServer upstream = new UpstreamServer("main");
+    @RegisterExtension
+    static final UpstreamServer other = new UpstreamServer("other");
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     private String prefix;
@@ -161,5 +163,33 @@ class AdminApiTest {
         b.awaitStatus("/patched", 200, 5000);
         assertEquals(404, admin(a, "PATCH", "/routes/none", "{\"uri\":\"/x\"}").statusCode());
         assertEquals(200, admin(a, "GET", "/plugins/list", null).statusCode());
+    }
+
+    @Test
+    void patchOnAPathReplacesTheValueThereAsApisixDoes() throws Exception {
+        assertEquals(201, admin(a, "PUT", "/routes/sub", "{\"uri\":\"/sub\",\"upstream\":{\"nodes\":{\"" + upstream.address()
+                + "\":1}}}").statusCode());
+        b.awaitStatus("/sub", 200, 5000);
+
+        HttpResponse<String> nodes = admin(a, "PATCH", "/routes/sub/upstream/nodes", "{\"" + other.address() + "\":1}");
+        assertEquals(200, nodes.statusCode(), nodes.body());
+        JsonNode upstreamNow = TestGateway.json(nodes).at("/value/upstream/nodes");
+        assertEquals(1, upstreamNow.size(), "replaced, not merged: " + upstreamNow);
+        long deadline = System.currentTimeMillis() + 5000;
+        while (!TestGateway.json(b.get("/sub")).get("server").asText().equals("other") && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals("other", TestGateway.json(b.get("/sub")).get("server").asText());
+
+        assertEquals(200, admin(a, "PATCH", "/routes/sub/methods", "[\"POST\"]").statusCode());
+        b.awaitStatus("/sub", 404, 5000);
+
+        HttpResponse<String> invalid = admin(a, "PATCH", "/routes/sub/uri", "\"no-slash\"");
+        assertEquals(400, invalid.statusCode());
+        assertTrue(invalid.body().contains("must start with /"), invalid.body());
+        assertEquals("/sub", TestGateway.json(admin(a, "GET", "/routes/sub", null)).at("/value/uri").asText(), "nothing written");
+        assertEquals(400, admin(a, "PATCH", "/routes/sub/uri/deeper", "1").statusCode(), "uri is not an object");
+        assertEquals(404, admin(a, "PATCH", "/routes/none/uri", "\"/x\"").statusCode());
+        assertEquals(404, admin(a, "PUT", "/routes/sub/uri", "\"/x\"").statusCode(), "paths are for PATCH only");
     }
 }
