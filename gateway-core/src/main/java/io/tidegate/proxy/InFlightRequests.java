@@ -24,21 +24,28 @@ final class InFlightRequests implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
+        // Counted before the draining check: drain() sets the flag before it reads the count, so a
+        // request either shows in that count or sees the flag; none slips between the two.
+        active.incrementAndGet();
         if (draining.get()) {
+            finished();
             exchange.setPersistent(false);
             ErrorResponses.send(exchange, 503, "503 Service Unavailable: shutting down");
             return;
         }
-        active.incrementAndGet();
         exchange.addExchangeCompleteListener((ex, nextListener) -> {
-            if (active.decrementAndGet() == 0 && draining.get()) {
-                synchronized (idle) {
-                    idle.notifyAll();
-                }
-            }
+            finished();
             nextListener.proceed();
         });
         next.handleRequest(exchange);
+    }
+
+    private void finished() {
+        if (active.decrementAndGet() == 0 && draining.get()) {
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
     }
 
     /** Starts draining and waits until no request is in flight; false when {@code millis} passed first. */
