@@ -65,16 +65,7 @@ final class BatchSender implements AutoCloseable {
     /** Never blocks; false (and counted) when the queue is full or the sender is closed. */
     boolean add(byte[] entry) {
         if (closed) {
-            // A request that outlived every configuration version using this sender: nothing
-            // will send its entry any more, so it is counted rather than queued and forgotten.
-            dropped.incrementAndGet();
-            reported.add(1);
-            if (!lateEntryWarned) {
-                lateEntryWarned = true;
-                log.warn("http-logger {}: entry of a request that finished after its logger was removed dropped (counted)",
-                        settings.uri());
-            }
-            return false;
+            return droppedLate();
         }
         long now = System.nanoTime();
         if (queue.isEmpty()) {
@@ -82,7 +73,9 @@ final class BatchSender implements AutoCloseable {
         }
         lastAddedNanos = now;
         if (queue.offer(entry)) {
-            return true;
+            // close() may have sent its last batch between the check above and the offer; the
+            // queue's lock orders the two, so this second look sees it and nothing sits unsent.
+            return !closed || !queue.remove(entry) || droppedLate();
         }
         long total = dropped.incrementAndGet();
         reported.add(1);
@@ -90,6 +83,18 @@ final class BatchSender implements AutoCloseable {
         if ((total == 1 || now - lastWarned >= CollectorOutage.SUMMARY_EVERY.toNanos())
                 && lastQueueFullWarningNanos.compareAndSet(lastWarned, now)) {
             log.warn("http-logger {}: queue full, {} entries dropped so far", settings.uri(), total);
+        }
+        return false;
+    }
+
+    /** A request that outlived every configuration version using this sender: counted, never queued and forgotten. */
+    private boolean droppedLate() {
+        dropped.incrementAndGet();
+        reported.add(1);
+        if (!lateEntryWarned) {
+            lateEntryWarned = true;
+            log.warn("http-logger {}: entry of a request that finished after its logger was removed dropped (counted)",
+                    settings.uri());
         }
         return false;
     }
