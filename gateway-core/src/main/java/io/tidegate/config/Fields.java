@@ -45,6 +45,14 @@ final class Fields {
         return new Fields(node, path, problems);
     }
 
+    /**
+     * The nested object {@code field}, its unknown fields reported; null when it is absent, or when
+     * it is not an object (also reported), so that the caller falls back to its defaults.
+     */
+    Fields object(String field, Set<String> allowed) {
+        return has(field) ? open(raw(field), path(field), problems, allowed) : null;
+    }
+
     String path() {
         return path;
     }

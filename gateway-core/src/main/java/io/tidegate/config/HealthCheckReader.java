@@ -35,10 +35,7 @@ final class HealthCheckReader {
 
     /** @return null when {@code checks} is absent or unusable (the problem is reported) */
     HealthChecks read(Fields upstream) {
-        if (!upstream.has("checks")) {
-            return null;
-        }
-        Fields f = Fields.open(upstream.raw("checks"), upstream.path("checks"), problems, CHECKS_FIELDS);
+        Fields f = upstream.object("checks", CHECKS_FIELDS);
         if (f == null) {
             return null;
         }
@@ -52,7 +49,7 @@ final class HealthCheckReader {
     }
 
     private HealthChecks.Active active(Fields checks) {
-        Fields f = Fields.open(checks.raw("active"), checks.path("active"), problems, ACTIVE_FIELDS);
+        Fields f = checks.object("active", ACTIVE_FIELDS);
         if (f == null) {
             return null;
         }
@@ -74,8 +71,8 @@ final class HealthCheckReader {
                 problems.add(Problems.index(f.path("req_headers"), i), "must be \"Name: value\" on one line");
             }
         }
-        Fields healthy = section(f, "healthy", ACTIVE_HEALTHY);
-        Fields unhealthy = section(f, "unhealthy", ACTIVE_UNHEALTHY);
+        Fields healthy = f.object("healthy", ACTIVE_HEALTHY);
+        Fields unhealthy = f.object("unhealthy", ACTIVE_UNHEALTHY);
         double healthyInterval = interval(healthy);
         double unhealthyInterval = interval(unhealthy);
         HealthChecks.Thresholds thresholds = new HealthChecks.Thresholds(
@@ -88,22 +85,17 @@ final class HealthCheckReader {
     }
 
     private HealthChecks.Passive passive(Fields checks) {
-        Fields f = Fields.open(checks.raw("passive"), checks.path("passive"), problems, PASSIVE_FIELDS);
+        Fields f = checks.object("passive", PASSIVE_FIELDS);
         if (f == null) {
             return null;
         }
         String type = f.oneOf("type", "http", TYPES);
-        Fields healthy = section(f, "healthy", PASSIVE_HEALTHY);
-        Fields unhealthy = section(f, "unhealthy", PASSIVE_UNHEALTHY);
+        Fields healthy = f.object("healthy", PASSIVE_HEALTHY);
+        Fields unhealthy = f.object("unhealthy", PASSIVE_UNHEALTHY);
         return new HealthChecks.Passive(type, new HealthChecks.Thresholds(
                 statuses(healthy, PASSIVE_HEALTHY_STATUSES), count(healthy, "successes", 5, 0),
                 statuses(unhealthy, PASSIVE_UNHEALTHY_STATUSES), count(unhealthy, "http_failures", 5, 0),
                 count(unhealthy, "tcp_failures", 2, 0), count(unhealthy, "timeouts", 7, 0)));
-    }
-
-    /** A nested object, or null when absent or reported as malformed (defaults then apply). */
-    private Fields section(Fields parent, String name, Set<String> allowed) {
-        return parent.has(name) ? Fields.open(parent.raw(name), parent.path(name), problems, allowed) : null;
     }
 
     private static double interval(Fields section) {

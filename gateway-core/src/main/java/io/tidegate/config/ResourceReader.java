@@ -195,10 +195,7 @@ public final class ResourceReader {
     }
 
     private Timeouts timeout(Fields f) {
-        if (!f.has("timeout")) {
-            return null;
-        }
-        Fields t = Fields.open(f.raw("timeout"), f.path("timeout"), problems, TIMEOUT_FIELDS);
+        Fields t = f.object("timeout", TIMEOUT_FIELDS);
         if (t == null) {
             return null;
         }
@@ -255,10 +252,7 @@ public final class ResourceReader {
     }
 
     private UpstreamTls upstreamTls(Fields f) {
-        if (!f.has("tls")) {
-            return UpstreamTls.DEFAULT;
-        }
-        Fields t = Fields.open(f.raw("tls"), f.path("tls"), problems, UPSTREAM_TLS_FIELDS);
+        Fields t = f.object("tls", UPSTREAM_TLS_FIELDS);
         if (t == null) {
             return UpstreamTls.DEFAULT;
         }
@@ -323,10 +317,7 @@ public final class ResourceReader {
     }
 
     private KeepalivePool keepalivePool(Fields f) {
-        if (!f.has("keepalive_pool")) {
-            return KeepalivePool.DEFAULT;
-        }
-        Fields k = Fields.open(f.raw("keepalive_pool"), f.path("keepalive_pool"), problems, KEEPALIVE_FIELDS);
+        Fields k = f.object("keepalive_pool", KEEPALIVE_FIELDS);
         if (k == null) {
             return KeepalivePool.DEFAULT;
         }

@@ -54,11 +54,8 @@ final class ServerSettingsReader {
         List<ListenerSettings> listeners = listeners(f);
         long maxBody = byteSize(f, "client_max_body_size");
         Timeouts timeout = timeout(f);
-        ListenerSettings status = null;
-        if (f.has("status")) {
-            Fields s = Fields.open(f.raw("status"), f.path("status"), problems, STATUS_FIELDS);
-            status = s == null ? null : address(s, true);
-        }
+        Fields s = f.object("status", STATUS_FIELDS);
+        ListenerSettings status = s == null ? null : address(s, true);
         String pluginsDir = baseDir.resolve(f.string("plugins_dir", "plugins-dist", 1, 4096)).normalize().toString();
         double pluginGrace = f.seconds("plugin_grace", DEFAULT_PLUGIN_GRACE, true);
         String resourcesFile = f.string("resources_file", null, 1, 4096);
@@ -68,17 +65,11 @@ final class ServerSettingsReader {
             trustedCas = readPem(f, "ssl_trusted_certificate", caPath);
         }
         double dnsRefresh = f.seconds("dns_refresh", DEFAULT_DNS_REFRESH, false);
-        String accessLog = null;
-        if (f.has("access_log")) {
-            Fields a = Fields.open(f.raw("access_log"), f.path("access_log"), problems, ACCESS_LOG_FIELDS);
-            String path = a == null ? null : a.requiredString("path");
-            accessLog = path == null ? null : baseDir.resolve(path).normalize().toString();
-        }
-        ListenerSettings metrics = null;
-        if (f.has("metrics")) {
-            Fields m = Fields.open(f.raw("metrics"), f.path("metrics"), problems, STATUS_FIELDS);
-            metrics = m == null ? null : address(m, true);
-        }
+        Fields a = f.object("access_log", ACCESS_LOG_FIELDS);
+        String accessLogPath = a == null ? null : a.requiredString("path");
+        String accessLog = accessLogPath == null ? null : baseDir.resolve(accessLogPath).normalize().toString();
+        Fields m = f.object("metrics", STATUS_FIELDS);
+        ListenerSettings metrics = m == null ? null : address(m, true);
         EtcdSettings etcd = etcd(f);
         AdminSettings admin = admin(f);
         if (admin != null && etcd == null && !f.has("etcd")) {
@@ -99,10 +90,7 @@ final class ServerSettingsReader {
 
     private RequestLimits limits(Fields parent) {
         RequestLimits d = RequestLimits.DEFAULT;
-        if (!parent.has("limits")) {
-            return d;
-        }
-        Fields f = Fields.open(parent.raw("limits"), parent.path("limits"), problems, LIMITS_FIELDS);
+        Fields f = parent.object("limits", LIMITS_FIELDS);
         if (f == null) {
             return d;
         }
@@ -126,10 +114,7 @@ final class ServerSettingsReader {
     }
 
     private EtcdSettings etcd(Fields parent) {
-        if (!parent.has("etcd")) {
-            return null;
-        }
-        Fields f = Fields.open(parent.raw("etcd"), parent.path("etcd"), problems, ETCD_FIELDS);
+        Fields f = parent.object("etcd", ETCD_FIELDS);
         if (f == null) {
             return null;
         }
@@ -169,7 +154,7 @@ final class ServerSettingsReader {
             etcd.report("tls", "needs https:// endpoints");
             return null;
         }
-        Fields t = Fields.open(etcd.raw("tls"), etcd.path("tls"), problems, ETCD_TLS_FIELDS);
+        Fields t = etcd.object("tls", ETCD_TLS_FIELDS);
         if (t == null) {
             return null;
         }
@@ -185,10 +170,7 @@ final class ServerSettingsReader {
     }
 
     private AdminSettings admin(Fields parent) {
-        if (!parent.has("admin")) {
-            return null;
-        }
-        Fields f = Fields.open(parent.raw("admin"), parent.path("admin"), problems, ADMIN_FIELDS);
+        Fields f = parent.object("admin", ADMIN_FIELDS);
         if (f == null) {
             return null;
         }
@@ -236,15 +218,13 @@ final class ServerSettingsReader {
             }
             ListenerSettings address = address(l, true);
             ListenerTls tls = null;
-            if (l.has("tls")) {
-                Fields t = Fields.open(l.raw("tls"), l.path("tls"), problems, LISTENER_TLS_FIELDS);
-                if (t != null) {
-                    String cert = t.requiredString("cert_path");
-                    String key = t.requiredString("key_path");
-                    String certPem = cert == null ? null : readPem(t, "cert_path", cert);
-                    String keyPem = key == null ? null : readPem(t, "key_path", key);
-                    tls = certPem == null || keyPem == null ? null : new ListenerTls(certPem, keyPem);
-                }
+            Fields t = l.object("tls", LISTENER_TLS_FIELDS);
+            if (t != null) {
+                String cert = t.requiredString("cert_path");
+                String key = t.requiredString("key_path");
+                String certPem = cert == null ? null : readPem(t, "cert_path", cert);
+                String keyPem = key == null ? null : readPem(t, "key_path", key);
+                tls = certPem == null || keyPem == null ? null : new ListenerTls(certPem, keyPem);
             }
             boolean offerH2 = l.bool("offer_h2", false);
             if (address != null) {
@@ -268,10 +248,7 @@ final class ServerSettingsReader {
     }
 
     private Timeouts timeout(Fields f) {
-        if (!f.has("timeout")) {
-            return Timeouts.DEFAULT;
-        }
-        Fields t = Fields.open(f.raw("timeout"), f.path("timeout"), problems, TIMEOUT_FIELDS);
+        Fields t = f.object("timeout", TIMEOUT_FIELDS);
         if (t == null) {
             return Timeouts.DEFAULT;
         }
