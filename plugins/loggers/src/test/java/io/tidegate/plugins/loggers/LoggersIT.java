@@ -1,6 +1,7 @@
 package io.tidegate.plugins.loggers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -171,7 +172,7 @@ class LoggersIT {
 
     @Test
     void aBodyCapBelowOneIsAConfigurationErrorNamingTheField() {
-        IllegalStateException error = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        IllegalStateException error = assertThrows(IllegalStateException.class,
                 () -> PluginGateway.start("""
                         routes:
                           - { id: r, uri: /x, plugins: { http-logger: { uri: "%s", include_req_body: true, max_req_body_bytes: 0 } }, upstream: { nodes: { "%s": 1 } } }
@@ -230,15 +231,20 @@ class LoggersIT {
         }
     }
 
-    @Test
-    void entriesStillQueuedWhenTheGatewayStopsAreSentBeforeItExits() throws Exception {
-        TestGateway gw = PluginGateway.start("""
+    /** http-logger on /q with nothing due for a minute: only a stop or a full batch sends. */
+    private TestGateway gatewayWithAQueueDueInAMinute() {
+        return PluginGateway.start("""
                 routes:
                   - id: queued
                     uri: /q
                     plugins: { http-logger: { uri: "%s", batch_max_size: 1000, inactive_timeout: 60, buffer_duration: 60 } }
                     upstream: { nodes: { "%s": 1 } }
                 """.formatted(collectorUri(), upstream.address()));
+    }
+
+    @Test
+    void entriesStillQueuedWhenTheGatewayStopsAreSentBeforeItExits() throws Exception {
+        TestGateway gw = gatewayWithAQueueDueInAMinute();
         for (int i = 0; i < 3; i++) {
             assertEquals(200, gw.get("/q").statusCode());
         }
@@ -251,13 +257,7 @@ class LoggersIT {
 
     @Test
     void aReloadKeepsTheQueueSoEntriesOfBothVersionsGoOutTogether() throws Exception {
-        TestGateway gw = PluginGateway.start("""
-                routes:
-                  - id: queued
-                    uri: /q
-                    plugins: { http-logger: { uri: "%s", batch_max_size: 1000, inactive_timeout: 60, buffer_duration: 60 } }
-                    upstream: { nodes: { "%s": 1 } }
-                """.formatted(collectorUri(), upstream.address()));
+        TestGateway gw = gatewayWithAQueueDueInAMinute();
         assertEquals(200, gw.get("/q").statusCode());
         assertEquals(200, gw.get("/q").statusCode());
         Files.writeString(gw.configFile(), Files.readString(gw.configFile())
