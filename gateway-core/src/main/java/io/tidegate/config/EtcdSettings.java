@@ -11,10 +11,6 @@ import java.util.List;
  */
 public record EtcdSettings(List<String> endpoints, String prefix, String user, String password, double timeoutSeconds,
                            Tls tls) {
-    public EtcdSettings(List<String> endpoints, String prefix, String user, String password, double timeoutSeconds) {
-        this(endpoints, prefix, user, password, timeoutSeconds, null);
-    }
-
     /**
      * {@code tidegate.etcd.tls}, PEM text read from the files the config names.
      *
