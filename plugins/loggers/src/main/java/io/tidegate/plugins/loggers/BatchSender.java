@@ -77,8 +77,7 @@ final class BatchSender implements AutoCloseable {
             // queue's lock orders the two, so this second look sees it and nothing sits unsent.
             return !closed || !queue.remove(entry) || droppedLate();
         }
-        long total = dropped.incrementAndGet();
-        reported.add(1);
+        long total = countDropped(1);
         long lastWarned = lastQueueFullWarningNanos.get();
         if ((total == 1 || now - lastWarned >= CollectorOutage.SUMMARY_EVERY.toNanos())
                 && lastQueueFullWarningNanos.compareAndSet(lastWarned, now)) {
@@ -89,14 +88,19 @@ final class BatchSender implements AutoCloseable {
 
     /** A request that outlived every configuration version using this sender: counted, never queued and forgotten. */
     private boolean droppedLate() {
-        dropped.incrementAndGet();
-        reported.add(1);
+        countDropped(1);
         if (!lateEntryWarned) {
             lateEntryWarned = true;
             log.warn("http-logger {}: entry of a request that finished after its logger was removed dropped (counted)",
                     settings.uri());
         }
         return false;
+    }
+
+    /** Counted here (for the warnings) and in the gateway's metrics; returns the total so far. */
+    private long countDropped(int entries) {
+        reported.add(entries);
+        return dropped.addAndGet(entries);
     }
 
     long dropped() {
@@ -151,8 +155,7 @@ final class BatchSender implements AutoCloseable {
             }
             outage.tryFailed(failure, attempt + 1, settings.maxRetryCount() + 1);
         }
-        dropped.addAndGet(batch.size());
-        reported.add(batch.size());
+        countDropped(batch.size());
         outage.batchLost(failure, batch.size());
     }
 
