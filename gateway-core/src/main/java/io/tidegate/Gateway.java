@@ -28,7 +28,7 @@ import io.tidegate.runtime.SnapshotHolder;
 import io.tidegate.source.ConfigFileWatcher;
 import io.tidegate.source.EtcdSource;
 import io.tidegate.source.EtcdStore;
-import io.tidegate.upstream.ConnectionPools;
+import io.tidegate.upstream.pool.ConnectionPools;
 import io.tidegate.upstream.DnsCache;
 import io.tidegate.upstream.UpstreamCompiler;
 import java.net.InetSocketAddress;
@@ -133,7 +133,8 @@ public final class Gateway implements AutoCloseable {
 
     /** Loads the plugins, compiles the configuration, binds the listeners and starts serving. */
     public static Gateway start(GatewayConfig config) throws ConfigException {
-        ConnectionPools pools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas());
+        ConnectionPools pools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas(),
+                config.server().limits().upstreamMaxConnections());
         HealthCheckers checkers = new HealthCheckers(config.server().trustedCas());
         DnsCache dns = new DnsCache();
         PluginRegistry plugins = new PluginRegistry(Path.of(config.server().pluginsDir()),
@@ -159,7 +160,8 @@ public final class Gateway implements AutoCloseable {
 
     /** Compiles without serving, with the plugins of the plugin folder: what {@code -t} runs. */
     public static Snapshot check(GatewayConfig config) throws ConfigException {
-        try (ConnectionPools pools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas());
+        try (ConnectionPools pools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas(),
+                config.server().limits().upstreamMaxConnections());
              HealthCheckers checkers = new HealthCheckers(config.server().trustedCas());
              PluginRegistry plugins = new PluginRegistry(Path.of(config.server().pluginsDir()), 0)) {
             plugins.sync();
@@ -298,7 +300,7 @@ public final class Gateway implements AutoCloseable {
                                     PluginCatalog catalog, PluginOutputs outputs,
                                     Resources resources, long version) throws ConfigException {
         UpstreamCompiler upstreams = new UpstreamCompiler(pools, dns, checkers);
-        SnapshotBuilder builder = new SnapshotBuilder(upstreams, new ProxyRouteHandlerFactory(),
+        SnapshotBuilder builder = new SnapshotBuilder(upstreams, new ProxyRouteHandlerFactory(config.server().limits()),
                 config.server().defaultTimeout(), catalog, outputs);
         Snapshot snapshot = builder.build(resources, version);
         return new Compiled(snapshot, upstreams.usedPools(), upstreams.checkedNodes());

@@ -13,7 +13,9 @@ final class ServerSettingsReader {
             "metrics", "admin", "etcd", "limits", "shutdown_grace", "pid_file");
     private static final Set<String> ACCESS_LOG_FIELDS = Set.of("path");
     private static final Set<String> LIMITS_FIELDS = Set.of("max_uri_length", "max_header_size", "max_headers",
-            "header_timeout", "body_timeout", "keepalive_timeout", "max_connections");
+            "header_timeout", "body_timeout", "keepalive_timeout", "max_connections", "max_connections_per_client",
+            "h2_max_concurrent_streams", "escaped_slashes", "upstream_max_connections", "upstream_max_head_size",
+            "upstream_max_headers");
     private static final Set<String> ETCD_FIELDS = Set.of("endpoints", "prefix", "user", "password", "timeout", "tls");
     private static final Set<String> ETCD_TLS_FIELDS = Set.of("verify", "ca_path", "cert_path", "key_path");
     private static final Set<String> ADMIN_FIELDS = Set.of("address", "api_key");
@@ -101,7 +103,14 @@ final class ServerSettingsReader {
                 f.seconds("header_timeout", d.headerTimeout(), false),
                 f.seconds("body_timeout", d.bodyTimeout(), true),
                 f.seconds("keepalive_timeout", d.keepaliveTimeout(), false),
-                f.integer("max_connections", d.maxConnections(), 0, Integer.MAX_VALUE));
+                f.integer("max_connections", d.maxConnections(), 0, Integer.MAX_VALUE),
+                f.integer("max_connections_per_client", d.maxConnectionsPerClient(), 0, Integer.MAX_VALUE),
+                f.integer("h2_max_concurrent_streams", d.h2MaxConcurrentStreams(), 1, 10_000),
+                RequestLimits.EscapedSlashes.valueOf(f.oneOf("escaped_slashes", "decode", Set.of("decode", "reject", "keep"))
+                        .toUpperCase(Locale.ROOT)),
+                f.integer("upstream_max_connections", d.upstreamMaxConnections(), 1, 1_000_000),
+                (int) Math.min(16 * 1024 * 1024, sizeOr(f, "upstream_max_head_size", d.upstreamMaxHeadSize())),
+                f.integer("upstream_max_headers", d.upstreamMaxHeaders(), 1, 10_000));
     }
 
     private long sizeOr(Fields f, String field, long fallback) {

@@ -3,18 +3,30 @@ package io.tidegate.proxy;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
+import java.net.InetSocketAddress;
 
 /**
- * APISIX's X-Forwarded-Host and X-Forwarded-Port: the client's own value when it sent one, else
- * the Host the client asked for and the port it connected to. Set before Host may be rewritten
- * (pass_host node/rewrite), so they always describe the client's request. Undertow's proxy adds
- * X-Forwarded-For (appended) and X-Forwarded-Proto.
+ * APISIX's (nginx's) forwarding headers: the client's address appended to X-Forwarded-For
+ * ({@code $proxy_add_x_forwarded_for}); X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-Port
+ * as the client sent them, else the scheme, the Host the client asked for and the port it
+ * connected to. Set before plugins run (so they may change them) and before Host may be rewritten
+ * (pass_host node/rewrite), so they always describe the client's request.
  */
 final class ForwardedHeaders {
     private ForwardedHeaders() {}
 
     static void addMissing(HttpServerExchange exchange) {
         HeaderMap headers = exchange.getRequestHeaders();
+        InetSocketAddress source = exchange.getSourceAddress();
+        if (source != null && source.getAddress() != null) {
+            String client = source.getAddress().getHostAddress();
+            var forwarded = headers.get(Headers.X_FORWARDED_FOR);
+            headers.put(Headers.X_FORWARDED_FOR, forwarded == null || forwarded.isEmpty() ? client
+                    : String.join(", ", forwarded) + ", " + client);
+        }
+        if (!headers.contains(Headers.X_FORWARDED_PROTO)) {
+            headers.put(Headers.X_FORWARDED_PROTO, exchange.getRequestScheme());
+        }
         if (!headers.contains(Headers.X_FORWARDED_HOST)) {
             String host = exchange.getHostName();
             if (host != null && !host.isEmpty()) {

@@ -5,7 +5,6 @@ import io.tidegate.plugin.PluginBinding;
 import io.tidegate.plugin.PluginChain;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.runtime.RoutePlan;
-import io.tidegate.upstream.UpstreamProxyClient;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpServerExchange;
@@ -73,7 +72,7 @@ final class PluginPhasesHandler implements HttpHandler {
             exchange.addResponseWrapper((factory, ex) -> new BodyFilterConduit(factory.create(), phases));
         }
         RequestBodyHead.keep(exchange, phases.requestBodyHead());
-        exchange.putAttachment(UpstreamProxyClient.BEFORE_PROXY, phases);
+        exchange.putAttachment(ProxyExchange.BEFORE_PROXY, phases);
         next.handleRequest(exchange);
     }
 
@@ -93,7 +92,7 @@ final class PluginPhasesHandler implements HttpHandler {
      * after completion reaches a plugin.
      */
     private static final class Phases implements ResponseCommitListener, ExchangeCompletionListener,
-            UpstreamProxyClient.BeforeProxy, BodyFilterConduit.Filter {
+            ProxyExchange.BeforeProxy, BodyFilterConduit.Filter {
         private RoutePlan plan;
         private ExchangePluginContext context;
         private PluginChain route;
@@ -290,7 +289,7 @@ final class PluginPhasesHandler implements HttpHandler {
                 // connection's life; letting go of the plugins here keeps that from pinning old
                 // plugin versions (and their class loaders) in memory.
                 release();
-                exchange.removeAttachment(UpstreamProxyClient.BEFORE_PROXY);
+                exchange.removeAttachment(ProxyExchange.BEFORE_PROXY);
                 next.proceed();
             }
         }

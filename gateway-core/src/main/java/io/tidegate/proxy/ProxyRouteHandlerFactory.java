@@ -1,9 +1,9 @@
 package io.tidegate.proxy;
 
+import io.tidegate.config.RequestLimits;
 import io.tidegate.runtime.RouteHandlerFactory;
 import io.tidegate.runtime.RoutePlan;
 import io.undertow.server.HttpHandler;
-import io.undertow.server.handlers.proxy.ProxyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +18,12 @@ public final class ProxyRouteHandlerFactory implements RouteHandlerFactory {
     private static final HttpHandler NO_NODES = new FixedErrorHandler(502, "502 Bad Gateway");
     private static final HttpHandler NO_UPSTREAM = new FixedErrorHandler(503, "missing upstream configuration in Route or Service");
 
+    private final RequestLimits limits;
+
+    public ProxyRouteHandlerFactory(RequestLimits limits) {
+        this.limits = limits;
+    }
+
     @Override
     public HttpHandler create(RoutePlan plan) {
         if (!plan.missingPlugins().isEmpty()) {
@@ -30,17 +36,11 @@ public final class ProxyRouteHandlerFactory implements RouteHandlerFactory {
         return new PrepareUpstreamRequest(plan, plan.hasPlugins() ? new PluginPhasesHandler(plan, proxy) : proxy);
     }
 
-    private static HttpHandler proxy(RoutePlan plan) {
+    private HttpHandler proxy(RoutePlan plan) {
         if (!plan.upstream().hasNodes()) {
             log.warn("route {}: upstream {} has no node with weight > 0; it answers 502", plan.routeId(), plan.upstream().name());
+            return NO_NODES;
         }
-        ProxyHandler proxy = ProxyHandler.builder()
-                .setProxyClient(plan.upstream())
-                .setNext(NO_NODES)
-                .setMaxConnectionRetries(0) // the upstream's own retries setting governs (MaxRetriesProxyTarget)
-                .setReuseXForwarded(true)   // append to X-Forwarded-For as nginx's $proxy_add_x_forwarded_for does
-                .setRewriteHostHeader(false)
-                .build();
-        return new RouteProxyHandler(plan, proxy);
+        return new RouteProxyHandler(plan, limits);
     }
 }

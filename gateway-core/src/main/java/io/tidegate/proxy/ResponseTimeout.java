@@ -1,7 +1,6 @@
 package io.tidegate.proxy;
 
 import io.tidegate.upstream.UpstreamFailure;
-import io.tidegate.upstream.UpstreamProxyClient;
 import io.undertow.server.ConduitWrapper;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.ConduitFactory;
@@ -64,7 +63,7 @@ final class ResponseTimeout {
         }
         // Marked first: the proxy client reads it to stop retrying and to drop a late connection.
         exchange.putAttachment(UpstreamFailure.KEY, UpstreamFailure.TIMED_OUT);
-        IoUtils.safeClose(exchange.getAttachment(UpstreamProxyClient.CONNECTION));
+        IoUtils.safeClose(exchange.getAttachment(ProxyExchange.KEY));
         // Closing the upstream connection only shows up in the proxy once the upstream reacts, so
         // answer now. The proxy may still close this client connection when its failure arrives,
         // so the 504 is the last response on it.

@@ -1,36 +1,37 @@
 package io.tidegate.proxy;
 
+import io.tidegate.config.RequestLimits;
 import io.tidegate.runtime.RoutePlan;
-import io.tidegate.upstream.UpstreamProxyClient;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.handlers.proxy.ProxyHandler;
+import io.undertow.util.SameThreadExecutor;
 
 /**
  * Proxies one route's requests to its upstream: arms the response timeout (head, then body
- * progress), installs the error
- * responder and the response's hop-by-hop cleanup, then hands over to Undertow's streaming proxy,
- * which forwards bodies both ways without buffering them.
+ * progress), installs the response's hop-by-hop cleanup, then hands the exchange to a
+ * {@link ProxyExchange}, which streams bodies both ways without buffering them.
  */
 final class RouteProxyHandler implements HttpHandler {
     private final RoutePlan plan;
-    private final ProxyHandler proxy;
+    private final RequestLimits limits;
     private final long readTimeoutMillis;
 
-    RouteProxyHandler(RoutePlan plan, ProxyHandler proxy) {
+    RouteProxyHandler(RoutePlan plan, RequestLimits limits) {
         this.plan = plan;
-        this.proxy = proxy;
+        this.limits = limits;
         this.readTimeoutMillis = Math.max(1, Math.round(plan.timeout().read() * 1000));
     }
 
     @Override
-    public void handleRequest(HttpServerExchange exchange) throws Exception {
-        exchange.putAttachment(UpstreamProxyClient.TIMEOUTS, plan.timeout());
+    public void handleRequest(HttpServerExchange exchange) {
         exchange.addDefaultResponseListener(UpstreamErrorResponder.INSTANCE);
         exchange.addResponseCommitListener(HopByHopHeaders.STRIP_RESPONSE);
         ResponseTimeout.arm(exchange, readTimeoutMillis);
         StalledBodyWatch.install(exchange, readTimeoutMillis);
-        proxy.handleRequest(exchange);
+        boolean upgrade = plan.websocket() && HopByHopHeaders.isWebSocketUpgrade(exchange)
+                && exchange.isHttp11(); // HTTP/2 has no Upgrade (WebSocket over HTTP/2 is RFC 8441, not supported)
+        ProxyExchange proxy = new ProxyExchange(exchange, plan.upstream(), plan.timeout(), limits, upgrade);
+        exchange.dispatch(SameThreadExecutor.INSTANCE, proxy::start);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.tidegate.proxy;
 
-import io.tidegate.upstream.UpstreamProxyClient;
 import io.undertow.server.ConduitWrapper;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.ConduitFactory;
@@ -11,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
-import org.xnio.XnioIoThread;
 import org.xnio.channels.StreamSourceChannel;
 import org.xnio.conduits.AbstractStreamSinkConduit;
 import org.xnio.conduits.StreamSinkConduit;
@@ -23,22 +21,19 @@ import org.xnio.conduits.StreamSinkConduit;
  * nothing, or a client that stops reading for that long, ends the exchange: both connections are
  * closed, and the client sees a response cut short rather than one presented as complete.
  *
- * <p>Responses being sent are linked into a list per IO thread, which one repeating task per
- * thread walks every {@value #SWEEP_MILLIS} ms; joining and leaving the list is a few pointer
- * writes, with no timer per request. Everything runs on the exchange's IO thread, which owns both
- * connections, so nothing is locked.
+ * <p>Responses being sent are watched by one {@link IoThreadSweep} task per IO thread that looks
+ * every {@value #SWEEP_MILLIS} ms, so there is no timer per request. Everything runs on the
+ * exchange's IO thread, which owns both connections, so nothing is locked.
  */
-final class StalledBodyWatch implements ConduitWrapper<StreamSinkConduit> {
+final class StalledBodyWatch implements ConduitWrapper<StreamSinkConduit>, IoThreadSweep.Watched {
     private static final Logger log = LoggerFactory.getLogger(StalledBodyWatch.class);
     static final long SWEEP_MILLIS = 250;
-    private static final ThreadLocal<Sweep> SWEEPS = new ThreadLocal<>();
+    private static final IoThreadSweep<StalledBodyWatch> SWEEP = new IoThreadSweep<>(SWEEP_MILLIS);
 
     private final HttpServerExchange exchange;
     private final long timeoutNanos;
     private long lastProgress;
-    private StalledBodyWatch previous;
-    private StalledBodyWatch next;
-    private Sweep sweep;
+    private IoThreadSweep<StalledBodyWatch>.Entry entry;
 
     private StalledBodyWatch(HttpServerExchange exchange, long timeoutMillis) {
         this.exchange = exchange;
@@ -50,7 +45,9 @@ final class StalledBodyWatch implements ConduitWrapper<StreamSinkConduit> {
         StalledBodyWatch watch = new StalledBodyWatch(exchange, timeoutMillis);
         exchange.addResponseWrapper(watch);
         exchange.addExchangeCompleteListener((ex, nextListener) -> {
-            watch.leave();
+            if (watch.entry != null) {
+                watch.entry.leave();
+            }
             nextListener.proceed();
         });
     }
@@ -59,7 +56,7 @@ final class StalledBodyWatch implements ConduitWrapper<StreamSinkConduit> {
     public StreamSinkConduit wrap(ConduitFactory<StreamSinkConduit> factory, HttpServerExchange ex) {
         lastProgress = System.nanoTime();
         if (Thread.currentThread() == ex.getIoThread()) {
-            join(ex.getIoThread());
+            entry = SWEEP.join(ex.getIoThread(), this);
         } // else a response sent from another thread (a plugin's late answer): made by the gateway, not streamed
         return new AbstractStreamSinkConduit<>(factory.create()) {
             private long progressed(long written) {
@@ -101,72 +98,20 @@ final class StalledBodyWatch implements ConduitWrapper<StreamSinkConduit> {
         };
     }
 
-    private void join(XnioIoThread thread) {
-        Sweep current = SWEEPS.get();
-        if (current == null) {
-            current = new Sweep(thread);
-            SWEEPS.set(current);
+    /** True when the body stalled and the exchange was ended (or it is over anyway). */
+    @Override
+    public boolean check(long now) {
+        if (exchange.isComplete()) {
+            return true;
         }
-        sweep = current;
-        next = current.head;
-        if (next != null) {
-            next.previous = this;
-        }
-        current.head = this;
-    }
-
-    private void leave() {
-        if (sweep == null) {
-            return;
-        }
-        if (Thread.currentThread() != sweep.thread) {
-            sweep.thread.execute(this::leave); // the list is the IO thread's alone
-            return;
-        }
-        if (previous != null) {
-            previous.next = next;
-        } else if (sweep.head == this) {
-            sweep.head = next;
-        }
-        if (next != null) {
-            next.previous = previous;
-        }
-        previous = next = null;
-        sweep = null;
-    }
-
-    /** True when the body stalled and the exchange was ended. */
-    private boolean endIfStalled(long now) {
         long idle = now - lastProgress;
-        if (idle < timeoutNanos || exchange.isComplete()) {
+        if (idle < timeoutNanos) {
             return false;
         }
         log.warn("{} {}: the response body made no progress for {} ms; closing the exchange", exchange.getRequestMethod(),
                 exchange.getRequestPath(), TimeUnit.NANOSECONDS.toMillis(idle));
-        IoUtils.safeClose(exchange.getAttachment(UpstreamProxyClient.CONNECTION));
+        IoUtils.safeClose(exchange.getAttachment(ProxyExchange.KEY));
         IoUtils.safeClose(exchange.getConnection());
         return true;
-    }
-
-    /** One IO thread's responses in progress, and the task that walks them. */
-    private static final class Sweep {
-        private final XnioIoThread thread;
-        private StalledBodyWatch head;
-
-        Sweep(XnioIoThread thread) {
-            this.thread = thread;
-            thread.executeAtInterval(this::run, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
-        }
-
-        private void run() {
-            long now = System.nanoTime();
-            for (StalledBodyWatch watch = head; watch != null; ) {
-                StalledBodyWatch following = watch.next;
-                if (watch.endIfStalled(now)) {
-                    watch.leave();
-                }
-                watch = following;
-            }
-        }
     }
 }

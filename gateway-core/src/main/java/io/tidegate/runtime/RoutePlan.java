@@ -3,7 +3,7 @@ package io.tidegate.runtime;
 import io.tidegate.config.Timeouts;
 import io.tidegate.plugin.ConsumerDirectory;
 import io.tidegate.plugin.PluginChain;
-import io.tidegate.upstream.UpstreamProxyClient;
+import io.tidegate.upstream.CompiledUpstream;
 import java.util.List;
 
 /**
@@ -22,7 +22,7 @@ import java.util.List;
 public record RoutePlan(
         String routeId,
         String serviceId,
-        UpstreamProxyClient upstream,
+        CompiledUpstream upstream,
         Timeouts timeout,
         String rewriteHost,
         List<String> missingPlugins,

@@ -28,7 +28,7 @@ import io.tidegate.route.Router;
 import io.tidegate.route.VarCondition;
 import io.tidegate.tls.CertificateTable;
 import io.tidegate.upstream.UpstreamCompiler;
-import io.tidegate.upstream.UpstreamProxyClient;
+import io.tidegate.upstream.CompiledUpstream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -81,13 +81,13 @@ public final class SnapshotBuilder {
 
     private Snapshot build(Resources resources, long version, Problems problems, PlaceCompiler plugins) {
         Map<String, Upstream> upstreamConfigs = index(resources.upstreams(), Upstream::id);
-        Map<String, UpstreamProxyClient> compiled = new HashMap<>();
+        Map<String, CompiledUpstream> compiled = new HashMap<>();
         for (int i = 0; i < resources.upstreams().size(); i++) {
             Upstream u = resources.upstreams().get(i);
             compiled.put(u.id(), upstreams.compile(u, u.id(), Problems.index("upstreams", i), problems));
         }
         Map<String, Service> services = index(resources.services(), Service::id);
-        Map<String, UpstreamProxyClient> serviceInline = new HashMap<>();
+        Map<String, CompiledUpstream> serviceInline = new HashMap<>();
         Map<String, PlaceCompiler.Place> servicePlugins = new HashMap<>();
         for (int i = 0; i < resources.services().size(); i++) {
             Service s = resources.services().get(i);
@@ -124,7 +124,7 @@ public final class SnapshotBuilder {
             Service service = route.serviceId() == null ? null : services.get(route.serviceId());
             RouteConditions conditions = conditions(route, path, problems);
 
-            UpstreamProxyClient client;
+            CompiledUpstream client;
             Upstream upstreamConfig;
             if (route.upstream() != null) {
                 upstreamConfig = route.upstream();

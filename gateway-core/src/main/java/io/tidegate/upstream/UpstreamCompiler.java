@@ -17,9 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import io.tidegate.upstream.pool.ConnectionPools;
 
 /**
- * Compiles an {@link Upstream} into an {@link UpstreamProxyClient}: host names resolved (through the
+ * Compiles an {@link Upstream} into an {@link CompiledUpstream}: host names resolved (through the
  * DNS cache, off the request path), one pooled connection source per address, node priority
  * groups, the balancer of the upstream's {@code type} built once, and each node's health when the
  * upstream has {@code checks}.
@@ -56,7 +57,7 @@ public final class UpstreamCompiler {
      * @param name how logs name this upstream
      * @param path where it stands in the configuration, for errors
      */
-    public UpstreamProxyClient compile(Upstream upstream, String name, String path, Problems problems) {
+    public CompiledUpstream compile(Upstream upstream, String name, String path, Problems problems) {
         List<UpstreamNodeTarget> targets = new ArrayList<>();
         List<Integer> weights = new ArrayList<>();
         List<String> identities = new ArrayList<>();
@@ -95,7 +96,7 @@ public final class UpstreamCompiler {
         Balancer balancer = targets.isEmpty() ? context -> -1 : balancer(upstream.type(), groups, weights, identities, targets.size());
         NodeHealthView view = checker == null ? null
                 : new NodeHealthView(health.toArray(new NodeHealth[0]), checker.passiveRules());
-        return new UpstreamProxyClient(name, targets, balancer, HashKey.compile(upstream.hashOn(), upstream.key()),
+        return new CompiledUpstream(name, targets, balancer, HashKey.compile(upstream.hashOn(), upstream.key()),
                 upstream.effectiveRetries(), upstream.retryTimeout(), "node".equals(upstream.passHost()), view);
     }
 

@@ -67,7 +67,7 @@ class ProxyBehaviourTest {
             assertEquals("shop.example.com", first.get("host").asText(), "pass_host defaults to pass");
 
             JsonNode chained = json(gw.send(gw.request("/f").header("X-Forwarded-For", "203.0.113.9").GET().build())).get("headers");
-            assertEquals("203.0.113.9,127.0.0.1", chained.get("x-forwarded-for").asText());
+            assertEquals("203.0.113.9, 127.0.0.1", chained.get("x-forwarded-for").asText());
         }
     }
 

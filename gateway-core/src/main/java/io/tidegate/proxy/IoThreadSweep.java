@@ -1,0 +1,96 @@
+package io.tidegate.proxy;
+
+import java.util.concurrent.TimeUnit;
+import org.xnio.XnioIoThread;
+
+/**
+ * Watches things that live on one IO thread (exchanges in progress) with one repeating task per
+ * thread instead of a timer each: joining and leaving are a few pointer writes in a list only that
+ * thread touches, so there is no lock and no timer queue on the request path.
+ *
+ * @param <T> what is watched
+ */
+final class IoThreadSweep<T extends IoThreadSweep.Watched> {
+    /** Something a sweep looks at; true from {@link #check} ends the watch. */
+    interface Watched {
+        boolean check(long nowNanos);
+    }
+
+    private final long periodMillis;
+    private final ThreadLocal<Lane> lanes = new ThreadLocal<>();
+
+    IoThreadSweep(long periodMillis) {
+        this.periodMillis = periodMillis;
+    }
+
+    /** Starts watching {@code item} on {@code thread}, which must be the calling thread. */
+    Entry join(XnioIoThread thread, T item) {
+        Lane lane = lanes.get();
+        if (lane == null || lane.thread != thread) {
+            lane = new Lane(thread);
+            lanes.set(lane);
+        }
+        Entry entry = new Entry(lane, item);
+        entry.next = lane.head;
+        if (lane.head != null) {
+            lane.head.previous = entry;
+        }
+        lane.head = entry;
+        return entry;
+    }
+
+    /** One thread's watched items and the task that walks them. */
+    private final class Lane {
+        private final XnioIoThread thread;
+        private Entry head;
+
+        Lane(XnioIoThread thread) {
+            this.thread = thread;
+            thread.executeAtInterval(this::run, periodMillis, TimeUnit.MILLISECONDS);
+        }
+
+        private void run() {
+            long now = System.nanoTime();
+            for (Entry entry = head; entry != null; ) {
+                Entry following = entry.next;
+                if (entry.item != null && entry.item.check(now)) {
+                    entry.leave();
+                }
+                entry = following;
+            }
+        }
+    }
+
+    /** A place in a sweep; {@link #leave} from any thread ends it. */
+    final class Entry {
+        private final Lane lane;
+        private Watched item;
+        private Entry previous;
+        private Entry next;
+
+        private Entry(Lane lane, Watched item) {
+            this.lane = lane;
+            this.item = item;
+        }
+
+        void leave() {
+            if (Thread.currentThread() != lane.thread) {
+                lane.thread.execute(this::leave); // the list is the IO thread's alone
+                return;
+            }
+            if (item == null) {
+                return;
+            }
+            item = null;
+            if (previous != null) {
+                previous.next = next;
+            } else if (lane.head == this) {
+                lane.head = next;
+            }
+            if (next != null) {
+                next.previous = previous;
+            }
+            previous = next = null;
+        }
+    }
+}
