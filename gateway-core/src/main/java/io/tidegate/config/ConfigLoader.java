@@ -7,10 +7,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,7 +18,8 @@ import java.util.function.Function;
  * Loads {@code config.yaml}: the {@code tidegate:} server section plus APISIX's resource lists, or
  * the resources from an APISIX standalone {@code apisix.yaml} named by {@code tidegate.resources_file}
  * (relative to the config file). {@code ${{VAR}}} placeholders are replaced from the environment in
- * both files. Every problem found is reported at once in a {@link ConfigException}.
+ * both files. Both are read by {@link ConfigFileReader} (regular files of bounded size only).
+ * Every problem found is reported at once in a {@link ConfigException}.
  */
 public final class ConfigLoader {
     private static final YAMLMapper YAML = YAMLMapper.builder(new YAMLFactory())
@@ -35,6 +32,7 @@ public final class ConfigLoader {
     private static final Set<String> APISIX_UNSUPPORTED = Set.of("stream_routes", "protos", "plugin_metadata", "plugins");
 
     private final Function<String, String> env;
+    private final ConfigFileReader files = new ConfigFileReader();
 
     public ConfigLoader() {
         this(System::getenv);
@@ -129,12 +127,9 @@ public final class ConfigLoader {
     private JsonNode parseFile(Path file, Problems problems) {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            problems.add(file.toString(), "file not found");
-            return MissingNode.getInstance();
-        } catch (IOException e) {
-            problems.add(file.toString(), "cannot read: " + e.getMessage());
+            text = files.read(file);
+        } catch (ConfigFileReader.UnreadableFileException e) {
+            problems.add(file.toString(), e.getMessage());
             return MissingNode.getInstance();
         }
         text = EnvSubstitution.apply(text, env, file.toString(), problems);

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tidegate.testing.Fifos;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Configuration reading and validation: exact, path-named messages, all reported at once. */
@@ -341,5 +343,49 @@ class ConfigLoaderTest {
         Path config = file("config.yaml", "routes:\n  - { id: 1, uri: \"${{NOPE}}\", upstream_id: x }\n");
         ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.<String, String>of()::get).load(config));
         assertEquals(List.of(config + ": line 2: environment variable NOPE is not set and ${{NOPE}} has no default"), e.errors());
+    }
+
+    // --- what the configuration path may name: only a regular file of a sane size is read ---
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aDeviceIsRefusedWithoutReadingIt() {
+        Path zero = Path.of("/dev/zero");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(zero));
+        assertEquals(List.of("/dev/zero: is not a regular file (a device, FIFO or socket), so it is not read"), e.errors());
+    }
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFifoIsRefusedWithoutOpeningIt() throws Exception {
+        Path fifo = Fifos.make(dir.resolve("config.yaml"));
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(fifo));
+        assertEquals(List.of(fifo + ": is not a regular file (a device, FIFO or socket), so it is not read"), e.errors());
+    }
+
+    @Test
+    void aDirectoryIsRefused() {
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(dir));
+        assertEquals(List.of(dir + ": is a directory, not a file"), e.errors());
+    }
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFileOverTheSizeLimitIsRefused() throws IOException {
+        Path huge = dir.resolve("huge.yaml");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            file.setLength((32L << 20) + 1); // sparse: no disk used, but its size says 32 MiB + 1
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(huge));
+        assertEquals(List.of(huge + ": is 33554433 bytes, more than the 32 MiB a configuration file may have"), e.errors());
+    }
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void theResourcesFileIsCheckedTheSameWay() throws Exception {
+        Path fifo = Fifos.make(dir.resolve("apisix.yaml"));
+        Path config = file("config.yaml", "tidegate:\n  resources_file: apisix.yaml\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.<String, String>of()::get).load(config));
+        assertEquals(List.of(fifo + ": is not a regular file (a device, FIFO or socket), so it is not read"), e.errors());
     }
 }
