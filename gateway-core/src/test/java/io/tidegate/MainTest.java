@@ -3,6 +3,7 @@ package io.tidegate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tidegate.testing.Fifos;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line, as an operator uses it: {@code -t}, {@code --version}, bad usage. */
@@ -103,5 +105,43 @@ class MainTest {
     void shippedConfigIsValid() {
         Path shipped = Path.of("..", "config.yaml");
         assertEquals(0, run("-t", "-c", shipped.toString()), stderr());
+    }
+
+    @Test
+    void testFlagRefusesACredentialCopiedByAYamlAlias() throws IOException {
+        Path config = dir.resolve("alias.yaml");
+        Files.writeString(config, """
+                tidegate: { plugins_dir: "%s" }
+                consumers:
+                  - username: bob
+                    plugins: { key-auth: { key: &bobkey secret-bob-1 } }
+                  - username: carol
+                    plugins: { key-auth: { key: *bobkey } }
+                routes:
+                  - { id: 1, uri: /, plugins: { key-auth: {} }, upstream: { nodes: { "127.0.0.1:8080": 1 } } }
+                """.formatted(Path.of("..", "plugins-dist").toAbsolutePath().normalize()));
+        assertEquals(1, run("-t", "-c", config.toString()), stdout());
+        assertEquals("""
+                tidegate: configuration file %s is invalid (1 error):
+                  consumers[1].plugins.key-auth.key: duplicate key "secret-bob-1" (first used at consumers[0].plugins.key-auth)
+                """.formatted(config), stderr());
+    }
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void testFlagRefusesADeviceQuickly() {
+        assertEquals(1, run("-t", "-c", "/dev/zero"));
+        assertEquals("""
+                tidegate: configuration file /dev/zero is invalid (1 error):
+                  /dev/zero: is not a regular file (a device, FIFO or socket), so it is not read
+                """, stderr());
+    }
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void testFlagRefusesAFifoWithoutWaitingForAWriter() throws Exception {
+        Path fifo = Fifos.make(dir.resolve("pipe.yaml"));
+        assertEquals(1, run("-t", "-c", fifo.toString()));
+        assertTrue(stderr().contains("  " + fifo + ": is not a regular file (a device, FIFO or socket), so it is not read\n"), stderr());
     }
 }

@@ -4,13 +4,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,12 +17,11 @@ import java.util.function.Function;
  * Loads {@code config.yaml}: the {@code tidegate:} server section plus APISIX's resource lists, or
  * the resources from an APISIX standalone {@code apisix.yaml} named by {@code tidegate.resources_file}
  * (relative to the config file). {@code ${{VAR}}} placeholders are replaced from the environment in
- * both files. Every problem found is reported at once in a {@link ConfigException}.
+ * both files. Both are read by {@link ConfigFileReader} (regular files of bounded size only) and
+ * parsed by {@link YamlTreeReader} (YAML aliases and merge keys resolved, their copies bounded).
+ * Every problem found is reported at once in a {@link ConfigException}.
  */
 public final class ConfigLoader {
-    private static final YAMLMapper YAML = YAMLMapper.builder(new YAMLFactory())
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
@@ -35,6 +29,7 @@ public final class ConfigLoader {
     private static final Set<String> APISIX_UNSUPPORTED = Set.of("stream_routes", "protos", "plugin_metadata", "plugins");
 
     private final Function<String, String> env;
+    private final ConfigFileReader files = new ConfigFileReader();
 
     public ConfigLoader() {
         this(System::getenv);
@@ -54,7 +49,7 @@ public final class ConfigLoader {
     /** Reads an already-parsed configuration document; {@code configFile} anchors relative paths. */
     public GatewayConfig read(JsonNode root, Path configFile, Problems problems) throws ConfigException {
         if (root.isMissingNode() || root.isNull()) {
-            root = YAML.createObjectNode();
+            root = JsonNodeFactory.instance.objectNode();
         }
         if (!root.isObject()) {
             throw new ConfigException(configFile + ": must be a YAML mapping");
@@ -129,18 +124,14 @@ public final class ConfigLoader {
     private JsonNode parseFile(Path file, Problems problems) {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            problems.add(file.toString(), "file not found");
-            return MissingNode.getInstance();
-        } catch (IOException e) {
-            problems.add(file.toString(), "cannot read: " + e.getMessage());
+            text = files.read(file);
+        } catch (ConfigFileReader.UnreadableFileException e) {
+            problems.add(file.toString(), e.getMessage());
             return MissingNode.getInstance();
         }
         text = EnvSubstitution.apply(text, env, file.toString(), problems);
         try {
-            JsonNode node = YAML.readTree(text);
-            return node == null ? MissingNode.getInstance() : node;
+            return YamlTreeReader.read(text);
         } catch (JsonProcessingException e) {
             var location = e.getLocation();
             String where = location == null ? "" : "line " + location.getLineNr() + ", column " + location.getColumnNr() + ": ";

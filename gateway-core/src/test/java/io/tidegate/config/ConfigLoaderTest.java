@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tidegate.testing.Fifos;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Configuration reading and validation: exact, path-named messages, all reported at once. */
@@ -341,5 +343,194 @@ class ConfigLoaderTest {
         Path config = file("config.yaml", "routes:\n  - { id: 1, uri: \"${{NOPE}}\", upstream_id: x }\n");
         ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.<String, String>of()::get).load(config));
         assertEquals(List.of(config + ": line 2: environment variable NOPE is not set and ${{NOPE}} has no default"), e.errors());
+    }
+
+    // --- YAML anchors, aliases and merge keys: an alias stands for a copy of its anchored node ---
+
+    @Test
+    void anAliasToAnAnchoredScalarIsItsValueNotItsName() throws Exception {
+        GatewayConfig config = load("""
+                consumers:
+                  - username: bob
+                    plugins: { key-auth: { key: &bobkey secret-bob-1 } }
+                  - username: carol
+                    plugins: { key-auth: { key: *bobkey } }
+                """);
+        Consumer carol = config.resources().consumers().get(1);
+        assertEquals("secret-bob-1", carol.plugins().get("key-auth").get("key").asText());
+    }
+
+    @Test
+    void aliasesToMappingsAndSequencesAreCopiesOfThem() throws Exception {
+        GatewayConfig config = load("""
+                upstreams:
+                  - id: a
+                    nodes: &pool [{ host: 10.0.0.1, port: 80, weight: 1 }, { host: 10.0.0.2, port: 8080, weight: 3 }]
+                    timeout: &slow { connect: 1, send: 2, read: 30 }
+                  - id: b
+                    nodes: *pool
+                    timeout: *slow
+                    retries: &none 0
+                  - { id: c, nodes: *pool, retries: *none }
+                """);
+        List<Upstream> upstreams = config.resources().upstreams();
+        List<UpstreamNode> pool = List.of(new UpstreamNode("10.0.0.1", 80, 1, 0), new UpstreamNode("10.0.0.2", 8080, 3, 0));
+        assertEquals(pool, upstreams.get(0).nodes());
+        assertEquals(pool, upstreams.get(1).nodes());
+        assertEquals(pool, upstreams.get(2).nodes());
+        assertEquals(new Timeouts(1, 2, 30), upstreams.get(1).timeout());
+        assertEquals(0, upstreams.get(2).retries(), "an aliased number stays a number");
+    }
+
+    @Test
+    void mergeKeysFollowYaml11() throws Exception {
+        GatewayConfig config = load("""
+                upstreams:
+                  - &base
+                    id: base
+                    nodes: { "10.0.0.1:80": 1 }
+                    retries: 1
+                    pass_host: node
+                  - &tuned
+                    id: tuned
+                    nodes: { "10.0.0.2:80": 1 }
+                    retries: 2
+                  - <<: *base
+                    id: merged-one
+                  - <<: [*tuned, *base]
+                    id: merged-two
+                  - id: explicit-first
+                    retries: 0
+                    <<: *base
+                """);
+        List<Upstream> upstreams = config.resources().upstreams();
+        Upstream one = upstreams.get(2);
+        assertEquals("merged-one", one.id(), "an explicit key wins over the merged one");
+        assertEquals(List.of(new UpstreamNode("10.0.0.1", 80, 1, 0)), one.nodes());
+        assertEquals(1, one.retries());
+        assertEquals("node", one.passHost());
+        Upstream two = upstreams.get(3);
+        assertEquals("merged-two", two.id());
+        assertEquals(List.of(new UpstreamNode("10.0.0.2", 80, 1, 0)), two.nodes(), "an earlier mapping in the list wins");
+        assertEquals(2, two.retries());
+        assertEquals("node", two.passHost(), "keys only a later mapping has are merged too");
+        Upstream three = upstreams.get(4);
+        assertEquals(0, three.retries(), "an explicit key wins even when written before <<");
+        assertEquals("node", three.passHost());
+    }
+
+    @Test
+    void aKeyWrittenTwiceIsStillADuplicateBesideAMerge() throws IOException {
+        List<String> errors = errors("""
+                upstreams:
+                  - &base { id: base, nodes: { "10.0.0.1:80": 1 } }
+                  - { <<: *base, id: one, id: two }
+                """);
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).startsWith(dir.resolve("config.yaml") + ": line 3, column "), errors.get(0));
+        assertTrue(errors.get(0).contains("Duplicate field 'id'"), errors.get(0));
+    }
+
+    @Test
+    void aMergeKeyNeedsMappings() throws IOException {
+        assertEquals(List.of(dir.resolve("config.yaml") + ": line 2, column 18: merge key << takes a mapping or a list of mappings"),
+                errors("""
+                        upstreams:
+                          - { id: u, <<: [just-text], nodes: { "10.0.0.1:80": 1 } }
+                        """));
+    }
+
+    @Test
+    void aQuotedLessLessIsAnOrdinaryKey() throws IOException {
+        assertEquals(List.of("upstreams[1].<<: unknown field"), errors("""
+                upstreams:
+                  - &base { id: base, nodes: { "10.0.0.1:80": 1 } }
+                  - { "<<": *base, id: other, nodes: { "10.0.0.1:80": 1 } }
+                """));
+    }
+
+    @Test
+    void anAliasToAnUnknownAnchorIsAnError() throws IOException {
+        assertEquals(List.of(dir.resolve("config.yaml") + ": line 3, column 12: alias *nowhere has no anchor &nowhere before it"),
+                errors("""
+                        upstreams:
+                          - id: u
+                            nodes: *nowhere
+                        """));
+    }
+
+    @Test
+    void anAliasInsideTheNodeItNamesIsAnError() throws IOException {
+        List<String> errors = errors("upstreams: &loop [ { id: u, nodes: *loop } ]\n");
+        assertEquals(List.of(dir.resolve("config.yaml") + ": line 1, column 36: alias *loop is inside the node it names (a cycle)"),
+                errors);
+    }
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void anAliasBombIsRefusedQuickly() throws IOException {
+        StringBuilder yaml = new StringBuilder("routes:\n  - id: 1\n    uri: /x\n    upstream: { nodes: { \"10.0.0.1:80\": 1 } }\n");
+        yaml.append("    labels:\n      l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (int level = 1; level <= 9; level++) {
+            String previous = "*l" + (level - 1);
+            yaml.append("      l").append(level).append(": &l").append(level).append(" [")
+                    .append(String.join(", ", java.util.Collections.nCopies(10, previous))).append("]\n");
+        }
+        List<String> errors = errors(yaml.toString());
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).startsWith(dir.resolve("config.yaml") + ": line "), errors.get(0));
+        assertTrue(errors.get(0).endsWith("would copy more than 1000000 nodes in all (a limit against alias bombs)"), errors.get(0));
+    }
+
+    @Test
+    void anAliasCannotNestTheDocumentDeeperThanJacksonAllows() throws IOException {
+        String deep = "[".repeat(600) + "]".repeat(600);
+        List<String> errors = errors("routes: &deep " + deep + "\nservices: " + "[".repeat(500) + "*deep" + "]".repeat(500) + "\n");
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).endsWith("alias *deep would nest the document deeper than 1000 levels"), errors.get(0));
+    }
+
+    // --- what the configuration path may name: only a regular file of a sane size is read ---
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aDeviceIsRefusedWithoutReadingIt() {
+        Path zero = Path.of("/dev/zero");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(zero));
+        assertEquals(List.of("/dev/zero: is not a regular file (a device, FIFO or socket), so it is not read"), e.errors());
+    }
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFifoIsRefusedWithoutOpeningIt() throws Exception {
+        Path fifo = Fifos.make(dir.resolve("config.yaml"));
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(fifo));
+        assertEquals(List.of(fifo + ": is not a regular file (a device, FIFO or socket), so it is not read"), e.errors());
+    }
+
+    @Test
+    void aDirectoryIsRefused() {
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(dir));
+        assertEquals(List.of(dir + ": is a directory, not a file"), e.errors());
+    }
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFileOverTheSizeLimitIsRefused() throws IOException {
+        Path huge = dir.resolve("huge.yaml");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            file.setLength((32L << 20) + 1); // sparse: no disk used, but its size says 32 MiB + 1
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(huge));
+        assertEquals(List.of(huge + ": is 33554433 bytes, more than the 32 MiB a configuration file may have"), e.errors());
+    }
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void theResourcesFileIsCheckedTheSameWay() throws Exception {
+        Path fifo = Fifos.make(dir.resolve("apisix.yaml"));
+        Path config = file("config.yaml", "tidegate:\n  resources_file: apisix.yaml\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.<String, String>of()::get).load(config));
+        assertEquals(List.of(fifo + ": is not a regular file (a device, FIFO or socket), so it is not read"), e.errors());
     }
 }
