@@ -38,6 +38,7 @@ final class RedisCounters implements AutoCloseable {
     private final RedisClient client;
     private final RedisURI uri;
     private final Duration timeout;
+    private final RedisOutage outage;
     private volatile CompletableFuture<Connected> connection;
 
     private record Connected(StatefulRedisConnection<byte[], byte[]> connection, Map<Duration, AsyncProxyManager<byte[]>> managers,
@@ -63,6 +64,7 @@ final class RedisCounters implements AutoCloseable {
         }
         this.uri = builder.build();
         this.timeout = timeout;
+        this.outage = new RedisOutage(host + ":" + port);
         this.client = RedisClient.create();
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -73,7 +75,17 @@ final class RedisCounters implements AutoCloseable {
 
     /** Takes one token from the key's bucket; the future fails when Redis cannot answer. */
     CompletableFuture<ConsumptionProbe> consume(String key, BucketConfiguration configuration, Duration window) {
-        return connected().thenCompose(connected -> proxy(connected, key, configuration, window).tryConsumeAndReturnRemaining(1));
+        return connected().thenCompose(connected -> proxy(connected, key, configuration, window).tryConsumeAndReturnRemaining(1))
+                .whenComplete((probe, failure) -> {
+                    if (failure == null) {
+                        outage.answered();
+                    }
+                });
+    }
+
+    /** Where the limits using this server report what its failures cost their requests. */
+    RedisOutage outage() {
+        return outage;
     }
 
     private AsyncBucketProxy proxy(Connected connected, String key, BucketConfiguration configuration, Duration window) {
