@@ -144,7 +144,8 @@ class LimitCountHungRedisIT {
         try (TestGateway gateway = gateway(redis.port())) {
             assertTrue(counted(gateway.get("/lenient")));
             Duration healthy = medianLatency(gateway, "/strict", 200);
-            try (SuspendedRedis hung = SuspendedRedis.suspend(redis)) {
+            SuspendedRedis hung = SuspendedRedis.suspend(redis);
+            try {
                 List<Timed> strict = concurrently(gateway, "/strict");
                 assertRefused(strict);
                 List<Long> strictAdded = addedMillis(strict, healthy);
@@ -159,6 +160,8 @@ class LimitCountHungRedisIT {
                 List<Long> lenientAdded = addedMillis(lenient, healthy);
                 assertWaitedForTheTimeout(lenientAdded.get(0));
                 assertNoneWaitedMuchMoreThanOneTimeout(lenientAdded);
+            } finally {
+                hung.close();
             }
             long deadline = System.nanoTime() + 15_000_000_000L;
             boolean resumed = counted(gateway.get("/strict"));
