@@ -27,9 +27,9 @@ final class ConsumerVerifier {
     private final String username;
     private final JWTVerifier verifier;
     private final long graceMillis;
-    private final Set<String> claimsToVerify;
+    private final ClaimsToVerify claimsToVerify;
 
-    private ConsumerVerifier(String username, JWTVerifier verifier, long graceMillis, Set<String> claimsToVerify) {
+    private ConsumerVerifier(String username, JWTVerifier verifier, long graceMillis, ClaimsToVerify claimsToVerify) {
         this.username = username;
         this.verifier = verifier;
         this.graceMillis = graceMillis;
@@ -40,8 +40,8 @@ final class ConsumerVerifier {
     VerifiedTokens.Verified window(com.auth0.jwt.interfaces.DecodedJWT jwt) {
         java.time.Instant nbf = jwt.getNotBeforeAsInstant();
         java.time.Instant exp = jwt.getExpiresAtAsInstant();
-        long from = claimsToVerify.contains("nbf") && nbf != null ? nbf.toEpochMilli() - graceMillis : Long.MIN_VALUE;
-        long until = claimsToVerify.contains("exp") && exp != null ? exp.toEpochMilli() + graceMillis : Long.MAX_VALUE;
+        long from = claimsToVerify.checks("nbf") && nbf != null ? nbf.toEpochMilli() - graceMillis : Long.MIN_VALUE;
+        long until = claimsToVerify.checks("exp") && exp != null ? exp.toEpochMilli() + graceMillis : Long.MAX_VALUE;
         return new VerifiedTokens.Verified(this, from, until);
     }
 
@@ -114,15 +114,18 @@ final class ConsumerVerifier {
         }
     }
 
-    /**
-     * @param claimsToVerify which of exp and nbf are checked (APISIX's {@code claims_to_verify})
-     */
-    static ConsumerVerifier compile(String username, JsonNode credential, Set<String> claimsToVerify)
+    /** @param claimsToVerify which of exp and nbf are checked, and whether a token must carry them */
+    static ConsumerVerifier compile(String username, JsonNode credential, ClaimsToVerify claimsToVerify)
             throws PluginConfigException {
         long grace = credential.path("lifetime_grace_period").asLong(0);
         Verification verification = JWT.require(algorithm(credential)).ignoreIssuedAt()
-                .acceptExpiresAt(claimsToVerify.contains("exp") ? grace : NEVER_SECONDS)
-                .acceptNotBefore(claimsToVerify.contains("nbf") ? grace : NEVER_SECONDS);
-        return new ConsumerVerifier(username, verification.build(), grace * 1000, Set.copyOf(claimsToVerify));
+                .acceptExpiresAt(claimsToVerify.checks("exp") ? grace : NEVER_SECONDS)
+                .acceptNotBefore(claimsToVerify.checks("nbf") ? grace : NEVER_SECONDS);
+        if (claimsToVerify.required()) {
+            for (String claim : claimsToVerify.claims()) {
+                verification.withClaimPresence(claim);
+            }
+        }
+        return new ConsumerVerifier(username, verification.build(), grace * 1000, claimsToVerify);
     }
 }

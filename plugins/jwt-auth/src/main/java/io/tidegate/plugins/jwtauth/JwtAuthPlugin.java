@@ -7,7 +7,6 @@ import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import org.pf4j.Extension;
@@ -17,7 +16,7 @@ import org.pf4j.Extension;
  * {@code secret} (HS*) or {@code public_key} (RS*, PS*, ES*, EdDSA), {@code algorithm} (HS256),
  * {@code base64_secret}, {@code lifetime_grace_period}. Route: {@code header} ("authorization"),
  * {@code query} ("jwt"), {@code cookie} ("jwt"), {@code hide_credentials}, {@code key_claim_name}
- * ("key"), {@code claims_to_verify} (exp, nbf), {@code anonymous_consumer}.
+ * ("key"), {@code claims_to_verify} (see {@link ClaimsToVerify}), {@code anonymous_consumer}.
  */
 @Extension
 public final class JwtAuthPlugin implements GatewayPlugin {
@@ -57,7 +56,7 @@ public final class JwtAuthPlugin implements GatewayPlugin {
         String cookie = text(config, "cookie", "jwt");
         String keyClaim = text(config, "key_claim_name", "key");
         boolean hide = bool(config, "hide_credentials");
-        Set<String> claims = claimsToVerify(config.get("claims_to_verify"));
+        ClaimsToVerify claims = ClaimsToVerify.of(config.get("claims_to_verify"));
         String anonymous = text(config, "anonymous_consumer", null);
         if (anonymous != null && !services.hasConsumer(anonymous)) {
             throw new PluginConfigException("anonymous_consumer", "consumer \"" + anonymous + "\" does not exist");
@@ -68,24 +67,6 @@ public final class JwtAuthPlugin implements GatewayPlugin {
                     ConsumerVerifier.compile(credential.username(), credential.credential(), claims));
         }
         return new JwtAuthInstance(header, query, cookie, keyClaim, hide, anonymous, Map.copyOf(byKey));
-    }
-
-    private static Set<String> claimsToVerify(JsonNode value) throws PluginConfigException {
-        if (value == null || value.isNull()) {
-            return Set.of("exp", "nbf");
-        }
-        if (!value.isArray()) {
-            throw new PluginConfigException("claims_to_verify", "must be a list of exp, nbf");
-        }
-        Set<String> claims = new LinkedHashSet<>();
-        for (int i = 0; i < value.size(); i++) {
-            String claim = value.get(i).asText();
-            if (!claim.equals("exp") && !claim.equals("nbf")) {
-                throw new PluginConfigException("claims_to_verify[" + i + "]", "must be exp or nbf");
-            }
-            claims.add(claim);
-        }
-        return Set.copyOf(claims);
     }
 
     private static boolean bool(JsonNode config, String field) throws PluginConfigException {

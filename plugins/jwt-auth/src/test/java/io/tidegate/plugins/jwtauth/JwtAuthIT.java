@@ -29,6 +29,7 @@ class JwtAuthIT {
                 routes:
                   - { id: 1, uri: /hello, plugins: { jwt-auth: {} }, upstream: { nodes: { "%2$s": 1 } } }
                   - { id: 2, uri: /hidden, plugins: { jwt-auth: { hide_credentials: true } }, upstream: { nodes: { "%2$s": 1 } } }
+                  - { id: 3, uri: /expiring, plugins: { jwt-auth: { claims_to_verify: [exp] } }, upstream: { nodes: { "%2$s": 1 } } }
                 """.formatted(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
                 .textNode(Tokens.pem(Tokens.RSA.getPublic())).toString(), upstream.address()));
     }
@@ -57,6 +58,22 @@ class JwtAuthIT {
             assertEquals(401, confused.statusCode());
             assertEquals("{\"message\":\"failed to verify jwt\"}", confused.body());
             assertEquals(before, upstream.requestCount());
+        }
+    }
+
+    @Test
+    void aTokenWithoutExpPassesUnlessTheRouteListsExp() {
+        try (TestGateway gw = gateway()) {
+            String forever = com.auth0.jwt.JWT.create().withClaim("key", "user-key").sign(Algorithm.HMAC256("my-secret-key"));
+            assertEquals(200, gw.get("/hello?jwt=" + forever).statusCode(), "as APISIX: exp is checked only when present");
+            int before = upstream.requestCount();
+            HttpResponse<String> refused = gw.get("/expiring?jwt=" + forever);
+            assertEquals(401, refused.statusCode());
+            assertEquals("{\"message\":\"failed to verify jwt\"}", refused.body());
+            assertEquals("Bearer realm=\"jwt\"", refused.headers().firstValue("WWW-Authenticate").orElseThrow());
+            assertEquals(before, upstream.requestCount());
+            String expiring = Tokens.claims("user-key").sign(Algorithm.HMAC256("my-secret-key"));
+            assertEquals(200, gw.get("/expiring?jwt=" + expiring).statusCode());
         }
     }
 

@@ -198,7 +198,66 @@ class JwtAuthPluginTest {
         PluginInstance graceful = instance("{}", Map.of("jack", "{\"key\": \"k\", \"secret\": \"s\", \"lifetime_grace_period\": 30}"));
         assertTrue(graceful.rewrite(bearer(expiredRecently)).proceeds());
         PluginInstance nbfOnly = instance("{\"claims_to_verify\": [\"nbf\"]}", Map.of("jack", "{\"key\": \"k\", \"secret\": \"s\"}"));
-        assertTrue(nbfOnly.rewrite(bearer(expiredRecently)).proceeds(), "exp is not checked when not listed");
+        String expiredButValidFrom = JWT.create().withClaim("key", "k").withExpiresAt(Instant.now().minusSeconds(5))
+                .withNotBefore(Instant.now().minusSeconds(60)).sign(Algorithm.HMAC256("s"));
+        assertTrue(nbfOnly.rewrite(bearer(expiredButValidFrom)).proceeds(), "exp is not checked when not listed");
+    }
+
+    private static final Map<String, String> JACK = Map.of("jack", "{\"key\": \"k\", \"secret\": \"s\"}");
+
+    private static String withoutExp() {
+        return JWT.create().withClaim("key", "k").sign(Algorithm.HMAC256("s"));
+    }
+
+    /** APISIX 3.17+, t/plugin/jwt-auth.t TEST 56: claims are checked when present, so nothing makes it expire. */
+    @Test
+    void aTokenWithoutExpNeverExpiresWhenClaimsToVerifyIsNotConfigured() throws Exception {
+        PluginInstance jwt = instance("{}", JACK);
+        assertTrue(jwt.rewrite(bearer(withoutExp())).proceeds());
+        assertTrue(jwt.rewrite(bearer(withoutExp())).proceeds(), "again, from the cache");
+        assertTrue(instance("{\"claims_to_verify\": []}", JACK).rewrite(bearer(withoutExp())).proceeds(),
+                "an empty list means the same");
+    }
+
+    /** APISIX 3.17+: a claim the route lists is required; listing exp is how a route refuses tokens that never expire. */
+    @Test
+    void listingExpRequiresIt() throws Exception {
+        PluginInstance jwt = instance("{\"claims_to_verify\": [\"exp\"]}", JACK);
+        assertRejected(jwt.rewrite(bearer(withoutExp())), "failed to verify jwt");
+        String expiring = JWT.create().withClaim("key", "k").withExpiresAt(Instant.now().plusSeconds(60)).sign(Algorithm.HMAC256("s"));
+        assertTrue(jwt.rewrite(bearer(expiring)).proceeds());
+        String expired = JWT.create().withClaim("key", "k").withExpiresAt(Instant.now().minusSeconds(60)).sign(Algorithm.HMAC256("s"));
+        assertRejected(jwt.rewrite(bearer(expired)), "failed to verify jwt");
+        String notYetValid = JWT.create().withClaim("key", "k").withExpiresAt(Instant.now().plusSeconds(600))
+                .withNotBefore(Instant.now().plusSeconds(300)).sign(Algorithm.HMAC256("s"));
+        assertTrue(jwt.rewrite(bearer(notYetValid)).proceeds(), "nbf is not checked when the list leaves it out");
+    }
+
+    /** APISIX 3.17+, t/plugin/jwt-auth-more-algo.t TEST 13: a token with exp but no nbf, on a route listing nbf. */
+    @Test
+    void everyListedClaimIsRequired() throws Exception {
+        String expOnly = Tokens.claims("k").sign(Algorithm.HMAC256("s"));
+        assertRejected(instance("{\"claims_to_verify\": [\"nbf\"]}", JACK).rewrite(bearer(expOnly)), "failed to verify jwt");
+        assertRejected(instance("{\"claims_to_verify\": [\"exp\", \"nbf\"]}", JACK).rewrite(bearer(expOnly)),
+                "failed to verify jwt");
+        String both = Tokens.claims("k").withNotBefore(Instant.now().minusSeconds(5)).sign(Algorithm.HMAC256("s"));
+        assertTrue(instance("{\"claims_to_verify\": [\"exp\", \"nbf\"]}", JACK).rewrite(bearer(both)).proceeds());
+    }
+
+    /** APISIX 3.17+, t/plugin/jwt-auth.t TEST 58: an empty list does not turn the checks off. */
+    @Test
+    void anEmptyClaimsToVerifyStillRefusesExpiredTokens() throws Exception {
+        String expired = JWT.create().withClaim("key", "k").withExpiresAt(Instant.now().minusSeconds(60)).sign(Algorithm.HMAC256("s"));
+        assertRejected(instance("{\"claims_to_verify\": []}", JACK).rewrite(bearer(expired)), "failed to verify jwt");
+    }
+
+    @Test
+    void aRequiredClaimMissingSendsTheRequestToTheAnonymousConsumer() throws Exception {
+        PluginInstance jwt = PluginRunner.create(PLUGIN, "{\"claims_to_verify\": [\"exp\"], \"anonymous_consumer\": \"guest\"}",
+                Map.of("jwt-auth", JACK, "other", Map.of("guest", "{}")));
+        TestContext context = bearer(withoutExp());
+        assertTrue(jwt.rewrite(context).proceeds());
+        assertEquals("guest", context.consumer().orElseThrow());
     }
 
     @Test
@@ -242,6 +301,18 @@ class JwtAuthPluginTest {
             PluginConfigException e = assertThrows(PluginConfigException.class,
                     () -> PLUGIN.validateConsumer(PluginRunner.json(c.credential())), c.credential());
             assertEquals(c.field(), e.field(), c.credential());
+        }
+    }
+
+    @Test
+    void invalidClaimsToVerifyNameTheItem() {
+        record Case(String route, String field) {}
+        for (Case c : List.of(
+                new Case("{\"claims_to_verify\": \"exp\"}", "claims_to_verify"),
+                new Case("{\"claims_to_verify\": [\"exp\", \"iat\"]}", "claims_to_verify[1]"),
+                new Case("{\"claims_to_verify\": [\"exp\", \"exp\"]}", "claims_to_verify[1]"))) {
+            PluginConfigException e = assertThrows(PluginConfigException.class, () -> instance(c.route(), JACK), c.route());
+            assertEquals(c.field(), e.field(), c.route());
         }
     }
 

@@ -10,12 +10,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Counts a request against its key in the access phase; the quota headers go on every response. */
 final class LimitCountInstance implements PluginInstance {
-    private static final Logger log = LoggerFactory.getLogger(LimitCountInstance.class);
     private static final String QUOTA = LimitCountInstance.class.getName() + ".quota";
     private static final PhaseResult COUNT_FAILED = PhaseResult.respondJson(500, "{\"error_msg\":\"failed to limit count\"}");
 
@@ -55,9 +52,12 @@ final class LimitCountInstance implements PluginInstance {
 
         @Override
         public PhaseResult onFailure(Throwable failure) {
-            log.warn("limit-count: Redis failed ({}); {}", failure.toString(),
-                    allowDegradation ? "letting the request through (allow_degradation)" : "rejecting with 500");
-            return allowDegradation ? null : COUNT_FAILED;
+            if (allowDegradation) {
+                redis.outage().letThrough(failure);
+                return null;
+            }
+            redis.outage().refused(failure);
+            return COUNT_FAILED;
         }
     }
 

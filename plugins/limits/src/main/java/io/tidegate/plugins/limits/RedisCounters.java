@@ -17,13 +17,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Counters in one Redis server, through bucket4j's Lettuce back end: one client and one connection
  * per server, shared by every limit that uses it; all calls asynchronous, so no gateway thread
  * ever waits on Redis. While Redis is unreachable calls fail at once (commands are not queued),
- * and the connection is retried on the next request.
+ * and the connection is retried on the next request; while it is hung a call fails after
+ * {@code redis_timeout}.
  */
 final class RedisCounters implements AutoCloseable {
     static {
@@ -38,6 +42,7 @@ final class RedisCounters implements AutoCloseable {
     private final RedisClient client;
     private final RedisURI uri;
     private final Duration timeout;
+    private final RedisOutage outage;
     private volatile CompletableFuture<Connected> connection;
 
     private record Connected(StatefulRedisConnection<byte[], byte[]> connection, Map<Duration, AsyncProxyManager<byte[]>> managers,
@@ -63,6 +68,7 @@ final class RedisCounters implements AutoCloseable {
         }
         this.uri = builder.build();
         this.timeout = timeout;
+        this.outage = new RedisOutage(host + ":" + port);
         this.client = RedisClient.create();
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -71,9 +77,37 @@ final class RedisCounters implements AutoCloseable {
                 .build());
     }
 
-    /** Takes one token from the key's bucket; the future fails when Redis cannot answer. */
+    /**
+     * Takes one token from the key's bucket; the future fails when Redis cannot answer, at the
+     * latest one {@code redis_timeout} after the call.
+     *
+     * <p>That bound has to be set here, per request. Concurrent requests for one key are batched
+     * (see {@link #proxy}): a request that arrives while a round trip is in flight waits for it,
+     * then goes out in the next one, and bucket4j's and Lettuce's timeouts only start when that
+     * round trip is sent. With a hung Redis, a busy key's requests each waited for the batch ahead
+     * to time out and then for their own: twice {@code redis_timeout}.
+     */
     CompletableFuture<ConsumptionProbe> consume(String key, BucketConfiguration configuration, Duration window) {
-        return connected().thenCompose(connected -> proxy(connected, key, configuration, window).tryConsumeAndReturnRemaining(1));
+        return connected().thenCompose(connected -> proxy(connected, key, configuration, window).tryConsumeAndReturnRemaining(1))
+                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                .handle((probe, failure) -> {
+                    if (failure == null) {
+                        outage.answered();
+                        return probe;
+                    }
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                    // a bare TimeoutException says nothing in the log; say what timed out
+                    throw new CompletionException(cause instanceof TimeoutException ? noAnswer() : cause);
+                });
+    }
+
+    private TimeoutException noAnswer() {
+        return new TimeoutException("no answer from Redis within " + timeout.toMillis() + " ms");
+    }
+
+    /** Where the limits using this server report what its failures cost their requests. */
+    RedisOutage outage() {
+        return outage;
     }
 
     private AsyncBucketProxy proxy(Connected connected, String key, BucketConfiguration configuration, Duration window) {

@@ -1,6 +1,7 @@
 package io.tidegate.plugins.loggers;
 
 import io.tidegate.plugin.api.DropCounter;
+import io.tidegate.plugin.api.OutageLog;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -79,7 +80,7 @@ final class BatchSender implements AutoCloseable {
         }
         long total = countDropped(1);
         long lastWarned = lastQueueFullWarningNanos.get();
-        if ((total == 1 || now - lastWarned >= CollectorOutage.SUMMARY_EVERY.toNanos())
+        if ((total == 1 || now - lastWarned >= OutageLog.SUMMARY_EVERY.toNanos())
                 && lastQueueFullWarningNanos.compareAndSet(lastWarned, now)) {
             log.warn("http-logger {}: queue full, {} entries dropped so far", settings.uri(), total);
         }

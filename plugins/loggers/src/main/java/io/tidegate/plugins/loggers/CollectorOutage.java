@@ -1,26 +1,24 @@
 package io.tidegate.plugins.loggers;
 
+import io.tidegate.plugin.api.OutageLog;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs a collector's failures without flooding the gateway's own log: while the collector is down
- * a busy route loses a batch many times a second, so the first lost batch is logged with its
- * cause, then one summary per {@link #SUMMARY_EVERY} of what was lost since, and one line when
- * batches get through again. Used by the single sender thread only.
+ * http-logger's words for a collector's failures. While the collector is down a busy route loses
+ * a batch many times a second; {@link OutageLog} decides when a line is due (the first lost batch,
+ * a summary per {@link OutageLog#SUMMARY_EVERY}, the recovery), this class writes it. Used by the
+ * single sender thread only.
  */
 final class CollectorOutage {
-    static final Duration SUMMARY_EVERY = Duration.ofSeconds(10);
     private static final Logger log = LoggerFactory.getLogger(CollectorOutage.class);
+    private static final String DROPPED = "entries dropped";
 
     private final String logger;
-    private final LongSupplier nanoClock;
-    private boolean down;
-    private long lostSinceSummary;
-    private long lostInOutage;
-    private long lastSummaryNanos;
+    private final OutageLog outage;
 
     CollectorOutage(String logger) {
         this(logger, System::nanoTime);
@@ -28,38 +26,40 @@ final class CollectorOutage {
 
     CollectorOutage(String logger, LongSupplier nanoClock) {
         this.logger = logger;
-        this.nanoClock = nanoClock;
+        this.outage = new OutageLog(new Wording(), OutageLog.SUMMARY_EVERY, nanoClock);
     }
 
+    /** A try that will be retried: worth a line only while the collector is not known to be down. */
     void tryFailed(String failure, int attempt, int attempts) {
-        if (!down && attempt < attempts) {
+        if (!outage.failing() && attempt < attempts) {
             log.warn("{}: {} (try {} of {}, retrying)", logger, failure, attempt, attempts);
         }
     }
 
     void batchLost(String failure, int entries) {
-        long now = nanoClock.getAsLong();
-        lostSinceSummary += entries;
-        lostInOutage += entries;
-        if (!down) {
-            log.error("{}: batch of {} entries dropped: {}", logger, entries, failure);
-        } else if (now - lastSummaryNanos >= SUMMARY_EVERY.toNanos()) {
-            log.error("{}: collector still failing ({}); {} entries dropped in the last {} s", logger, failure,
-                    lostSinceSummary, SUMMARY_EVERY.toSeconds());
-        } else {
-            return;
-        }
-        down = true;
-        lostSinceSummary = 0;
-        lastSummaryNanos = now;
+        outage.failed(failure, DROPPED, entries);
     }
 
     void delivered() {
-        if (down) {
-            log.info("{}: collector accepts batches again; {} entries were dropped while it failed", logger, lostInOutage);
-            down = false;
-            lostSinceSummary = 0;
-            lostInOutage = 0;
+        outage.recovered();
+    }
+
+    private final class Wording implements OutageLog.Lines {
+        @Override
+        public void started(String cause, String kind, long count) {
+            log.error("{}: batch of {} entries dropped: {}", logger, count, cause);
+        }
+
+        @Override
+        public void failing(String cause, Map<String, Long> since, Duration elapsed) {
+            log.error("{}: collector still failing ({}); {} entries dropped in the last {} s", logger, cause,
+                    since.getOrDefault(DROPPED, 0L), elapsed.toSeconds());
+        }
+
+        @Override
+        public void ended(Map<String, Long> total) {
+            log.info("{}: collector accepts batches again; {} entries were dropped while it failed", logger,
+                    total.getOrDefault(DROPPED, 0L));
         }
     }
 }

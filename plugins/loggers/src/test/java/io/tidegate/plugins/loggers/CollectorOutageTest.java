@@ -55,12 +55,31 @@ class CollectorOutageTest {
 
     @Test
     void aNewOutageAfterRecoveryIsLoggedAgain() {
-        CollectorOutage outage = new CollectorOutage("http-logger x");
+        AtomicLong now = new AtomicLong();
+        CollectorOutage outage = new CollectorOutage("http-logger x", now::get);
         outage.batchLost("collector answered 500", 10);
         outage.delivered();
+        now.addAndGet(Duration.ofSeconds(10).toNanos());
         outage.batchLost("collector answered 503", 5);
         assertTrue(lines.list.get(lines.list.size() - 1).getFormattedMessage().endsWith("batch of 5 entries dropped: collector answered 503"));
         assertEquals(Level.ERROR, lines.list.get(lines.list.size() - 1).getLevel());
+    }
+
+    @Test
+    void aCollectorThatFlapsIsSummarisedNotLoggedPerBatch() {
+        AtomicLong now = new AtomicLong();
+        CollectorOutage outage = new CollectorOutage("http-logger x", now::get);
+        for (int batch = 0; batch < 100; batch++) {
+            now.addAndGet(Duration.ofMillis(100).toNanos());
+            outage.batchLost("collector answered 502", 10);
+            outage.delivered();
+        }
+        now.addAndGet(Duration.ofMillis(100).toNanos());
+        outage.batchLost("collector answered 502", 10);
+        List<String> logged = lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(List.of("http-logger x: batch of 10 entries dropped: collector answered 502",
+                "http-logger x: collector accepts batches again; 10 entries were dropped while it failed",
+                "http-logger x: collector still failing (collector answered 502); 1000 entries dropped in the last 10 s"), logged);
     }
 
     @Test
