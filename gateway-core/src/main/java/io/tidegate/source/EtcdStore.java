@@ -1,16 +1,30 @@
 package io.tidegate.source;
 
+import com.google.protobuf.ByteString;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.PutResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.MethodDescriptor;
 import io.tidegate.config.EtcdSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,7 +52,39 @@ public final class EtcdStore implements AutoCloseable {
             entries.forEach(entry -> values.put(entry.key(), entry.value()));
             return values;
         }
+
+        /** The key's entry in this listing, or null when it did not exist. */
+        public Entry entry(String key) {
+            return entries.stream().filter(entry -> entry.key().equals(key)).findFirst().orElse(null);
+        }
     }
+
+    /**
+     * What a conditional write ({@link #putIf}, {@link #deleteIf}) requires of etcd at the moment
+     * it commits, typically that what a {@link Listing} showed still holds.
+     */
+    public sealed interface Expectation {
+        /** The key still has this mod revision; 0: the key still does not exist. */
+        static Expectation unchanged(String key, long modRevision) {
+            return new Unchanged(key, modRevision);
+        }
+
+        /**
+         * No key under {@code folder} (a key prefix ending in {@code /}, such as
+         * {@code /apisix/routes/}) was created or changed after {@code revision}. Deleted keys are
+         * not seen: a deletion leaves nothing in the range to compare.
+         */
+        static Expectation nothingWrittenUnder(String folder, long revision) {
+            if (!folder.endsWith("/")) {
+                throw new IllegalArgumentException("not a folder: " + folder);
+            }
+            return new NothingWrittenUnder(folder, revision);
+        }
+    }
+
+    private record Unchanged(String key, long modRevision) implements Expectation {}
+
+    private record NothingWrittenUnder(String folder, long revision) implements Expectation {}
 
     /** A change seen by a watch; {@code entry.value()} is null for a deletion. */
     public record Change(Entry entry, boolean deleted) {}
@@ -52,7 +98,8 @@ public final class EtcdStore implements AutoCloseable {
                 .endpoints(settings.endpoints().toArray(new String[0]))
                 .connectTimeout(Duration.ofMillis(Math.round(settings.timeoutSeconds() * 1000)))
                 // fail a call rather than queue it while etcd is away: the callers retry on their own
-                .waitForReady(false);
+                .waitForReady(false)
+                .interceptor(new FolderCompares());
         if (settings.user() != null) {
             builder.user(bytes(settings.user())).password(bytes(settings.password()));
         }
@@ -88,6 +135,76 @@ public final class EtcdStore implements AutoCloseable {
     /** Deletes the key; false when there was nothing to delete. */
     public boolean delete(String key) {
         return await(client.getKVClient().delete(bytes(key))).getDeleted() > 0;
+    }
+
+    /**
+     * Writes the key only if every expectation holds when etcd commits (one transaction); false,
+     * with nothing written, when one does not.
+     */
+    public boolean putIf(List<Expectation> expected, String key, String value) {
+        return commitIf(expected, Op.put(bytes(key), bytes(value), PutOption.DEFAULT));
+    }
+
+    /** Deletes the key only if every expectation holds when etcd commits; false, with nothing deleted, when one does not. */
+    public boolean deleteIf(List<Expectation> expected, String key) {
+        return commitIf(expected, Op.delete(bytes(key), DeleteOption.DEFAULT));
+    }
+
+    private boolean commitIf(List<Expectation> expected, Op write) {
+        Cmp[] compares = expected.stream().map(EtcdStore::compare).toArray(Cmp[]::new);
+        return await(client.getKVClient().txn().If(compares).Then(write).commit()).isSucceeded();
+    }
+
+    private static Cmp compare(Expectation expectation) {
+        if (expectation instanceof Unchanged unchanged) {
+            // etcd compares a missing key as one with every revision 0
+            return new Cmp(bytes(unchanged.key()), Cmp.Op.EQUAL, CmpTarget.modRevision(unchanged.modRevision()));
+        }
+        NothingWrittenUnder folder = (NothingWrittenUnder) expectation;
+        // a compare on a key ending in "/" is widened to every key under it by FolderCompares
+        return new Cmp(bytes(folder.folder()), Cmp.Op.LESS, CmpTarget.modRevision(folder.revision() + 1));
+    }
+
+    /**
+     * etcd compares a whole key range when a compare carries {@code range_end} ("every key in
+     * [key, range_end) has mod_revision &lt; n"), but jetcd's {@link Cmp} cannot say so. This
+     * interceptor, the one place that knows, adds the range on the way out to every transaction
+     * compare whose key ends in {@code /}: a folder, never a resource key (those end in an id).
+     * Should jetcd stop routing transactions through interceptors, the compare would quietly
+     * become one on a key that never exists; EtcdStoreTest proves the range reaches etcd.
+     */
+    private static final class FolderCompares implements ClientInterceptor {
+        private static final String TXN = KVGrpc.getTxnMethod().getFullMethodName();
+
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            ClientCall<Q, R> call = next.newCall(method, options);
+            if (!method.getFullMethodName().equals(TXN)) {
+                return call;
+            }
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
+                @Override
+                @SuppressWarnings("unchecked")
+                public void sendMessage(Q message) {
+                    super.sendMessage(message instanceof TxnRequest txn ? (Q) widened(txn) : message);
+                }
+            };
+        }
+
+        static TxnRequest widened(TxnRequest txn) {
+            TxnRequest.Builder out = txn.toBuilder();
+            for (int i = 0; i < out.getCompareCount(); i++) {
+                Compare compare = out.getCompare(i);
+                ByteString key = compare.getKey();
+                if (compare.getRangeEnd().isEmpty() && !key.isEmpty() && key.byteAt(key.size() - 1) == '/') {
+                    // the first key after every key starting with "folder/" is "folder0" ('0' follows '/')
+                    byte[] end = key.toByteArray();
+                    end[end.length - 1] = '/' + 1;
+                    out.setCompare(i, compare.toBuilder().setRangeEnd(ByteString.copyFrom(end)));
+                }
+            }
+            return out.build();
+        }
     }
 
     /**
