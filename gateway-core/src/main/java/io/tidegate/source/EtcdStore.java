@@ -66,6 +66,9 @@ public final class EtcdStore implements AutoCloseable {
     public sealed interface Expectation {
         /** The key still has this mod revision; 0: the key still does not exist. */
         static Expectation unchanged(String key, long modRevision) {
+            if (key.endsWith("/")) {
+                throw new IllegalArgumentException("a folder, not a key: " + key);
+            }
             return new Unchanged(key, modRevision);
         }
 
