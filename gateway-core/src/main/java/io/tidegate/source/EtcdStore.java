@@ -25,7 +25,12 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.tidegate.config.EtcdSettings;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -34,11 +39,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's view of etcd: the keys under the configured prefix, read, written and watched
- * with jetcd. Every blocking call is bounded by the configured timeout and fails with
- * {@link EtcdException}; nothing here runs on an IO thread.
+ * The gateway's view of etcd: the keys under the configured prefix, read, written (also
+ * conditionally, in one transaction) and watched with jetcd. Every blocking call is bounded by the
+ * configured timeout and fails with {@link EtcdException}; nothing here runs on an IO thread. A
+ * connection lost to an outage is replaced on request ({@link #reconnectIfLost}) rather than left
+ * to gRPC's slow reconnect backoff.
  */
 public final class EtcdStore implements AutoCloseable {
     /** One key as etcd holds it; revisions are APISIX's createdIndex and modifiedIndex. */
@@ -92,26 +101,51 @@ public final class EtcdStore implements AutoCloseable {
     /** A change seen by a watch; {@code entry.value()} is null for a deletion. */
     public record Change(Entry entry, boolean deleted) {}
 
-    private final Client client;
+    private static final Logger log = LoggerFactory.getLogger(EtcdStore.class);
+    /** gRPC's connect timeout: long enough for any network an etcd cluster runs on, short enough to move on. */
+    private static final long CONNECT_TIMEOUT_MILLIS = 2_000;
+    private static final int PROBE_TIMEOUT_MILLIS = 250;
+    private static final long MIN_RECONNECT_GAP_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long MAX_RECONNECT_GAP_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    private final ClientBuilder builder;
+    private final List<URI> endpoints;
     private final String prefix;
     private final long timeoutMillis;
+    private volatile Client client;
+    /** A call failed as a lost connection does, since the client was built. */
+    private volatile boolean connectionLost;
+    /** A call succeeded since the last reconnect (or there was none). */
+    private volatile boolean answeredSinceReconnect = true;
+    private long lastReconnectNanos;  // guarded by this
+    private long reconnectGapNanos;   // guarded by this
+    private boolean closed;           // guarded by this
 
     public EtcdStore(EtcdSettings settings) {
-        ClientBuilder builder = Client.builder()
+        this.timeoutMillis = Math.round(settings.timeoutSeconds() * 1000);
+        this.builder = Client.builder()
                 .endpoints(settings.endpoints().toArray(new String[0]))
-                .connectTimeout(Duration.ofMillis(Math.round(settings.timeoutSeconds() * 1000)))
+                .connectTimeout(Duration.ofMillis(Math.min(timeoutMillis, CONNECT_TIMEOUT_MILLIS)))
+                // notice a connection that died without a word (etcd's host gone, a partition) within
+                // 15 s rather than jetcd's 40; 10 s is gRPC's floor and above etcd's minimum (5 s)
+                .keepaliveTime(Duration.ofSeconds(10))
+                .keepaliveTimeout(Duration.ofSeconds(5))
+                // jetcd retries a failed call twice on its own, by default 0.5 s and 1 s later; against a
+                // lost connection that only postpones the failure the callers act on
+                .retryDelay(50)
+                .retryMaxDelay(250)
                 // fail a call rather than queue it while etcd is away: the callers retry on their own
                 .waitForReady(false)
                 .interceptor(new FolderCompares());
         if (settings.user() != null) {
-            builder.user(bytes(settings.user())).password(bytes(settings.password()));
+            this.builder.user(bytes(settings.user())).password(bytes(settings.password()));
         }
         if (settings.tls() != null) {
-            builder.sslContext(EtcdTls.context(settings.tls()));
+            this.builder.sslContext(EtcdTls.context(settings.tls()));
         }
+        this.endpoints = settings.endpoints().stream().map(URI::create).toList();
         this.client = builder.build();
         this.prefix = settings.prefix();
-        this.timeoutMillis = Math.round(settings.timeoutSeconds() * 1000);
     }
 
     public String prefix() {
@@ -121,6 +155,51 @@ public final class EtcdStore implements AutoCloseable {
     public Listing list() {
         GetResponse response = await(client.getKVClient().get(bytes(prefix + "/"), GetOption.builder().isPrefix(true).build()));
         return new Listing(response.getKvs().stream().map(EtcdStore::entry).toList(), response.getHeader().getRevision());
+    }
+
+    /**
+     * Whether some endpoint accepts a TCP connection now: a cheap sign that etcd is back, which
+     * does not wait for gRPC's reconnect backoff.
+     */
+    public boolean reachable() {
+        for (URI endpoint : endpoints) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(endpoint.getHost(), endpoint.getPort() < 0 ? 2379 : endpoint.getPort()),
+                        PROBE_TIMEOUT_MILLIS);
+                return true;
+            } catch (IOException | IllegalArgumentException e) {
+                // not this one
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Replaces jetcd's client when a call failed as a lost connection does. gRPC reconnects a lost
+     * channel on its own backoff (1 s, growing by 1.6 up to 2 min) and fails every call until that
+     * timer fires, so after an outage the old channel can stay useless for seconds after etcd is
+     * back; a new client connects at once. Meant for when etcd accepts connections again
+     * ({@link #reachable}). If the new client fails too (etcd answers TCP but not us: TLS, auth),
+     * the next replacement waits 1 s, then twice as long each time, up to 30 s.
+     */
+    public synchronized void reconnectIfLost() {
+        if (closed || !connectionLost) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (answeredSinceReconnect) {
+            reconnectGapNanos = 0;
+        } else if (now - lastReconnectNanos < reconnectGapNanos) {
+            return;
+        }
+        Client lost = client;
+        client = builder.build();
+        connectionLost = false;
+        answeredSinceReconnect = false;
+        lastReconnectNanos = now;
+        reconnectGapNanos = reconnectGapNanos == 0 ? MIN_RECONNECT_GAP_NANOS : Math.min(MAX_RECONNECT_GAP_NANOS, reconnectGapNanos * 2);
+        lost.close();
+        log.info("etcd {}: connecting afresh, the previous connection was lost", prefix);
     }
 
     /** The key's entry, or null when it does not exist. */
@@ -220,21 +299,36 @@ public final class EtcdStore implements AutoCloseable {
                 response -> onChanges.accept(response.getEvents().stream()
                         .map(event -> new Change(entry(event.getKeyValue()), event.getEventType() == WatchEvent.EventType.DELETE))
                         .toList()),
-                onError,
+                error -> {
+                    noteFailure(error);
+                    onError.accept(error);
+                },
                 () -> onError.accept(new EtcdException("the watch was closed by etcd"))));
     }
 
     private <T> T await(CompletableFuture<T> call) {
         try {
-            return call.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            T result = call.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            answeredSinceReconnect = true;
+            return result;
         } catch (TimeoutException e) {
             call.cancel(true);
+            connectionLost = true;
             throw new EtcdException("etcd did not answer within " + timeoutMillis + " ms");
         } catch (ExecutionException e) {
+            noteFailure(e.getCause() == null ? e : e.getCause());
             throw new EtcdException(describe(e.getCause() == null ? e : e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EtcdException("interrupted");
+        }
+    }
+
+    /** Remembers a failure that a lost connection explains, for {@link #reconnectIfLost}. */
+    private void noteFailure(Throwable failure) {
+        Status.Code code = Status.fromThrowable(failure).getCode();
+        if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
+            connectionLost = true;
         }
     }
 
@@ -261,7 +355,8 @@ public final class EtcdStore implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         client.close();
     }
 
