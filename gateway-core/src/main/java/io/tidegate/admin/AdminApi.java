@@ -21,15 +21,15 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * APISIX's Admin API ({@code /apisix/admin/...}) for routes, upstreams, services, consumers, ssls,
- * global rules and plugin configs. Every write is validated like file configuration (and compiled,
- * so a plugin rejecting its config is a 400 too) before it reaches etcd; nothing is written when it
+ * global rules and plugin configs: HTTP in and out. Every write is validated like file
+ * configuration (and compiled, so a plugin rejecting its config is a 400 too) and committed only if
+ * what it was validated against still holds ({@link ResourceWrites}); nothing is written when it
  * fails. etcd is the source of truth: a write serves on every node (this one included) through its
  * watch. Runs on worker threads, since etcd calls block.
  */
@@ -50,14 +50,14 @@ public final class AdminApi implements HttpHandler {
     private final byte[] apiKey;
     private final EtcdStore store;
     private final KeyedResources keys;
-    private final Validator validator;
+    private final ResourceWrites writes;
     private final Supplier<Collection<String>> pluginNames;
 
     public AdminApi(String apiKey, EtcdStore store, Validator validator, Supplier<Collection<String>> pluginNames) {
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
         this.store = store;
         this.keys = new KeyedResources(store.prefix());
-        this.validator = validator;
+        this.writes = new ResourceWrites(store, keys, validator);
         this.pluginNames = pluginNames;
     }
 
@@ -69,22 +69,20 @@ public final class AdminApi implements HttpHandler {
         }
         exchange.startBlocking();
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        Response response;
+        Reply response;
         try {
             response = authorised(exchange) ? route(exchange) : null;
         } catch (BadRequest e) {
-            response = error(400, e.getMessage());
+            response = Reply.error(400, e.getMessage());
         } catch (EtcdStore.EtcdException e) {
             log.warn("admin {} {}: etcd failed: {}", exchange.getRequestMethod(), exchange.getRequestPath(), e.getMessage());
-            response = error(503, "etcd is unavailable: " + e.getMessage());
+            response = Reply.error(503, "etcd is unavailable: " + e.getMessage());
         }
         if (response != null) {
-            exchange.setStatusCode(response.status);
-            exchange.getResponseSender().send(JSON.writeValueAsString(response.body));
+            exchange.setStatusCode(response.status());
+            exchange.getResponseSender().send(JSON.writeValueAsString(response.body()));
         }
     }
-
-    private record Response(int status, JsonNode body) {}
 
     private boolean authorised(HttpServerExchange exchange) throws IOException {
         String given = exchange.getRequestHeaders().getFirst("X-API-KEY");
@@ -102,46 +100,46 @@ public final class AdminApi implements HttpHandler {
         return false;
     }
 
-    private Response route(HttpServerExchange exchange) throws IOException {
+    private Reply route(HttpServerExchange exchange) throws IOException {
         String path = exchange.getRequestPath();
         String method = exchange.getRequestMethod().toString();
         if (path.equals(PREFIX + "plugins/list") && method.equals("GET")) {
             ArrayNode names = JSON.createArrayNode();
             pluginNames.get().stream().sorted().forEach(names::add);
-            return new Response(200, names);
+            return new Reply(200, names);
         }
         if (!path.startsWith(PREFIX)) {
-            return error(404, "404 Route Not Found");
+            return Reply.error(404, "404 Route Not Found");
         }
         String[] parts = path.substring(PREFIX.length()).split("/", -1);
         String type = parts[0];
         if (!io.tidegate.config.ResourceReader.RESOURCE_LISTS.contains(type)
                 || (parts.length > 2 && !method.equals("PATCH"))
                 || (parts.length == 2 && parts[1].isEmpty() && !method.equals("GET"))) {
-            return error(404, "404 Route Not Found");
+            return Reply.error(404, "404 Route Not Found");
         }
         String id = parts.length >= 2 && !parts[1].isEmpty() ? parts[1] : null;
         if (parts.length > 2) {
             List<String> field = List.of(parts).subList(2, parts.length);
-            return id == null || field.contains("") ? error(404, "404 Route Not Found") : patchField(exchange, type, id, field);
+            return id == null || field.contains("") ? Reply.error(404, "404 Route Not Found") : patchField(exchange, type, id, field);
         }
         return switch (method) {
             case "GET" -> id == null ? list(type) : get(type, id);
             case "PUT" -> put(exchange, type, id);
-            case "POST" -> id != null ? error(405, "POST creates with a generated id: POST " + PREFIX + type)
-                    : NO_POST.contains(type) ? error(405, "not supported for " + type + ": use PUT with an id") : put(exchange, type, newId());
-            case "PATCH" -> id == null ? error(400, "missing id") : patch(exchange, type, id);
-            case "DELETE" -> id == null ? error(400, "missing id") : delete(exchange, type, id);
-            default -> error(405, "method not allowed");
+            case "POST" -> id != null ? Reply.error(405, "POST creates with a generated id: POST " + PREFIX + type)
+                    : NO_POST.contains(type) ? Reply.error(405, "not supported for " + type + ": use PUT with an id") : put(exchange, type, newId());
+            case "PATCH" -> id == null ? Reply.error(400, "missing id") : patch(exchange, type, id);
+            case "DELETE" -> id == null ? Reply.error(400, "missing id") : delete(exchange, type, id);
+            default -> Reply.error(405, "method not allowed");
         };
     }
 
-    private Response get(String type, String id) {
+    private Reply get(String type, String id) {
         EtcdStore.Entry entry = store.get(keys.key(type, id));
-        return entry == null ? notFound() : new Response(200, described(entry));
+        return entry == null ? Reply.notFound() : new Reply(200, described(entry));
     }
 
-    private Response list(String type) {
+    private Reply list(String type) {
         ArrayNode list = JSON.createArrayNode();
         for (EtcdStore.Entry entry : store.list().entries()) {
             KeyedResources.Place place = keys.place(entry.key());
@@ -152,115 +150,58 @@ public final class AdminApi implements HttpHandler {
         ObjectNode body = JSON.createObjectNode();
         body.set("list", list);
         body.put("total", list.size());
-        return new Response(200, body);
+        return new Reply(200, body);
     }
 
-    private Response put(HttpServerExchange exchange, String type, String id) throws IOException {
+    private Reply put(HttpServerExchange exchange, String type, String id) throws IOException {
         ObjectNode body = readBody(exchange);
         String idField = KeyedResources.idField(type);
         if (id == null) {
             id = body.path(idField).asText(null);
             if (id == null) {
-                return error(400, "missing " + idField);
+                return Reply.error(400, "missing " + idField);
             }
         }
-        return write(type, id, body, false);
+        Reply badId = checkId(idField, id);
+        return badId != null ? badId : writes.put(type, id, body);
     }
 
-    private Response patch(HttpServerExchange exchange, String type, String id) throws IOException {
+    private Reply patch(HttpServerExchange exchange, String type, String id) throws IOException {
         ObjectNode body = readBody(exchange);
-        EtcdStore.Entry current = store.get(keys.key(type, id));
-        if (current == null) {
-            return notFound();
-        }
-        return write(type, id, MergePatch.apply((ObjectNode) JSON.readTree(current.value()), body), true);
+        Reply badId = checkId(KeyedResources.idField(type), id);
+        return badId != null ? badId : writes.patch(type, id, stored -> MergePatch.apply(stored, body));
     }
 
     /**
      * APISIX's {@code PATCH /{res}/{id}/{path}}: the body replaces the value at that path (created,
      * with any objects on the way, when absent), e.g. {@code /routes/1/upstream/nodes}.
      */
-    private Response patchField(HttpServerExchange exchange, String type, String id, List<String> field) throws IOException {
+    private Reply patchField(HttpServerExchange exchange, String type, String id, List<String> field) throws IOException {
         JsonNode replacement = readJson(exchange);
-        EtcdStore.Entry current = store.get(keys.key(type, id));
-        if (current == null) {
-            return notFound();
-        }
-        ObjectNode value = (ObjectNode) JSON.readTree(current.value());
-        ObjectNode parent = value;
-        for (String name : field.subList(0, field.size() - 1)) {
-            JsonNode child = parent.get(name);
-            if (child == null || child.isNull()) {
-                child = parent.putObject(name);
-            } else if (!child.isObject()) {
-                return error(400, "cannot patch " + String.join("/", field) + ": " + name + " is not an object");
+        Reply badId = checkId(KeyedResources.idField(type), id);
+        return badId != null ? badId : writes.patch(type, id, stored -> {
+            ObjectNode parent = stored;
+            for (String name : field.subList(0, field.size() - 1)) {
+                JsonNode child = parent.get(name);
+                if (child == null || child.isNull()) {
+                    child = parent.putObject(name);
+                } else if (!child.isObject()) {
+                    throw new BadRequest("cannot patch " + String.join("/", field) + ": " + name + " is not an object");
+                }
+                parent = (ObjectNode) child;
             }
-            parent = (ObjectNode) child;
-        }
-        parent.set(field.get(field.size() - 1), replacement);
-        return write(type, id, value, true);
+            parent.set(field.get(field.size() - 1), replacement.deepCopy());
+            return stored;
+        });
     }
 
-    /** Validates the value among everything stored, then writes it; nothing is written when it fails. */
-    private Response write(String type, String id, ObjectNode value, boolean mustExist) throws JsonProcessingException {
-        String idField = KeyedResources.idField(type);
-        JsonNode given = value.get(idField);
-        if (given != null && !given.isNull() && !given.asText().equals(id)) {
-            return error(400, idField + " \"" + given.asText() + "\" in the body does not match \"" + id + "\" in the path");
-        }
-        if (!id.matches("[a-zA-Z0-9-_.]{1,64}")) {
-            return error(400, idField + " must match ^[a-zA-Z0-9-_.]{1,64}$");
-        }
-        String key = keys.key(type, id);
-        TreeMap<String, String> values = store.list().values();
-        long now = System.currentTimeMillis() / 1000;
-        String existing = values.get(key);
-        if (mustExist && existing == null) {
-            return notFound();
-        }
-        value.put(idField, id);
-        long created = existing == null ? now : JSON.readTree(existing).path("create_time").asLong(now);
-        value.put("create_time", created);
-        value.put("update_time", now);
-        String text = JSON.writeValueAsString(value);
-        values.put(key, text);
-
-        KeyedResources.Result result = keys.read(values);
-        List<String> errors = result.rejected().get(key);
-        if (errors == null) {
-            try {
-                validator.check(result.resources());
-            } catch (ConfigException e) {
-                errors = result.attribute(e.errors()).get(key);
-            }
-        }
-        if (errors != null) {
-            return error(400, String.join("; ", errors));
-        }
-        boolean createdNow = store.put(key, text);
-        ObjectNode body = JSON.createObjectNode().put("key", key);
-        body.set("value", value);
-        return new Response(createdNow ? 201 : 200, body);
+    /** The id must be one every node can store and serve; validation repeats it with the field's path. */
+    private static Reply checkId(String idField, String id) {
+        return id.matches("[a-zA-Z0-9-_.]{1,64}") ? null : Reply.error(400, idField + " must match ^[a-zA-Z0-9-_.]{1,64}$");
     }
 
-    private Response delete(HttpServerExchange exchange, String type, String id) {
-        String key = keys.key(type, id);
-        boolean force = "true".equals(first(exchange, "force"));
-        if (!force && References.referringField(type) != null) {
-            TreeMap<String, String> values = store.list().values();
-            if (!values.containsKey(key)) {
-                return notFound();
-            }
-            List<String> users = References.users(type, id, values, keys);
-            if (!users.isEmpty()) {
-                String singular = type.substring(0, type.length() - 1);
-                return error(400, "can not delete this " + singular + ", " + users.get(0) + " is still using it now");
-            }
-        }
-        if (!store.delete(key)) {
-            return notFound();
-        }
-        return new Response(200, JSON.createObjectNode().put("deleted", "1").put("key", key));
+    private Reply delete(HttpServerExchange exchange, String type, String id) {
+        return writes.delete(type, id, "true".equals(first(exchange, "force")));
     }
 
     private static String first(HttpServerExchange exchange, String name) {
@@ -310,18 +251,4 @@ public final class AdminApi implements HttpHandler {
         return Long.toString(100_000_000_000_000_000L + (RANDOM.nextLong() & Long.MAX_VALUE) % 900_000_000_000_000_000L);
     }
 
-    private static Response notFound() {
-        return new Response(404, JSON.createObjectNode().put("message", "Key not found"));
-    }
-
-    private static Response error(int status, String message) {
-        return new Response(status, JSON.createObjectNode().put("error_msg", message));
-    }
-
-    /** The body cannot be used at all: answered 400 with the reason. */
-    private static final class BadRequest extends RuntimeException {
-        BadRequest(String message) {
-            super(message);
-        }
-    }
 }

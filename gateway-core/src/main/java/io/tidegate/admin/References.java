@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Which stored resources still use an upstream, service or plugin config, so it is not deleted under them. */
+/** Which resources refer to which: an upstream, service or plugin config is not deleted under its users. */
 final class References {
     private References() {}
 
@@ -21,16 +21,43 @@ final class References {
         };
     }
 
+    /** The types whose resources may refer to a resource of this type (empty when none may). */
+    static List<String> referringTypes(String type) {
+        return switch (type) {
+            case "upstreams" -> List.of("routes", "services");
+            case "services", "plugin_configs" -> List.of("routes");
+            default -> List.of();
+        };
+    }
+
+    /** The keys a value of this type refers to through its {@code upstream_id}, {@code service_id}, {@code plugin_config_id}. */
+    static List<String> referredKeys(String type, JsonNode value, KeyedResources keys) {
+        List<String> referred = new ArrayList<>();
+        for (String target : List.of("upstreams", "services", "plugin_configs")) {
+            String id = referringTypes(target).contains(type) ? idText(value.get(referringField(target))) : null;
+            if (id != null) {
+                referred.add(keys.key(target, id));
+            }
+        }
+        return referred;
+    }
+
+    /** An id as configuration may give it (a string or an integer); null for anything else. */
+    private static String idText(JsonNode id) {
+        if (id != null && id.isTextual() && !id.textValue().isEmpty()) {
+            return id.textValue();
+        }
+        return id != null && id.isIntegralNumber() ? id.asText() : null;
+    }
+
     /** {@code route [1]}, {@code service [s]}, ... for every stored value whose field names {@code id}. */
     static List<String> users(String type, String id, Map<String, String> values, KeyedResources keys) {
         String field = referringField(type);
+        List<String> referring = referringTypes(type);
         List<String> users = new ArrayList<>();
-        if (field == null) {
-            return users;
-        }
         values.forEach((key, text) -> {
             KeyedResources.Place place = keys.place(key);
-            if (place == null || !(place.type().equals("routes") || place.type().equals("services"))) {
+            if (place == null || !referring.contains(place.type())) {
                 return;
             }
             try {

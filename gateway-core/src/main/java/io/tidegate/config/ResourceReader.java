@@ -47,6 +47,7 @@ public final class ResourceReader {
     private static final Set<String> PASS_HOST = orderedSet("pass", "node", "rewrite");
     private static final Pattern HOST = Pattern.compile("^\\*$|^\\*?[0-9a-zA-Z-._\\[\\]:]+$");
     private static final Pattern USERNAME = Pattern.compile("^[a-zA-Z0-9_\\-]+$");
+    private static final String NO_CONTROL_OR_SPACE = "must not contain control characters or spaces";
 
     private final Problems problems;
 
@@ -97,7 +98,7 @@ public final class ResourceReader {
         if (f == null) {
             return null;
         }
-        String id = f.id("id", true);
+        String id = id(f, "id", true);
         String name = f.string("name", null, 1, 256);
         f.string("desc", null, 0, 256);
         f.labels();
@@ -114,8 +115,12 @@ public final class ResourceReader {
             }
         }
         for (int i = 0; i < uris.size(); i++) {
+            String uriPath = f.has("uri") ? f.path("uri") : Problems.index(f.path("uris"), i);
             if (!uris.get(i).startsWith("/")) {
-                problems.add(f.has("uri") ? f.path("uri") : Problems.index(f.path("uris"), i), "must start with /");
+                problems.add(uriPath, "must start with /");
+            }
+            if (hasControlOrSpace(uris.get(i))) {
+                problems.add(uriPath, NO_CONTROL_OR_SPACE);
             }
         }
         List<String> hosts = hosts(f);
@@ -127,10 +132,10 @@ public final class ResourceReader {
         Integer priority = f.integer("priority", 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
         List<VarExpression> vars = vars(f);
         Map<String, JsonNode> plugins = f.plugins();
-        String pluginConfigId = f.id("plugin_config_id", false);
+        String pluginConfigId = id(f, "plugin_config_id", false);
         Upstream upstream = f.has("upstream") ? upstream(f.raw("upstream"), f.path("upstream"), false) : null;
-        String upstreamId = f.id("upstream_id", false);
-        String serviceId = f.id("service_id", false);
+        String upstreamId = id(f, "upstream_id", false);
+        String serviceId = id(f, "service_id", false);
         if (!f.has("plugins") && !f.has("upstream") && !f.has("upstream_id") && !f.has("service_id")
                 && !f.has("plugin_config_id")) {
             problems.add(path, "at least one of plugins, plugin_config_id, upstream, upstream_id, service_id is required");
@@ -151,9 +156,11 @@ public final class ResourceReader {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < hosts.size(); i++) {
             String host = hosts.get(i);
-            if (!HOST.matcher(host).matches()) {
-                f.problems().add(f.has("host") ? f.path("host") : Problems.index(f.path("hosts"), i),
-                        "must match " + HOST.pattern());
+            String hostPath = f.has("host") ? f.path("host") : Problems.index(f.path("hosts"), i);
+            if (hasControlOrSpace(host)) {
+                f.problems().add(hostPath, NO_CONTROL_OR_SPACE);
+            } else if (!HOST.matcher(host).matches()) {
+                f.problems().add(hostPath, "must match " + HOST.pattern());
             } else {
                 out.add(host.toLowerCase(java.util.Locale.ROOT));
             }
@@ -218,7 +225,7 @@ public final class ResourceReader {
         if (f == null) {
             return null;
         }
-        String id = f.id("id", requireId);
+        String id = id(f, "id", requireId);
         String name = f.string("name", null, 1, 256);
         f.string("desc", null, 0, 256);
         f.labels();
@@ -242,6 +249,9 @@ public final class ResourceReader {
         Timeouts timeout = timeout(f);
         String passHost = f.oneOf("pass_host", "pass", PASS_HOST);
         String upstreamHost = f.string("upstream_host", null);
+        if (upstreamHost != null && hasControlOrSpace(upstreamHost)) {
+            f.report("upstream_host", NO_CONTROL_OR_SPACE);  // it becomes the Host header sent upstream
+        }
         if ("rewrite".equals(passHost) && upstreamHost == null) {
             f.report("upstream_host", "is required when pass_host is rewrite");
         }
@@ -333,13 +343,13 @@ public final class ResourceReader {
         if (f == null) {
             return null;
         }
-        String id = f.id("id", true);
+        String id = id(f, "id", true);
         String name = f.string("name", null, 1, 256);
         f.string("desc", null, 0, 256);
         f.labels();
         Map<String, JsonNode> plugins = f.plugins();
         Upstream upstream = f.has("upstream") ? upstream(f.raw("upstream"), f.path("upstream"), false) : null;
-        String upstreamId = f.id("upstream_id", false);
+        String upstreamId = id(f, "upstream_id", false);
         f.mutuallyExclusive("upstream", "upstream_id");
         Boolean websocket = f.bool("enable_websocket", null);
         List<String> hosts = f.has("hosts") ? hosts(f) : List.of();
@@ -365,7 +375,7 @@ public final class ResourceReader {
         if (f == null) {
             return null;
         }
-        String id = f.id("id", true);
+        String id = id(f, "id", true);
         f.labels();
         String cert = f.requiredString("cert");
         String key = f.requiredString("key");
@@ -386,7 +396,7 @@ public final class ResourceReader {
         if (f == null) {
             return null;
         }
-        String id = f.id("id", true);
+        String id = id(f, "id", true);
         if (!f.has("plugins")) {
             f.report("plugins", "is required");
         }
@@ -455,6 +465,29 @@ public final class ResourceReader {
             return id.textValue();
         }
         return id.isIntegralNumber() ? Long.toString(id.longValue()) : null;
+    }
+
+    /**
+     * An id as {@link Fields#id} reads it, but not one made of dots only: "." and ".." are path
+     * segments, which clients and proxies collapse ({@code /apisix/admin/routes/..}), so such a
+     * resource could be written but never addressed again.
+     */
+    private static String id(Fields f, String field, boolean required) {
+        String id = f.id(field, required);
+        if (id != null && id.chars().allMatch(c -> c == '.')) {
+            f.report(field, "must not consist of dots only");
+            return null;
+        }
+        return id;
+    }
+
+    /**
+     * CR, LF, NUL, the other control characters and spaces: a request carries them in its path only
+     * percent-encoded and never in its Host, so in a route's uri or host they are paste errors or
+     * probes, and in a value sent on as a header (upstream_host) they would inject header lines.
+     */
+    private static boolean hasControlOrSpace(String text) {
+        return text.chars().anyMatch(c -> c < 0x20 || c == 0x7F || c == ' ');
     }
 
     private static List<String> single(String value) {

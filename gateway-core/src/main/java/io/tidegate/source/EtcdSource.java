@@ -15,14 +15,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the gateway's resources in step with etcd: lists the prefix, applies it, then watches from
  * the listing's revision + 1 and applies every change. When the watch breaks (etcd restarted or
- * compacted past our revision) it lists again, backing off while etcd is away; the last good
- * configuration serves meanwhile. A value that fails validation or compilation is left out and
- * logged by key; the rest applies. Everything runs on one thread, so the key map needs no lock.
+ * compacted past our revision) it lists again, as soon as etcd accepts connections while it is
+ * away; the last good configuration serves meanwhile. A value that fails validation or compilation
+ * is left out and logged by key; the rest applies. Everything runs on one thread, so the key map needs no lock.
  */
 public final class EtcdSource implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EtcdSource.class);
     private static final long MIN_BACKOFF_MILLIS = 200;
-    private static final long MAX_BACKOFF_MILLIS = 5_000;
+    private static final long MAX_BACKOFF_MILLIS = 1_000;
+    /** While etcd refuses connections, how often to look whether it is back. */
+    private static final long PROBE_MILLIS = 100;
 
     /** Where the resources go. */
     public interface Target {
@@ -79,8 +81,8 @@ public final class EtcdSource implements AutoCloseable {
         try {
             listing = store.list();
         } catch (RuntimeException e) {
-            log.warn("etcd {} unavailable ({}); the current configuration keeps serving, retrying in {} ms",
-                    store.prefix(), e.getMessage(), backoffMillis);
+            log.warn("etcd {} unavailable ({}); the current configuration keeps serving, listing again once etcd answers",
+                    store.prefix(), e.getMessage());
             retryLater();
             return;
         }
@@ -105,8 +107,24 @@ public final class EtcdSource implements AutoCloseable {
     }
 
     private void retryLater() {
-        thread.schedule(this::relist, backoffMillis, TimeUnit.MILLISECONDS);
+        thread.schedule(this::relistOnceReachable, backoffMillis, TimeUnit.MILLISECONDS);
         backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+    }
+
+    /**
+     * Lists again as soon as etcd accepts connections, found by a TCP probe every PROBE_MILLIS
+     * rather than by sleeping through a backoff that grew during a long outage; then the store
+     * replaces a channel that gRPC would only retry later. A write made the moment etcd is back
+     * thus serves within a few hundred milliseconds. The backoff still spaces out listings that fail
+     * although etcd accepts connections (not ready yet, or refusing us).
+     */
+    private void relistOnceReachable() {
+        if (!store.reachable()) {
+            thread.schedule(this::relistOnceReachable, PROBE_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        store.reconnectIfLost();
+        relist();
     }
 
     private void changed(long watchGeneration, List<EtcdStore.Change> changes) {

@@ -130,6 +130,26 @@ class AdminApiTest {
     }
 
     @Test
+    void idsOfDotsOnlyAndControlCharactersInUrisAreRefused() throws Exception {
+        assertEquals(201, admin(a, "PUT", "/upstreams/u", "{\"nodes\":{\"" + upstream.address() + "\":1}}").statusCode());
+        for (String id : new String[] {"..", ".", "..."}) {
+            HttpResponse<String> dots = admin(a, "PUT", "/routes/" + id, "{\"uri\":\"/d\",\"upstream_id\":\"u\"}");
+            assertEquals(400, dots.statusCode(), id + ": " + dots.body());
+            assertEquals("{\"error_msg\":\"id: must not consist of dots only\"}", dots.body());
+        }
+        assertEquals(400, admin(a, "PUT", "/upstreams", "{\"id\":\"..\",\"nodes\":{\"" + upstream.address() + "\":1}}").statusCode(),
+                "the id from the body too");
+        for (String uri : new String[] {"/a\\r\\nX-Injected: 1", "/a\\u0000", "/a b"}) {
+            HttpResponse<String> bad = admin(a, "PUT", "/routes/1", "{\"uri\":\"" + uri + "\",\"upstream_id\":\"u\"}");
+            assertEquals("{\"error_msg\":\"uri: must not contain control characters or spaces\"}", bad.body(), uri);
+        }
+        HttpResponse<String> host = admin(a, "PUT", "/routes/1", "{\"uri\":\"/h\",\"hosts\":[\"a.example.com\\n\"],\"upstream_id\":\"u\"}");
+        assertEquals("{\"error_msg\":\"hosts[0]: must not contain control characters or spaces\"}", host.body());
+        assertEquals(0, TestGateway.json(admin(a, "GET", "/routes", null)).get("total").asInt(), "nothing written");
+        assertEquals(1, TestGateway.json(admin(a, "GET", "/upstreams", null)).get("total").asInt());
+    }
+
+    @Test
     void aReferencedUpstreamIsNotDeletedUnlessForced() throws Exception {
         putUpstreamAndRoute();
         HttpResponse<String> refused = admin(a, "DELETE", "/upstreams/u", null);

@@ -7,6 +7,10 @@ import io.tidegate.testing.EtcdServer;
 import io.tidegate.testing.TcpRelay;
 import io.tidegate.testing.TestGateway;
 import io.tidegate.testing.UpstreamServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +23,13 @@ class EtcdSourceTest {
     static final EtcdServer etcd = new EtcdServer();
     @RegisterExtension
     static final UpstreamServer upstream = new UpstreamServer("main");
+
+    /**
+     * Long enough for gRPC's reconnect backoff (1 s, 1.6 s, 2.6 s, ...) and the old relisting
+     * backoff to leave a stale channel well past etcd's return: before the fix this test measured
+     * 1.6-4.7 s in four runs out of four.
+     */
+    private static final long OUTAGE_MILLIS = 6000;
 
     private String prefix;
     private EtcdStore store;
@@ -102,6 +113,63 @@ class EtcdSourceTest {
             long caughtUp = gw.awaitStatus("/two", 200, 15_000);
             System.out.printf("etcd restarted: change served %d ms after it was written%n", caughtUp);
             assertEquals(200, gw.get("/one").statusCode());
+        }
+    }
+
+    /**
+     * After an outage long enough for every retry delay to have grown, writes made as soon as etcd
+     * is back (one through this gateway's Admin API, one straight to etcd) serve within about a
+     * second: neither the relisting backoff nor a stale gRPC channel may hold them up.
+     */
+    @Test
+    void writesAfterAnEtcdOutageServeWithinASecondOfItsReturn() throws Exception {
+        putUpstream();
+        putRoute("1", "/one");
+        try (TestGateway gw = TestGateway.start("""
+                tidegate:
+                  listeners: [{ address: "127.0.0.1:0" }]
+                  etcd: { endpoints: ["%s"], prefix: %s, timeout: 2 }
+                  admin: { address: "127.0.0.1:0", api_key: test-admin-key }
+                """.formatted(etcd.endpoint(), prefix))) {
+            etcd.stop();
+            try {
+                Thread.sleep(OUTAGE_MILLIS);
+                assertEquals(200, gw.get("/one").statusCode(), "the last good configuration serves");
+            } finally {
+                etcd.start();
+            }
+            long back = System.nanoTime();
+            try (EtcdStore writer = etcd.store(prefix)) {
+                writer.put(prefix + "/routes/direct", "{\"uri\":\"/direct\",\"upstream_id\":\"u\"}");
+            }
+            long adminAccepted = adminPutUntilAccepted(gw, "/routes/admin", "{\"uri\":\"/admin\",\"upstream_id\":\"u\"}") - back;
+            gw.awaitStatus("/direct", 200, 15_000);
+            long directServed = System.nanoTime() - back;
+            gw.awaitStatus("/admin", 200, 15_000);
+            long adminServed = System.nanoTime() - back;
+            System.out.printf("after a %d ms etcd outage: Admin API write accepted %d ms after etcd was back, served %d ms;"
+                    + " direct etcd write served %d ms%n", OUTAGE_MILLIS, adminAccepted / 1_000_000, adminServed / 1_000_000,
+                    directServed / 1_000_000);
+            assertTrue(directServed <= 1_500_000_000L, "direct write served after " + directServed / 1_000_000 + " ms");
+            assertTrue(adminServed <= 1_500_000_000L, "Admin API write served after " + adminServed / 1_000_000 + " ms");
+        }
+    }
+
+    /** PUTs through the gateway's Admin API until it answers 201 (503 while etcd is unreachable); returns when. */
+    private static long adminPutUntilAccepted(TestGateway gw, String path, String body) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest put = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.gateway().adminAddress().getPort()
+                        + "/apisix/admin" + path))
+                .header("X-API-KEY", "test-admin-key").PUT(HttpRequest.BodyPublishers.ofString(body)).build();
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (true) {
+            HttpResponse<String> response = client.send(put, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 201) {
+                return System.nanoTime();
+            }
+            assertEquals(503, response.statusCode(), response.body());
+            assertTrue(System.nanoTime() < deadline, "the Admin API still answers " + response.body());
+            Thread.sleep(10);
         }
     }
 

@@ -1,0 +1,194 @@
+package io.tidegate.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tidegate.config.ConfigException;
+import io.tidegate.source.EtcdStore;
+import io.tidegate.source.EtcdStore.Expectation;
+import io.tidegate.source.KeyedResources;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * The Admin API's writes. Each reads everything stored, checks the write against it (validation,
+ * references, a full compile), and commits in one etcd transaction that holds only if what the
+ * check relied on is still as read: the key itself, the resources the new value refers to, and,
+ * for a delete, that nothing that could refer to the deleted resource was written since. When
+ * another write got in between, the whole thing is done again on a fresh read, so the answer
+ * always describes the state the write met: two racing writes can never both succeed into an
+ * inconsistent state, and a PATCH never loses a write it did not see.
+ */
+final class ResourceWrites {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads a write may take: each extra one means another write committed in between. */
+    static final int ATTEMPTS = 5;
+
+    private final EtcdStore store;
+    private final KeyedResources keys;
+    private final AdminApi.Validator validator;
+
+    ResourceWrites(EtcdStore store, KeyedResources keys, AdminApi.Validator validator) {
+        this.store = store;
+        this.keys = keys;
+        this.validator = validator;
+    }
+
+    /** PUT: creates (201) or replaces (200, keeping {@code create_time}) the resource with {@code body}. */
+    Reply put(String type, String id, ObjectNode body) {
+        return untilSettled(() -> write(type, id, stored -> body.deepCopy(), false));
+    }
+
+    /**
+     * PATCH: {@code edit} turns the stored value (a fresh copy on every attempt) into the new one;
+     * 404 when there is none.
+     */
+    Reply patch(String type, String id, UnaryOperator<ObjectNode> edit) {
+        return untilSettled(() -> write(type, id, edit, true));
+    }
+
+    /**
+     * DELETE: an upstream, service or plugin config still in use is refused (400) unless forced;
+     * 404 when there is nothing to delete.
+     */
+    Reply delete(String type, String id, boolean force) {
+        String key = keys.key(type, id);
+        List<String> referringTypes = References.referringTypes(type);
+        if (force || referringTypes.isEmpty()) {
+            return store.delete(key) ? deleted(key) : Reply.notFound();  // nothing was read, nothing to hold
+        }
+        return untilSettled(() -> {
+            EtcdStore.Listing listing = store.list();
+            EtcdStore.Entry existing = listing.entry(key);
+            if (existing == null) {
+                return Reply.notFound();
+            }
+            List<String> users = References.users(type, id, listing.values(), keys);
+            if (!users.isEmpty()) {
+                String singular = type.substring(0, type.length() - 1);
+                return Reply.error(400, "can not delete this " + singular + ", " + users.get(0) + " is still using it now");
+            }
+            List<Expectation> expected = new ArrayList<>();
+            expected.add(Expectation.unchanged(key, existing.modRevision()));
+            // a user created (or changed to use it) after the listing shows up as a key written under its folder
+            referringTypes.forEach(referring -> expected.add(Expectation.nothingWrittenUnder(folder(referring), listing.revision())));
+            return store.deleteIf(expected, key) ? deleted(key) : null;
+        });
+    }
+
+    /** One attempt at a PUT or PATCH; null when another write got in between and it must be read again. */
+    private Reply write(String type, String id, UnaryOperator<ObjectNode> edit, boolean mustExist) {
+        String idField = KeyedResources.idField(type);
+        String key = keys.key(type, id);
+        EtcdStore.Listing listing = store.list();
+        EtcdStore.Entry existing = listing.entry(key);
+        if (mustExist && existing == null) {
+            return Reply.notFound();
+        }
+        ObjectNode value = edit.apply(existing == null ? null : storedObject(existing));
+        JsonNode given = value.get(idField);
+        if (given != null && !given.isNull() && !given.asText().equals(id)) {
+            return Reply.error(400, idField + " \"" + given.asText() + "\" in the body does not match \"" + id + "\" in the path");
+        }
+        long now = System.currentTimeMillis() / 1000;
+        value.put(idField, id);
+        value.put("create_time", existing == null ? now : createTime(existing, now));
+        value.put("update_time", now);
+        String text = text(value);
+
+        TreeMap<String, String> values = listing.values();
+        values.put(key, text);
+        List<String> errors = problems(values, key);
+        if (errors != null) {
+            return Reply.error(400, String.join("; ", errors));
+        }
+        if (!store.putIf(heldFor(type, key, existing, value, listing), key, text)) {
+            return null;
+        }
+        ObjectNode body = JSON.createObjectNode().put("key", key);
+        body.set("value", value);
+        return new Reply(existing == null ? 201 : 200, body);
+    }
+
+    /** What a validated write relied on and must still hold when it commits. */
+    private List<Expectation> heldFor(String type, String key, EtcdStore.Entry existing, ObjectNode value, EtcdStore.Listing listing) {
+        List<Expectation> expected = new ArrayList<>();
+        // the key as read: 201 versus 200, create_time, and for PATCH the value the edit applied to
+        expected.add(Expectation.unchanged(key, existing == null ? 0 : existing.modRevision()));
+        for (String referred : References.referredKeys(type, value, keys)) {
+            EtcdStore.Entry entry = listing.entry(referred);
+            expected.add(Expectation.unchanged(referred, entry == null ? 0 : entry.modRevision()));
+        }
+        if (type.equals("consumers")) {
+            // credentials (a key-auth key, say) must be unique among all consumers
+            expected.add(Expectation.nothingWrittenUnder(folder("consumers"), listing.revision()));
+        }
+        return expected;
+    }
+
+    /** The errors that concern {@code key} when everything in {@code values} is read and compiled; null when none. */
+    private List<String> problems(TreeMap<String, String> values, String key) {
+        KeyedResources.Result result = keys.read(values);
+        List<String> errors = result.rejected().get(key);
+        if (errors == null) {
+            try {
+                validator.check(result.resources());
+            } catch (ConfigException e) {
+                errors = result.attribute(e.errors()).get(key);
+            }
+        }
+        return errors;
+    }
+
+    /** Runs attempts until one settles on an answer; a request that keeps losing races is told so. */
+    private static Reply untilSettled(Supplier<Reply> attempt) {
+        for (int i = 0; i < ATTEMPTS; i++) {
+            Reply reply = attempt.get();
+            if (reply != null) {
+                return reply;
+            }
+        }
+        return Reply.error(409, "other writes changed what this one depends on " + ATTEMPTS + " times in a row; try again");
+    }
+
+    private String folder(String type) {
+        return keys.key(type, "");
+    }
+
+    private static ObjectNode storedObject(EtcdStore.Entry entry) {
+        try {
+            JsonNode value = JSON.readTree(entry.value());
+            if (value instanceof ObjectNode object) {
+                return object;
+            }
+        } catch (JsonProcessingException e) {
+            // reported below
+        }
+        throw new BadRequest("the stored value of " + entry.key() + " is not a JSON object; replace it with PUT");
+    }
+
+    /** The stored value's create_time, kept by a replace; {@code now} when it has none (or is not JSON at all). */
+    private static long createTime(EtcdStore.Entry entry, long now) {
+        try {
+            return JSON.readTree(entry.value()).path("create_time").asLong(now);
+        } catch (JsonProcessingException e) {
+            return now;
+        }
+    }
+
+    private static String text(JsonNode value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);  // a tree built in memory always serialises
+        }
+    }
+
+    private static Reply deleted(String key) {
+        return new Reply(200, JSON.createObjectNode().put("deleted", "1").put("key", key));
+    }
+}
