@@ -87,8 +87,14 @@ class HostileClientTest {
         JsonNode doubled = body(send("GET //public//a/./b/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
         assertEquals("/public/a/b/", doubled.get("raw_path").asText());
         JsonNode slash = body(send("GET /public/a%2Fb?q=%2e%2e HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
-        assertEquals("/public/a%2Fb", slash.get("raw_path").asText(), "an encoded slash is not a separator and stays encoded");
+        assertEquals("/public/a/b", slash.get("raw_path").asText(), "an encoded slash is a slash, as nginx reads it");
         assertEquals("q=%2e%2e", slash.get("query").asText(), "the query is not touched");
+        JsonNode escaped = body(send("GET /public/..%2fadmin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        assertEquals("admin", escaped.get("server").asText(), "..%2f climbs like ../ and is routed where it lands");
+        assertEquals("/admin", escaped.get("raw_path").asText());
+        JsonNode absolute = body(send("GET http://x/public/../admin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        assertEquals("admin", absolute.get("server").asText(), "an absolute-form target is normalised too");
+        assertEquals("/admin", absolute.get("raw_path").asText());
         int before = publicSide.requestCount() + adminSide.requestCount();
         assertEquals(400, RawHttp.status(send("GET /public/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n")));
         assertEquals(before, publicSide.requestCount() + adminSide.requestCount());
