@@ -45,19 +45,45 @@ class ConnectionLimitsTest {
     }
 
     @Test
-    void connectionsBeyondMaxConnectionsWaitUntilOneCloses() throws Exception {
+    void atMaxConnectionsTheLongestWaitingConnectionMakesRoomForANewOne() throws Exception {
         try (TestGateway gw = gateway("{ max_connections: 2 }");
              Socket first = new Socket("127.0.0.1", gw.port());
              Socket second = new Socket("127.0.0.1", gw.port())) {
             assertTrue(answered(first, 2000));
+            Thread.sleep(50);
             assertTrue(answered(second, 2000));
-            try (Socket third = new Socket("127.0.0.1", gw.port())) { // completes in the backlog
-                assertEquals(false, answered(third, 700), "a third connection is not taken while two are open");
-                first.close();
-                third.setSoTimeout(3000);
-                byte[] head = third.getInputStream().readNBytes(12);
-                assertEquals("HTTP/1.1 200", new String(head, StandardCharsets.US_ASCII), "taken once one closed");
+            try (Socket third = new Socket("127.0.0.1", gw.port())) {
+                assertTrue(answered(third, 2000), "a new connection is served at the limit");
+                first.setSoTimeout(2000);
+                assertEquals(-1, first.getInputStream().read(), "the connection idle the longest was closed for it");
+                assertTrue(answered(second, 2000), "the other one is kept");
             }
+        }
+    }
+
+    @Test
+    void atMaxConnectionsANewConnectionIsRefusedWhileAllAreBusy() throws Exception {
+        try (TestGateway gw = gateway("{ max_connections: 1 }");
+             Socket busy = new Socket("127.0.0.1", gw.port())) {
+            // a request whose body is still coming keeps its connection busy
+            busy.getOutputStream().write("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"
+                    .getBytes(StandardCharsets.US_ASCII));
+            Thread.sleep(300);
+            try (Socket refused = new Socket("127.0.0.1", gw.port())) {
+                refused.setSoTimeout(2000);
+                int read;
+                try {
+                    refused.getOutputStream().write("GET /x HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    read = refused.getInputStream().read();
+                } catch (IOException e) {
+                    read = -1; // reset: refused as well
+                }
+                assertEquals(-1, read, "refused: the only connection has a request in progress");
+            }
+            busy.getOutputStream().write("defghij".getBytes(StandardCharsets.US_ASCII));
+            busy.setSoTimeout(2000);
+            byte[] head = busy.getInputStream().readNBytes(12);
+            assertEquals("HTTP/1.1 200", new String(head, StandardCharsets.US_ASCII), "the busy one finishes");
         }
     }
 
