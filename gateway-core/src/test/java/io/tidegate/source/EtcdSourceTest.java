@@ -79,19 +79,21 @@ class EtcdSourceTest {
     }
 
     @Test
-    void anInvalidValueIsLeftOutAndTheRestApplies() throws Exception {
+    void anInvalidValueFailsClosedAndTheRestApplies() throws Exception {
         putUpstream();
         putRoute("good", "/good");
         store.put(prefix + "/routes/bad", "{\"uri\":\"no-slash\",\"upstream_id\":\"u\"}");
         store.put(prefix + "/routes/dangling", "{\"uri\":\"/dangling\",\"upstream_id\":\"missing\"}");
         store.put(prefix + "/routes/broken", "{not json");
         store.put(prefix + "/routes/cidr", "{\"uri\":\"/cidr\",\"upstream_id\":\"u\",\"remote_addrs\":[\"10.0.0.0/99\"]}");
+        store.put(prefix + "/routes/unknown", "{\"uri\":\"/unknown\",\"upstream_id\":\"u\",\"colour\":\"red\"}");
         try (TestGateway gw = gateway()) {
             assertEquals(200, gw.get("/good").statusCode());
-            assertEquals(404, gw.get("/dangling").statusCode());
-            assertEquals(404, gw.get("/cidr").statusCode());
-            assertEquals(1, gw.gateway().snapshot().routeCount(),
-                    "bad uri, dangling reference, broken JSON and a CIDR only compiling rejects: each left out");
+            assertEquals(502, gw.get("/dangling").statusCode(), "a missing upstream is a 502, as in APISIX");
+            assertEquals(503, gw.get("/unknown").statusCode(), "what it matches is known: it answers 503 in its place");
+            assertEquals(404, gw.get("/cidr").statusCode(), "not even what it matches can be read: left out");
+            assertEquals(3, gw.gateway().snapshot().routeCount(),
+                    "bad uri, broken JSON and a CIDR only compiling rejects: each left out, having never served");
         }
     }
 
