@@ -47,7 +47,6 @@ public final class EtcdSource implements AutoCloseable {
     private long generation;
     private long backoffMillis = MIN_BACKOFF_MILLIS;
     private boolean rebuildPending;
-    private volatile boolean synced;
 
     public EtcdSource(EtcdStore store, Target target) {
         this.store = store;
@@ -58,8 +57,8 @@ public final class EtcdSource implements AutoCloseable {
     }
 
     /**
-     * Lists and applies once before returning, so a gateway starts with etcd's configuration when
-     * etcd is there; when it is not, keeps trying in the background.
+     * Lists and applies once before returning (bounded by etcd's timeout), so a gateway starts with
+     * etcd's configuration when etcd is there; when it is not, keeps trying in the background.
      */
     public void start() {
         try {
@@ -67,11 +66,6 @@ public final class EtcdSource implements AutoCloseable {
         } catch (Exception e) {
             log.error("etcd start-up listing failed", e);
         }
-    }
-
-    /** Whether a listing of etcd has been applied since the start (the gateway is ready). */
-    public boolean synced() {
-        return synced;
     }
 
     private void relist() {
@@ -92,7 +86,6 @@ public final class EtcdSource implements AutoCloseable {
         values.clear();
         values.putAll(listing.values());
         rebuild();
-        synced = true;
         backoffMillis = MIN_BACKOFF_MILLIS;
         watcher = store.watch(listing.revision() + 1,
                 changes -> run(() -> changed(mine, changes)),
