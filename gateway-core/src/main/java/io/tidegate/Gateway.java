@@ -126,6 +126,9 @@ public final class Gateway implements AutoCloseable {
         background.scheduleWithFixedDelay(this::refreshDns, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
         this.watcher = new PluginFolderWatcher(plugins, this::pluginsChanged);
         this.fileWatcher = etcd == null ? new ConfigFileWatcher(config.sources(), this::fileChanged) : null;
+        if (fileWatcher != null) {
+            reloadIfEditedSinceLoaded();
+        }
     }
 
     /** What runs before the listeners bind, stopped when binding fails (no gateway is left to close it). */
@@ -140,6 +143,23 @@ public final class Gateway implements AutoCloseable {
     private void etcdChanged(Resources next) throws ConfigException {
         swap(next, "etcd");
         snapshots.markLoaded();
+    }
+
+    /**
+     * The file may have been edited after it was loaded and before the watcher looked at it: no
+     * event came for that edit, and the watcher took the edited file for the loaded one. So, once
+     * the watcher is registered, the file is read again and applied if it differs (quietly when not).
+     */
+    private void reloadIfEditedSinceLoaded() {
+        try {
+            GatewayConfig now = new ConfigLoader().load(config.file());
+            if (now.server().equals(config.server()) && now.resources().equals(config.resources())) {
+                return;
+            }
+        } catch (ConfigException e) {
+            // an invalid edit: fileChanged says so
+        }
+        fileChanged();
     }
 
     /** Compiles resources without serving them (the Admin API's check before it writes). */
