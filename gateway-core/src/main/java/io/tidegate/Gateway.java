@@ -91,34 +91,75 @@ public final class Gateway implements AutoCloseable {
         this.resources = config.resources();
         this.version = first.snapshot.version();
         this.graceMillis = Math.round(config.server().pluginGraceSeconds() * 1000);
-        this.snapshots = new SnapshotHolder(first.snapshot);
+        // from etcd, the first version is an empty stand-in until etcd's listing replaces it
+        this.snapshots = config.server().etcd() == null ? new SnapshotHolder(first.snapshot)
+                : SnapshotHolder.awaitingSource(first.snapshot);
         checkers.retainOnly(first.checked);
         this.accessLog = config.server().accessLogPath() == null ? null : new AccessLog(Path.of(config.server().accessLogPath()));
         this.metrics = config.server().metrics() == null ? null : gatewayMetrics();
         exportHealth();
         this.etcd = config.server().etcd() == null ? null : new EtcdStore(config.server().etcd());
-        AdminApi admin = config.server().admin() == null ? null : new AdminApi(config.server().admin().apiKey(), etcd,
-                this::validate, () -> plugins.catalog().all().stream().map(io.tidegate.plugin.LoadedPlugin::name).toList());
-        this.server = GatewayServer.start(config.server(),
-                new GatewayHandler(snapshots, config.server().clientMaxBodySize(), new RequestGuard(config.server().limits()),
-                        accessLog, metrics),
-                new StatusHandler(snapshots::current, plugins::catalog, checkers, this::ready),
-                metrics == null ? null : new MetricsHandler(metrics), admin, () -> snapshots.current().certificates());
         this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "tidegate-background");
             thread.setDaemon(true);
             return thread;
         });
+        // etcd is listed before the listeners bind (within etcd's timeout), so that no request meets
+        // the empty stand-in: with thousands of routes, compiling them takes a while
+        this.etcdSource = etcd == null ? null : new EtcdSource(etcd, this::etcdChanged);
+        if (etcdSource != null) {
+            etcdSource.start();
+        }
+        AdminApi admin = config.server().admin() == null ? null : new AdminApi(config.server().admin().apiKey(), etcd,
+                this::validate, () -> plugins.catalog().all().stream().map(io.tidegate.plugin.LoadedPlugin::name).toList());
+        try {
+            this.server = GatewayServer.start(config.server(),
+                    new GatewayHandler(snapshots, config.server().clientMaxBodySize(), new RequestGuard(config.server().limits()),
+                            accessLog, metrics),
+                    new StatusHandler(snapshots::current, plugins::catalog, checkers, this::ready),
+                    metrics == null ? null : new MetricsHandler(metrics), admin, () -> snapshots.current().certificates());
+        } catch (RuntimeException e) {
+            stopSourcesAfterFailedStart();
+            throw e;
+        }
         long refreshMillis = Math.round(config.server().dnsRefreshSeconds() * 1000);
         background.scheduleWithFixedDelay(this::refreshDns, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
         this.watcher = new PluginFolderWatcher(plugins, this::pluginsChanged);
-        if (etcd == null) {
-            this.fileWatcher = new ConfigFileWatcher(config.sources(), this::fileChanged);
-            this.etcdSource = null;
-        } else {
-            this.fileWatcher = null;
-            this.etcdSource = new EtcdSource(etcd, next -> swap(next, "etcd"));
+        this.fileWatcher = etcd == null ? new ConfigFileWatcher(config.sources(), this::fileChanged) : null;
+        if (fileWatcher != null) {
+            reloadIfEditedSinceLoaded();
         }
+    }
+
+    /** What runs before the listeners bind, stopped when binding fails (no gateway is left to close it). */
+    private void stopSourcesAfterFailedStart() {
+        if (etcdSource != null) {
+            etcdSource.close();
+            etcd.close();
+        }
+        background.shutdownNow();
+    }
+
+    private void etcdChanged(Resources next) throws ConfigException {
+        swap(next, "etcd");
+        snapshots.markLoaded();
+    }
+
+    /**
+     * The file may have been edited after it was loaded and before the watcher looked at it: no
+     * event came for that edit, and the watcher took the edited file for the loaded one. So, once
+     * the watcher is registered, the file is read again and applied if it differs (quietly when not).
+     */
+    private void reloadIfEditedSinceLoaded() {
+        try {
+            GatewayConfig now = new ConfigLoader().load(config.file());
+            if (now.server().equals(config.server()) && now.resources().equals(config.resources())) {
+                return;
+            }
+        } catch (ConfigException e) {
+            // an invalid edit: fileChanged says so
+        }
+        fileChanged();
     }
 
     /** Compiles resources without serving them (the Admin API's check before it writes). */
@@ -128,7 +169,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Ready once a configuration from its source serves: at once for a file, after etcd's first listing. */
     public boolean ready() {
-        return !draining && (etcdSource == null || etcdSource.synced());
+        return !draining && snapshots.loaded();
     }
 
     /** Loads the plugins, compiles the configuration, binds the listeners and starts serving. */
@@ -144,9 +185,6 @@ public final class Gateway implements AutoCloseable {
             plugins.sync();
             Compiled first = compile(config, pools, checkers, dns, plugins.catalog(), outputs, config.resources(), 1);
             Gateway gateway = new Gateway(config, pools, checkers, dns, plugins, outputs, first);
-            if (gateway.etcdSource != null) {
-                gateway.etcdSource.start();
-            }
             gateway.logStarted();
             return gateway;
         } catch (ConfigException | RuntimeException e) {

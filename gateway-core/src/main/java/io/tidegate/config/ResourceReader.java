@@ -60,6 +60,18 @@ public final class ResourceReader {
      * business); {@code prefix} is prepended to paths (e.g. a file name).
      */
     public Resources read(JsonNode root, String prefix) {
+        Resources resources = readEach(root, prefix);
+        checkReferences(root, prefix);
+        return resources;
+    }
+
+    /**
+     * As {@link #read}, but each item only on its own: no check that ids are unique or that
+     * {@code upstream_id}, {@code service_id} and {@code plugin_config_id} name a resource in
+     * {@code root}. For a caller that decides itself what a missing reference means (etcd, where a
+     * referred resource may be deleted by force or be unusable).
+     */
+    public Resources readEach(JsonNode root, String prefix) {
         List<Upstream> upstreams = list(root, prefix, "upstreams", (n, p) -> upstream(n, p, true));
         List<Service> services = list(root, prefix, "services", this::service);
         List<Route> routes = list(root, prefix, "routes", this::route);
@@ -69,7 +81,6 @@ public final class ResourceReader {
                 (n, p) -> pluginsOnly(n, p, GlobalRule::new));
         List<PluginConfig> pluginConfigs = list(root, prefix, "plugin_configs",
                 (n, p) -> pluginsOnly(n, p, PluginConfig::new));
-        checkReferences(root, prefix);
         return new Resources(routes, upstreams, services, consumers, ssls, globalRules, pluginConfigs);
     }
 

@@ -13,7 +13,9 @@ import io.undertow.server.HttpServerExchange;
  * The entry of every request: reads the serving snapshot once, matches a route in it and hands the
  * exchange to that route's handler. Unmatched: 404 {@code {"error_msg":"404 Route Not Found"}}. A
  * declared body over {@code client_max_body_size}: 413 before any routing. (A chunked body that
- * grows past the limit is cut off by Undertow, which closes the connection.)
+ * grows past the limit is cut off by Undertow, which closes the connection.) Before the
+ * configuration's source was first read (etcd away at start) every request is 503: a 404 would
+ * tell a client, or a load balancer, that a route it relies on is gone.
  */
 public final class GatewayHandler implements HttpHandler {
     private final SnapshotHolder snapshots;
@@ -52,6 +54,10 @@ public final class GatewayHandler implements HttpHandler {
             // The body stays unread, so the connection cannot carry another request.
             exchange.setPersistent(false);
             ErrorResponses.send(exchange, 413, "413 Request Entity Too Large");
+            return;
+        }
+        if (!snapshots.loaded()) {
+            ErrorResponses.send(exchange, 503, "503 Service Unavailable: configuration not loaded yet");
             return;
         }
         ActiveRoute route = snapshots.current().router().match(new ExchangeRequest(exchange));

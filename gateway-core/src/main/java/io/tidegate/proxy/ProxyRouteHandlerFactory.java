@@ -10,13 +10,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds each route's handler when a snapshot is compiled: the plugin phases (when any plugin
  * applies) around the proxy to the route's upstream. A route that cannot serve safely gets a
- * handler that refuses: a plugin it names is not loaded (fail closed: 503, never skip the plugin),
- * or, once its plugins let the request through, it has no upstream.
+ * handler that refuses: it cannot know every plugin it must run, or a plugin it names is not loaded
+ * (fail closed: 503, never skip the plugin), or, once its plugins let the request through, it has
+ * no upstream (503), the upstream it names does not exist or has no node (502).
  */
 public final class ProxyRouteHandlerFactory implements RouteHandlerFactory {
     private static final Logger log = LoggerFactory.getLogger(ProxyRouteHandlerFactory.class);
     private static final HttpHandler NO_NODES = new FixedErrorHandler(502, "502 Bad Gateway");
+    /** As APISIX answers for an upstream_id that names nothing (the source logged it). */
+    private static final HttpHandler MISSING_UPSTREAM = new FixedErrorHandler(502, "502 Bad Gateway");
     private static final HttpHandler NO_UPSTREAM = new FixedErrorHandler(503, "missing upstream configuration in Route or Service");
+    /** No details: the source logged why, and a client has no business knowing. */
+    private static final HttpHandler UNSERVABLE = new FixedErrorHandler(503, "503 Service Unavailable");
 
     private final RequestLimits limits;
 
@@ -26,17 +31,26 @@ public final class ProxyRouteHandlerFactory implements RouteHandlerFactory {
 
     @Override
     public HttpHandler create(RoutePlan plan) {
+        if (plan.unservable()) {
+            return UNSERVABLE;
+        }
         if (!plan.missingPlugins().isEmpty()) {
             String name = plan.missingPlugins().get(0);
             log.error("route {} uses plugin(s) {} that are not loaded; it answers 503 until they are",
                     plan.routeId(), plan.missingPlugins());
             return new FixedErrorHandler(503, "plugin " + name + " is not loaded");
         }
-        HttpHandler proxy = plan.upstream() == null ? NO_UPSTREAM : proxy(plan);
+        HttpHandler proxy = proxy(plan);
         return new PrepareUpstreamRequest(plan, plan.hasPlugins() ? new PluginPhasesHandler(plan, proxy) : proxy);
     }
 
     private HttpHandler proxy(RoutePlan plan) {
+        if (plan.missingUpstream() != null) {
+            return MISSING_UPSTREAM;
+        }
+        if (plan.upstream() == null) {
+            return NO_UPSTREAM;
+        }
         if (!plan.upstream().hasNodes()) {
             log.warn("route {}: upstream {} has no node with weight > 0; it answers 502", plan.routeId(), plan.upstream().name());
             return NO_NODES;

@@ -11,6 +11,7 @@ import io.tidegate.config.Route;
 import io.tidegate.config.Service;
 import io.tidegate.config.Ssl;
 import io.tidegate.config.Timeouts;
+import io.tidegate.config.Unservable;
 import io.tidegate.config.Upstream;
 import io.tidegate.config.VarExpression;
 import io.tidegate.plugin.CompileServices;
@@ -45,6 +46,11 @@ import java.util.stream.Collectors;
  * only compiling reveals (a plugin rejecting its config, a bad regex in {@code vars}, a bad CIDR, a
  * malformed path pattern, a certificate that does not parse) are reported with their paths, all at
  * once; then nothing of the failed version is kept.
+ *
+ * <p>Resources from etcd may be incomplete, and what is missing fails closed: a route that names
+ * an upstream that does not exist keeps its plugins and answers 502 where it would proxy (as
+ * APISIX does); one that names a missing service or plugin config cannot know its plugins and
+ * answers 503, as do {@link Unservable} routes, and every route while a global rule is unservable.
  */
 public final class SnapshotBuilder {
     private final UpstreamCompiler upstreams;
@@ -113,31 +119,42 @@ public final class SnapshotBuilder {
         PluginChain globalChain = PluginChain.concat(globalChains);
         ConsumerDirectory consumers = consumers(resources.consumers(), plugins);
 
+        Unservable unservable = resources.unservable();
         Router.Builder<ActiveRoute> router = Router.builder();
-        int served = 0;
+        int routed = 0;
         for (int i = 0; i < resources.routes().size(); i++) {
             Route route = resources.routes().get(i);
             String path = Problems.index("routes", i);
             if (!route.enabled()) {
                 continue;
             }
-            Service service = route.serviceId() == null ? null : services.get(route.serviceId());
             RouteConditions conditions = conditions(route, path, problems);
+            if (unservable.routes().contains(route.id())) {
+                // all that is known of it is what it matches
+                if (add(router, RoutePlan.unservable(route.id(), defaultTimeout), route, route.hosts(), conditions, path, problems)) {
+                    routed++;
+                }
+                continue;
+            }
+            Service service = route.serviceId() == null ? null : services.get(route.serviceId());
 
             CompiledUpstream client;
             Upstream upstreamConfig;
+            String upstreamId = null;
             if (route.upstream() != null) {
                 upstreamConfig = route.upstream();
                 client = upstreams.compile(route.upstream(), "route " + route.id(), path + ".upstream", problems);
             } else if (route.upstreamId() != null) {
-                upstreamConfig = upstreamConfigs.get(route.upstreamId());
-                client = compiled.get(route.upstreamId());
+                upstreamId = route.upstreamId();
+                upstreamConfig = upstreamConfigs.get(upstreamId);
+                client = compiled.get(upstreamId);
             } else if (service != null && service.upstream() != null) {
                 upstreamConfig = service.upstream();
                 client = serviceInline.get(service.id());
             } else if (service != null && service.upstreamId() != null) {
-                upstreamConfig = upstreamConfigs.get(service.upstreamId());
-                client = compiled.get(service.upstreamId());
+                upstreamId = service.upstreamId();
+                upstreamConfig = upstreamConfigs.get(upstreamId);
+                client = compiled.get(upstreamId);
             } else {
                 upstreamConfig = null;
                 client = null;
@@ -157,25 +174,40 @@ public final class SnapshotBuilder {
                     .overriddenBy(PluginChain.of(fromConfig.bindings()))
                     .overriddenBy(PluginChain.of(own.bindings()));
             List<String> missing = missing(route, service, globalMissing, own, fromService, fromConfig);
+            // A service or plugin config that is not there holds plugins the route cannot run without
+            // (only etcd gets here: a file or an Admin API write with such a reference is refused).
+            boolean pluginsUnknown = !unservable.globalRules().isEmpty()
+                    || route.serviceId() != null && service == null
+                    || route.pluginConfigId() != null && !pluginConfigs.containsKey(route.pluginConfigId());
 
             boolean websocket = route.enableWebsocket() != null ? route.enableWebsocket()
                     : service != null && Boolean.TRUE.equals(service.enableWebsocket());
-            RoutePlan plan = new RoutePlan(route.id(), route.serviceId(), client, timeout, rewriteHost, missing, websocket,
-                    globalChain, routeChain, consumers);
+            String missingUpstream = upstreamId != null && !upstreamConfigs.containsKey(upstreamId) ? upstreamId : null;
+            RoutePlan plan = new RoutePlan(route.id(), route.serviceId(), client, missingUpstream, timeout, rewriteHost,
+                    missing, pluginsUnknown, websocket, globalChain, routeChain, consumers);
 
             List<String> hosts = !route.hosts().isEmpty() ? route.hosts()
                     : service != null ? service.hosts() : List.of();
-            checkHosts(hosts, path, problems);
-            try {
-                router.add(new ActiveRoute(plan, handlers.create(plan)), route.uris(), hosts, conditions, route.priority());
-                served++;
-            } catch (IllegalArgumentException e) {
-                problems.add(Problems.join(path, route.uris().size() == 1 ? "uri" : "uris"), e.getMessage());
+            if (add(router, plan, route, hosts, conditions, path, problems)) {
+                routed++;
             }
         }
         CertificateTable certificates = certificates(resources.ssls(), problems);
-        return new Snapshot(version, router.build(), certificates, served, resources.upstreams().size(),
+        return new Snapshot(version, router.build(), certificates, routed, resources.upstreams().size(),
                 PluginChain.of(plugins.created()));
+    }
+
+    /** Adds the route to the router; false (with the error reported) when its hosts or path pattern are invalid. */
+    private boolean add(Router.Builder<ActiveRoute> router, RoutePlan plan, Route route, List<String> hosts,
+                        RouteConditions conditions, String path, Problems problems) {
+        checkHosts(hosts, path, problems);
+        try {
+            router.add(new ActiveRoute(plan, handlers.create(plan)), route.uris(), hosts, conditions, route.priority());
+            return true;
+        } catch (IllegalArgumentException e) {
+            problems.add(Problems.join(path, route.uris().size() == 1 ? "uri" : "uris"), e.getMessage());
+            return false;
+        }
     }
 
     /**

@@ -32,16 +32,25 @@ public final class ConfigFileWatcher implements AutoCloseable {
     private final FolderWatch watch;
     private byte[] seen;
 
+    /**
+     * Starts watching. The files' content is taken as seen once the watch is registered, so that no
+     * later edit goes unnoticed; an edit before that is the caller's to look for (compare the files
+     * with what it loaded from them).
+     */
     public ConfigFileWatcher(List<Path> files, Runnable onChange) {
         this.files = List.copyOf(files);
         this.onChange = onChange;
-        this.seen = fingerprint();
         Set<Path> folders = new LinkedHashSet<>();
         files.forEach(file -> folders.add(file.toAbsolutePath().getParent()));
         this.watch = new FolderWatch(folders, QUIET_MILLIS, RESCAN_MILLIS, "tidegate-config-watch", this::lookAgain);
+        synchronized (this) {
+            if (seen == null) {
+                seen = fingerprint();
+            }
+        }
     }
 
-    private void lookAgain() {
+    private synchronized void lookAgain() {
         byte[] now = fingerprint();
         if (!Arrays.equals(now, seen)) {
             seen = now;

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * Keeps the gateway's resources in step with etcd: lists the prefix, applies it, then watches from
  * the listing's revision + 1 and applies every change. When the watch breaks (etcd restarted or
  * compacted past our revision) it lists again, as soon as etcd accepts connections while it is
- * away; the last good configuration serves meanwhile. A value that fails validation or compilation
- * is left out and logged by key; the rest applies. Everything runs on one thread, so the key map needs no lock.
+ * away; the last good configuration serves meanwhile. A key whose value fails validation or
+ * compilation serves its last good value, or fails closed ({@link LastGoodVersions}); it is logged
+ * by key, and the rest applies. Everything runs on one thread, so the key maps need no lock.
  */
 public final class EtcdSource implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EtcdSource.class);
@@ -33,7 +34,8 @@ public final class EtcdSource implements AutoCloseable {
     }
 
     private final EtcdStore store;
-    private final KeyedResources keyed;
+    private final LastGoodVersions versions;
+    private final EtcdKeyLog keyLog;
     private final Target target;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tidegate-etcd");
@@ -45,18 +47,18 @@ public final class EtcdSource implements AutoCloseable {
     private long generation;
     private long backoffMillis = MIN_BACKOFF_MILLIS;
     private boolean rebuildPending;
-    private volatile boolean synced;
-    private Map<String, List<String>> lastRejected = Map.of();
 
     public EtcdSource(EtcdStore store, Target target) {
         this.store = store;
-        this.keyed = new KeyedResources(store.prefix());
+        KeyedResources keyed = new KeyedResources(store.prefix());
+        this.versions = new LastGoodVersions(keyed);
+        this.keyLog = new EtcdKeyLog(keyed);
         this.target = target;
     }
 
     /**
-     * Lists and applies once before returning, so a gateway starts with etcd's configuration when
-     * etcd is there; when it is not, keeps trying in the background.
+     * Lists and applies once before returning (bounded by etcd's timeout), so a gateway starts with
+     * etcd's configuration when etcd is there; when it is not, keeps trying in the background.
      */
     public void start() {
         try {
@@ -64,11 +66,6 @@ public final class EtcdSource implements AutoCloseable {
         } catch (Exception e) {
             log.error("etcd start-up listing failed", e);
         }
-    }
-
-    /** Whether a listing of etcd has been applied since the start (the gateway is ready). */
-    public boolean synced() {
-        return synced;
     }
 
     private void relist() {
@@ -89,7 +86,6 @@ public final class EtcdSource implements AutoCloseable {
         values.clear();
         values.putAll(listing.values());
         rebuild();
-        synced = true;
         backoffMillis = MIN_BACKOFF_MILLIS;
         watcher = store.watch(listing.revision() + 1,
                 changes -> run(() -> changed(mine, changes)),
@@ -156,39 +152,35 @@ public final class EtcdSource implements AutoCloseable {
         retryLater();
     }
 
-    /** Applies the current keys; keys that fail to compile are left out and the rest tried again. */
+    /**
+     * Applies the current keys. A key whose value fails to read or compile falls back to its next
+     * version ({@link LastGoodVersions}) and the whole is tried again, until it compiles or fails
+     * for a reason no key explains.
+     */
     private void rebuild() {
-        Map<String, List<String>> known = new TreeMap<>();
+        LastGoodVersions.Choice choice = versions.choose(values);
         while (true) {
-            KeyedResources.Result result = keyed.read(values, known);
-            try {
-                target.apply(result.resources());
-                report(result.rejected());
-                return;
-            } catch (ConfigException e) {
-                Map<String, List<String>> failed = result.attribute(e.errors());
-                List<String> unexplained = failed.remove(KeyedResources.NO_KEY);
-                if (failed.isEmpty()) {
-                    log.error("etcd {}: the configuration does not compile; the current one keeps serving:\n  {}",
-                            store.prefix(), String.join("\n  ", unexplained == null ? e.errors() : unexplained));
+            KeyedResources.Result read = choice.read();
+            List<String> unexplained = read.rejected().get(KeyedResources.NO_KEY);
+            if (unexplained == null) {
+                try {
+                    target.apply(read.resources());
+                    versions.applied(choice);
+                    keyLog.report(choice, read.resources());
                     return;
+                } catch (ConfigException e) {
+                    Map<String, List<String>> failed = read.attribute(e.errors());
+                    unexplained = failed.remove(KeyedResources.NO_KEY);
+                    if (choice.demote(failed)) {
+                        continue;
+                    }
+                    unexplained = unexplained == null ? e.errors() : unexplained;
                 }
-                known.putAll(failed);
             }
-        }
-    }
-
-    /** Logs keys left out, once per change of what is left out. */
-    private void report(Map<String, List<String>> rejected) {
-        if (rejected.equals(lastRejected)) {
+            log.error("etcd {}: the configuration does not compile; the current one keeps serving:\n  {}",
+                    store.prefix(), String.join("\n  ", unexplained));
             return;
         }
-        rejected.forEach((key, errors) -> {
-            if (!errors.equals(lastRejected.get(key))) {
-                log.error("etcd key {} is invalid and left out: {}", key.isEmpty() ? "(none)" : key, String.join("; ", errors));
-            }
-        });
-        lastRejected = Map.copyOf(rejected);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.tidegate.config.ConfigLoader;
 import io.tidegate.config.Problems;
 import io.tidegate.config.ResourceReader;
 import io.tidegate.config.Resources;
+import io.tidegate.config.Unservable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,9 +21,10 @@ import java.util.regex.Pattern;
 
 /**
  * Resources kept as etcd keeps them, one JSON value per key in APISIX's layout
- * ({@code <prefix>/routes/1}, {@code <prefix>/consumers/jack}). {@link #read} turns them into
- * {@link Resources} the way APISIX treats bad data: a value that does not parse or validate, or
- * that refers to something missing, is left out and named by its key; the rest applies.
+ * ({@code <prefix>/routes/1}, {@code <prefix>/consumers/jack}), read as {@link Resources} with
+ * every error named by its key: strictly for the Admin API's check of a write ({@link #read}: a
+ * value that fails, or refers to something missing, is left out), or each value on its own for the
+ * etcd source, which decides key by key what serves ({@link #readEach}, {@link LastGoodVersions}).
  */
 public final class KeyedResources {
     private static final Pattern ITEM = Pattern.compile("^([a-z_]+)\\[(\\d+)\\](.*)$");
@@ -70,14 +72,10 @@ public final class KeyedResources {
 
     /**
      * Reads every value, leaving out those that fail; repeats until what is left is consistent (a
-     * route whose upstream was left out goes too). {@code values}: key to JSON text.
+     * route whose upstream was left out goes too). {@code values}: key to JSON text. The Admin
+     * API's check of a write: a reference to something missing is an error there.
      */
     public Result read(SortedMap<String, String> values) {
-        return read(values, Map.of());
-    }
-
-    /** As {@link #read(SortedMap)}, with some keys already known to be bad (and their reasons). */
-    public Result read(SortedMap<String, String> values, Map<String, List<String>> known) {
         Map<String, List<String>> rejected = new LinkedHashMap<>();
         Map<String, JsonNode> parsed = new LinkedHashMap<>();
         values.forEach((key, text) -> {
@@ -85,27 +83,11 @@ public final class KeyedResources {
             if (place == null) {
                 return;
             }
-            if (known.containsKey(key)) {
-                rejected.put(key, known.get(key));
-                return;
-            }
-            String problem = null;
-            JsonNode value = null;
-            try {
-                value = ConfigLoader.parseJson(text);
-            } catch (JsonProcessingException e) {
-                problem = "not valid JSON: " + e.getOriginalMessage();
-            }
-            if (problem == null && !value.isObject()) {
-                problem = "must be a JSON object";
-            }
-            if (problem == null) {
-                problem = claimId((ObjectNode) value, place);
-            }
-            if (problem != null) {
-                rejected.put(key, List.of(problem));
+            Parsed value = parse(place, text);
+            if (value.problem() != null) {
+                rejected.put(key, List.of(value.problem()));
             } else {
-                parsed.put(key, value);
+                parsed.put(key, value.value());
             }
         });
         while (true) {
@@ -127,6 +109,40 @@ public final class KeyedResources {
         }
     }
 
+    /**
+     * Reads values already parsed, each on its own ({@link ResourceReader#readEach}): references
+     * are not checked, so a route whose upstream is gone still reads; what that means is the
+     * compiler's business. {@code rejected} holds every error by key; the resources are only
+     * usable when it is empty.
+     */
+    public Result readEach(Map<String, ? extends JsonNode> values, Unservable unservable) {
+        Assembly assembly = assemble(values);
+        Problems problems = new Problems();
+        Resources resources = new ResourceReader(problems).readEach(assembly.root, "").withUnservable(unservable);
+        return new Result(resources, assembly.attribute(problems.list()), assembly);
+    }
+
+    /**
+     * A value parsed: usable when {@code problem} is null. {@code value} is the object (its id
+     * claimed) whenever the text is one, even with a problem, for a caller that still wants to read
+     * parts of it.
+     */
+    public record Parsed(ObjectNode value, String problem) {}
+
+    /** Parses one value; {@link Parsed#problem} says why it is unusable (not JSON, not an object, another id). */
+    public Parsed parse(Place place, String text) {
+        JsonNode value;
+        try {
+            value = ConfigLoader.parseJson(text);
+        } catch (JsonProcessingException e) {
+            return new Parsed(null, "not valid JSON: " + e.getOriginalMessage());
+        }
+        if (!value.isObject()) {
+            return new Parsed(null, "must be a JSON object");
+        }
+        return new Parsed((ObjectNode) value, claimId((ObjectNode) value, place));
+    }
+
     /** The value's id must be the key's (it is filled in when absent, as APISIX's Admin API does). */
     private static String claimId(ObjectNode value, Place place) {
         String field = idField(place.type());
@@ -139,7 +155,7 @@ public final class KeyedResources {
     }
 
     /** The values as APISIX resource lists, remembering which key each list index came from. */
-    Assembly assemble(Map<String, JsonNode> values) {
+    Assembly assemble(Map<String, ? extends JsonNode> values) {
         ObjectNode root = NODES.objectNode();
         Map<String, List<String>> keysByList = new HashMap<>();
         values.forEach((key, value) -> {

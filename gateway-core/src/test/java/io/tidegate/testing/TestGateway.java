@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidegate.Gateway;
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.ConfigLoader;
+import io.tidegate.config.GatewayConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -35,6 +36,15 @@ public final class TestGateway implements AutoCloseable {
     public static TestGateway start(String yaml) {
         try {
             return new TestGateway(Gateway.start(new ConfigLoader().load(write(yaml))));
+        } catch (ConfigException e) {
+            throw new IllegalStateException("test config is invalid:\n" + String.join("\n", e.errors()), e);
+        }
+    }
+
+    /** Starts the gateway on a configuration loaded beforehand, as {@code Main} does. */
+    public static TestGateway start(GatewayConfig loaded) {
+        try {
+            return new TestGateway(Gateway.start(loaded));
         } catch (ConfigException e) {
             throw new IllegalStateException("test config is invalid:\n" + String.join("\n", e.errors()), e);
         }
