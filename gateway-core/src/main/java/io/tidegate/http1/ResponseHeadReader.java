@@ -17,7 +17,7 @@ import java.util.Arrays;
 public final class ResponseHeadReader {
     private final int maxBytes;
     private final int maxFields;
-    private byte[] head = new byte[512];
+    private byte[] head;
     private int length;
     /** Where the scan for the empty line goes on: after a LF, whether a CR followed it. */
     private boolean afterLf;
@@ -28,6 +28,7 @@ public final class ResponseHeadReader {
     public ResponseHeadReader(int maxBytes, int maxFields) {
         this.maxBytes = maxBytes;
         this.maxFields = maxFields;
+        this.head = new byte[Math.min(512, maxBytes)];
     }
 
     /**
@@ -76,10 +77,10 @@ public final class ResponseHeadReader {
     }
 
     private void append(byte b) throws UpstreamProtocolException {
+        if (length >= maxBytes) {
+            throw new UpstreamProtocolException("upstream response head is larger than " + maxBytes + " bytes");
+        }
         if (length == head.length) {
-            if (length >= maxBytes) {
-                throw new UpstreamProtocolException("upstream response head is larger than " + maxBytes + " bytes");
-            }
             head = Arrays.copyOf(head, Math.min(maxBytes, head.length * 2));
         }
         head[length++] = b;
