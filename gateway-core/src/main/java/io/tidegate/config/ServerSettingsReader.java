@@ -26,6 +26,8 @@ final class ServerSettingsReader {
     static final double DEFAULT_SHUTDOWN_GRACE = 30;
     private static final Set<String> STATUS_FIELDS = Set.of("address");
     private static final Set<String> TIMEOUT_FIELDS = Set.of("connect", "send", "read");
+    /** A CA bundle of a thousand certificates is well under a megabyte. */
+    private static final ConfigFileReader PEM_FILES = new ConfigFileReader(4 << 20, ConfigFileReader.READ_DEADLINE);
     static final ListenerSettings DEFAULT_LISTENER = new ListenerSettings("0.0.0.0", 9080);
 
     private final Problems problems;
@@ -191,18 +193,22 @@ final class ServerSettingsReader {
         return new AdminSettings(address, key);
     }
 
-    /** Reads a PEM file named in the config, checking that it parses, so a bad file fails at load. */
+    /**
+     * Reads a PEM file named in the config, checking that it parses, so a bad file fails at load.
+     * Read as the configuration file is (a regular file of bounded size), so a path such as
+     * {@code /dev/zero} fails with a message instead of exhausting memory.
+     */
     private String readPem(Fields f, String field, String path) {
         java.nio.file.Path file = baseDir.resolve(path);
         try {
-            String text = java.nio.file.Files.readString(file);
+            String text = PEM_FILES.read(file);
             if (field.endsWith("key_path")) {
                 io.tidegate.tls.Pem.privateKey(text);
             } else {
                 io.tidegate.tls.Pem.certificates(text);
             }
             return text;
-        } catch (java.io.IOException e) {
+        } catch (ConfigFileReader.UnreadableFileException e) {
             f.report(field, "cannot read " + file + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
             f.report(field, file + ": " + e.getMessage());

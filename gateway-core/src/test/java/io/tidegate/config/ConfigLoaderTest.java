@@ -502,6 +502,21 @@ class ConfigLoaderTest {
 
     @Test
     @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aDeviceNamedAsACertificateIsRefusedWithoutReadingIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("config.yaml");
+        Files.writeString(file, """
+                tidegate:
+                  ssl_trusted_certificate: /dev/zero
+                  listeners: [{ address: "127.0.0.1:0", tls: { cert_path: /dev/zero, key_path: /dev/zero } }]
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(file));
+        assertEquals(3, e.errors().size(), e.errors().toString());
+        e.errors().forEach(error -> assertTrue(error.endsWith("cannot read /dev/zero: is not a regular file (a device, FIFO or socket),"
+                + " so it is not read"), error));
+    }
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aFifoIsRefusedWithoutOpeningIt() throws Exception {
         Path fifo = Fifos.make(dir.resolve("config.yaml"));
         ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(fifo));
