@@ -10,7 +10,6 @@ import io.tidegate.testing.RawH2Client;
 import io.tidegate.testing.RawUpstream;
 import io.tidegate.testing.TestGateway;
 import io.tidegate.testing.TlsH2Listener;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
