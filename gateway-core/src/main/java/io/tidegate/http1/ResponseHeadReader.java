@@ -24,6 +24,8 @@ public final class ResponseHeadReader {
     private boolean afterLfCr;
     private boolean complete;
     private int skipped;
+    /** Lines of the head so far, the status line included. */
+    private int lines;
 
     public ResponseHeadReader(int maxBytes, int maxFields) {
         this.maxBytes = maxBytes;
@@ -53,6 +55,10 @@ public final class ResponseHeadReader {
                 if (afterLf || afterLfCr) {
                     complete = true;
                     return true;
+                }
+                // counted as they arrive: an upstream dripping header lines must not hold the request until the byte cap
+                if (++lines > maxFields + 1) {
+                    throw new UpstreamProtocolException("upstream response head has more than " + maxFields + " fields");
                 }
                 afterLf = true;
                 afterLfCr = false;
@@ -96,6 +102,7 @@ public final class ResponseHeadReader {
         } finally {
             length = 0;
             skipped = 0;
+            lines = 0;
             complete = false;
             afterLf = afterLfCr = false;
         }

@@ -75,10 +75,14 @@ class RequestBodyAttacksTest {
     }
 
     @Test
-    void anOverflowingChunkSizeIs400AndNeverACompleteRequestUpstream() {
+    void anOverflowingChunkSizeNeverBecomesACompleteRequestUpstream() {
         String response = RawHttp.send(gw.port(), "POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "ffffffffffffffff1\r\nabc\r\n0\r\n\r\n", 3000);
-        assertEquals(400, RawHttp.status(response), "the client's answer: '" + response + "'; the upstream saw:\n" + upstream.describe());
+        // Undertow's chunk parser closes the client connection itself on a malformed size, so the
+        // client may see the connection closed rather than the gateway's 400
+        int status = RawHttp.status(response);
+        assertTrue(status == 400 || status == -1 && response.isEmpty(),
+                "a 400 or the connection closed, got: '" + response + "'; the upstream saw:\n" + upstream.describe());
         assertNoCompleteRequestReachedTheUpstream();
     }
 
