@@ -3,7 +3,6 @@ package io.tidegate.plugins.limits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tidegate.testing.PluginGateway;
 import io.tidegate.testing.RedisServer;
 import io.tidegate.testing.TestGateway;
 import io.tidegate.testing.UpstreamServer;
@@ -40,30 +39,7 @@ class LimitCountHungRedisIT {
     static final RedisServer redis = new RedisServer();
 
     private static TestGateway gateway(int redisPort) {
-        String limit = """
-                      limit-count:
-                        count: 100000
-                        time_window: 60
-                        key_type: constant
-                        key: everyone
-                        policy: redis
-                        redis_host: 127.0.0.1
-                        redis_port: %d
-                        redis_timeout: %d
-                        allow_degradation: %s
-                """;
-        return PluginGateway.start("""
-                routes:
-                  - id: strict
-                    uri: /strict
-                    plugins:
-                %s    upstream: { nodes: { "%s": 1 } }
-                  - id: lenient
-                    uri: /lenient
-                    plugins:
-                %s    upstream: { nodes: { "%s": 1 } }
-                """.formatted(limit.formatted(redisPort, REDIS_TIMEOUT.toMillis(), false), upstream.address(),
-                limit.formatted(redisPort, REDIS_TIMEOUT.toMillis(), true), upstream.address()));
+        return StrictAndLenientRoutes.start(redisPort, REDIS_TIMEOUT.toMillis(), upstream.address());
     }
 
     private record Timed(HttpResponse<String> response, Duration took) {}

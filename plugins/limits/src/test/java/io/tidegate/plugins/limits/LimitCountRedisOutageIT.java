@@ -7,7 +7,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.tidegate.testing.PluginGateway;
 import io.tidegate.testing.RedisServer;
 import io.tidegate.testing.TestGateway;
 import io.tidegate.testing.UpstreamServer;
@@ -50,30 +49,7 @@ class LimitCountRedisOutageIT {
     }
 
     private static TestGateway gateway() {
-        String limit = """
-                      limit-count:
-                        count: 100000
-                        time_window: 60
-                        key_type: constant
-                        key: everyone
-                        policy: redis
-                        redis_host: 127.0.0.1
-                        redis_port: %d
-                        redis_timeout: 500
-                        allow_degradation: %s
-                """;
-        return PluginGateway.start("""
-                routes:
-                  - id: strict
-                    uri: /strict
-                    plugins:
-                %s    upstream: { nodes: { "%s": 1 } }
-                  - id: lenient
-                    uri: /lenient
-                    plugins:
-                %s    upstream: { nodes: { "%s": 1 } }
-                """.formatted(limit.formatted(redis.port(), false), upstream.address(),
-                limit.formatted(redis.port(), true), upstream.address()));
+        return StrictAndLenientRoutes.start(redis.port(), 500, upstream.address());
     }
 
     private static boolean counted(HttpResponse<String> response) {
