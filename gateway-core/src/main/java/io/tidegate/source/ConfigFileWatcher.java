@@ -1,6 +1,7 @@
 package io.tidegate.source;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,6 +27,8 @@ public final class ConfigFileWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfigFileWatcher.class);
     private static final long QUIET_MILLIS = 100;
     private static final long RESCAN_MILLIS = 2_000;
+    /** As much as a configuration file may hold (ConfigLoader refuses more). */
+    private static final int MAX_BYTES = 32 << 20;
 
     private final List<Path> files;
     private final Runnable onChange;
@@ -58,13 +61,22 @@ public final class ConfigFileWatcher implements AutoCloseable {
         }
     }
 
-    /** A digest of every file's bytes (a missing file counts as its own state). */
+    /**
+     * A digest of every file's bytes (a missing file, and one that is not a regular file, count as
+     * states of their own). Only regular files are opened, and only so much is read as a
+     * configuration file may hold: a path turned into a FIFO or a device must not hang or exhaust
+     * the watcher. The reload that a change triggers then says what is wrong with it.
+     */
     private byte[] fingerprint() {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             for (Path file : files) {
-                try {
-                    digest.update(Files.readAllBytes(file));
+                if (Files.exists(file) && !Files.isRegularFile(file)) {
+                    digest.update((byte) 3);
+                    continue;
+                }
+                try (InputStream in = Files.newInputStream(file)) {
+                    digest.update(in.readNBytes(MAX_BYTES + 1));
                     digest.update((byte) 1);
                 } catch (NoSuchFileException e) {
                     digest.update((byte) 0);

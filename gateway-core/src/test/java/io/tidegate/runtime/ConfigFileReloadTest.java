@@ -55,6 +55,23 @@ class ConfigFileReloadTest {
     }
 
     /**
+     * A watched file replaced by a FIFO (or a device) must not hang the watcher: the version
+     * serving stays, and a real file put back afterwards is applied as usual.
+     */
+    @Test
+    void aFileTurnedIntoAFifoChangesNothingAndTheWatchGoesOn() throws Exception {
+        try (TestGateway gw = TestGateway.start(config("- { id: a, uri: /a, upstream_id: u }"))) {
+            Path fifo = io.tidegate.testing.Fifos.make(gw.configFile().resolveSibling(".config.fifo"));
+            Files.move(fifo, gw.configFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Thread.sleep(500);
+            assertEquals(200, gw.get("/a").statusCode(), "the version serving stays");
+            replaceAtomically(gw.configFile(), config("- { id: b, uri: /b, upstream_id: u }"));
+            long served = gw.awaitStatus("/b", 200, 5000);
+            assertTrue(served < 1000, "the watch still works: served after " + served + " ms");
+        }
+    }
+
+    /**
      * {@code Main} loads the file, then starts the gateway, whose watcher begins later still (after
      * the plugins load and the listeners bind). An edit in between, made there on purpose here, or
      * just after the start must serve within 2 s, every time. Before, the watcher took an edit in
