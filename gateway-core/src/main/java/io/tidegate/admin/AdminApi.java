@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * APISIX's Admin API ({@code /apisix/admin/...}) for routes, upstreams, services, consumers, ssls,
  * global rules and plugin configs: HTTP in and out. Every write is validated like file
- * configuration (and compiled, so a plugin rejecting its config is a 400 too) and committed only if
- * what it was validated against still holds ({@link ResourceWrites}); nothing is written when it
- * fails. etcd is the source of truth: a write serves on every node (this one included) through its
+ * configuration, together with what it depends on (and compiled, so a plugin rejecting its config
+ * is a 400 too), and committed only if what it was validated against still holds
+ * ({@link ResourceWrites}); nothing is written when it fails. etcd is the source of truth: a write serves on every node (this one included) through its
  * watch. Runs on worker threads, since etcd calls block.
  */
 public final class AdminApi implements HttpHandler {
@@ -141,9 +141,8 @@ public final class AdminApi implements HttpHandler {
 
     private Reply list(String type) {
         ArrayNode list = JSON.createArrayNode();
-        for (EtcdStore.Entry entry : store.list().entries()) {
-            KeyedResources.Place place = keys.place(entry.key());
-            if (place != null && place.type().equals(type)) {
+        for (EtcdStore.Entry entry : store.list(keys.key(type, "")).entries()) {
+            if (keys.place(entry.key()) != null) {  // APISIX keeps other kinds of keys in places of its own
                 list.add(described(entry));
             }
         }

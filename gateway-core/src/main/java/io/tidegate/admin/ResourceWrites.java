@@ -10,18 +10,20 @@ import io.tidegate.source.EtcdStore.Expectation;
 import io.tidegate.source.KeyedResources;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * The Admin API's writes. Each reads everything stored, checks the write against it (validation,
- * references, a full compile), and commits in one etcd transaction that holds only if what the
- * check relied on is still as read: the key itself, the resources the new value refers to, and,
- * for a delete, that nothing that could refer to the deleted resource was written since. When
- * another write got in between, the whole thing is done again on a fresh read, so the answer
- * always describes the state the write met: two racing writes can never both succeed into an
- * inconsistent state, and a PATCH never loses a write it did not see.
+ * The Admin API's writes. Each reads what its check depends on ({@link Dependencies}: the key
+ * itself and the resources the new value refers to, not everything stored), checks the write
+ * against that (validation, references, a compile of those resources), and commits in one etcd
+ * transaction that holds only if what the check read is still as read. A delete of something
+ * others may refer to reads the resources that could (every route, say) and holds only if none of
+ * them was written since. When another write got in between, the whole thing is done again on a
+ * fresh read, so the answer always describes the state the write met: two racing writes can never
+ * both succeed into an inconsistent state, and a PATCH never loses a write it did not see.
  */
 final class ResourceWrites {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,11 +32,13 @@ final class ResourceWrites {
 
     private final EtcdStore store;
     private final KeyedResources keys;
+    private final Dependencies dependencies;
     private final AdminApi.Validator validator;
 
     ResourceWrites(EtcdStore store, KeyedResources keys, AdminApi.Validator validator) {
         this.store = store;
         this.keys = keys;
+        this.dependencies = new Dependencies(store, keys);
         this.validator = validator;
     }
 
@@ -62,20 +66,25 @@ final class ResourceWrites {
             return store.delete(key) ? deleted(key) : Reply.notFound();  // nothing was read, nothing to hold
         }
         return untilSettled(() -> {
-            EtcdStore.Listing listing = store.list();
-            EtcdStore.Entry existing = listing.entry(key);
+            EtcdStore.Entry existing = store.get(key);
             if (existing == null) {
                 return Reply.notFound();
             }
-            List<String> users = References.users(type, id, listing.values(), keys);
+            // deletes are rare: reading every resource that could refer to this one is fine
+            List<Expectation> expected = new ArrayList<>();
+            expected.add(Expectation.unchanged(key, existing.modRevision()));
+            Map<String, String> candidates = new LinkedHashMap<>();
+            for (String referring : referringTypes) {
+                EtcdStore.Listing listing = store.list(folder(referring));
+                candidates.putAll(listing.values());
+                // a user created (or changed to use it) after the listing shows up as a key written under its folder
+                expected.add(Expectation.nothingWrittenUnder(folder(referring), listing.revision()));
+            }
+            List<String> users = References.users(type, id, candidates, keys);
             if (!users.isEmpty()) {
                 String singular = type.substring(0, type.length() - 1);
                 return Reply.error(400, "can not delete this " + singular + ", " + users.get(0) + " is still using it now");
             }
-            List<Expectation> expected = new ArrayList<>();
-            expected.add(Expectation.unchanged(key, existing.modRevision()));
-            // a user created (or changed to use it) after the listing shows up as a key written under its folder
-            referringTypes.forEach(referring -> expected.add(Expectation.nothingWrittenUnder(folder(referring), listing.revision())));
             return store.deleteIf(expected, key) ? deleted(key) : null;
         });
     }
@@ -84,8 +93,7 @@ final class ResourceWrites {
     private Reply write(String type, String id, UnaryOperator<ObjectNode> edit, boolean mustExist) {
         String idField = KeyedResources.idField(type);
         String key = keys.key(type, id);
-        EtcdStore.Listing listing = store.list();
-        EtcdStore.Entry existing = listing.entry(key);
+        EtcdStore.Entry existing = store.get(key);
         if (mustExist && existing == null) {
             return Reply.notFound();
         }
@@ -100,13 +108,12 @@ final class ResourceWrites {
         value.put("update_time", now);
         String text = text(value);
 
-        TreeMap<String, String> values = listing.values();
-        values.put(key, text);
-        List<String> errors = problems(values, key);
+        Dependencies.Read read = dependencies.read(type, key, existing, value);
+        List<String> errors = problems(read.with(key, text), key);
         if (errors != null) {
             return Reply.error(400, String.join("; ", errors));
         }
-        if (!store.putIf(heldFor(type, key, existing, value, listing), key, text)) {
+        if (!store.putIf(read.held(), key, text)) {
             return null;
         }
         ObjectNode body = JSON.createObjectNode().put("key", key);
@@ -114,24 +121,8 @@ final class ResourceWrites {
         return new Reply(existing == null ? 201 : 200, body);
     }
 
-    /** What a validated write relied on and must still hold when it commits. */
-    private List<Expectation> heldFor(String type, String key, EtcdStore.Entry existing, ObjectNode value, EtcdStore.Listing listing) {
-        List<Expectation> expected = new ArrayList<>();
-        // the key as read: 201 versus 200, create_time, and for PATCH the value the edit applied to
-        expected.add(Expectation.unchanged(key, existing == null ? 0 : existing.modRevision()));
-        for (String referred : References.referredKeys(type, value, keys)) {
-            EtcdStore.Entry entry = listing.entry(referred);
-            expected.add(Expectation.unchanged(referred, entry == null ? 0 : entry.modRevision()));
-        }
-        if (type.equals("consumers")) {
-            // credentials (a key-auth key, say) must be unique among all consumers
-            expected.add(Expectation.nothingWrittenUnder(folder("consumers"), listing.revision()));
-        }
-        return expected;
-    }
-
-    /** The errors that concern {@code key} when everything in {@code values} is read and compiled; null when none. */
-    private List<String> problems(TreeMap<String, String> values, String key) {
+    /** The errors that concern {@code key} when the {@code values} are read and compiled together; null when none. */
+    private List<String> problems(Map<String, String> values, String key) {
         KeyedResources.Result result = keys.read(values);
         List<String> errors = result.rejected().get(key);
         if (errors == null) {

@@ -152,8 +152,17 @@ public final class EtcdStore implements AutoCloseable {
         return prefix;
     }
 
+    /** Every key under the prefix. */
     public Listing list() {
-        GetResponse response = await(client.getKVClient().get(bytes(prefix + "/"), GetOption.builder().isPrefix(true).build()));
+        return list(prefix + "/");
+    }
+
+    /** Every key under {@code folder} (a key prefix ending in {@code /}, such as {@code /apisix/consumers/}). */
+    public Listing list(String folder) {
+        if (!folder.endsWith("/")) {
+            throw new IllegalArgumentException("not a folder: " + folder);
+        }
+        GetResponse response = await(client.getKVClient().get(bytes(folder), GetOption.builder().isPrefix(true).build()));
         return new Listing(response.getKvs().stream().map(EtcdStore::entry).toList(), response.getHeader().getRevision());
     }
 

@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -72,10 +71,11 @@ public final class KeyedResources {
 
     /**
      * Reads every value, leaving out those that fail; repeats until what is left is consistent (a
-     * route whose upstream was left out goes too). {@code values}: key to JSON text. The Admin
-     * API's check of a write: a reference to something missing is an error there.
+     * route whose upstream was left out goes too). {@code values}: key to JSON text, in the order
+     * the lists get them (of two consumers sharing a credential, the later is the one in error).
+     * The Admin API's check of a write: a reference to something missing is an error there.
      */
-    public Result read(SortedMap<String, String> values) {
+    public Result read(Map<String, String> values) {
         Map<String, List<String>> rejected = new LinkedHashMap<>();
         Map<String, JsonNode> parsed = new LinkedHashMap<>();
         values.forEach((key, text) -> {
