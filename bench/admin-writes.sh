@@ -5,18 +5,26 @@
 # ones, each to a new path) through the Admin API by WRITERS concurrent writers. The load client and
 # origin are io.tidegate.bench.AdminWriteLoad.
 # Usage: bench/admin-writes.sh [WRITES] [WRITERS] [ROUTES]   (defaults 1000 8 10000; needs etcd)
+#   WARMUP (default 60) seconds of writes first, not counted, so the JIT compilers are mostly done
+#   with the write path (45 s into a run, C2 still took half a core). By time, not by count, so that
+#   a slow build gets the same warm-up as a fast one.
 #   ROUNDS (default 3) rounds of each JVM variant, each on a fresh etcd and gateway:
 #     default  plain `java -jar`, as the README's first command runs it
 #     xmx512   java -Xmx512m -jar
 #   VARIANTS="default" runs only one; GATEWAY_JAR runs another build (a copy of an older one, say);
+#   THREADS=1 prints the CPU seconds of the gateway's busiest threads during the writes.
 #   JAVA_OPTS adds flags to the gateway; JFR=/tmp/admin records the writes of each run with Java
 #   Flight Recorder (profile settings) into /tmp/admin-VARIANT-ROUND.jfr (the gateway halts on
 #   SIGTERM, so a recording started with the JVM would never be written).
 # Prints per run: writes/s, write latency p50/p99, the time from a write's 2xx to the route
 # serving on the proxy port (every 20th write, sampled one at a time), the gateway's RSS before
-# the writes (after the preload serves), after them and its peak (VmHWM), young and full GCs with
-# their time during the writes (jstat), and how many configuration versions the gateway built;
-# then the median of each figure over the rounds.
+# the writes (after the preload serves and the warm-up), after them and its peak (VmHWM), the heap
+# in use right after a full GC before and after the writes (what it holds on to; the forced GCs are
+# not counted), young and full GCs with their time during the writes (jstat), how many
+# configuration versions the gateway built, and
+# the CPU seconds the gateway and etcd used during the writes, against the whole machine's busy
+# seconds (all cores: the load client, and anything else running, is the rest); then the median
+# of each figure over the rounds.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -33,6 +41,14 @@ wait_port() { for _ in $(seq 1 600); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/n
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 load() { java -Xmx256m -XX:+UseSerialGC -cp "$here/target/benchmarks.jar" io.tidegate.bench.AdminWriteLoad "$@"; }
 rss() { awk -v f="$2:" '$1 == f { printf "%d", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo -1; }
+# CPU seconds a process used so far (user + system), and the whole machine's busy seconds (all cores)
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+busy() { awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat; }
+# CPU seconds of each thread of a process so far, "name seconds" per line (THREADS=1)
+threads() { for t in /proc/$1/task/*; do awk -v hz="$(getconf CLK_TCK)" -v n="$(tr ' ' '_' < "$t/comm")" \
+  '{ printf "%s %.2f\n", n, ($14 + $15) / hz }' "$t/stat" 2>/dev/null; done | awk '{ s[$1] += $2 } END { for (n in s) print n, s[n] }' | sort; }
+# heap in use right after a full GC (MB): what the gateway holds on to, garbage aside
+live() { jcmd "$1" GC.run >/dev/null; jcmd "$1" GC.heap_info | awk '/used/ { for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub("K", "", v); printf "%d", v / 1024; exit } }'; }
 # jstat -gc: YGC YGCT FGC FGCT (columns by name, so the collector's layout does not matter)
 gc() { jstat -gc "$1" | awk 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i } NR == 2 { print $col["YGC"], $col["YGCT"], $col["FGC"], $col["FGCT"] }'; }
 
@@ -60,9 +76,13 @@ YAML
     >"$work/gateway-$variant-$round.log" 2>&1 & gw=$!; pids+=($gw)
   wait_port "$admin"
   load await "$proxy" "/r/$((routes - 1))" 120
+  [ "${WARMUP:-60}" -gt 0 ] && load writes "$admin" bench-admin-key "$proxy" 100000000 "$writers" "$routes" 20 "${WARMUP:-60}" warmup >/dev/null
   sleep 2
-  local rss_before gc_before out rss_after peak gc_after versions
-  rss_before=$(rss $gw VmRSS); gc_before=$(gc $gw)
+  local rss_before gc_before out rss_after peak gc_after versions live_before live_after
+  live_before=$(live $gw); rss_before=$(rss $gw VmRSS); gc_before=$(gc $gw)
+  local gw_cpu0 etcd_cpu0 busy0 gw_cpu1 etcd_cpu1 busy1
+  gw_cpu0=$(cpu $gw); etcd_cpu0=$(cpu $etcd_pid); busy0=$(busy)
+  [ -n "${THREADS:-}" ] && threads $gw > "$work/threads0"
   versions=$(grep -c 'configuration version' "$work/gateway-$variant-$round.log" || true)
   [ -n "${JFR:-}" ] && jcmd $gw JFR.start name=writes settings=profile >/dev/null
   out=$(load writes "$admin" bench-admin-key "$proxy" "$writes" "$writers" "$routes")
@@ -70,14 +90,23 @@ YAML
     echo "variant=$variant round=$round gateway died: $(grep -m1 -iE 'OutOfMemory|Exception' "$work/gateway-$variant-$round.log")" >&2
     kill $etcd_pid $origin_pid; wait $etcd_pid $origin_pid 2>/dev/null || true; return 1
   fi
-  rss_after=$(rss $gw VmRSS); peak=$(rss $gw VmHWM); gc_after=$(gc $gw)
+  gw_cpu1=$(cpu $gw); etcd_cpu1=$(cpu $etcd_pid); busy1=$(busy)
+  if [ -n "${THREADS:-}" ]; then
+    threads $gw > "$work/threads1"
+    echo "gateway threads, CPU seconds during the writes ($variant round $round):" >&2
+    join -a 2 "$work/threads0" "$work/threads1" | awk '{ d = $NF - (NF == 3 ? $2 : 0); if (d >= 0.1) printf "  %7.1f %s\n", d, $1 }' | sort -rn | head -12 >&2
+  fi
+  rss_after=$(rss $gw VmRSS); peak=$(rss $gw VmHWM); gc_after=$(gc $gw); live_after=$(live $gw)
   [ -n "${JFR:-}" ] && jcmd $gw JFR.dump name=writes filename="$JFR-$variant-$round.jfr" >/dev/null
   versions=$(( $(grep -c 'configuration version' "$work/gateway-$variant-$round.log" || true) - versions ))
   kill $gw $etcd_pid $origin_pid; wait $gw $etcd_pid $origin_pid 2>/dev/null || true
   read -r y0 yt0 f0 ft0 <<<"$gc_before"; read -r y1 yt1 f1 ft1 <<<"$gc_after"
   echo "variant=$variant round=$round $out rss_before_mb=$rss_before rss_after_mb=$rss_after rss_peak_mb=$peak" \
+       "live_heap_before_mb=$live_before live_heap_after_mb=$live_after" \
        "young_gcs=$((y1 - y0)) young_gc_s=$(awk -v a="$yt1" -v b="$yt0" 'BEGIN { printf "%.2f", a - b }')" \
-       "full_gcs=$((f1 - f0)) full_gc_s=$(awk -v a="$ft1" -v b="$ft0" 'BEGIN { printf "%.2f", a - b }') versions=$versions"
+       "full_gcs=$((f1 - f0)) full_gc_s=$(awk -v a="$ft1" -v b="$ft0" 'BEGIN { printf "%.2f", a - b }') versions=$versions" \
+       "$(awk -v g0="$gw_cpu0" -v g1="$gw_cpu1" -v e0="$etcd_cpu0" -v e1="$etcd_cpu1" -v b0="$busy0" -v b1="$busy1" \
+            'BEGIN { printf "gateway_cpu_s=%.1f etcd_cpu_s=%.1f machine_busy_s=%.1f", g1 - g0, e1 - e0, b1 - b0 }')"
 }
 
 echo "admin writes: $writes writes, $writers writers, $routes routes preloaded; $(nproc) cores; logs in $work"

@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * origin  PORT                                   (serves until killed)
  * preload ETCD_ENDPOINT PREFIX ROUTES ORIGIN_HOST:PORT
  * await   PROXY_PORT PATH TIMEOUT_SECONDS
- * writes  ADMIN_PORT API_KEY PROXY_PORT WRITES WRITERS ROUTES [SAMPLE_EVERY] [MAX_SECONDS]
+ * writes  ADMIN_PORT API_KEY PROXY_PORT WRITES WRITERS ROUTES [SAMPLE_EVERY] [MAX_SECONDS] [ID_PREFIX]
  * </pre>
  */
 public final class AdminWriteLoad {
@@ -57,7 +57,7 @@ public final class AdminWriteLoad {
             case "await" -> await(Integer.parseInt(args[1]), args[2], Integer.parseInt(args[3]));
             case "writes" -> writes(Integer.parseInt(args[1]), args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]), Integer.parseInt(args[6]), args.length > 7 ? Integer.parseInt(args[7]) : 20,
-                    args.length > 8 ? Integer.parseInt(args[8]) : 600);
+                    args.length > 8 ? Integer.parseInt(args[8]) : 600, args.length > 9 ? args[9] : "");
             default -> {
                 System.err.println("usage: preload|await|writes ... (see the class comment)");
                 System.exit(2);
@@ -119,7 +119,7 @@ public final class AdminWriteLoad {
     private record Written(String path, long nanos) {}
 
     private static void writes(int adminPort, String apiKey, int proxyPort, int writes, int writers, int routes, int sampleEvery,
-                               int maxSeconds) throws Exception {
+                               int maxSeconds, String idPrefix) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
@@ -136,12 +136,13 @@ public final class AdminWriteLoad {
         for (int w = 0; w < writers; w++) {
             int writer = w;
             Thread thread = new Thread(() -> {
-                long[] mine = new long[writes];
+                long[] mine = new long[Math.min(writes, 1 << 16)];
                 int count = 0;
                 for (int n = next.getAndIncrement(); n < writes && System.nanoTime() < deadline; n = next.getAndIncrement()) {
                     // half new routes, half changes of preloaded ones; each gets a path never used before
-                    String id = n % 2 == 0 ? "n" + n : "r" + ThreadLocalRandom.current().nextInt(routes);
-                    String path = "/w/" + n;
+                    // a warm-up (ID_PREFIX given) only changes routes: the measured writes start with ROUTES stored
+                    String id = n % 2 == 0 && idPrefix.isEmpty() ? "n" + n : "r" + ThreadLocalRandom.current().nextInt(routes);
+                    String path = "/w/" + idPrefix + n;
                     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/apisix/admin/routes/" + id))
                             .header("X-API-KEY", apiKey).timeout(Duration.ofSeconds(60))
                             .PUT(HttpRequest.BodyPublishers.ofString(route(id, path))).build();
@@ -159,6 +160,9 @@ public final class AdminWriteLoad {
                         return;
                     }
                     long done = System.nanoTime();
+                    if (count == mine.length) {
+                        mine = Arrays.copyOf(mine, count * 2);
+                    }
                     mine[count++] = done - sent;
                     if (status / 100 != 2) {
                         failed.incrementAndGet();
@@ -185,18 +189,22 @@ public final class AdminWriteLoad {
                 serve.length, ms(serve, 0.5), ms(serve, 0.99), ms(serve, 1.0), unserved.get());
     }
 
-    /** Polls each sampled route's path until it answers 200 (at most 30 s), one route at a time. */
+    /**
+     * Polls each sampled route's path every 2 ms until it answers 200 (at most 30 s), one route at a
+     * time, over one kept-alive connection: polling is load on the gateway too, and a connection per
+     * poll made it a good share of the gateway's work.
+     */
     private static void sample(int proxyPort, BlockingQueue<Written> toSample, List<Long> serveNanos, AtomicInteger unserved) {
-        try {
+        try (KeptAlive poller = new KeptAlive(proxyPort)) {
             while (true) {
                 Written written = toSample.take();
                 long deadline = written.nanos() + TimeUnit.SECONDS.toNanos(30);
-                while (status(proxyPort, written.path()) != 200) {
+                while (poller.status(written.path()) != 200) {
                     if (System.nanoTime() > deadline) {
                         unserved.incrementAndGet();
                         break;
                     }
-                    Thread.sleep(1);
+                    Thread.sleep(2);
                 }
                 if (System.nanoTime() <= deadline) {
                     serveNanos.add(System.nanoTime() - written.nanos());
@@ -206,6 +214,74 @@ public final class AdminWriteLoad {
             // the writes are over
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** GETs over one HTTP/1.1 connection, opened again when the gateway closes it. */
+    private static final class KeptAlive implements AutoCloseable {
+        private final int port;
+        private Socket socket;
+        private InputStream in;
+
+        KeptAlive(int port) {
+            this.port = port;
+        }
+
+        int status(String path) throws IOException {
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    if (socket == null) {
+                        socket = new Socket("127.0.0.1", port);
+                        socket.setSoTimeout(10_000);
+                        in = new java.io.BufferedInputStream(socket.getInputStream());
+                    }
+                    socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: bench\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    return readResponse();
+                } catch (IOException e) {
+                    close();
+                    if (attempt > 0) {
+                        throw e;
+                    }
+                }
+            }
+        }
+
+        /** Reads one response with a Content-Length body; returns its status. */
+        private int readResponse() throws IOException {
+            String statusLine = line();
+            long length = 0;
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                if (header.regionMatches(true, 0, "content-length:", 0, 15)) {
+                    length = Long.parseLong(header.substring(15).trim());
+                }
+            }
+            in.skipNBytes(length);
+            return Integer.parseInt(statusLine.substring(9, 12));
+        }
+
+        private String line() throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new IOException("connection closed");
+                }
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
+
+        @Override
+        public void close() {
+            if (socket != null) {
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    // gone already
+                }
+                socket = null;
+            }
         }
     }
 
