@@ -5,7 +5,6 @@ import io.tidegate.config.ConfigException;
 import io.tidegate.config.Resources;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +41,6 @@ public final class EtcdSource implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final TreeMap<String, String> values = new TreeMap<>();
     private Watch.Watcher watcher;
     private long generation;
     private long backoffMillis = MIN_BACKOFF_MILLIS;
@@ -52,7 +50,7 @@ public final class EtcdSource implements AutoCloseable {
         this.store = store;
         KeyedResources keyed = new KeyedResources(store.prefix());
         this.versions = new LastGoodVersions(keyed);
-        this.keyLog = new EtcdKeyLog(keyed);
+        this.keyLog = new EtcdKeyLog();
         this.target = target;
     }
 
@@ -83,14 +81,13 @@ public final class EtcdSource implements AutoCloseable {
             retryLater();
             return;
         }
-        values.clear();
-        values.putAll(listing.values());
+        versions.reset(listing.values());
         rebuild();
         backoffMillis = MIN_BACKOFF_MILLIS;
         watcher = store.watch(listing.revision() + 1,
                 changes -> run(() -> changed(mine, changes)),
                 error -> run(() -> watchFailed(mine, error)));
-        log.info("etcd {}: {} keys at revision {}, watching", store.prefix(), values.size(), listing.revision());
+        log.info("etcd {}: {} keys at revision {}, watching", store.prefix(), versions.size(), listing.revision());
     }
 
     /** Runs on this source's thread; after {@link #close} (a watch reporting its end) nothing runs. */
@@ -129,9 +126,9 @@ public final class EtcdSource implements AutoCloseable {
         }
         for (EtcdStore.Change change : changes) {
             if (change.deleted()) {
-                values.remove(change.entry().key());
+                versions.remove(change.entry().key());
             } else {
-                values.put(change.entry().key(), change.entry().value());
+                versions.put(change.entry().key(), change.entry().value());
             }
         }
         // a burst of watch responses queued behind this one becomes one rebuild
@@ -158,15 +155,14 @@ public final class EtcdSource implements AutoCloseable {
      * for a reason no key explains.
      */
     private void rebuild() {
-        LastGoodVersions.Choice choice = versions.choose(values);
+        LastGoodVersions.Choice choice = versions.choose();
         while (true) {
             KeyedResources.Result read = choice.read();
             List<String> unexplained = read.rejected().get(KeyedResources.NO_KEY);
             if (unexplained == null) {
                 try {
                     target.apply(read.resources());
-                    versions.applied(choice);
-                    keyLog.report(choice, read.resources());
+                    keyLog.report(choice, read.resources(), versions.applied());
                     return;
                 } catch (ConfigException e) {
                     Map<String, List<String>> failed = read.attribute(e.errors());
