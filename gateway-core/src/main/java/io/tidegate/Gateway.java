@@ -35,9 +35,9 @@ import io.tidegate.upstream.UpstreamCompiler;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -60,8 +60,12 @@ public final class Gateway implements AutoCloseable {
     private final SnapshotHolder snapshots;
     private final GatewayServer server;
     private final ScheduledExecutorService background;
-    /** Replaced versions not closed yet: requests in flight may still use their plugins. */
-    private final Set<Snapshot> retiring = ConcurrentHashMap.newKeySet();
+    /** Closes replaced versions once no request holds them, off the IO thread whose request let go last. */
+    private final ExecutorService closer = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "tidegate-version-close");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final PluginFolderWatcher watcher;
     /** Null when the resources come from etcd. */
     private final ConfigFileWatcher fileWatcher;
@@ -71,7 +75,6 @@ public final class Gateway implements AutoCloseable {
     private final AccessLog accessLog;
     private final GatewayMetrics metrics;
     private final SharedPluginOutputs outputs;
-    private final long graceMillis;
     /** Compiles and swaps run one at a time: versions stay in order and pools are pruned safely. */
     private final Object compileLock = new Object();
     /** Counts the versions using each plugin instance: versions share the instances of what did not change. */
@@ -96,10 +99,10 @@ public final class Gateway implements AutoCloseable {
         this.version = first.snapshot().version();
         this.ledger = ledger;
         this.pieces = first.pieces();
-        this.graceMillis = Math.round(config.server().pluginGraceSeconds() * 1000);
         // from etcd, the first version is an empty stand-in until etcd's listing replaces it
-        this.snapshots = config.server().etcd() == null ? new SnapshotHolder(first.snapshot())
-                : SnapshotHolder.awaitingSource(first.snapshot());
+        int ioThreads = config.server().ioThreads();
+        this.snapshots = config.server().etcd() == null ? new SnapshotHolder(first.snapshot(), ioThreads, this::closeReplaced)
+                : SnapshotHolder.awaitingSource(first.snapshot(), ioThreads, this::closeReplaced);
         checkers.retainOnly(first.checked());
         this.accessLog = config.server().accessLogPath() == null ? null : new AccessLog(Path.of(config.server().accessLogPath()));
         this.metrics = config.server().metrics() == null ? null : gatewayMetrics();
@@ -264,14 +267,12 @@ public final class Gateway implements AutoCloseable {
             version++;
             resources = next;
             pieces = compiled.pieces();
-            Snapshot previous = snapshots.current();
+            // the old version closes once the last request that started on it completes
             snapshots.swap(compiled.snapshot());
             // Requests still running on the old snapshot hold their connections; only idle pools close.
             pools.retainOnly(compiled.pools());
             checkers.retainOnly(compiled.checked());
             exportHealth();
-            retiring.add(previous);
-            background.schedule(() -> closeRetired(previous), graceMillis, TimeUnit.MILLISECONDS);
             Snapshot s = compiled.snapshot();
             countReload(reason);
             log.info("configuration version {} serving (changed: {}): {} routes, {} upstreams", s.version(), reason,
@@ -417,9 +418,22 @@ public final class Gateway implements AutoCloseable {
         log.info("tidegate stopped");
     }
 
-    private void closeRetired(Snapshot snapshot) {
-        if (retiring.remove(snapshot)) {
-            snapshot.close();
+    /** A version no request can use any more: its plugins are closed on a thread of their own (a close may block). */
+    private void closeReplaced(Snapshot snapshot) {
+        try {
+            closer.execute(snapshot::close);
+        } catch (RejectedExecutionException e) {
+            snapshot.close();  // stopping
+        }
+    }
+
+    private void awaitClosed() {
+        try {
+            if (!closer.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("closing replaced configuration versions took more than 10 s; going on");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -441,9 +455,10 @@ public final class Gateway implements AutoCloseable {
         if (accessLog != null) {
             accessLog.close();
         }
-        snapshots.current().close();
-        // Their plugins' close (a logger's last batch) must run too, even before their grace ends.
-        retiring.forEach(this::closeRetired);
+        closer.shutdown();
+        // Their plugins' close (a logger's last batch) must run too, even under requests the stop cut off.
+        snapshots.closeAll();
+        awaitClosed();
         outputs.close();
         checkers.close();
         pools.close();
