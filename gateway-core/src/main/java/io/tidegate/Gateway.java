@@ -119,7 +119,7 @@ public final class Gateway implements AutoCloseable {
         if (etcdSource != null) {
             etcdSource.start();
         }
-        AdminApi admin = config.server().admin() == null ? null : new AdminApi(config.server().admin().apiKey(), etcd,
+        AdminApi admin = config.server().admin() == null ? null : new AdminApi(config.server().admin().apiKey(), etcd, etcdSource.watchedKeys(),
                 this::validate, () -> plugins.catalog().all().stream().map(io.tidegate.plugin.LoadedPlugin::name).toList());
         try {
             this.server = GatewayServer.start(config.server(),

@@ -9,6 +9,7 @@ import io.tidegate.config.ConfigException;
 import io.tidegate.config.Resources;
 import io.tidegate.source.EtcdStore;
 import io.tidegate.source.KeyedResources;
+import io.tidegate.source.WatchedKeys;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -53,11 +54,12 @@ public final class AdminApi implements HttpHandler {
     private final ResourceWrites writes;
     private final Supplier<Collection<String>> pluginNames;
 
-    public AdminApi(String apiKey, EtcdStore store, Validator validator, Supplier<Collection<String>> pluginNames) {
+    /** @param watched the keys as this node's watch sees them: what writes are checked against first */
+    public AdminApi(String apiKey, EtcdStore store, WatchedKeys watched, Validator validator, Supplier<Collection<String>> pluginNames) {
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
         this.store = store;
         this.keys = new KeyedResources(store.prefix());
-        this.writes = new ResourceWrites(store, keys, validator);
+        this.writes = new ResourceWrites(store, watched, keys, validator);
         this.pluginNames = pluginNames;
     }
 
@@ -168,7 +170,7 @@ public final class AdminApi implements HttpHandler {
     private Reply patch(HttpServerExchange exchange, String type, String id) throws IOException {
         ObjectNode body = readBody(exchange);
         Reply badId = checkId(KeyedResources.idField(type), id);
-        return badId != null ? badId : writes.patch(type, id, stored -> MergePatch.apply(stored, body));
+        return badId != null ? badId : writes.patch(type, id, body, stored -> MergePatch.apply(stored, body));
     }
 
     /**
@@ -178,7 +180,7 @@ public final class AdminApi implements HttpHandler {
     private Reply patchField(HttpServerExchange exchange, String type, String id, List<String> field) throws IOException {
         JsonNode replacement = readJson(exchange);
         Reply badId = checkId(KeyedResources.idField(type), id);
-        return badId != null ? badId : writes.patch(type, id, stored -> {
+        return badId != null ? badId : writes.patch(type, id, null, stored -> {
             ObjectNode parent = stored;
             for (String name : field.subList(0, field.size() - 1)) {
                 JsonNode child = parent.get(name);

@@ -8,11 +8,12 @@ import io.tidegate.config.ConfigException;
 import io.tidegate.source.EtcdStore;
 import io.tidegate.source.EtcdStore.Expectation;
 import io.tidegate.source.KeyedResources;
+import io.tidegate.source.WatchedKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -35,24 +36,25 @@ final class ResourceWrites {
     private final Dependencies dependencies;
     private final AdminApi.Validator validator;
 
-    ResourceWrites(EtcdStore store, KeyedResources keys, AdminApi.Validator validator) {
+    ResourceWrites(EtcdStore store, WatchedKeys watched, KeyedResources keys, AdminApi.Validator validator) {
         this.store = store;
         this.keys = keys;
-        this.dependencies = new Dependencies(store, keys);
+        this.dependencies = new Dependencies(store, watched, keys);
         this.validator = validator;
     }
 
     /** PUT: creates (201) or replaces (200, keeping {@code create_time}) the resource with {@code body}. */
     Reply put(String type, String id, ObjectNode body) {
-        return untilSettled(() -> write(type, id, stored -> body.deepCopy(), false));
+        return untilSettled(attempt -> write(type, id, body, stored -> body.deepCopy(), false, attempt));
     }
 
     /**
      * PATCH: {@code edit} turns the stored value (a fresh copy on every attempt) into the new one;
-     * 404 when there is none.
+     * 404 when there is none. {@code hint}, when not null, is JSON whose references (an
+     * {@code upstream_id}, ...) the new value probably has: they are read with the stored value.
      */
-    Reply patch(String type, String id, UnaryOperator<ObjectNode> edit) {
-        return untilSettled(() -> write(type, id, edit, true));
+    Reply patch(String type, String id, JsonNode hint, UnaryOperator<ObjectNode> edit) {
+        return untilSettled(attempt -> write(type, id, hint, edit, true, attempt));
     }
 
     /**
@@ -65,7 +67,7 @@ final class ResourceWrites {
         if (force || referringTypes.isEmpty()) {
             return store.delete(key) ? deleted(key) : Reply.notFound();  // nothing was read, nothing to hold
         }
-        return untilSettled(() -> {
+        return untilSettled(attempt -> {
             EtcdStore.Entry existing = store.get(key);
             if (existing == null) {
                 return Reply.notFound();
@@ -89,11 +91,30 @@ final class ResourceWrites {
         });
     }
 
-    /** One attempt at a PUT or PATCH; null when another write got in between and it must be read again. */
-    private Reply write(String type, String id, UnaryOperator<ObjectNode> edit, boolean mustExist) {
+    /**
+     * One attempt at a PUT or PATCH; null when it must be made again on a fresh read. The first
+     * attempt reads what this node's watch has delivered, which may lag behind etcd by a write or
+     * two: its commit only holds if nothing it read changed, and a refusal it comes to (an
+     * upstream that does not exist, say, just created through another node) is only answered once
+     * etcd itself, read by the next attempt, says so.
+     */
+    private Reply write(String type, String id, JsonNode hint, UnaryOperator<ObjectNode> edit, boolean mustExist, int attemptNumber) {
+        Dependencies.Attempt attempt = dependencies.begin(type, keys.key(type, id), hint, attemptNumber == 0);
+        try {
+            Reply reply = write(type, id, edit, mustExist, attempt);
+            return reply != null && reply.status() >= 400 && attempt.fromWatch() ? null : reply;
+        } catch (BadRequest e) {
+            if (attempt.fromWatch()) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private Reply write(String type, String id, UnaryOperator<ObjectNode> edit, boolean mustExist, Dependencies.Attempt attempt) {
         String idField = KeyedResources.idField(type);
         String key = keys.key(type, id);
-        EtcdStore.Entry existing = store.get(key);
+        EtcdStore.Entry existing = attempt.existing();
         if (mustExist && existing == null) {
             return Reply.notFound();
         }
@@ -108,7 +129,7 @@ final class ResourceWrites {
         value.put("update_time", now);
         String text = text(value);
 
-        Dependencies.Read read = dependencies.read(type, key, existing, value);
+        Dependencies.Read read = attempt.complete(value);
         List<String> errors = problems(read.with(key, text), key);
         if (errors != null) {
             return Reply.error(400, String.join("; ", errors));
@@ -135,10 +156,10 @@ final class ResourceWrites {
         return errors;
     }
 
-    /** Runs attempts until one settles on an answer; a request that keeps losing races is told so. */
-    private static Reply untilSettled(Supplier<Reply> attempt) {
+    /** Runs attempts (numbered from 0) until one settles on an answer; a request that keeps losing races is told so. */
+    private static Reply untilSettled(IntFunction<Reply> attempt) {
         for (int i = 0; i < ATTEMPTS; i++) {
-            Reply reply = attempt.get();
+            Reply reply = attempt.apply(i);
             if (reply != null) {
                 return reply;
             }

@@ -34,6 +34,7 @@ public final class EtcdSource implements AutoCloseable {
 
     private final EtcdStore store;
     private final LastGoodVersions versions;
+    private final WatchedKeys watched = new WatchedKeys();
     private final EtcdKeyLog keyLog;
     private final Target target;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -92,13 +93,26 @@ public final class EtcdSource implements AutoCloseable {
             retryLater();
             return;
         }
+        watched.reset(mine, listing);
         versions.reset(listing.values());
         rebuild();
         backoffMillis = MIN_BACKOFF_MILLIS;
         watcher = store.watch(listing.revision() + 1,
-                changes -> run(() -> changed(mine, changes)),
-                error -> run(() -> watchFailed(mine, error)));
+                changes -> {
+                    // at once, not behind a rebuild: the Admin API reads these
+                    watched.apply(mine, changes);
+                    run(() -> changed(mine, changes));
+                },
+                error -> {
+                    watched.lost(mine);
+                    run(() -> watchFailed(mine, error));
+                });
         log.info("etcd {}: {} keys at revision {}, watching", store.prefix(), versions.size(), listing.revision());
+    }
+
+    /** The keys as this source's watch delivers them, for the Admin API's checks. */
+    public WatchedKeys watchedKeys() {
+        return watched;
     }
 
     /** Runs on this source's thread; after {@link #close} (a watch reporting its end) nothing runs. */

@@ -205,6 +205,21 @@ class AdminApiTest {
         assertEquals(200, b.send(b.request("/guarded").header("X-Token", "own").GET().build()).statusCode());
     }
 
+    /**
+     * A node checks a write against what its watch has delivered; what another node wrote a moment
+     * ago may not have arrived yet. A refusal is only answered once etcd itself says so.
+     */
+    @Test
+    void aWriteNamingWhatAnotherNodeJustWroteIsAccepted() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            assertEquals(201, admin(a, "PUT", "/upstreams/fresh-" + i, "{\"nodes\":{\"" + upstream.address() + "\":1}}").statusCode());
+            HttpResponse<String> route = admin(b, "PUT", "/routes/fresh-" + i, "{\"uri\":\"/fresh/" + i + "\",\"upstream_id\":\"fresh-" + i + "\"}");
+            assertEquals(201, route.statusCode(), "try " + i + ": " + route.body());
+            HttpResponse<String> again = admin(b, "PATCH", "/routes/fresh-" + i, "{\"desc\":\"patched\"}");
+            assertEquals(200, again.statusCode(), "try " + i + ": the route b just wrote: " + again.body());
+        }
+    }
+
     @Test
     void anInvalidBodyIs400AndWritesNothing() throws Exception {
         putUpstreamAndRoute();
