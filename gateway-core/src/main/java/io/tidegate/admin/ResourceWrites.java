@@ -18,9 +18,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * The Admin API's writes. Each reads what its check depends on ({@link Dependencies}: the key
- * itself and the resources the new value refers to, not everything stored), checks the write
- * against that (validation, references, a compile of those resources), and commits in one etcd
- * transaction that holds only if what the check read is still as read. A delete of something
+ * itself and the resources the new value refers to, not everything stored; first as this node's
+ * watch delivered them, then from etcd), checks the write against that (validation, references,
+ * a compile of those resources), and commits in one etcd transaction that holds only if what the
+ * check read is still as read. A delete of something
  * others may refer to reads the resources that could (every route, say) and holds only if none of
  * them was written since. When another write got in between, the whole thing is done again on a
  * fresh read, so the answer always describes the state the write met: two racing writes can never
@@ -28,8 +29,11 @@ import java.util.function.UnaryOperator;
  */
 final class ResourceWrites {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Reads a write may take: each extra one means another write committed in between. */
-    static final int ATTEMPTS = 5;
+    /**
+     * Attempts a write may take: the first on what the watch delivered, then up to five reading
+     * etcd, each extra one meaning another write committed in between.
+     */
+    static final int ATTEMPTS = 6;
 
     private final EtcdStore store;
     private final KeyedResources keys;
@@ -67,21 +71,20 @@ final class ResourceWrites {
         if (force || referringTypes.isEmpty()) {
             return store.delete(key) ? deleted(key) : Reply.notFound();  // nothing was read, nothing to hold
         }
+        List<String> folders = referringTypes.stream().map(this::folder).toList();
         return untilSettled(attempt -> {
-            EtcdStore.Entry existing = store.get(key);
+            // deletes are rare: reading every resource that could refer to this one is fine (one round trip)
+            EtcdStore.Listing read = store.read(List.of(key), folders);
+            EtcdStore.Entry existing = read.entries().stream().filter(entry -> entry.key().equals(key)).findFirst().orElse(null);
             if (existing == null) {
                 return Reply.notFound();
             }
-            // deletes are rare: reading every resource that could refer to this one is fine
             List<Expectation> expected = new ArrayList<>();
             expected.add(Expectation.unchanged(key, existing.modRevision()));
-            Map<String, String> candidates = new LinkedHashMap<>();
-            for (String referring : referringTypes) {
-                EtcdStore.Listing listing = store.list(folder(referring));
-                candidates.putAll(listing.values());
-                // a user created (or changed to use it) after the listing shows up as a key written under its folder
-                expected.add(Expectation.nothingWrittenUnder(folder(referring), listing.revision()));
-            }
+            // a user created (or changed to use it) after the read shows up as a key written under its folder
+            folders.forEach(folder -> expected.add(Expectation.nothingWrittenUnder(folder, read.revision())));
+            Map<String, String> candidates = new LinkedHashMap<>(read.values());
+            candidates.remove(key);
             List<String> users = References.users(type, id, candidates, keys);
             if (!users.isEmpty()) {
                 String singular = type.substring(0, type.length() - 1);
@@ -164,7 +167,7 @@ final class ResourceWrites {
                 return reply;
             }
         }
-        return Reply.error(409, "other writes changed what this one depends on " + ATTEMPTS + " times in a row; try again");
+        return Reply.error(409, "other writes kept changing what this one depends on; try again");
     }
 
     private String folder(String type) {
