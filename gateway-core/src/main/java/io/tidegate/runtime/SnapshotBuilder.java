@@ -178,8 +178,10 @@ public final class SnapshotBuilder {
             Certificates certificates = previous.certificates != null && CompiledPieces.same(previous.certificates.config, resources.ssls())
                     ? previous.certificates : new Certificates(resources.ssls(), certificates(resources.ssls(), problems));
             problems.throwIfAny();
+            Router<ActiveRoute> built = router.build();
+            // counted last, once nothing can fail: a failed build only closes what it created
             PluginUse use = ledger == null ? PluginUse.owned(used) : PluginUse.shared(used, ledger);
-            Snapshot snapshot = new Snapshot(version, router.build(), certificates.table, routed, resources.upstreams().size(), use);
+            Snapshot snapshot = new Snapshot(version, built, certificates.table, routed, resources.upstreams().size(), use);
             CompiledPieces pieces = new CompiledPieces(catalog, consumers, upstreams, services, pluginConfigs, globals, routes, certificates);
             return new Build(snapshot, pieces, Set.copyOf(pools), checked);
         }

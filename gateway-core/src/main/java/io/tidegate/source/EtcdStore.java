@@ -66,11 +66,6 @@ public final class EtcdStore implements AutoCloseable {
             entries.forEach(entry -> values.put(entry.key(), entry.value()));
             return values;
         }
-
-        /** The key's entry in this listing, or null when it did not exist. */
-        public Entry entry(String key) {
-            return entries.stream().filter(entry -> entry.key().equals(key)).findFirst().orElse(null);
-        }
     }
 
     /**

@@ -117,11 +117,7 @@ public final class KeyedResources {
      *               {@code errors} is empty
      * @param errors what is wrong with it, paths relative to its key
      */
-    public record ItemRead(Object record, List<String> errors) {
-        public boolean usable() {
-            return record != null && errors.isEmpty();
-        }
-    }
+    public record ItemRead(Object record, List<String> errors) {}
 
     /** Reads one parsed value of the type {@code place} says. */
     public ItemRead readOne(Place place, ObjectNode value) {
