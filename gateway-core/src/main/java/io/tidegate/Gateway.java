@@ -6,7 +6,6 @@ import io.tidegate.config.ConfigLoader;
 import io.tidegate.config.GatewayConfig;
 import io.tidegate.config.Resources;
 import io.tidegate.health.HealthCheckers;
-import io.tidegate.health.ProbeTarget;
 import io.tidegate.observe.AccessLog;
 import io.tidegate.observe.DroppedEntries;
 import io.tidegate.observe.FileSinks;
@@ -22,6 +21,8 @@ import io.tidegate.proxy.GatewayHandler;
 import io.tidegate.proxy.GatewayServer;
 import io.tidegate.proxy.ProxyRouteHandlerFactory;
 import io.tidegate.proxy.RequestGuard;
+import io.tidegate.runtime.CompiledPieces;
+import io.tidegate.runtime.PluginLedger;
 import io.tidegate.runtime.Snapshot;
 import io.tidegate.runtime.SnapshotBuilder;
 import io.tidegate.runtime.SnapshotHolder;
@@ -34,10 +35,9 @@ import io.tidegate.upstream.UpstreamCompiler;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -60,8 +60,12 @@ public final class Gateway implements AutoCloseable {
     private final SnapshotHolder snapshots;
     private final GatewayServer server;
     private final ScheduledExecutorService background;
-    /** Replaced versions not closed yet: requests in flight may still use their plugins. */
-    private final Set<Snapshot> retiring = ConcurrentHashMap.newKeySet();
+    /** Closes replaced versions once no request holds them, off the IO thread whose request let go last. */
+    private final ExecutorService closer = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "tidegate-version-close");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final PluginFolderWatcher watcher;
     /** Null when the resources come from etcd. */
     private final ConfigFileWatcher fileWatcher;
@@ -71,9 +75,12 @@ public final class Gateway implements AutoCloseable {
     private final AccessLog accessLog;
     private final GatewayMetrics metrics;
     private final SharedPluginOutputs outputs;
-    private final long graceMillis;
     /** Compiles and swaps run one at a time: versions stay in order and pools are pruned safely. */
     private final Object compileLock = new Object();
+    /** Counts the versions using each plugin instance: versions share the instances of what did not change. */
+    private final PluginLedger ledger;
+    /** The serving version's compiled pieces, for the next version to reuse; guarded by compileLock. */
+    private CompiledPieces pieces;
     private Resources resources;
     private long version;
     /** Set once a shutdown starts: the status listener then says not ready. */
@@ -81,7 +88,7 @@ public final class Gateway implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Gateway(GatewayConfig config, ConnectionPools pools, HealthCheckers checkers, DnsCache dns,
-                    PluginRegistry plugins, SharedPluginOutputs outputs, Compiled first) {
+                    PluginRegistry plugins, SharedPluginOutputs outputs, PluginLedger ledger, SnapshotBuilder.Build first) {
         this.outputs = outputs;
         this.config = config;
         this.pools = pools;
@@ -89,12 +96,14 @@ public final class Gateway implements AutoCloseable {
         this.dns = dns;
         this.plugins = plugins;
         this.resources = config.resources();
-        this.version = first.snapshot.version();
-        this.graceMillis = Math.round(config.server().pluginGraceSeconds() * 1000);
+        this.version = first.snapshot().version();
+        this.ledger = ledger;
+        this.pieces = first.pieces();
         // from etcd, the first version is an empty stand-in until etcd's listing replaces it
-        this.snapshots = config.server().etcd() == null ? new SnapshotHolder(first.snapshot)
-                : SnapshotHolder.awaitingSource(first.snapshot);
-        checkers.retainOnly(first.checked);
+        int ioThreads = config.server().ioThreads();
+        this.snapshots = config.server().etcd() == null ? new SnapshotHolder(first.snapshot(), ioThreads, this::closeReplaced)
+                : SnapshotHolder.awaitingSource(first.snapshot(), ioThreads, this::closeReplaced);
+        checkers.retainOnly(first.checked());
         this.accessLog = config.server().accessLogPath() == null ? null : new AccessLog(Path.of(config.server().accessLogPath()));
         this.metrics = config.server().metrics() == null ? null : gatewayMetrics();
         exportHealth();
@@ -110,7 +119,7 @@ public final class Gateway implements AutoCloseable {
         if (etcdSource != null) {
             etcdSource.start();
         }
-        AdminApi admin = config.server().admin() == null ? null : new AdminApi(config.server().admin().apiKey(), etcd,
+        AdminApi admin = config.server().admin() == null ? null : new AdminApi(config.server().admin().apiKey(), etcd, etcdSource.watchedKeys(),
                 this::validate, () -> plugins.catalog().all().stream().map(io.tidegate.plugin.LoadedPlugin::name).toList());
         try {
             this.server = GatewayServer.start(config.server(),
@@ -164,7 +173,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Compiles resources without serving them (the Admin API's check before it writes). */
     public void validate(Resources candidate) throws ConfigException {
-        compile(config, pools, checkers, dns, plugins.catalog(), PluginOutputs.DISCARD, candidate, version + 1).snapshot.close();
+        builder(config, pools, checkers, dns, plugins.catalog(), PluginOutputs.DISCARD).build(candidate, version + 1).snapshot().close();
     }
 
     /** Ready once a configuration from its source serves: at once for a file, after etcd's first listing. */
@@ -183,8 +192,10 @@ public final class Gateway implements AutoCloseable {
         SharedPluginOutputs outputs = new SharedPluginOutputs(new FileSinks(config.baseDir()), new DroppedEntries());
         try {
             plugins.sync();
-            Compiled first = compile(config, pools, checkers, dns, plugins.catalog(), outputs, config.resources(), 1);
-            Gateway gateway = new Gateway(config, pools, checkers, dns, plugins, outputs, first);
+            PluginLedger ledger = new PluginLedger();
+            SnapshotBuilder.Build first = builder(config, pools, checkers, dns, plugins.catalog(), outputs)
+                    .build(config.resources(), 1, CompiledPieces.NONE, ledger);
+            Gateway gateway = new Gateway(config, pools, checkers, dns, plugins, outputs, ledger, first);
             gateway.logStarted();
             return gateway;
         } catch (ConfigException | RuntimeException e) {
@@ -203,8 +214,8 @@ public final class Gateway implements AutoCloseable {
              HealthCheckers checkers = new HealthCheckers(config.server().trustedCas());
              PluginRegistry plugins = new PluginRegistry(Path.of(config.server().pluginsDir()), 0)) {
             plugins.sync();
-            Snapshot snapshot = compile(config, pools, checkers, new DnsCache(), plugins.catalog(), PluginOutputs.DISCARD,
-                    config.resources(), 1).snapshot;
+            Snapshot snapshot = builder(config, pools, checkers, new DnsCache(), plugins.catalog(), PluginOutputs.DISCARD)
+                    .build(config.resources(), 1).snapshot();
             snapshot.close();
             return snapshot;
         }
@@ -249,18 +260,20 @@ public final class Gateway implements AutoCloseable {
      */
     private Snapshot swap(Resources next, String reason) throws ConfigException {
         synchronized (compileLock) {
-            Compiled compiled = compile(config, pools, checkers, dns, plugins.catalog(), outputs, next, version + 1);
+            // new DNS answers change compiled upstreams, which every other piece may refer to: compile all afresh
+            CompiledPieces reusable = reason.equals("dns") ? CompiledPieces.NONE : pieces;
+            SnapshotBuilder.Build compiled = builder(config, pools, checkers, dns, plugins.catalog(), outputs)
+                    .build(next, version + 1, reusable, ledger);
             version++;
             resources = next;
-            Snapshot previous = snapshots.current();
-            snapshots.swap(compiled.snapshot);
+            pieces = compiled.pieces();
+            // the old version closes once the last request that started on it completes
+            snapshots.swap(compiled.snapshot());
             // Requests still running on the old snapshot hold their connections; only idle pools close.
-            pools.retainOnly(compiled.pools);
-            checkers.retainOnly(compiled.checked);
+            pools.retainOnly(compiled.pools());
+            checkers.retainOnly(compiled.checked());
             exportHealth();
-            retiring.add(previous);
-            background.schedule(() -> closeRetired(previous), graceMillis, TimeUnit.MILLISECONDS);
-            Snapshot s = compiled.snapshot;
+            Snapshot s = compiled.snapshot();
             countReload(reason);
             log.info("configuration version {} serving (changed: {}): {} routes, {} upstreams", s.version(), reason,
                     s.routeCount(), s.upstreamCount());
@@ -331,17 +344,10 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** A compiled version and what it needs kept: its connection pools, the nodes its checkers probe. */
-    private record Compiled(Snapshot snapshot, Set<ConnectionPools.Key> pools, Map<HealthCheckers.Key, Set<ProbeTarget>> checked) {}
-
-    private static Compiled compile(GatewayConfig config, ConnectionPools pools, HealthCheckers checkers, DnsCache dns,
-                                    PluginCatalog catalog, PluginOutputs outputs,
-                                    Resources resources, long version) throws ConfigException {
-        UpstreamCompiler upstreams = new UpstreamCompiler(pools, dns, checkers);
-        SnapshotBuilder builder = new SnapshotBuilder(upstreams, new ProxyRouteHandlerFactory(config.server().limits()),
-                config.server().defaultTimeout(), catalog, outputs);
-        Snapshot snapshot = builder.build(resources, version);
-        return new Compiled(snapshot, upstreams.usedPools(), upstreams.checkedNodes());
+    private static SnapshotBuilder builder(GatewayConfig config, ConnectionPools pools, HealthCheckers checkers, DnsCache dns,
+                                           PluginCatalog catalog, PluginOutputs outputs) {
+        return new SnapshotBuilder(() -> new UpstreamCompiler(pools, dns, checkers),
+                new ProxyRouteHandlerFactory(config.server().limits()), config.server().defaultTimeout(), catalog, outputs);
     }
 
     public Snapshot snapshot() {
@@ -412,9 +418,22 @@ public final class Gateway implements AutoCloseable {
         log.info("tidegate stopped");
     }
 
-    private void closeRetired(Snapshot snapshot) {
-        if (retiring.remove(snapshot)) {
-            snapshot.close();
+    /** A version no request can use any more: its plugins are closed on a thread of their own (a close may block). */
+    private void closeReplaced(Snapshot snapshot) {
+        try {
+            closer.execute(snapshot::close);
+        } catch (RejectedExecutionException e) {
+            snapshot.close();  // stopping
+        }
+    }
+
+    private void awaitClosed() {
+        try {
+            if (!closer.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("closing replaced configuration versions took more than 10 s; going on");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -436,9 +455,10 @@ public final class Gateway implements AutoCloseable {
         if (accessLog != null) {
             accessLog.close();
         }
-        snapshots.current().close();
-        // Their plugins' close (a logger's last batch) must run too, even before their grace ends.
-        retiring.forEach(this::closeRetired);
+        closer.shutdown();
+        // Their plugins' close (a logger's last batch) must run too, even under requests the stop cut off.
+        snapshots.closeAll();
+        awaitClosed();
         outputs.close();
         checkers.close();
         pools.close();

@@ -9,6 +9,7 @@ import io.tidegate.config.ConfigException;
 import io.tidegate.config.Resources;
 import io.tidegate.source.EtcdStore;
 import io.tidegate.source.KeyedResources;
+import io.tidegate.source.WatchedKeys;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -28,9 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * APISIX's Admin API ({@code /apisix/admin/...}) for routes, upstreams, services, consumers, ssls,
  * global rules and plugin configs: HTTP in and out. Every write is validated like file
- * configuration (and compiled, so a plugin rejecting its config is a 400 too) and committed only if
- * what it was validated against still holds ({@link ResourceWrites}); nothing is written when it
- * fails. etcd is the source of truth: a write serves on every node (this one included) through its
+ * configuration, together with what it depends on (and compiled, so a plugin rejecting its config
+ * is a 400 too), and committed only if what it was validated against still holds
+ * ({@link ResourceWrites}); nothing is written when it fails. etcd is the source of truth: a write serves on every node (this one included) through its
  * watch. Runs on worker threads, since etcd calls block.
  */
 public final class AdminApi implements HttpHandler {
@@ -53,11 +54,12 @@ public final class AdminApi implements HttpHandler {
     private final ResourceWrites writes;
     private final Supplier<Collection<String>> pluginNames;
 
-    public AdminApi(String apiKey, EtcdStore store, Validator validator, Supplier<Collection<String>> pluginNames) {
+    /** @param watched the keys as this node's watch sees them: what writes are checked against first */
+    public AdminApi(String apiKey, EtcdStore store, WatchedKeys watched, Validator validator, Supplier<Collection<String>> pluginNames) {
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
         this.store = store;
         this.keys = new KeyedResources(store.prefix());
-        this.writes = new ResourceWrites(store, keys, validator);
+        this.writes = new ResourceWrites(store, watched, keys, validator);
         this.pluginNames = pluginNames;
     }
 
@@ -141,9 +143,8 @@ public final class AdminApi implements HttpHandler {
 
     private Reply list(String type) {
         ArrayNode list = JSON.createArrayNode();
-        for (EtcdStore.Entry entry : store.list().entries()) {
-            KeyedResources.Place place = keys.place(entry.key());
-            if (place != null && place.type().equals(type)) {
+        for (EtcdStore.Entry entry : store.list(keys.key(type, "")).entries()) {
+            if (keys.place(entry.key()) != null) {  // APISIX keeps other kinds of keys in places of its own
                 list.add(described(entry));
             }
         }
@@ -169,7 +170,7 @@ public final class AdminApi implements HttpHandler {
     private Reply patch(HttpServerExchange exchange, String type, String id) throws IOException {
         ObjectNode body = readBody(exchange);
         Reply badId = checkId(KeyedResources.idField(type), id);
-        return badId != null ? badId : writes.patch(type, id, stored -> MergePatch.apply(stored, body));
+        return badId != null ? badId : writes.patch(type, id, body, stored -> MergePatch.apply(stored, body));
     }
 
     /**
@@ -179,7 +180,7 @@ public final class AdminApi implements HttpHandler {
     private Reply patchField(HttpServerExchange exchange, String type, String id, List<String> field) throws IOException {
         JsonNode replacement = readJson(exchange);
         Reply badId = checkId(KeyedResources.idField(type), id);
-        return badId != null ? badId : writes.patch(type, id, stored -> {
+        return badId != null ? badId : writes.patch(type, id, null, stored -> {
             ObjectNode parent = stored;
             for (String name : field.subList(0, field.size() - 1)) {
                 JsonNode child = parent.get(name);

@@ -8,47 +8,57 @@ import io.tidegate.config.ConfigException;
 import io.tidegate.source.EtcdStore;
 import io.tidegate.source.EtcdStore.Expectation;
 import io.tidegate.source.KeyedResources;
+import io.tidegate.source.WatchedKeys;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
-import java.util.function.Supplier;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 
 /**
- * The Admin API's writes. Each reads everything stored, checks the write against it (validation,
- * references, a full compile), and commits in one etcd transaction that holds only if what the
- * check relied on is still as read: the key itself, the resources the new value refers to, and,
- * for a delete, that nothing that could refer to the deleted resource was written since. When
- * another write got in between, the whole thing is done again on a fresh read, so the answer
- * always describes the state the write met: two racing writes can never both succeed into an
- * inconsistent state, and a PATCH never loses a write it did not see.
+ * The Admin API's writes. Each reads what its check depends on ({@link Dependencies}: the key
+ * itself and the resources the new value refers to, not everything stored; first as this node's
+ * watch delivered them, then from etcd), checks the write against that (validation, references,
+ * a compile of those resources), and commits in one etcd transaction that holds only if what the
+ * check read is still as read. A delete of something
+ * others may refer to reads the resources that could (every route, say) and holds only if none of
+ * them was written since. When another write got in between, the whole thing is done again on a
+ * fresh read, so the answer always describes the state the write met: two racing writes can never
+ * both succeed into an inconsistent state, and a PATCH never loses a write it did not see.
  */
 final class ResourceWrites {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Reads a write may take: each extra one means another write committed in between. */
-    static final int ATTEMPTS = 5;
+    /**
+     * Attempts a write may take: the first on what the watch delivered, then up to five reading
+     * etcd, each extra one meaning another write committed in between.
+     */
+    static final int ATTEMPTS = 6;
 
     private final EtcdStore store;
     private final KeyedResources keys;
+    private final Dependencies dependencies;
     private final AdminApi.Validator validator;
 
-    ResourceWrites(EtcdStore store, KeyedResources keys, AdminApi.Validator validator) {
+    ResourceWrites(EtcdStore store, WatchedKeys watched, KeyedResources keys, AdminApi.Validator validator) {
         this.store = store;
         this.keys = keys;
+        this.dependencies = new Dependencies(store, watched, keys);
         this.validator = validator;
     }
 
     /** PUT: creates (201) or replaces (200, keeping {@code create_time}) the resource with {@code body}. */
     Reply put(String type, String id, ObjectNode body) {
-        return untilSettled(() -> write(type, id, stored -> body.deepCopy(), false));
+        return untilSettled(attempt -> write(type, id, body, stored -> body.deepCopy(), false, attempt));
     }
 
     /**
      * PATCH: {@code edit} turns the stored value (a fresh copy on every attempt) into the new one;
-     * 404 when there is none.
+     * 404 when there is none. {@code hint}, when not null, is JSON whose references (an
+     * {@code upstream_id}, ...) the new value probably has: they are read with the stored value.
      */
-    Reply patch(String type, String id, UnaryOperator<ObjectNode> edit) {
-        return untilSettled(() -> write(type, id, edit, true));
+    Reply patch(String type, String id, JsonNode hint, UnaryOperator<ObjectNode> edit) {
+        return untilSettled(attempt -> write(type, id, hint, edit, true, attempt));
     }
 
     /**
@@ -61,31 +71,53 @@ final class ResourceWrites {
         if (force || referringTypes.isEmpty()) {
             return store.delete(key) ? deleted(key) : Reply.notFound();  // nothing was read, nothing to hold
         }
-        return untilSettled(() -> {
-            EtcdStore.Listing listing = store.list();
-            EtcdStore.Entry existing = listing.entry(key);
+        List<String> folders = referringTypes.stream().map(this::folder).toList();
+        return untilSettled(attempt -> {
+            // deletes are rare: reading every resource that could refer to this one is fine (one round trip)
+            EtcdStore.Listing read = store.read(List.of(key), folders);
+            EtcdStore.Entry existing = read.entries().stream().filter(entry -> entry.key().equals(key)).findFirst().orElse(null);
             if (existing == null) {
                 return Reply.notFound();
             }
-            List<String> users = References.users(type, id, listing.values(), keys);
+            List<Expectation> expected = new ArrayList<>();
+            expected.add(Expectation.unchanged(key, existing.modRevision()));
+            // a user created (or changed to use it) after the read shows up as a key written under its folder
+            folders.forEach(folder -> expected.add(Expectation.nothingWrittenUnder(folder, read.revision())));
+            Map<String, String> candidates = new LinkedHashMap<>(read.values());
+            candidates.remove(key);
+            List<String> users = References.users(type, id, candidates, keys);
             if (!users.isEmpty()) {
                 String singular = type.substring(0, type.length() - 1);
                 return Reply.error(400, "can not delete this " + singular + ", " + users.get(0) + " is still using it now");
             }
-            List<Expectation> expected = new ArrayList<>();
-            expected.add(Expectation.unchanged(key, existing.modRevision()));
-            // a user created (or changed to use it) after the listing shows up as a key written under its folder
-            referringTypes.forEach(referring -> expected.add(Expectation.nothingWrittenUnder(folder(referring), listing.revision())));
             return store.deleteIf(expected, key) ? deleted(key) : null;
         });
     }
 
-    /** One attempt at a PUT or PATCH; null when another write got in between and it must be read again. */
-    private Reply write(String type, String id, UnaryOperator<ObjectNode> edit, boolean mustExist) {
+    /**
+     * One attempt at a PUT or PATCH; null when it must be made again on a fresh read. The first
+     * attempt reads what this node's watch has delivered, which may lag behind etcd by a write or
+     * two: its commit only holds if nothing it read changed, and a refusal it comes to (an
+     * upstream that does not exist, say, just created through another node) is only answered once
+     * etcd itself, read by the next attempt, says so.
+     */
+    private Reply write(String type, String id, JsonNode hint, UnaryOperator<ObjectNode> edit, boolean mustExist, int attemptNumber) {
+        Dependencies.Attempt attempt = dependencies.begin(type, keys.key(type, id), hint, attemptNumber == 0);
+        try {
+            Reply reply = write(type, id, edit, mustExist, attempt);
+            return reply != null && reply.status() >= 400 && attempt.fromWatch() ? null : reply;
+        } catch (BadRequest e) {
+            if (attempt.fromWatch()) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private Reply write(String type, String id, UnaryOperator<ObjectNode> edit, boolean mustExist, Dependencies.Attempt attempt) {
         String idField = KeyedResources.idField(type);
         String key = keys.key(type, id);
-        EtcdStore.Listing listing = store.list();
-        EtcdStore.Entry existing = listing.entry(key);
+        EtcdStore.Entry existing = attempt.existing();
         if (mustExist && existing == null) {
             return Reply.notFound();
         }
@@ -100,13 +132,12 @@ final class ResourceWrites {
         value.put("update_time", now);
         String text = text(value);
 
-        TreeMap<String, String> values = listing.values();
-        values.put(key, text);
-        List<String> errors = problems(values, key);
+        Dependencies.Read read = attempt.complete(value);
+        List<String> errors = problems(read.with(key, text), key);
         if (errors != null) {
             return Reply.error(400, String.join("; ", errors));
         }
-        if (!store.putIf(heldFor(type, key, existing, value, listing), key, text)) {
+        if (!store.putIf(read.held(), key, text)) {
             return null;
         }
         ObjectNode body = JSON.createObjectNode().put("key", key);
@@ -114,24 +145,8 @@ final class ResourceWrites {
         return new Reply(existing == null ? 201 : 200, body);
     }
 
-    /** What a validated write relied on and must still hold when it commits. */
-    private List<Expectation> heldFor(String type, String key, EtcdStore.Entry existing, ObjectNode value, EtcdStore.Listing listing) {
-        List<Expectation> expected = new ArrayList<>();
-        // the key as read: 201 versus 200, create_time, and for PATCH the value the edit applied to
-        expected.add(Expectation.unchanged(key, existing == null ? 0 : existing.modRevision()));
-        for (String referred : References.referredKeys(type, value, keys)) {
-            EtcdStore.Entry entry = listing.entry(referred);
-            expected.add(Expectation.unchanged(referred, entry == null ? 0 : entry.modRevision()));
-        }
-        if (type.equals("consumers")) {
-            // credentials (a key-auth key, say) must be unique among all consumers
-            expected.add(Expectation.nothingWrittenUnder(folder("consumers"), listing.revision()));
-        }
-        return expected;
-    }
-
-    /** The errors that concern {@code key} when everything in {@code values} is read and compiled; null when none. */
-    private List<String> problems(TreeMap<String, String> values, String key) {
+    /** The errors that concern {@code key} when the {@code values} are read and compiled together; null when none. */
+    private List<String> problems(Map<String, String> values, String key) {
         KeyedResources.Result result = keys.read(values);
         List<String> errors = result.rejected().get(key);
         if (errors == null) {
@@ -144,15 +159,15 @@ final class ResourceWrites {
         return errors;
     }
 
-    /** Runs attempts until one settles on an answer; a request that keeps losing races is told so. */
-    private static Reply untilSettled(Supplier<Reply> attempt) {
+    /** Runs attempts (numbered from 0) until one settles on an answer; a request that keeps losing races is told so. */
+    private static Reply untilSettled(IntFunction<Reply> attempt) {
         for (int i = 0; i < ATTEMPTS; i++) {
-            Reply reply = attempt.get();
+            Reply reply = attempt.apply(i);
             if (reply != null) {
                 return reply;
             }
         }
-        return Reply.error(409, "other writes changed what this one depends on " + ATTEMPTS + " times in a row; try again");
+        return Reply.error(409, "other writes kept changing what this one depends on; try again");
     }
 
     private String folder(String type) {

@@ -101,12 +101,16 @@ public final class PlaceCompiler {
         return config.path("_meta").path("disable").asBoolean(false);
     }
 
+    /**
+     * A copy of its own for the plugin, without {@code _meta}: configurations are read once and kept
+     * across versions (see the etcd source), so a plugin that changed what it was given would
+     * change what the next version compiles.
+     */
     private static JsonNode withoutMeta(JsonNode config) {
-        if (config instanceof ObjectNode object && object.has("_meta")) {
-            ObjectNode copy = object.deepCopy();
-            copy.remove("_meta");
-            return copy;
+        JsonNode copy = config.deepCopy();
+        if (copy instanceof ObjectNode object) {
+            object.remove("_meta");
         }
-        return config;
+        return copy;
     }
 }

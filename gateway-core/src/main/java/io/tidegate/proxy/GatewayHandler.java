@@ -5,13 +5,15 @@ import io.tidegate.http.ExchangeRequest;
 import io.tidegate.observe.AccessLog;
 import io.tidegate.observe.GatewayMetrics;
 import io.tidegate.runtime.ActiveRoute;
+import io.tidegate.runtime.ServingVersion;
 import io.tidegate.runtime.SnapshotHolder;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 
 /**
- * The entry of every request: reads the serving snapshot once, matches a route in it and hands the
- * exchange to that route's handler. Unmatched: 404 {@code {"error_msg":"404 Route Not Found"}}. A
+ * The entry of every request: holds the serving version until the exchange completes (so its
+ * plugins stay open while the request may use them, and close as soon as no request does once a
+ * newer version serves), matches a route in it and hands the exchange to that route's handler. Unmatched: 404 {@code {"error_msg":"404 Route Not Found"}}. A
  * declared body over {@code client_max_body_size}: 413 before any routing. (A chunked body that
  * grows past the limit is cut off by Undertow, which closes the connection.) Before the
  * configuration's source was first read (etcd away at start) every request is 503: a 404 would
@@ -60,7 +62,16 @@ public final class GatewayHandler implements HttpHandler {
             ErrorResponses.send(exchange, 503, "503 Service Unavailable: configuration not loaded yet");
             return;
         }
-        ActiveRoute route = snapshots.current().router().match(new ExchangeRequest(exchange));
+        // One cell per IO thread counts the holders: no lock, and IO threads never contend.
+        int stripe = exchange.getIoThread().getNumber();
+        ServingVersion version = snapshots.hold(stripe);
+        // Added before the route's handlers add theirs, so it runs after them (Undertow runs these
+        // last added first): the plugins' log phase still has them open.
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            version.release(stripe);
+            next.proceed();
+        });
+        ActiveRoute route = version.snapshot().router().match(new ExchangeRequest(exchange));
         if (route == null) {
             ErrorResponses.send(exchange, 404, "404 Route Not Found");
             return;

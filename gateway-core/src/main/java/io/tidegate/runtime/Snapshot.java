@@ -1,6 +1,5 @@
 package io.tidegate.runtime;
 
-import io.tidegate.plugin.PluginChain;
 import io.tidegate.route.Router;
 import io.tidegate.tls.CertificateTable;
 
@@ -9,10 +8,10 @@ import io.tidegate.tls.CertificateTable;
  * snapshot once and uses only it, so a configuration change never shows half-applied.
  */
 public record Snapshot(long version, Router<ActiveRoute> router, CertificateTable certificates, int routeCount,
-                       int upstreamCount, PluginChain pluginInstances) {
+                       int upstreamCount, PluginUse plugins) {
 
-    /** Releases what this version's plugin instances hold; called once no request can use it. */
+    /** Releases what this version's plugin instances hold (those no later version uses); called once no request can use it. */
     public void close() {
-        pluginInstances.closeAll();
+        plugins.close();
     }
 }

@@ -28,15 +28,29 @@ import io.tidegate.route.RouteConditions;
 import io.tidegate.route.Router;
 import io.tidegate.route.VarCondition;
 import io.tidegate.tls.CertificateTable;
-import io.tidegate.upstream.UpstreamCompiler;
+import io.tidegate.health.HealthCheckers;
+import io.tidegate.health.ProbeTarget;
+import io.tidegate.runtime.CompiledPieces.Certificates;
+import io.tidegate.runtime.CompiledPieces.Consumers;
+import io.tidegate.runtime.CompiledPieces.Globals;
+import io.tidegate.runtime.CompiledPieces.PlacePiece;
+import io.tidegate.runtime.CompiledPieces.RouteInputs;
+import io.tidegate.runtime.CompiledPieces.RoutePiece;
+import io.tidegate.runtime.CompiledPieces.ServicePiece;
+import io.tidegate.runtime.CompiledPieces.UpstreamPiece;
 import io.tidegate.upstream.CompiledUpstream;
+import io.tidegate.upstream.UpstreamCompiler;
+import io.tidegate.upstream.pool.ConnectionPools;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -47,117 +61,266 @@ import java.util.stream.Collectors;
  * malformed path pattern, a certificate that does not parse) are reported with their paths, all at
  * once; then nothing of the failed version is kept.
  *
+ * <p>A version reuses the previous version's pieces ({@link CompiledPieces}) whose inputs did not
+ * change: with 10,000 routes, one changed route compiles one route. The router itself is built
+ * anew every time (from the routes' compiled forms): it is immutable, and a request reads one.
+ *
  * <p>Resources from etcd may be incomplete, and what is missing fails closed: a route that names
  * an upstream that does not exist keeps its plugins and answers 502 where it would proxy (as
  * APISIX does); one that names a missing service or plugin config cannot know its plugins and
  * answers 503, as do {@link Unservable} routes, and every route while a global rule is unservable.
  */
 public final class SnapshotBuilder {
-    private final UpstreamCompiler upstreams;
+    private final Supplier<UpstreamCompiler> upstreamCompilers;
     private final RouteHandlerFactory handlers;
     private final Timeouts defaultTimeout;
     private final PluginCatalog catalog;
     private final PluginOutputs outputs;
 
-    /** @param outputs the gateway's shared log files and drop counts, for plugins that use them */
-    public SnapshotBuilder(UpstreamCompiler upstreams, RouteHandlerFactory handlers, Timeouts defaultTimeout,
+    /**
+     * @param upstreamCompilers a fresh compiler per upstream, so each compiled upstream knows the
+     *                          pools and checked nodes it uses when a later version reuses it
+     * @param outputs           the gateway's shared log files and drop counts, for plugins that use them
+     */
+    public SnapshotBuilder(Supplier<UpstreamCompiler> upstreamCompilers, RouteHandlerFactory handlers, Timeouts defaultTimeout,
                            PluginCatalog catalog, PluginOutputs outputs) {
-        this.upstreams = upstreams;
+        this.upstreamCompilers = upstreamCompilers;
         this.handlers = handlers;
         this.defaultTimeout = defaultTimeout;
         this.catalog = catalog;
         this.outputs = outputs;
     }
 
-    public Snapshot build(Resources resources, long version) throws ConfigException {
+    /**
+     * A version compiled: the snapshot, its pieces for the next version to reuse, and the
+     * connection pools and health-checked nodes it uses (the rest can go once it serves).
+     */
+    public record Build(Snapshot snapshot, CompiledPieces pieces, Set<ConnectionPools.Key> pools,
+                        Map<HealthCheckers.Key, Set<ProbeTarget>> checked) {}
+
+    /** Compiles a version from scratch that owns its plugin instances: one that is checked, never served. */
+    public Build build(Resources resources, long version) throws ConfigException {
+        return build(resources, version, CompiledPieces.NONE, null);
+    }
+
+    /**
+     * Compiles a version, reusing each piece of {@code previous} (the serving version's) whose
+     * inputs did not change. Its plugin instances are counted in {@code ledger}, which closes each
+     * when the last version using it closes.
+     */
+    public Build build(Resources resources, long version, CompiledPieces previous, PluginLedger ledger) throws ConfigException {
         Problems problems = new Problems();
-        CompileServices services = new CompileServices(credentials(resources.consumers(), problems),
-                resources.consumers().stream().map(Consumer::username).collect(Collectors.toSet()), "", outputs);
-        PlaceCompiler plugins = new PlaceCompiler(catalog, services, problems);
+        Compilation compilation = new Compilation(resources, previous.catalog == catalog ? previous : CompiledPieces.NONE, problems);
         try {
-            Snapshot snapshot = build(resources, version, problems, plugins);
-            problems.throwIfAny();
-            return snapshot;
+            return compilation.run(version, ledger);
         } catch (ConfigException | RuntimeException e) {
-            // nothing of a failed version serves: release what its plugins already hold
-            PluginChain.of(plugins.created()).closeAll();
+            // nothing of a failed version serves: release what it created (what it reused stays with the versions using it)
+            PluginChain.of(compilation.plugins == null ? List.of() : compilation.plugins.created()).closeAll();
             throw e;
         }
     }
 
-    private Snapshot build(Resources resources, long version, Problems problems, PlaceCompiler plugins) {
-        Map<String, Upstream> upstreamConfigs = index(resources.upstreams(), Upstream::id);
-        Map<String, CompiledUpstream> compiled = new HashMap<>();
-        for (int i = 0; i < resources.upstreams().size(); i++) {
-            Upstream u = resources.upstreams().get(i);
-            compiled.put(u.id(), upstreams.compile(u, u.id(), Problems.index("upstreams", i), problems));
-        }
-        Map<String, Service> services = index(resources.services(), Service::id);
-        Map<String, CompiledUpstream> serviceInline = new HashMap<>();
-        Map<String, PlaceCompiler.Place> servicePlugins = new HashMap<>();
-        for (int i = 0; i < resources.services().size(); i++) {
-            Service s = resources.services().get(i);
-            String path = Problems.index("services", i);
-            if (s.upstream() != null) {
-                serviceInline.put(s.id(), upstreams.compile(s.upstream(), "service " + s.id(), path + ".upstream", problems));
-            }
-            servicePlugins.put(s.id(), plugins.compile(s.plugins(), path, "service:" + s.id()));
-        }
-        Map<String, PlaceCompiler.Place> pluginConfigs = new HashMap<>();
-        for (int i = 0; i < resources.pluginConfigs().size(); i++) {
-            PluginConfig pc = resources.pluginConfigs().get(i);
-            pluginConfigs.put(pc.id(), plugins.compile(pc.plugins(), Problems.index("plugin_configs", i), "plugin_config:" + pc.id()));
-        }
-        List<PluginChain> globalChains = new ArrayList<>();
-        TreeSet<String> globalMissing = new TreeSet<>();
-        for (int i = 0; i < resources.globalRules().size(); i++) {
-            GlobalRule rule = resources.globalRules().get(i);
-            PlaceCompiler.Place place = plugins.compile(rule.plugins(), Problems.index("global_rules", i), "global_rule:" + rule.id());
-            globalChains.add(PluginChain.of(place.bindings()));
-            globalMissing.addAll(place.missing());
-        }
-        PluginChain globalChain = PluginChain.concat(globalChains);
-        ConsumerDirectory consumers = consumers(resources.consumers(), plugins);
+    /** One build: the pieces reused or compiled so far, and what they use. */
+    private final class Compilation {
+        private final Resources resources;
+        private final CompiledPieces previous;
+        private final Problems problems;
+        private PlaceCompiler plugins;
+        private final Map<String, UpstreamPiece> upstreams = new HashMap<>();
+        private final Map<String, ServicePiece> services = new HashMap<>();
+        private final Map<String, PlacePiece> pluginConfigs = new HashMap<>();
+        private final Map<String, RoutePiece> routes = new HashMap<>();
+        private final List<PluginBinding> used = new ArrayList<>();
+        private final Set<ConnectionPools.Key> pools = new HashSet<>();
+        private final Map<HealthCheckers.Key, Set<ProbeTarget>> checked = new LinkedHashMap<>();
 
-        Unservable unservable = resources.unservable();
-        Router.Builder<ActiveRoute> router = Router.builder();
-        int routed = 0;
-        for (int i = 0; i < resources.routes().size(); i++) {
-            Route route = resources.routes().get(i);
-            String path = Problems.index("routes", i);
-            if (!route.enabled()) {
-                continue;
+        Compilation(Resources resources, CompiledPieces previous, Problems problems) {
+            this.resources = resources;
+            this.previous = previous;
+            this.problems = problems;
+        }
+
+        Build run(long version, PluginLedger ledger) throws ConfigException {
+            Consumers reusedConsumers = previous.consumers != null && CompiledPieces.same(previous.consumers.config, resources.consumers())
+                    ? previous.consumers : null;
+            CompileServices compileServices = reusedConsumers != null ? reusedConsumers.services
+                    : new CompileServices(credentials(resources.consumers(), problems),
+                    resources.consumers().stream().map(Consumer::username).collect(Collectors.toSet()), "", outputs);
+            plugins = new PlaceCompiler(catalog, compileServices, problems);
+
+            for (int i = 0; i < resources.upstreams().size(); i++) {
+                Upstream u = resources.upstreams().get(i);
+                int at = i;
+                upstreams.put(u.id(), upstream(previous.upstreams.get(u.id()), u, u.id(), () -> Problems.index("upstreams", at)));
             }
-            RouteConditions conditions = conditions(route, path, problems);
-            if (unservable.routes().contains(route.id())) {
-                // all that is known of it is what it matches
-                if (add(router, RoutePlan.unservable(route.id(), defaultTimeout), route, route.hosts(), conditions, path, problems)) {
+            for (int i = 0; i < resources.services().size(); i++) {
+                Service s = resources.services().get(i);
+                services.put(s.id(), service(s, Problems.index("services", i), compileServices));
+            }
+            for (int i = 0; i < resources.pluginConfigs().size(); i++) {
+                PluginConfig pc = resources.pluginConfigs().get(i);
+                pluginConfigs.put(pc.id(), pluginConfig(pc, Problems.index("plugin_configs", i), compileServices));
+            }
+            Globals globals = globals(compileServices);
+            used.addAll(globals.bindings);
+            Consumers consumers = reusedConsumers != null ? reusedConsumers
+                    : consumers(resources.consumers(), compileServices);
+            used.addAll(consumers.bindings);
+
+            Router.Builder<ActiveRoute> router = Router.builder();
+            int routed = 0;
+            for (int i = 0; i < resources.routes().size(); i++) {
+                Route route = resources.routes().get(i);
+                if (route.enabled() && route(route, i, globals, consumers, router)) {
                     routed++;
                 }
-                continue;
             }
-            Service service = route.serviceId() == null ? null : services.get(route.serviceId());
+            Certificates certificates = previous.certificates != null && CompiledPieces.same(previous.certificates.config, resources.ssls())
+                    ? previous.certificates : new Certificates(resources.ssls(), certificates(resources.ssls(), problems));
+            problems.throwIfAny();
+            Router<ActiveRoute> built = router.build();
+            // counted last, once nothing can fail: a failed build only closes what it created
+            PluginUse use = ledger == null ? PluginUse.owned(used) : PluginUse.shared(used, ledger);
+            Snapshot snapshot = new Snapshot(version, built, certificates.table, routed, resources.upstreams().size(), use);
+            CompiledPieces pieces = new CompiledPieces(catalog, consumers, upstreams, services, pluginConfigs, globals, routes, certificates);
+            return new Build(snapshot, pieces, Set.copyOf(pools), checked);
+        }
 
+        /**
+         * The previous piece when it compiled the same upstream under the same name, else a new one;
+         * counted as used either way. {@code path} is only made for errors of a new one: with
+         * thousands of routes, making every path on every change showed in a profile.
+         */
+        private UpstreamPiece upstream(UpstreamPiece before, Upstream config, String name, Supplier<String> path) {
+            UpstreamPiece piece = before != null && before.reusableFor(config, name) ? before : null;
+            if (piece == null) {
+                UpstreamCompiler compiler = upstreamCompilers.get();
+                CompiledUpstream compiled = compiler.compile(config, name, path.get(), problems);
+                piece = new UpstreamPiece(config, name, compiled, compiler.usedPools(), compiler.checkedNodes());
+            }
+            pools.addAll(piece.pools);
+            piece.checked.forEach((key, targets) -> checked.computeIfAbsent(key, k -> new LinkedHashSet<>()).addAll(targets));
+            return piece;
+        }
+
+        private ServicePiece service(Service s, String path, CompileServices compileServices) {
+            ServicePiece before = previous.services.get(s.id());
+            ServicePiece piece;
+            if (before != null && CompiledPieces.same(before.config, s) && before.services == compileServices) {
+                piece = before;
+                if (piece.inline != null) {
+                    upstream(piece.inline, s.upstream(), piece.inline.name, () -> path + ".upstream");
+                }
+            } else {
+                UpstreamPiece inline = s.upstream() == null ? null
+                        : upstream(before == null ? null : before.inline, s.upstream(), "service " + s.id(), () -> path + ".upstream");
+                piece = new ServicePiece(s, compileServices, plugins.compile(s.plugins(), path, "service:" + s.id()), inline);
+            }
+            used.addAll(piece.plugins.bindings());
+            return piece;
+        }
+
+        private PlacePiece pluginConfig(PluginConfig pc, String path, CompileServices compileServices) {
+            PlacePiece before = previous.pluginConfigs.get(pc.id());
+            PlacePiece piece = before != null && CompiledPieces.same(before.plugins, pc.plugins()) && before.services == compileServices
+                    ? before : new PlacePiece(pc.plugins(), compileServices, plugins.compile(pc.plugins(), path, "plugin_config:" + pc.id()));
+            used.addAll(piece.place.bindings());
+            return piece;
+        }
+
+        private Globals globals(CompileServices compileServices) {
+            Globals before = previous.globals;
+            if (before != null && CompiledPieces.same(before.config, resources.globalRules()) && before.services == compileServices) {
+                return before;
+            }
+            List<PluginChain> chains = new ArrayList<>();
+            List<PluginBinding> bindings = new ArrayList<>();
+            TreeSet<String> missing = new TreeSet<>();
+            for (int i = 0; i < resources.globalRules().size(); i++) {
+                GlobalRule rule = resources.globalRules().get(i);
+                PlaceCompiler.Place place = plugins.compile(rule.plugins(), Problems.index("global_rules", i), "global_rule:" + rule.id());
+                chains.add(PluginChain.of(place.bindings()));
+                bindings.addAll(place.bindings());
+                missing.addAll(place.missing());
+            }
+            return new Globals(resources.globalRules(), compileServices, PluginChain.concat(chains), missing, List.copyOf(bindings));
+        }
+
+        /** Each consumer's runnable plugins (authentication entries are credentials, not plugins to run). */
+        private Consumers consumers(List<Consumer> consumers, CompileServices compileServices) {
+            if (consumers.isEmpty()) {
+                return new Consumers(consumers, compileServices, ConsumerDirectory.EMPTY, List.of());
+            }
+            Map<String, ConsumerDirectory.ConsumerPlugins> out = new HashMap<>();
+            List<PluginBinding> bindings = new ArrayList<>();
+            for (int i = 0; i < consumers.size(); i++) {
+                Consumer consumer = consumers.get(i);
+                Map<String, JsonNode> runnable = new LinkedHashMap<>(consumer.plugins());
+                runnable.keySet().removeIf(name -> catalog.get(name) != null && catalog.get(name).plugin().authenticates());
+                PlaceCompiler.Place place = plugins.compile(runnable, Problems.index("consumers", i), "consumer:" + consumer.username());
+                out.put(consumer.username(), new ConsumerDirectory.ConsumerPlugins(PluginChain.of(place.bindings()), place.missing()));
+                bindings.addAll(place.bindings());
+            }
+            return new Consumers(consumers, compileServices, new ConsumerDirectory(out), List.copyOf(bindings));
+        }
+
+        /** Adds the route (its previous piece when nothing it depends on changed); false when it cannot be routed. */
+        private boolean route(Route route, int index, Globals globals, Consumers consumers, Router.Builder<ActiveRoute> router) {
+            Unservable unservable = resources.unservable();
+            boolean placeholder = unservable.routes().contains(route.id());
+            ServicePiece service = route.serviceId() == null ? null : services.get(route.serviceId());
+            PlacePiece pluginConfig = route.pluginConfigId() == null ? null : pluginConfigs.get(route.pluginConfigId());
+            String upstreamId = route.upstream() != null ? null : route.upstreamId() != null ? route.upstreamId()
+                    : service != null && service.config.upstream() == null ? service.config.upstreamId() : null;
+            // A service or plugin config that is not there holds plugins the route cannot run without
+            // (only etcd gets here: a file or an Admin API write with such a reference is refused).
+            boolean pluginsUnknown = !unservable.globalRules().isEmpty()
+                    || route.serviceId() != null && service == null
+                    || route.pluginConfigId() != null && pluginConfig == null;
+            RouteInputs inputs = new RouteInputs(route, placeholder, pluginsUnknown, service, pluginConfig,
+                    upstreamId == null ? null : upstreams.get(upstreamId), globals, consumers.services, consumers.directory);
+            RoutePiece before = previous.routes.get(route.id());
+            RoutePiece piece = before != null && inputs.sameAs(before.inputs) ? before
+                    : compile(route, Problems.index("routes", index), inputs, before);
+            if (piece.inline != null) {
+                upstream(piece.inline, route.upstream(), piece.inline.name, () -> Problems.index("routes", index) + ".upstream");
+            }
+            used.addAll(piece.bindings);
+            try {
+                router.add(piece.active, route.uris(), piece.hosts, piece.conditions, route.priority());
+            } catch (IllegalArgumentException e) {
+                problems.add(Problems.join(Problems.index("routes", index), route.uris().size() == 1 ? "uri" : "uris"), e.getMessage());
+                return false;
+            }
+            routes.put(route.id(), piece);
+            return true;
+        }
+
+        /** Compiles a route: merges its plugins (service < plugin config < route) and resolves its upstream. */
+        private RoutePiece compile(Route route, String path, RouteInputs inputs, RoutePiece before) {
+            RouteConditions conditions = conditions(route, path, problems);
+            if (inputs.placeholder()) {
+                // all that is known of it is what it matches
+                checkHosts(route.hosts(), path, problems);
+                RoutePlan plan = RoutePlan.unservable(route.id(), defaultTimeout);
+                return new RoutePiece(inputs, new ActiveRoute(plan, handlers.create(plan)), conditions, route.hosts(), List.of(), null);
+            }
+            Service service = inputs.service() == null ? null : inputs.service().config;
+            UpstreamPiece inline = null;
             CompiledUpstream client;
             Upstream upstreamConfig;
             String upstreamId = null;
             if (route.upstream() != null) {
+                inline = upstream(before == null ? null : before.inline, route.upstream(), "route " + route.id(), () -> path + ".upstream");
                 upstreamConfig = route.upstream();
-                client = upstreams.compile(route.upstream(), "route " + route.id(), path + ".upstream", problems);
-            } else if (route.upstreamId() != null) {
-                upstreamId = route.upstreamId();
-                upstreamConfig = upstreamConfigs.get(upstreamId);
-                client = compiled.get(upstreamId);
-            } else if (service != null && service.upstream() != null) {
+                client = inline.compiled;
+            } else if (service != null && route.upstreamId() == null && service.upstream() != null) {
                 upstreamConfig = service.upstream();
-                client = serviceInline.get(service.id());
-            } else if (service != null && service.upstreamId() != null) {
-                upstreamId = service.upstreamId();
-                upstreamConfig = upstreamConfigs.get(upstreamId);
-                client = compiled.get(upstreamId);
+                client = inputs.service().inline.compiled;
             } else {
-                upstreamConfig = null;
-                client = null;
+                upstreamId = route.upstreamId() != null ? route.upstreamId() : service == null ? null : service.upstreamId();
+                upstreamConfig = inputs.upstream() == null ? null : inputs.upstream().config;
+                client = inputs.upstream() == null ? null : inputs.upstream().compiled;
             }
             Timeouts timeout = route.timeout() != null ? route.timeout()
                     : upstreamConfig != null && upstreamConfig.timeout() != null ? upstreamConfig.timeout()
@@ -167,46 +330,21 @@ public final class SnapshotBuilder {
 
             // precedence: service < plugin config < route
             PlaceCompiler.Place own = plugins.compile(route.plugins(), path, "route:" + route.id());
-            PlaceCompiler.Place fromService = service == null ? PlaceCompiler.Place.EMPTY : servicePlugins.get(service.id());
-            PlaceCompiler.Place fromConfig = route.pluginConfigId() == null ? PlaceCompiler.Place.EMPTY
-                    : pluginConfigs.getOrDefault(route.pluginConfigId(), PlaceCompiler.Place.EMPTY);
+            PlaceCompiler.Place fromService = inputs.service() == null ? PlaceCompiler.Place.EMPTY : inputs.service().plugins;
+            PlaceCompiler.Place fromConfig = inputs.pluginConfig() == null ? PlaceCompiler.Place.EMPTY : inputs.pluginConfig().place;
             PluginChain routeChain = PluginChain.of(fromService.bindings())
                     .overriddenBy(PluginChain.of(fromConfig.bindings()))
                     .overriddenBy(PluginChain.of(own.bindings()));
-            List<String> missing = missing(route, service, globalMissing, own, fromService, fromConfig);
-            // A service or plugin config that is not there holds plugins the route cannot run without
-            // (only etcd gets here: a file or an Admin API write with such a reference is refused).
-            boolean pluginsUnknown = !unservable.globalRules().isEmpty()
-                    || route.serviceId() != null && service == null
-                    || route.pluginConfigId() != null && !pluginConfigs.containsKey(route.pluginConfigId());
-
+            List<String> missing = missing(route, inputs.globals().missing, own, fromService, fromConfig);
             boolean websocket = route.enableWebsocket() != null ? route.enableWebsocket()
                     : service != null && Boolean.TRUE.equals(service.enableWebsocket());
-            String missingUpstream = upstreamId != null && !upstreamConfigs.containsKey(upstreamId) ? upstreamId : null;
+            String missingUpstream = upstreamId != null && inputs.upstream() == null ? upstreamId : null;
             RoutePlan plan = new RoutePlan(route.id(), route.serviceId(), client, missingUpstream, timeout, rewriteHost,
-                    missing, pluginsUnknown, websocket, globalChain, routeChain, consumers);
-
+                    missing, inputs.pluginsUnknown(), websocket, inputs.globals().chain, routeChain, inputs.consumers());
             List<String> hosts = !route.hosts().isEmpty() ? route.hosts()
                     : service != null ? service.hosts() : List.of();
-            if (add(router, plan, route, hosts, conditions, path, problems)) {
-                routed++;
-            }
-        }
-        CertificateTable certificates = certificates(resources.ssls(), problems);
-        return new Snapshot(version, router.build(), certificates, routed, resources.upstreams().size(),
-                PluginChain.of(plugins.created()));
-    }
-
-    /** Adds the route to the router; false (with the error reported) when its hosts or path pattern are invalid. */
-    private boolean add(Router.Builder<ActiveRoute> router, RoutePlan plan, Route route, List<String> hosts,
-                        RouteConditions conditions, String path, Problems problems) {
-        checkHosts(hosts, path, problems);
-        try {
-            router.add(new ActiveRoute(plan, handlers.create(plan)), route.uris(), hosts, conditions, route.priority());
-            return true;
-        } catch (IllegalArgumentException e) {
-            problems.add(Problems.join(path, route.uris().size() == 1 ? "uri" : "uris"), e.getMessage());
-            return false;
+            checkHosts(hosts, path, problems);
+            return new RoutePiece(inputs, new ActiveRoute(plan, handlers.create(plan)), conditions, hosts, own.bindings(), inline);
         }
     }
 
@@ -214,7 +352,7 @@ public final class SnapshotBuilder {
      * Names the route would run that no loaded plugin provides: its own, its service's and plugin
      * config's unless the route overrides them, and the global rules'.
      */
-    private static List<String> missing(Route route, Service service, TreeSet<String> global, PlaceCompiler.Place own,
+    private static List<String> missing(Route route, Set<String> global, PlaceCompiler.Place own,
                                         PlaceCompiler.Place fromService, PlaceCompiler.Place fromConfig) {
         TreeSet<String> missing = new TreeSet<>(global);
         missing.addAll(own.missing());
@@ -264,22 +402,6 @@ public final class SnapshotBuilder {
         return out;
     }
 
-    /** Each consumer's runnable plugins (authentication entries are credentials, not plugins to run). */
-    private ConsumerDirectory consumers(List<Consumer> consumers, PlaceCompiler plugins) {
-        if (consumers.isEmpty()) {
-            return ConsumerDirectory.EMPTY;
-        }
-        Map<String, ConsumerDirectory.ConsumerPlugins> out = new HashMap<>();
-        for (int i = 0; i < consumers.size(); i++) {
-            Consumer consumer = consumers.get(i);
-            Map<String, JsonNode> runnable = new LinkedHashMap<>(consumer.plugins());
-            runnable.keySet().removeIf(name -> catalog.get(name) != null && catalog.get(name).plugin().authenticates());
-            PlaceCompiler.Place place = plugins.compile(runnable, Problems.index("consumers", i), "consumer:" + consumer.username());
-            out.put(consumer.username(), new ConsumerDirectory.ConsumerPlugins(PluginChain.of(place.bindings()), place.missing()));
-        }
-        return new ConsumerDirectory(out);
-    }
-
     private static RouteConditions conditions(Route route, String path, Problems problems) {
         List<IpRange> ranges = new ArrayList<>();
         for (int j = 0; j < route.remoteAddrs().size(); j++) {
@@ -327,11 +449,5 @@ public final class SnapshotBuilder {
             }
         }
         return table.build();
-    }
-
-    private static <T> Map<String, T> index(List<T> items, Function<T, String> id) {
-        Map<String, T> out = new HashMap<>();
-        items.forEach(item -> out.put(id.apply(item), item));
-        return out;
     }
 }

@@ -10,6 +10,7 @@ import io.etcd.jetcd.api.Compare;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.kv.PutResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
@@ -33,7 +34,11 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -60,11 +65,6 @@ public final class EtcdStore implements AutoCloseable {
             java.util.TreeMap<String, String> values = new java.util.TreeMap<>();
             entries.forEach(entry -> values.put(entry.key(), entry.value()));
             return values;
-        }
-
-        /** The key's entry in this listing, or null when it did not exist. */
-        public Entry entry(String key) {
-            return entries.stream().filter(entry -> entry.key().equals(key)).findFirst().orElse(null);
         }
     }
 
@@ -152,9 +152,40 @@ public final class EtcdStore implements AutoCloseable {
         return prefix;
     }
 
+    /** Every key under the prefix. */
     public Listing list() {
-        GetResponse response = await(client.getKVClient().get(bytes(prefix + "/"), GetOption.builder().isPrefix(true).build()));
+        return list(prefix + "/");
+    }
+
+    /** Every key under {@code folder} (a key prefix ending in {@code /}, such as {@code /apisix/consumers/}). */
+    public Listing list(String folder) {
+        if (!folder.endsWith("/")) {
+            throw new IllegalArgumentException("not a folder: " + folder);
+        }
+        GetResponse response = await(client.getKVClient().get(bytes(folder), GetOption.builder().isPrefix(true).build()));
         return new Listing(response.getKvs().stream().map(EtcdStore::entry).toList(), response.getHeader().getRevision());
+    }
+
+    /**
+     * The entries of {@code keys} (those that exist) and of every key under each of {@code folders},
+     * all read at one revision in one round trip (one transaction of reads).
+     */
+    public Listing read(Collection<String> keys, Collection<String> folders) {
+        List<Op> reads = new ArrayList<>();
+        keys.forEach(key -> reads.add(Op.get(bytes(key), GetOption.DEFAULT)));
+        folders.forEach(folder -> {
+            if (!folder.endsWith("/")) {
+                throw new IllegalArgumentException("not a folder: " + folder);
+            }
+            reads.add(Op.get(bytes(folder), GetOption.builder().isPrefix(true).build()));
+        });
+        TxnResponse response = await(client.getKVClient().txn().Then(reads.toArray(new Op[0])).commit());
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        response.getGetResponses().forEach(got -> got.getKvs().forEach(kv -> {
+            Entry entry = entry(kv);
+            entries.putIfAbsent(entry.key(), entry);
+        }));
+        return new Listing(List.copyOf(entries.values()), response.getHeader().getRevision());
     }
 
     /**

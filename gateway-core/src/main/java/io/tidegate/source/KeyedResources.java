@@ -9,13 +9,11 @@ import io.tidegate.config.ConfigLoader;
 import io.tidegate.config.Problems;
 import io.tidegate.config.ResourceReader;
 import io.tidegate.config.Resources;
-import io.tidegate.config.Unservable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,7 +22,7 @@ import java.util.regex.Pattern;
  * ({@code <prefix>/routes/1}, {@code <prefix>/consumers/jack}), read as {@link Resources} with
  * every error named by its key: strictly for the Admin API's check of a write ({@link #read}: a
  * value that fails, or refers to something missing, is left out), or each value on its own for the
- * etcd source, which decides key by key what serves ({@link #readEach}, {@link LastGoodVersions}).
+ * etcd source, which decides key by key what serves ({@link #readOne}, {@link LastGoodVersions}).
  */
 public final class KeyedResources {
     private static final Pattern ITEM = Pattern.compile("^([a-z_]+)\\[(\\d+)\\](.*)$");
@@ -39,10 +37,10 @@ public final class KeyedResources {
     public record Place(String type, String id) {}
 
     /** The outcome: what serves, and each rejected key with its errors (paths relative to the key). */
-    public record Result(Resources resources, Map<String, List<String>> rejected, Assembly assembly) {
-        /** Errors about {@link #resources} (say, from compiling them) sorted by key; see {@link Assembly#attribute}. */
+    public record Result(Resources resources, Map<String, List<String>> rejected, KeysByList keys) {
+        /** Errors about {@link #resources} (say, from compiling them) sorted by key; see {@link KeysByList#attribute}. */
         public Map<String, List<String>> attribute(List<String> errors) {
-            return assembly.attribute(errors);
+            return keys.attribute(errors);
         }
     }
 
@@ -72,10 +70,11 @@ public final class KeyedResources {
 
     /**
      * Reads every value, leaving out those that fail; repeats until what is left is consistent (a
-     * route whose upstream was left out goes too). {@code values}: key to JSON text. The Admin
-     * API's check of a write: a reference to something missing is an error there.
+     * route whose upstream was left out goes too). {@code values}: key to JSON text, in the order
+     * the lists get them (of two consumers sharing a credential, the later is the one in error).
+     * The Admin API's check of a write: a reference to something missing is an error there.
      */
-    public Result read(SortedMap<String, String> values) {
+    public Result read(Map<String, String> values) {
         Map<String, List<String>> rejected = new LinkedHashMap<>();
         Map<String, JsonNode> parsed = new LinkedHashMap<>();
         values.forEach((key, text) -> {
@@ -94,13 +93,13 @@ public final class KeyedResources {
             Assembly assembly = assemble(parsed);
             Problems problems = new Problems();
             Resources resources = new ResourceReader(problems).read(assembly.root, "");
-            Map<String, List<String>> failed = assembly.attribute(problems.list());
+            Map<String, List<String>> failed = assembly.keys.attribute(problems.list());
             List<String> unexplained = failed.remove(NO_KEY);
             if (failed.isEmpty()) {
                 if (unexplained != null) {
                     rejected.put(NO_KEY, unexplained);
                 }
-                return new Result(resources, rejected, assembly);
+                return new Result(resources, rejected, assembly.keys);
             }
             failed.forEach((key, errors) -> {
                 rejected.put(key, errors);
@@ -110,16 +109,36 @@ public final class KeyedResources {
     }
 
     /**
-     * Reads values already parsed, each on its own ({@link ResourceReader#readEach}): references
-     * are not checked, so a route whose upstream is gone still reads; what that means is the
-     * compiler's business. {@code rejected} holds every error by key; the resources are only
-     * usable when it is empty.
+     * One value read on its own, as {@link ResourceReader#readEach} reads each item: references are
+     * not checked (a route whose upstream is gone still reads; what that means is the compiler's
+     * business).
+     *
+     * @param record the record read ({@link io.tidegate.config.Route}, ...); usable only when
+     *               {@code errors} is empty
+     * @param errors what is wrong with it, paths relative to its key
      */
-    public Result readEach(Map<String, ? extends JsonNode> values, Unservable unservable) {
-        Assembly assembly = assemble(values);
+    public record ItemRead(Object record, List<String> errors) {}
+
+    /** Reads one parsed value of the type {@code place} says. */
+    public ItemRead readOne(Place place, ObjectNode value) {
+        ObjectNode root = NODES.objectNode();
+        root.putArray(place.type()).add(value);
         Problems problems = new Problems();
-        Resources resources = new ResourceReader(problems).readEach(assembly.root, "").withUnservable(unservable);
-        return new Result(resources, assembly.attribute(problems.list()), assembly);
+        Resources read = new ResourceReader(problems).readEach(root, "");
+        List<?> items = switch (place.type()) {
+            case "routes" -> read.routes();
+            case "upstreams" -> read.upstreams();
+            case "services" -> read.services();
+            case "consumers" -> read.consumers();
+            case "ssls" -> read.ssls();
+            case "global_rules" -> read.globalRules();
+            case "plugin_configs" -> read.pluginConfigs();
+            default -> throw new IllegalArgumentException("not a resource type: " + place.type());
+        };
+        List<String> errors = new ArrayList<>();
+        new KeysByList(Map.of(place.type(), List.of(place.type()))).attribute(problems.list())
+                .values().forEach(errors::addAll);
+        return new ItemRead(items.isEmpty() ? null : items.get(0), List.copyOf(errors));
     }
 
     /**
@@ -155,7 +174,7 @@ public final class KeyedResources {
     }
 
     /** The values as APISIX resource lists, remembering which key each list index came from. */
-    Assembly assemble(Map<String, ? extends JsonNode> values) {
+    private Assembly assemble(Map<String, ? extends JsonNode> values) {
         ObjectNode root = NODES.objectNode();
         Map<String, List<String>> keysByList = new HashMap<>();
         values.forEach((key, value) -> {
@@ -164,11 +183,14 @@ public final class KeyedResources {
             list.add(value);
             keysByList.computeIfAbsent(place.type(), t -> new ArrayList<>()).add(key);
         });
-        return new Assembly(root, keysByList);
+        return new Assembly(root, new KeysByList(keysByList));
     }
 
     /** Resource lists built from keys, and the way back from an error's path to its key. */
-    public record Assembly(ObjectNode root, Map<String, List<String>> keysByList) {
+    private record Assembly(ObjectNode root, KeysByList keys) {}
+
+    /** Which key each item of each resource list came from: the way back from an error's path to its key. */
+    public record KeysByList(Map<String, List<String>> keysByList) {
         /**
          * Sorts errors ({@code routes[3].uri: must start with /}) by the key they concern, with the
          * path made relative to it; an error no key explains is returned under the empty key.

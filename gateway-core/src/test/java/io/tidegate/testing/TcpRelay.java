@@ -19,6 +19,7 @@ public final class TcpRelay implements AutoCloseable {
     private final int port = FreePort.pick();
     private final InetSocketAddress target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong fromTarget = new java.util.concurrent.atomic.AtomicLong();
     private ServerSocket server;
 
     private TcpRelay(InetSocketAddress target) {
@@ -33,6 +34,11 @@ public final class TcpRelay implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** Bytes relayed from the target to clients so far: what a client read, say from etcd. */
+    public long bytesFromTarget() {
+        return fromTarget.get();
     }
 
     /** Listens again on the same port. */
@@ -72,20 +78,23 @@ public final class TcpRelay implements AutoCloseable {
                 upstream.connect(target, 2000);
                 open.add(client);
                 open.add(upstream);
-                daemon(() -> pump(client, upstream), "relay-up-" + port);
-                daemon(() -> pump(upstream, client), "relay-down-" + port);
+                daemon(() -> pump(client, upstream, null), "relay-up-" + port);
+                daemon(() -> pump(upstream, client, fromTarget), "relay-down-" + port);
             } catch (IOException e) {
                 // closed by cut(), or the target refused: the client sees its connection end
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, java.util.concurrent.atomic.AtomicLong counted) {
         byte[] buffer = new byte[16 * 1024];
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 out.write(buffer, 0, n);
                 out.flush();
+                if (counted != null) {
+                    counted.addAndGet(n);
+                }
             }
         } catch (IOException e) {
             // one side went away; closing both below ends the other direction too

@@ -12,12 +12,14 @@ import java.util.Map;
 
 /**
  * "header-auth" (priority 2500, an authentication plugin): the X-Token header must equal a
- * consumer's {@code token}; that consumer is then authenticated. Otherwise 401.
+ * consumer's {@code token}; that consumer is then authenticated. Otherwise 401. Two consumers may
+ * not share a token.
  */
 public final class HeaderAuthPlugin implements GatewayPlugin {
     @Override public String name() { return "header-auth"; }
     @Override public int priority() { return 2500; }
     @Override public boolean authenticates() { return true; }
+    @Override public String credentialKey() { return "token"; }
 
     @Override
     public void validateConsumer(JsonNode credential) throws PluginConfigException {
