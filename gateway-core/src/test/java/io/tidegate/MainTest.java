@@ -108,26 +108,6 @@ class MainTest {
     }
 
     @Test
-    void testFlagRefusesACredentialCopiedByAYamlAlias() throws IOException {
-        Path config = dir.resolve("alias.yaml");
-        Files.writeString(config, """
-                tidegate: { plugins_dir: "%s" }
-                consumers:
-                  - username: bob
-                    plugins: { key-auth: { key: &bobkey secret-bob-1 } }
-                  - username: carol
-                    plugins: { key-auth: { key: *bobkey } }
-                routes:
-                  - { id: 1, uri: /, plugins: { key-auth: {} }, upstream: { nodes: { "127.0.0.1:8080": 1 } } }
-                """.formatted(Path.of("..", "plugins-dist").toAbsolutePath().normalize()));
-        assertEquals(1, run("-t", "-c", config.toString()), stdout());
-        assertEquals("""
-                tidegate: configuration file %s is invalid (1 error):
-                  consumers[1].plugins.key-auth.key: duplicate key "secret-bob-1" (first used at consumers[0].plugins.key-auth)
-                """.formatted(config), stderr());
-    }
-
-    @Test
     @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void testFlagRefusesADeviceQuickly() {
         assertEquals(1, run("-t", "-c", "/dev/zero"));

@@ -101,4 +101,21 @@ class KeyAuthIT {
                 consumers[2].plugins.key-auth.key: is required (a non-empty string)
                 routes[0].plugins.key-auth.header: must be a non-empty string""", e.getMessage());
     }
+
+    @Test
+    void aKeyCopiedByAYamlAliasIsADuplicateToo() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> PluginGateway.start("""
+                consumers:
+                  - username: bob
+                    plugins: { key-auth: { key: &bobkey secret-bob-1 } }
+                  - username: carol
+                    plugins: { key-auth: { key: *bobkey } }
+                routes:
+                  - { id: 1, uri: /x, plugins: { key-auth: {} }, upstream: { nodes: { "%s": 1 } } }
+                """.formatted(upstream.address())));
+        assertEquals("""
+                test config is invalid:
+                consumers[1].plugins.key-auth.key: duplicate key "secret-bob-1" (first used at consumers[0].plugins.key-auth)""",
+                e.getMessage());
+    }
 }
