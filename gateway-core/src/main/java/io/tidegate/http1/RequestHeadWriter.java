@@ -10,7 +10,7 @@ import java.util.Arrays;
  * value smuggled in through HTTP/2 or a plugin cannot become a header or request of its own.
  */
 public final class RequestHeadWriter {
-    private byte[] bytes = new byte[1024];
+    private byte[] bytes = new byte[512];
     private int length;
 
     /** Something in the request cannot be written as HTTP/1.1. */
@@ -53,7 +53,8 @@ public final class RequestHeadWriter {
     /**
      * The whole head, ending with the empty line; with {@code close}, a {@code Connection: close}
      * field is added first (the last request a pooled connection may carry). The writer stays
-     * usable: this can be called again for another try.
+     * usable for another try, whose head replaces this one: the buffer returned shares the
+     * writer's bytes (no copy per request), so only the latest try's head may still be in use.
      */
     public ByteBuffer finish(boolean close) {
         int fields = length;
@@ -62,7 +63,7 @@ public final class RequestHeadWriter {
         }
         append((byte) '\r');
         append((byte) '\n');
-        ByteBuffer head = ByteBuffer.wrap(Arrays.copyOf(bytes, length));
+        ByteBuffer head = ByteBuffer.wrap(bytes, 0, length);
         length = fields;
         return head;
     }

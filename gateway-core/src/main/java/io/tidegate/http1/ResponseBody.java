@@ -60,7 +60,7 @@ public record ResponseBody(Kind kind, long length) {
     private static long length(HeaderValues values) throws UpstreamProtocolException {
         long length = -1;
         for (String value : values) {
-            for (String part : value.split(",", -1)) {
+            for (String part : value.indexOf(',') < 0 ? new String[] {value} : value.split(",", -1)) {
                 long parsed = digits(part.trim());
                 if (length >= 0 && parsed != length) {
                     throw new UpstreamProtocolException("upstream sent conflicting Content-Length values: " + String.join(", ", values));

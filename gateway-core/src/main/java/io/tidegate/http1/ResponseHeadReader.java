@@ -15,9 +15,16 @@ import java.util.Arrays;
  * name and its colon is removed, as RFC 9112 asks of a proxy.
  */
 public final class ResponseHeadReader {
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[4096]);
     private final int maxBytes;
     private final int maxFields;
+    /**
+     * Where the head is collected: the IO thread's scratch array while the head arrives within one
+     * {@link #feed} (nearly always, and then nothing is allocated per response), else an array of
+     * this reader's own, into which a head still incomplete when feed returns is copied.
+     */
     private byte[] head;
+    private byte[] own;
     private int length;
     /** Where the scan for the empty line goes on: after a LF, whether a CR followed it. */
     private boolean afterLf;
@@ -30,15 +37,30 @@ public final class ResponseHeadReader {
     public ResponseHeadReader(int maxBytes, int maxFields) {
         this.maxBytes = maxBytes;
         this.maxFields = maxFields;
-        this.head = new byte[Math.min(512, maxBytes)];
     }
 
     /**
      * Takes bytes from {@code in} up to the end of the head. Returns true once the head is
      * complete; {@code in} is then positioned on the first byte after it (the body, or the next
-     * response after an interim one).
+     * response after an interim one). A completed head may sit in the thread's scratch array, so
+     * {@link #parse} must follow on the same thread before any other reader is fed.
      */
     public boolean feed(ByteBuffer in) throws UpstreamProtocolException {
+        if (length == 0) {
+            head = SCRATCH.get();
+        }
+        try {
+            return collect(in);
+        } finally {
+            if (!complete && head != own && length > 0) {
+                // the scratch array is the next response's on this thread: keep what came of this head
+                own = Arrays.copyOf(head, Math.min(maxBytes, Math.max(512, length * 2)));
+                head = own;
+            }
+        }
+    }
+
+    private boolean collect(ByteBuffer in) throws UpstreamProtocolException {
         while (in.hasRemaining()) {
             byte b = in.get();
             append(b);
@@ -87,7 +109,8 @@ public final class ResponseHeadReader {
             throw new UpstreamProtocolException("upstream response head is larger than " + maxBytes + " bytes");
         }
         if (length == head.length) {
-            head = Arrays.copyOf(head, Math.min(maxBytes, head.length * 2));
+            own = Arrays.copyOf(head, Math.min(maxBytes, head.length * 2));
+            head = own;
         }
         head[length++] = b;
     }

@@ -1,6 +1,7 @@
 package io.tidegate.proxy;
 
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import java.net.InetSocketAddress;
@@ -15,11 +16,27 @@ import java.net.InetSocketAddress;
 final class ForwardedHeaders {
     private ForwardedHeaders() {}
 
+    /** What every request on one connection forwards alike, worked out once per connection. */
+    private record ConnectionFacts(String client, String port) {
+        static final AttachmentKey<ConnectionFacts> KEY = AttachmentKey.create(ConnectionFacts.class);
+
+        static ConnectionFacts of(HttpServerExchange exchange) {
+            ConnectionFacts facts = exchange.getConnection().getAttachment(KEY);
+            if (facts == null) {
+                InetSocketAddress source = exchange.getSourceAddress();
+                String client = source == null || source.getAddress() == null ? null : source.getAddress().getHostAddress();
+                facts = new ConnectionFacts(client, Integer.toString(exchange.getDestinationAddress().getPort()));
+                exchange.getConnection().putAttachment(KEY, facts);
+            }
+            return facts;
+        }
+    }
+
     static void addMissing(HttpServerExchange exchange) {
         HeaderMap headers = exchange.getRequestHeaders();
-        InetSocketAddress source = exchange.getSourceAddress();
-        if (source != null && source.getAddress() != null) {
-            String client = source.getAddress().getHostAddress();
+        ConnectionFacts facts = ConnectionFacts.of(exchange);
+        if (facts.client() != null) {
+            String client = facts.client();
             var forwarded = headers.get(Headers.X_FORWARDED_FOR);
             headers.put(Headers.X_FORWARDED_FOR, forwarded == null || forwarded.isEmpty() ? client
                     : String.join(", ", forwarded) + ", " + client);
@@ -34,7 +51,7 @@ final class ForwardedHeaders {
             }
         }
         if (!headers.contains(Headers.X_FORWARDED_PORT)) {
-            headers.put(Headers.X_FORWARDED_PORT, exchange.getDestinationAddress().getPort());
+            headers.put(Headers.X_FORWARDED_PORT, facts.port());
         }
     }
 }

@@ -43,6 +43,14 @@ final class HopByHopHeaders {
         exchange.getRequestHeaders().put(Headers.CONNECTION, "Upgrade");
     }
 
+    /** Removes the header a Connection token names, unless the token is an option rather than a name. */
+    private static void removeNamed(HeaderMap headers, String token) {
+        String name = token.trim();
+        if (!name.isEmpty() && !name.equalsIgnoreCase("close") && !name.equalsIgnoreCase("keep-alive")) {
+            headers.remove(name);
+        }
+    }
+
     static boolean isWebSocketUpgrade(HttpServerExchange exchange) {
         String upgrade = exchange.getRequestHeaders().getFirst(Headers.UPGRADE);
         return upgrade != null && upgrade.equalsIgnoreCase("websocket");
@@ -52,11 +60,12 @@ final class HopByHopHeaders {
         HeaderValues connection = headers.get(Headers.CONNECTION);
         if (connection != null) {
             for (String value : connection) {
+                if (value.indexOf(',') < 0) {
+                    removeNamed(headers, value); // the usual single token ("keep-alive"), without a split
+                    continue;
+                }
                 for (String token : value.split(",")) {
-                    String name = token.trim();
-                    if (!name.isEmpty() && !name.equalsIgnoreCase("close") && !name.equalsIgnoreCase("keep-alive")) {
-                        headers.remove(name);
-                    }
+                    removeNamed(headers, token);
                 }
             }
         }

@@ -150,9 +150,6 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
         }
 
         void start(long connectMillis) {
-            if (connectMillis > 0) {
-                timer = WorkerUtils.executeAfter(exchange.getIoThread(), this::timedOut, connectMillis, TimeUnit.MILLISECONDS);
-            }
             ConnectionPools.Claim pending;
             try {
                 pending = target.pool().acquire(exchange.getIoThread(), this);
@@ -161,7 +158,11 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
                 return;
             }
             if (!settled) {
+                // only a try that waits needs a timer (an idle pooled connection is handed over at once)
                 claim = pending;
+                if (connectMillis > 0) {
+                    timer = WorkerUtils.executeAfter(exchange.getIoThread(), this::timedOut, connectMillis, TimeUnit.MILLISECONDS);
+                }
             }
         }
 

@@ -217,7 +217,7 @@ final class ResponseReceiver {
     private static boolean keepAlive(ResponseHead head, HeaderMap fields) {
         String connection = fields.getFirst(io.undertow.util.Headers.CONNECTION);
         if (connection != null) {
-            for (String token : connection.split(",")) {
+            for (String token : connection.indexOf(',') < 0 ? new String[] {connection} : connection.split(",")) {
                 String t = token.trim();
                 if (t.equalsIgnoreCase("close")) {
                     return false;

@@ -50,6 +50,25 @@ class ResponseHeadReaderTest {
     }
 
     @Test
+    void readersSharingAThreadKeepTheirOwnHalfHeads() throws Exception {
+        // one IO thread serves many upstream connections: a head cut between reads must survive
+        // other responses read on the thread meanwhile
+        ResponseHeadReader first = new ResponseHeadReader(4096, 10);
+        ResponseHeadReader second = new ResponseHeadReader(4096, 10);
+        assertFalse(first.feed(bytes("HTTP/1.1 200 OK\r\nX-Who: fir")));
+        assertFalse(second.feed(bytes("HTTP/1.1 404 Not Found\r\nX-Who: sec")));
+        assertEquals(500, read("HTTP/1.1 500 Whole\r\nX-Who: third-party-overwriting-the-scratch\r\n\r\n", new HeaderMap()).status());
+        assertTrue(first.feed(bytes("st\r\n\r\n")));
+        assertTrue(second.feed(bytes("ond\r\n\r\n")));
+        HeaderMap firstFields = new HeaderMap();
+        HeaderMap secondFields = new HeaderMap();
+        assertEquals(200, first.parse(firstFields).status());
+        assertEquals(404, second.parse(secondFields).status());
+        assertEquals("first", firstFields.getFirst("X-Who"));
+        assertEquals("second", secondFields.getFirst("X-Who"));
+    }
+
+    @Test
     void foldedLinesAreJoinedAndSpaceBeforeTheColonIsDropped() throws Exception {
         HeaderMap fields = new HeaderMap();
         read("HTTP/1.1 200 OK\r\nX-Fold: a\r\n  b\r\nX-Space : v\r\n\r\n", fields);
