@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tidegate.source.EtcdStore;
+import io.tidegate.testing.EtcdKeySpace;
 import io.tidegate.testing.EtcdServer;
 import io.tidegate.testing.TestGateway;
 import java.net.URI;
@@ -13,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -37,24 +36,22 @@ class AdminWriteRaceTest {
     static final EtcdServer etcd = new EtcdServer();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
-    private String prefix;
+    @RegisterExtension
+    final EtcdKeySpace keys = new EtcdKeySpace(etcd);
+
     private TestGateway a;
     private TestGateway b;
-    private EtcdStore store;
     private final ExecutorService racers = Executors.newFixedThreadPool(2);
 
     @BeforeEach
     void twoNodes() {
-        prefix = "/t" + UUID.randomUUID().toString().substring(0, 8);
         a = node();
         b = node();
-        store = etcd.store(prefix);
     }
 
     @AfterEach
     void stopNodes() {
         racers.shutdownNow();
-        store.close();
         a.close();
         b.close();
     }
@@ -65,7 +62,7 @@ class AdminWriteRaceTest {
                   listeners: [{ address: "127.0.0.1:0" }]
                   etcd: { endpoints: ["%s"], prefix: %s, timeout: 2 }
                   admin: { address: "127.0.0.1:0", api_key: %s }
-                """.formatted(etcd.endpoint(), prefix, KEY));
+                """.formatted(etcd.endpoint(), keys.prefix(), KEY));
     }
 
     private static HttpResponse<String> admin(TestGateway node, String method, String path, String body) throws Exception {
@@ -104,8 +101,8 @@ class AdminWriteRaceTest {
             HttpResponse<String> put = answers.get(0);
             HttpResponse<String> delete = answers.get(1);
 
-            boolean routeStored = store.get(prefix + "/routes/" + routeId) != null;
-            boolean upstreamStored = store.get(prefix + "/upstreams/" + upstreamId) != null;
+            boolean routeStored = keys.store().get(keys.prefix() + "/routes/" + routeId) != null;
+            boolean upstreamStored = keys.store().get(keys.prefix() + "/upstreams/" + upstreamId) != null;
             if (routeStored && !upstreamStored) {
                 inconsistent.add("try " + i + ": route " + routeId + " stored, its upstream gone (PUT " + put.statusCode()
                         + ", DELETE " + delete.statusCode() + ")");

@@ -19,14 +19,10 @@ class ConnectionLimitsTest {
     static final UpstreamServer upstream = new UpstreamServer("main");
 
     private static TestGateway gateway(String limits) {
-        return TestGateway.start("""
-                tidegate:
-                  threads: 2
-                  listeners: [{ address: "127.0.0.1:0" }]
-                  limits: %s
+        return TestGateway.startWithLimits(limits, """
                 routes:
                   - { id: 1, uri: "/*", upstream: { nodes: { "%s": 1 } } }
-                """.formatted(limits, upstream.address()));
+                """.formatted(upstream.address()));
     }
 
     /** Sends a keep-alive GET and reads its response head; true when one came within {@code millis}. */

@@ -31,14 +31,10 @@ class SlowClientAttacksTest {
     static final UpstreamServer upstream = new UpstreamServer("up");
 
     private static TestGateway gateway(String limits) {
-        return TestGateway.start("""
-                tidegate:
-                  threads: 2
-                  listeners: [{ address: "127.0.0.1:0" }]
-                  limits: %s
+        return TestGateway.startWithLimits(limits, """
                 routes:
                   - { id: 1, uri: "/*", upstream: { nodes: { "%s": 1 } } }
-                """.formatted(limits, upstream.address()));
+                """.formatted(upstream.address()));
     }
 
     /** One request on a fresh connection from {@code fromAddress}: its status line, or why there was none. */

@@ -29,15 +29,11 @@ class UpstreamAttacksTest {
 
     /** A gateway with {@code limits}, {@code /x} on {@code upstream} and {@code /ok} on {@code healthy}, read timeout 30 s. */
     private static TestGateway gateway(String limits, RawUpstream upstream, RawUpstream healthy) {
-        return TestGateway.start("""
-                tidegate:
-                  threads: 2
-                  listeners: [{ address: "127.0.0.1:0" }]
-                  limits: %s
+        return TestGateway.startWithLimits(limits, """
                 routes:
                   - { id: x, uri: /x, upstream: { nodes: { "%s": 1 }, retries: 0, timeout: { connect: 5, send: 30, read: 30 } } }
                   - { id: ok, uri: /ok, upstream: { nodes: { "%s": 1 } } }
-                """.formatted(limits, upstream.address(), healthy.address()));
+                """.formatted(upstream.address(), healthy.address()));
     }
 
     /** One request on a fresh connection; the raw response and how long it took. */

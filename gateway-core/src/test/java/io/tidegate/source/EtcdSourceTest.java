@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.etcd.jetcd.ByteSequence;
+import io.tidegate.testing.EtcdKeySpace;
 import io.tidegate.testing.EtcdServer;
 import io.tidegate.testing.FreePort;
 import io.tidegate.testing.TcpRelay;
@@ -20,11 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,8 +30,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class EtcdSourceTest {
     @RegisterExtension
     static final EtcdServer etcd = new EtcdServer();
+
     @RegisterExtension
     static final UpstreamServer upstream = new UpstreamServer("main");
+
+    @RegisterExtension
+    final EtcdKeySpace keys = new EtcdKeySpace(etcd);
 
     /**
      * Long enough for gRPC's reconnect backoff (1 s, 1.6 s, 2.6 s, ...) and the old relisting
@@ -42,35 +44,21 @@ class EtcdSourceTest {
      */
     private static final long OUTAGE_MILLIS = 6000;
 
-    private String prefix;
-    private EtcdStore store;
-
-    @BeforeEach
-    void freshPrefix() {
-        prefix = "/t" + UUID.randomUUID().toString().substring(0, 8);
-        store = etcd.store(prefix);
-    }
-
-    @AfterEach
-    void closeStore() {
-        store.close();
-    }
-
     private TestGateway gateway() {
         return TestGateway.start("""
                 tidegate:
                   listeners: [{ address: "127.0.0.1:0" }]
                   status: { address: "127.0.0.1:0" }
                   etcd: { endpoints: ["%s"], prefix: %s, timeout: 2 }
-                """.formatted(etcd.endpoint(), prefix));
+                """.formatted(etcd.endpoint(), keys.prefix()));
     }
 
     private void putUpstream() {
-        store.put(prefix + "/upstreams/u", "{\"nodes\":{\"" + upstream.address() + "\":1},\"type\":\"roundrobin\"}");
+        keys.put("/upstreams/u", "{\"nodes\":{\"" + upstream.address() + "\":1},\"type\":\"roundrobin\"}");
     }
 
     private void putRoute(String id, String uri) {
-        store.put(prefix + "/routes/" + id, "{\"uri\":\"" + uri + "\",\"upstream_id\":\"u\"}");
+        keys.put("/routes/" + id, "{\"uri\":\"" + uri + "\",\"upstream_id\":\"u\"}");
     }
 
     @Test
@@ -83,7 +71,7 @@ class EtcdSourceTest {
 
             putRoute("2", "/two");
             long added = gw.awaitStatus("/two", 200, 1000);
-            store.delete(prefix + "/routes/1");
+            keys.delete("/routes/1");
             long removed = gw.awaitStatus("/one", 404, 1000);
             System.out.printf("etcd write to effect: put %d ms, delete %d ms%n", added, removed);
         }
@@ -93,11 +81,11 @@ class EtcdSourceTest {
     void anInvalidValueFailsClosedAndTheRestApplies() throws Exception {
         putUpstream();
         putRoute("good", "/good");
-        store.put(prefix + "/routes/bad", "{\"uri\":\"no-slash\",\"upstream_id\":\"u\"}");
-        store.put(prefix + "/routes/dangling", "{\"uri\":\"/dangling\",\"upstream_id\":\"missing\"}");
-        store.put(prefix + "/routes/broken", "{not json");
-        store.put(prefix + "/routes/cidr", "{\"uri\":\"/cidr\",\"upstream_id\":\"u\",\"remote_addrs\":[\"10.0.0.0/99\"]}");
-        store.put(prefix + "/routes/unknown", "{\"uri\":\"/unknown\",\"upstream_id\":\"u\",\"colour\":\"red\"}");
+        keys.put("/routes/bad", "{\"uri\":\"no-slash\",\"upstream_id\":\"u\"}");
+        keys.put("/routes/dangling", "{\"uri\":\"/dangling\",\"upstream_id\":\"missing\"}");
+        keys.put("/routes/broken", "{not json");
+        keys.put("/routes/cidr", "{\"uri\":\"/cidr\",\"upstream_id\":\"u\",\"remote_addrs\":[\"10.0.0.0/99\"]}");
+        keys.put("/routes/unknown", "{\"uri\":\"/unknown\",\"upstream_id\":\"u\",\"colour\":\"red\"}");
         try (TestGateway gw = gateway()) {
             assertEquals(200, gw.get("/good").statusCode());
             assertEquals(502, gw.get("/dangling").statusCode(), "a missing upstream is a 502, as in APISIX");
@@ -119,7 +107,7 @@ class EtcdSourceTest {
         try (io.etcd.jetcd.Client direct = io.etcd.jetcd.Client.builder().endpoints(etcd.endpoint()).build()) {
             List<CompletableFuture<?>> puts = new ArrayList<>();
             for (int i = 0; i < routes; i++) {
-                puts.add(direct.getKVClient().put(bytes(prefix + "/routes/" + i),
+                puts.add(direct.getKVClient().put(bytes(keys.prefix() + "/routes/" + i),
                         bytes("{\"uri\":\"/r/" + i + "\",\"upstream_id\":\"u\"}")));
             }
             CompletableFuture.allOf(puts.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
@@ -130,7 +118,7 @@ class EtcdSourceTest {
                         tidegate:
                           listeners: [{ address: "127.0.0.1:%d" }]
                           etcd: { endpoints: ["%s"], prefix: %s, timeout: 5 }
-                        """.formatted(port, etcd.endpoint(), prefix)));
+                        """.formatted(port, etcd.endpoint(), keys.prefix())));
         HttpClient client = HttpClient.newHttpClient();
         Map<Integer, Integer> statuses = new TreeMap<>();
         int sent = 0;
@@ -174,8 +162,8 @@ class EtcdSourceTest {
             } finally {
                 etcd.start();
             }
-            try (EtcdStore writer = etcd.store(prefix)) {
-                writer.put(prefix + "/routes/2", "{\"uri\":\"/two\",\"upstream_id\":\"u\"}");
+            try (EtcdStore writer = etcd.store(keys.prefix())) {
+                writer.put(keys.prefix() + "/routes/2", "{\"uri\":\"/two\",\"upstream_id\":\"u\"}");
             }
             long caughtUp = gw.awaitStatus("/two", 200, 15_000);
             System.out.printf("etcd restarted: change served %d ms after it was written%n", caughtUp);
@@ -197,7 +185,7 @@ class EtcdSourceTest {
                   listeners: [{ address: "127.0.0.1:0" }]
                   etcd: { endpoints: ["%s"], prefix: %s, timeout: 2 }
                   admin: { address: "127.0.0.1:0", api_key: test-admin-key }
-                """.formatted(etcd.endpoint(), prefix))) {
+                """.formatted(etcd.endpoint(), keys.prefix()))) {
             etcd.stop();
             try {
                 Thread.sleep(OUTAGE_MILLIS);
@@ -206,8 +194,8 @@ class EtcdSourceTest {
                 etcd.start();
             }
             long back = System.nanoTime();
-            try (EtcdStore writer = etcd.store(prefix)) {
-                writer.put(prefix + "/routes/direct", "{\"uri\":\"/direct\",\"upstream_id\":\"u\"}");
+            try (EtcdStore writer = etcd.store(keys.prefix())) {
+                writer.put(keys.prefix() + "/routes/direct", "{\"uri\":\"/direct\",\"upstream_id\":\"u\"}");
             }
             long adminAccepted = adminPutUntilAccepted(gw, "/routes/admin", "{\"uri\":\"/admin\",\"upstream_id\":\"u\"}") - back;
             gw.awaitStatus("/direct", 200, 15_000);
@@ -268,15 +256,15 @@ class EtcdSourceTest {
                      tidegate:
                        listeners: [{ address: "127.0.0.1:0" }]
                        etcd: { endpoints: ["http://127.0.0.1:%d"], prefix: %s, timeout: 2 }
-                     """.formatted(partition.port(), prefix))) {
+                     """.formatted(partition.port(), keys.prefix()))) {
             assertEquals(200, gw.get("/old").statusCode());
 
             partition.cut();
-            store.delete(prefix + "/routes/old");
+            keys.delete("/routes/old");
             putRoute("new", "/new");
             // The gateway's watch resumes from before these changes; compacted, etcd can no longer
             // replay them, and only a fresh listing finds them.
-            long revision = store.list().revision();
+            long revision = keys.store().list().revision();
             try (io.etcd.jetcd.Client direct = io.etcd.jetcd.Client.builder().endpoints(etcd.endpoint()).build()) {
                 direct.getKVClient().compact(revision).get(5, java.util.concurrent.TimeUnit.SECONDS);
             }
@@ -292,15 +280,15 @@ class EtcdSourceTest {
     @Test
     void aWatchFromACompactedRevisionReportsAnErrorSoTheSourceListsAgain() throws Exception {
         putRoute("1", "/one");
-        long listedAt = store.list().revision();
+        long listedAt = keys.store().list().revision();
         putRoute("2", "/two");
         putRoute("3", "/three");
-        long now = store.list().revision();
+        long now = keys.store().list().revision();
         try (io.etcd.jetcd.Client direct = io.etcd.jetcd.Client.builder().endpoints(etcd.endpoint()).build()) {
             direct.getKVClient().compact(now).get(5, java.util.concurrent.TimeUnit.SECONDS);
         }
         java.util.concurrent.CompletableFuture<Throwable> failed = new java.util.concurrent.CompletableFuture<>();
-        try (io.etcd.jetcd.Watch.Watcher watcher = store.watch(listedAt + 1, changes -> { }, failed::complete)) {
+        try (io.etcd.jetcd.Watch.Watcher watcher = keys.store().watch(listedAt + 1, changes -> { }, failed::complete)) {
             Throwable error = failed.get(5, java.util.concurrent.TimeUnit.SECONDS);
             assertTrue(String.valueOf(error.getMessage()).contains("compacted"), String.valueOf(error));
         }

@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidegate.source.EtcdStore.Expectation;
+import io.tidegate.testing.EtcdKeySpace;
 import io.tidegate.testing.EtcdServer;
 import java.util.List;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,61 +17,50 @@ class EtcdStoreTest {
     @RegisterExtension
     static final EtcdServer etcd = new EtcdServer();
 
-    private String prefix;
-    private EtcdStore store;
-
-    @BeforeEach
-    void freshPrefix() {
-        prefix = "/t" + UUID.randomUUID().toString().substring(0, 8);
-        store = etcd.store(prefix);
-    }
-
-    @AfterEach
-    void closeStore() {
-        store.close();
-    }
+    @RegisterExtension
+    final EtcdKeySpace keys = new EtcdKeySpace(etcd);
 
     @Test
     void aKeyExpectedUnchangedMustStillHaveTheRevisionRead() {
-        String key = prefix + "/routes/1";
-        assertTrue(store.putIf(List.of(Expectation.unchanged(key, 0)), key, "a"), "0: absent, as it is");
-        assertFalse(store.putIf(List.of(Expectation.unchanged(key, 0)), key, "b"), "no longer absent");
-        long read = store.get(key).modRevision();
-        store.put(key, "c");
-        assertFalse(store.putIf(List.of(Expectation.unchanged(key, read)), key, "d"), "changed since it was read");
-        assertFalse(store.deleteIf(List.of(Expectation.unchanged(key, read)), key));
-        assertEquals("c", store.get(key).value(), "nothing written by a failed commit");
-        assertTrue(store.deleteIf(List.of(Expectation.unchanged(key, store.get(key).modRevision())), key));
-        assertNull(store.get(key));
+        String key = keys.prefix() + "/routes/1";
+        assertTrue(keys.store().putIf(List.of(Expectation.unchanged(key, 0)), key, "a"), "0: absent, as it is");
+        assertFalse(keys.store().putIf(List.of(Expectation.unchanged(key, 0)), key, "b"), "no longer absent");
+        long read = keys.store().get(key).modRevision();
+        keys.store().put(key, "c");
+        assertFalse(keys.store().putIf(List.of(Expectation.unchanged(key, read)), key, "d"), "changed since it was read");
+        assertFalse(keys.store().deleteIf(List.of(Expectation.unchanged(key, read)), key));
+        assertEquals("c", keys.store().get(key).value(), "nothing written by a failed commit");
+        assertTrue(keys.store().deleteIf(List.of(Expectation.unchanged(key, keys.store().get(key).modRevision())), key));
+        assertNull(keys.store().get(key));
     }
 
     @Test
     void nothingWrittenUnderAFolderSeesEveryKeyCreatedOrChangedInIt() {
-        String upstream = prefix + "/upstreams/u";
-        String folder = prefix + "/routes/";
-        store.put(prefix + "/routes/old", "{}");
-        store.put(upstream, "{}");
-        long read = store.list().revision();
+        String upstream = keys.prefix() + "/upstreams/u";
+        String folder = keys.prefix() + "/routes/";
+        keys.put("/routes/old", "{}");
+        keys.store().put(upstream, "{}");
+        long read = keys.store().list().revision();
         List<Expectation> quiet = List.of(Expectation.nothingWrittenUnder(folder, read));
 
-        // neighbours of the folder do not count: same prefix without the slash, and a longer name
-        store.put(prefix + "/routes", "{}");
-        store.put(prefix + "/routesX/1", "{}");
-        store.put(prefix + "/services/s", "{}");
-        assertTrue(store.putIf(quiet, prefix + "/probe", "1"), "nothing under the folder changed");
+        // neighbours of the folder do not count: same keys.prefix() without the slash, and a longer name
+        keys.put("/routes", "{}");
+        keys.put("/routesX/1", "{}");
+        keys.put("/services/s", "{}");
+        assertTrue(keys.store().putIf(quiet, keys.prefix() + "/probe", "1"), "nothing under the folder changed");
 
-        store.put(prefix + "/routes/new", "{}");
-        assertFalse(store.deleteIf(quiet, upstream), "a key created under the folder after the read");
-        assertEquals("{}", store.get(upstream).value());
+        keys.put("/routes/new", "{}");
+        assertFalse(keys.store().deleteIf(quiet, upstream), "a key created under the folder after the read");
+        assertEquals("{}", keys.store().get(upstream).value());
 
-        long later = store.list().revision();
-        store.put(prefix + "/routes/old", "{\"changed\":true}");
-        assertFalse(store.deleteIf(List.of(Expectation.nothingWrittenUnder(folder, later)), upstream), "a key changed under it");
+        long later = keys.store().list().revision();
+        keys.put("/routes/old", "{\"changed\":true}");
+        assertFalse(keys.store().deleteIf(List.of(Expectation.nothingWrittenUnder(folder, later)), upstream), "a key changed under it");
 
-        long last = store.list().revision();
-        store.delete(prefix + "/routes/new");
-        assertTrue(store.deleteIf(List.of(Expectation.nothingWrittenUnder(folder, last)), upstream),
+        long last = keys.store().list().revision();
+        keys.delete("/routes/new");
+        assertTrue(keys.store().deleteIf(List.of(Expectation.nothingWrittenUnder(folder, last)), upstream),
                 "a deletion leaves nothing to compare: deletions are not seen");
-        assertNull(store.get(upstream));
+        assertNull(keys.store().get(upstream));
     }
 }

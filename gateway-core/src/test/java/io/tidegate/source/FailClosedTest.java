@@ -3,6 +3,7 @@ package io.tidegate.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tidegate.testing.EtcdKeySpace;
 import io.tidegate.testing.EtcdServer;
 import io.tidegate.testing.TestGateway;
 import io.tidegate.testing.TestPluginJars;
@@ -15,10 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,33 +36,23 @@ class FailClosedTest {
 
     @RegisterExtension
     static final EtcdServer etcd = new EtcdServer();
+
     @RegisterExtension
     static final UpstreamServer protectedSide = new UpstreamServer("protected");
     @RegisterExtension
     static final UpstreamServer openSide = new UpstreamServer("open");
 
+    @RegisterExtension
+    final EtcdKeySpace keys = new EtcdKeySpace(etcd);
+
     @TempDir
     static Path pluginRoot;
     private static Path plugins;
-
-    private String prefix;
-    private EtcdStore store;
 
     @BeforeAll
     static void authPlugin() throws Exception {
         plugins = Files.createDirectories(pluginRoot.resolve("plugins"));
         TestPluginJars.install(plugins, "auth.jar", "auth", "1", HeaderAuthPlugin.class, RecorderPlugin.class);
-    }
-
-    @BeforeEach
-    void freshPrefix() {
-        prefix = "/t" + UUID.randomUUID().toString().substring(0, 8);
-        store = etcd.store(prefix);
-    }
-
-    @AfterEach
-    void closeStore() {
-        store.close();
     }
 
     private TestGateway gateway() {
@@ -75,11 +63,11 @@ class FailClosedTest {
                   plugins_dir: %s
                   etcd: { endpoints: ["%s"], prefix: %s, timeout: 2 }
                   admin: { address: "127.0.0.1:0", api_key: %s }
-                """.formatted(plugins, etcd.endpoint(), prefix, ADMIN_KEY));
+                """.formatted(plugins, etcd.endpoint(), keys.prefix(), ADMIN_KEY));
     }
 
     private void put(String key, String json) {
-        store.put(prefix + "/" + key, json);
+        keys.put("/" + key, json);
     }
 
     /** An upstream for the protected side, a consumer, and a catch-all route to the open side. */

@@ -41,6 +41,16 @@ public final class TestGateway implements AutoCloseable {
         }
     }
 
+    /** Starts a plain-HTTP test gateway with {@code limits} (a YAML flow mapping) and {@code resources} (YAML). */
+    public static TestGateway startWithLimits(String limits, String resources) {
+        return start("""
+                tidegate:
+                  threads: 2
+                  listeners: [{ address: "127.0.0.1:0" }]
+                  limits: %s
+                %s""".formatted(limits, resources));
+    }
+
     /** Starts the gateway on a configuration loaded beforehand, as {@code Main} does. */
     public static TestGateway start(GatewayConfig loaded) {
         try {
