@@ -19,6 +19,7 @@ import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
+import io.undertow.util.StatusCodes;
 import io.undertow.util.WorkerUtils;
 import java.io.Closeable;
 import java.io.IOException;
@@ -289,7 +290,8 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
         ResponseBody framing = ResponseBody.of(head, exchange.getRequestMethod().equalToString("HEAD"), fields);
         upstream.reportStatus(node, head.status());
         exchange.setStatusCode(head.status());
-        if (!head.reason().isEmpty()) {
+        // Undertow keeps a custom reason as an attachment (a map write per response): only when it differs
+        if (!head.reason().isEmpty() && !head.reason().equals(StatusCodes.getReason(head.status()))) {
             exchange.setReasonPhrase(head.reason());
         }
         copy(fields, exchange.getResponseHeaders());

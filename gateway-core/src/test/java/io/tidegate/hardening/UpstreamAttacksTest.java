@@ -180,6 +180,19 @@ class UpstreamAttacksTest {
     }
 
     @Test
+    void theUpstreamsReasonPhraseReachesTheClient() {
+        try (RawUpstream upstream = RawUpstream.start(RawUpstream.answering(
+                "HTTP/1.1 299 Quite Fine\r\nContent-Length: 2\r\n\r\nok"));
+             RawUpstream healthy = ok();
+             TestGateway gw = gateway("{}", upstream, healthy)) {
+            Timed custom = request(gw, GET, 3000);
+            assertTrue(custom.response().startsWith("HTTP/1.1 299 Quite Fine\r\n"), custom.response());
+            Timed standard = request(gw, "GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3000);
+            assertTrue(standard.response().startsWith("HTTP/1.1 200 OK\r\n"), standard.response());
+        }
+    }
+
+    @Test
     void twoDifferentContentLengthsAreA502() {
         assertBadGateway("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!");
     }
