@@ -28,6 +28,11 @@ public final class GatewayMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
+    /**
+     * What gauges and function counters read: Micrometer holds them only weakly, so a method
+     * reference made at registration ({@code adder::sum}) would be collected and the meter freeze.
+     */
+    private final List<Object> readFrom = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final MultiGauge nodeHealth = MultiGauge.builder("tidegate_upstream_node_healthy")
             .description("1 while health checks find the node healthy, 0 while they find it unhealthy").register(registry);
 
@@ -85,16 +90,19 @@ public final class GatewayMetrics {
 
     /** A value the gateway already keeps (the configuration version, say), read at scrape time. */
     public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
+        readFrom.add(source);
         Gauge.builder(name, source, value).description(description).register(registry);
     }
 
     /** A running total the gateway already keeps (dropped log entries, say), read at scrape time. */
     public void counter(String name, String description, LongSupplier value) {
+        readFrom.add(value);
         FunctionCounter.builder(name, value, v -> v.getAsLong()).description(description).register(registry);
     }
 
     /** A running total with one label, read at scrape time. */
     public void counter(String name, String description, String tagKey, String tagValue, LongSupplier value) {
+        readFrom.add(value);
         FunctionCounter.builder(name, value, v -> v.getAsLong()).tag(tagKey, tagValue).description(description)
                 .register(registry);
     }
