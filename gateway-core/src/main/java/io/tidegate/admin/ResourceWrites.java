@@ -153,7 +153,7 @@ final class ResourceWrites {
             try {
                 validator.check(result.resources());
             } catch (ConfigException e) {
-                errors = result.attribute(e.errors()).get(key);
+                errors = result.attribute(e.problems()).get(key);
             }
         }
         return errors;

@@ -4,28 +4,33 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Collects configuration errors as {@code path: message} so that one validation pass reports all of
- * them, not only the first.
+ * Collects configuration errors ({@link Problem}: a path and a message) so that one validation
+ * pass reports all of them, not only the first.
  */
 public final class Problems {
-    private final List<String> errors = new ArrayList<>();
+    private final List<Problem> problems = new ArrayList<>();
 
     public void add(String path, String message) {
-        errors.add(path.isEmpty() ? message : path + ": " + message);
+        problems.add(new Problem(path, message));
     }
 
     public boolean isEmpty() {
-        return errors.isEmpty();
+        return problems.isEmpty();
     }
 
+    /** Every problem as the line an operator reads. */
     public List<String> list() {
-        return List.copyOf(errors);
+        return problems.stream().map(Problem::text).toList();
+    }
+
+    public List<Problem> problems() {
+        return List.copyOf(problems);
     }
 
     /** Throws when anything was reported. */
     public void throwIfAny() throws ConfigException {
-        if (!errors.isEmpty()) {
-            throw new ConfigException(errors);
+        if (!problems.isEmpty()) {
+            throw ConfigException.of(problems);
         }
     }
 

@@ -200,7 +200,7 @@ public final class EtcdSource implements AutoCloseable {
                     keyLog.report(choice, read.resources(), versions.applied());
                     return;
                 } catch (ConfigException e) {
-                    Map<String, List<String>> failed = read.attribute(e.errors());
+                    Map<String, List<String>> failed = read.attribute(e.problems());
                     unexplained = failed.remove(KeyedResources.NO_KEY);
                     if (choice.demote(failed)) {
                         continue;

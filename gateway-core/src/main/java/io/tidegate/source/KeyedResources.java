@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tidegate.config.ConfigLoader;
+import io.tidegate.config.Problem;
 import io.tidegate.config.Problems;
 import io.tidegate.config.ResourceReader;
 import io.tidegate.config.Resources;
@@ -14,8 +15,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Resources kept as etcd keeps them, one JSON value per key in APISIX's layout
@@ -25,7 +24,6 @@ import java.util.regex.Pattern;
  * etcd source, which decides key by key what serves ({@link #readOne}, {@link LastGoodVersions}).
  */
 public final class KeyedResources {
-    private static final Pattern ITEM = Pattern.compile("^([a-z_]+)\\[(\\d+)\\](.*)$");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /** Which field names a resource of each type: the last segment of its key. */
@@ -39,8 +37,8 @@ public final class KeyedResources {
     /** The outcome: what serves, and each rejected key with its errors (paths relative to the key). */
     public record Result(Resources resources, Map<String, List<String>> rejected, KeysByList keys) {
         /** Errors about {@link #resources} (say, from compiling them) sorted by key; see {@link KeysByList#attribute}. */
-        public Map<String, List<String>> attribute(List<String> errors) {
-            return keys.attribute(errors);
+        public Map<String, List<String>> attribute(List<Problem> problems) {
+            return keys.attribute(problems);
         }
     }
 
@@ -93,7 +91,7 @@ public final class KeyedResources {
             Assembly assembly = assemble(parsed);
             Problems problems = new Problems();
             Resources resources = new ResourceReader(problems).read(assembly.root, "");
-            Map<String, List<String>> failed = assembly.keys.attribute(problems.list());
+            Map<String, List<String>> failed = assembly.keys.attribute(problems.problems());
             List<String> unexplained = failed.remove(NO_KEY);
             if (failed.isEmpty()) {
                 if (unexplained != null) {
@@ -136,7 +134,7 @@ public final class KeyedResources {
             default -> throw new IllegalArgumentException("not a resource type: " + place.type());
         };
         List<String> errors = new ArrayList<>();
-        new KeysByList(Map.of(place.type(), List.of(place.type()))).attribute(problems.list())
+        new KeysByList(Map.of(place.type(), List.of(place.type()))).attribute(problems.problems())
                 .values().forEach(errors::addAll);
         return new ItemRead(items.isEmpty() ? null : items.get(0), List.copyOf(errors));
     }
@@ -192,21 +190,24 @@ public final class KeyedResources {
     /** Which key each item of each resource list came from: the way back from an error's path to its key. */
     public record KeysByList(Map<String, List<String>> keysByList) {
         /**
-         * Sorts errors ({@code routes[3].uri: must start with /}) by the key they concern, with the
-         * path made relative to it; an error no key explains is returned under the empty key.
+         * Sorts problems ({@code routes[3].uri}: {@code must start with /}) by the key they concern,
+         * each as its text with the path made relative to that key; a problem no key explains is
+         * returned under the empty key, whole.
          */
-        public Map<String, List<String>> attribute(List<String> errors) {
+        public Map<String, List<String>> attribute(List<Problem> problems) {
             Map<String, List<String>> out = new LinkedHashMap<>();
-            for (String error : errors) {
-                Matcher m = ITEM.matcher(error);
-                List<String> keys = m.matches() ? keysByList.get(m.group(1)) : null;
-                int index = m.matches() ? Integer.parseInt(m.group(2)) : -1;
-                if (keys != null && index < keys.size()) {
-                    String rest = m.group(3);
-                    rest = rest.startsWith(".") ? rest.substring(1) : rest.startsWith(": ") ? rest.substring(2) : rest;
-                    out.computeIfAbsent(keys.get(index), k -> new ArrayList<>()).add(rest);
-                } else {
-                    out.computeIfAbsent(NO_KEY, k -> new ArrayList<>()).add(error);
+            for (Problem problem : problems) {
+                String key = null;
+                for (Map.Entry<String, List<String>> list : keysByList.entrySet()) {
+                    int index = problem.itemOf(list.getKey());
+                    if (index >= 0 && index < list.getValue().size()) {
+                        key = list.getValue().get(index);
+                        out.computeIfAbsent(key, k -> new ArrayList<>()).add(problem.relativeTo(list.getKey(), index).text());
+                        break;
+                    }
+                }
+                if (key == null) {
+                    out.computeIfAbsent(NO_KEY, k -> new ArrayList<>()).add(problem.text());
                 }
             }
             return out;
