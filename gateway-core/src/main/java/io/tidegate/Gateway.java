@@ -23,13 +23,14 @@ import io.tidegate.proxy.ProxyRouteHandlerFactory;
 import io.tidegate.proxy.RequestGuard;
 import io.tidegate.runtime.CompiledPieces;
 import io.tidegate.runtime.PluginLedger;
+import io.tidegate.runtime.Reloads;
 import io.tidegate.runtime.Snapshot;
 import io.tidegate.runtime.SnapshotBuilder;
 import io.tidegate.runtime.SnapshotHolder;
 import io.tidegate.source.ConfigFileWatcher;
 import io.tidegate.source.EtcdSource;
 import io.tidegate.source.EtcdStore;
-import io.tidegate.upstream.pool.ConnectionPools;
+import io.tidegate.proxy.pool.ConnectionPools;
 import io.tidegate.upstream.DnsCache;
 import io.tidegate.upstream.UpstreamCompiler;
 import java.net.InetSocketAddress;
@@ -76,13 +77,8 @@ public final class Gateway implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final SharedPluginOutputs outputs;
     /** Compiles and swaps run one at a time: versions stay in order and pools are pruned safely. */
-    private final Object compileLock = new Object();
     /** Counts the versions using each plugin instance: versions share the instances of what did not change. */
-    private final PluginLedger ledger;
-    /** The serving version's compiled pieces, for the next version to reuse; guarded by compileLock. */
-    private CompiledPieces pieces;
-    private Resources resources;
-    private long version;
+    private final Reloads reloads;
     /** Set once a shutdown starts: the status listener then says not ready. */
     private volatile boolean draining;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -95,15 +91,13 @@ public final class Gateway implements AutoCloseable {
         this.checkers = checkers;
         this.dns = dns;
         this.plugins = plugins;
-        this.resources = config.resources();
-        this.version = first.snapshot().version();
-        this.ledger = ledger;
-        this.pieces = first.pieces();
         // from etcd, the first version is an empty stand-in until etcd's listing replaces it
         int ioThreads = config.server().ioThreads();
         this.snapshots = config.server().etcd() == null ? new SnapshotHolder(first.snapshot(), ioThreads, this::closeReplaced)
                 : SnapshotHolder.awaitingSource(first.snapshot(), ioThreads, this::closeReplaced);
         checkers.retainOnly(first.checked());
+        this.reloads = new Reloads(() -> builder(config, pools, checkers, dns, plugins.catalog(), outputs), snapshots, ledger,
+                config.resources(), first, this::swapped);
         this.accessLog = config.server().accessLogPath() == null ? null : new AccessLog(Path.of(config.server().accessLogPath()));
         this.metrics = config.server().metrics() == null ? null : gatewayMetrics();
         exportHealth();
@@ -120,7 +114,7 @@ public final class Gateway implements AutoCloseable {
             etcdSource.start();
         }
         AdminApi admin = config.server().admin() == null ? null : new AdminApi(config.server().admin().apiKey(), etcd, etcdSource.watchedKeys(),
-                this::validate, () -> plugins.catalog().all().stream().map(io.tidegate.plugin.LoadedPlugin::name).toList());
+                this::validate, plugins::catalog);
         try {
             this.server = GatewayServer.start(config.server(),
                     new GatewayHandler(snapshots, config.server().clientMaxBodySize(), new RequestGuard(config.server().limits()),
@@ -150,7 +144,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void etcdChanged(Resources next) throws ConfigException {
-        swap(next, "etcd");
+        reloads.swap(next, "etcd");
         snapshots.markLoaded();
     }
 
@@ -171,9 +165,18 @@ public final class Gateway implements AutoCloseable {
         fileChanged();
     }
 
-    /** Compiles resources without serving them (the Admin API's check before it writes). */
+    /**
+     * Compiles resources without serving them (the Admin API's check before it writes), with no
+     * effect on the serving gateway: pools and health checkers of its own, names resolved without
+     * entering the gateway's DNS cache, plugin output discarded.
+     */
     public void validate(Resources candidate) throws ConfigException {
-        builder(config, pools, checkers, dns, plugins.catalog(), PluginOutputs.DISCARD).build(candidate, version + 1).snapshot().close();
+        try (ConnectionPools scratchPools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas(),
+                config.server().limits().upstreamMaxConnections());
+             HealthCheckers scratchCheckers = new HealthCheckers(config.server().trustedCas())) {
+            builder(config, scratchPools, scratchCheckers, dns.lookingUpOnly(), plugins.catalog(), PluginOutputs.DISCARD)
+                    .build(candidate, reloads.version() + 1).snapshot().close();
+        }
     }
 
     /** Ready once a configuration from its source serves: at once for a file, after etcd's first listing. */
@@ -223,7 +226,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Compiles new resources and swaps them in atomically; on error the current version keeps serving. */
     public Snapshot apply(Resources next) throws ConfigException {
-        return swap(next, "config");
+        return reloads.swap(next, "config");
     }
 
     /** Gauges and counters read from what the gateway keeps anyway. */
@@ -254,31 +257,13 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /**
-     * Compiles {@code next} and serves it; the one way a version changes. Holds the compile lock
-     * (callers that read {@link #resources} first hold it too, so they never swap in stale ones).
-     */
-    private Snapshot swap(Resources next, String reason) throws ConfigException {
-        synchronized (compileLock) {
-            // new DNS answers change compiled upstreams, which every other piece may refer to: compile all afresh
-            CompiledPieces reusable = reason.equals("dns") ? CompiledPieces.NONE : pieces;
-            SnapshotBuilder.Build compiled = builder(config, pools, checkers, dns, plugins.catalog(), outputs)
-                    .build(next, version + 1, reusable, ledger);
-            version++;
-            resources = next;
-            pieces = compiled.pieces();
-            // the old version closes once the last request that started on it completes
-            snapshots.swap(compiled.snapshot());
-            // Requests still running on the old snapshot hold their connections; only idle pools close.
-            pools.retainOnly(compiled.pools());
-            checkers.retainOnly(compiled.checked());
-            exportHealth();
-            Snapshot s = compiled.snapshot();
-            countReload(reason);
-            log.info("configuration version {} serving (changed: {}): {} routes, {} upstreams", s.version(), reason,
-                    s.routeCount(), s.upstreamCount());
-            return s;
-        }
+    /** A version was swapped in: only what it uses stays (idle pools and checkers of older ones go). */
+    private void swapped(SnapshotBuilder.Build compiled, String reason) {
+        // requests still running on an older snapshot hold their connections; only idle pools close
+        pools.retainOnly(compiled.pools());
+        checkers.retainOnly(compiled.checked());
+        exportHealth();
+        countReload(reason);
     }
 
     /**
@@ -296,7 +281,7 @@ public final class Gateway implements AutoCloseable {
         try {
             next = new ConfigLoader().load(config.file());
         } catch (ConfigException e) {
-            log.error("{} changed but is invalid; configuration version {} keeps serving:\n  {}", config.file(), version,
+            log.error("{} changed but is invalid; configuration version {} keeps serving:\n  {}", config.file(), reloads.version(),
                     String.join("\n  ", e.errors()));
             return;
         }
@@ -305,24 +290,18 @@ public final class Gateway implements AutoCloseable {
                     config.file());
         }
         try {
-            synchronized (compileLock) {
-                if (next.resources().equals(resources)) {
-                    log.info("{} changed, but none of its resources did", config.file());
-                    return;
-                }
-                swap(next.resources(), "file");
+            if (reloads.swapIfChanged(next.resources(), "file") == null) {
+                log.info("{} changed, but none of its resources did", config.file());
             }
         } catch (ConfigException e) {
-            log.error("{} changed but does not compile; configuration version {} keeps serving:\n  {}", config.file(), version,
+            log.error("{} changed but does not compile; configuration version {} keeps serving:\n  {}", config.file(), reloads.version(),
                     String.join("\n  ", e.errors()));
         }
     }
 
     private void pluginsChanged() {
         try {
-            synchronized (compileLock) {
-                swap(resources, "plugins");
-            }
+            reloads.recompile("plugins", false);
         } catch (ConfigException e) {
             log.error("the configuration does not compile with the changed plugins; the previous version keeps serving:\n  {}",
                     String.join("\n  ", e.errors()));
@@ -332,9 +311,7 @@ public final class Gateway implements AutoCloseable {
     private void refreshDns() {
         try {
             if (dns.refresh()) {
-                synchronized (compileLock) {
-                    swap(resources, "dns");
-                }
+                reloads.recompile("dns", true);
             }
         } catch (ConfigException e) {
             log.error("recompiling after a DNS change failed; the previous version keeps serving:\n  {}",
@@ -346,7 +323,7 @@ public final class Gateway implements AutoCloseable {
 
     private static SnapshotBuilder builder(GatewayConfig config, ConnectionPools pools, HealthCheckers checkers, DnsCache dns,
                                            PluginCatalog catalog, PluginOutputs outputs) {
-        return new SnapshotBuilder(() -> new UpstreamCompiler(pools, dns, checkers),
+        return new SnapshotBuilder(() -> new UpstreamCompiler(pools::pool, dns, checkers),
                 new ProxyRouteHandlerFactory(config.server().limits()), config.server().defaultTimeout(), catalog, outputs);
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.Resources;
+import io.tidegate.plugin.PluginCatalog;
 import io.tidegate.source.EtcdStore;
 import io.tidegate.source.KeyedResources;
 import io.tidegate.source.WatchedKeys;
@@ -18,7 +19,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
@@ -52,15 +52,15 @@ public final class AdminApi implements HttpHandler {
     private final EtcdStore store;
     private final KeyedResources keys;
     private final ResourceWrites writes;
-    private final Supplier<Collection<String>> pluginNames;
+    private final PluginDescriptions plugins;
 
     /** @param watched the keys as this node's watch sees them: what writes are checked against first */
-    public AdminApi(String apiKey, EtcdStore store, WatchedKeys watched, Validator validator, Supplier<Collection<String>> pluginNames) {
+    public AdminApi(String apiKey, EtcdStore store, WatchedKeys watched, Validator validator, Supplier<PluginCatalog> plugins) {
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
         this.store = store;
         this.keys = new KeyedResources(store.prefix());
         this.writes = new ResourceWrites(store, watched, keys, validator);
-        this.pluginNames = pluginNames;
+        this.plugins = new PluginDescriptions(plugins);
     }
 
     @Override
@@ -105,10 +105,8 @@ public final class AdminApi implements HttpHandler {
     private Reply route(HttpServerExchange exchange) throws IOException {
         String path = exchange.getRequestPath();
         String method = exchange.getRequestMethod().toString();
-        if (path.equals(PREFIX + "plugins/list") && method.equals("GET")) {
-            ArrayNode names = JSON.createArrayNode();
-            pluginNames.get().stream().sorted().forEach(names::add);
-            return new Reply(200, names);
+        if (method.equals("GET") && (path.startsWith(PREFIX + "plugins") || path.startsWith(PREFIX + "schema/plugins/"))) {
+            return pluginRead(exchange, path);
         }
         if (!path.startsWith(PREFIX)) {
             return Reply.error(404, "404 Route Not Found");
@@ -152,6 +150,20 @@ public final class AdminApi implements HttpHandler {
         body.set("list", list);
         body.put("total", list.size());
         return new Reply(200, body);
+    }
+
+    private Reply pluginRead(HttpServerExchange exchange, String path) {
+        String rest = path.startsWith(PREFIX + "schema/plugins/") ? path.substring((PREFIX + "schema/plugins/").length())
+                : path.substring((PREFIX + "plugins").length());
+        if (path.equals(PREFIX + "plugins/list")) {
+            return plugins.list();
+        }
+        if (rest.isEmpty() || rest.equals("/")) {
+            Deque<String> all = exchange.getQueryParameters().get("all");
+            return all != null && "true".equals(all.peekFirst()) ? plugins.all() : Reply.error(400, "missing plugin name");
+        }
+        String name = rest.startsWith("/") ? rest.substring(1) : rest;
+        return name.contains("/") ? Reply.error(404, "404 Route Not Found") : plugins.schema(name, exchange.getQueryParameters());
     }
 
     private Reply put(HttpServerExchange exchange, String type, String id) throws IOException {

@@ -36,18 +36,15 @@ public final class Variables {
             case "status" -> Integer.toString(exchange.getStatusCode());
             case "bytes_sent", "body_bytes_sent" -> Long.toString(exchange.getResponseBytesSent());
             case "request_length" -> exchange.getRequestContentLength() < 0 ? null : Long.toString(exchange.getRequestContentLength());
-            case "request_time" -> seconds(exchange.getAttachment(ExchangeFacts.START_NANOS), System.nanoTime());
-            case "upstream_response_time" -> seconds(exchange.getAttachment(ExchangeFacts.UPSTREAM_START_NANOS),
-                    exchange.getAttachment(ExchangeFacts.UPSTREAM_HEAD_NANOS));
+            case "request_time" -> clock(exchange) == null ? null : seconds(System.nanoTime() - clock(exchange).startNanos());
+            case "upstream_response_time" -> clock(exchange) == null || clock(exchange).upstreamNanos() < 0 ? null
+                    : seconds(clock(exchange).upstreamNanos());
             case "upstream_addr" -> exchange.getAttachment(ExchangeFacts.NODE_ADDRESS);
             case "route_id" -> exchange.getAttachment(ExchangeFacts.ROUTE_ID);
             case "service_id" -> exchange.getAttachment(ExchangeFacts.SERVICE_ID);
             case "consumer_name" -> exchange.getAttachment(ExchangeFacts.CONSUMER);
-            case "msec" -> msec(exchange.getAttachment(ExchangeFacts.START_MILLIS));
-            case "time_iso8601" -> {
-                Long start = exchange.getAttachment(ExchangeFacts.START_MILLIS);
-                yield start == null ? null : java.time.Instant.ofEpochMilli(start).toString();
-            }
+            case "msec" -> clock(exchange) == null ? null : msec(clock(exchange).startMillis());
+            case "time_iso8601" -> clock(exchange) == null ? null : java.time.Instant.ofEpochMilli(clock(exchange).startMillis()).toString();
             case "uri" -> exchange.getRequestPath();
             case "request_uri" -> exchange.getQueryString().isEmpty() ? exchange.getRequestURI()
                     : exchange.getRequestURI() + "?" + exchange.getQueryString();
@@ -63,16 +60,17 @@ public final class Variables {
         };
     }
 
-    /** nginx's seconds with millisecond resolution ("0.012"); null when either end is unknown. */
-    private static String seconds(Long fromNanos, Long toNanos) {
-        if (fromNanos == null || toNanos == null) {
-            return null;
-        }
-        return millisAsSeconds(Math.round(Math.max(0, toNanos - fromNanos) / 1e6));
+    private static ExchangeClock clock(HttpServerExchange exchange) {
+        return ExchangeClock.of(exchange);
     }
 
-    private static String msec(Long millis) {
-        return millis == null ? null : millisAsSeconds(millis);
+    /** nginx's seconds with millisecond resolution ("0.012"). */
+    private static String seconds(long nanos) {
+        return millisAsSeconds(Math.round(Math.max(0, nanos) / 1e6));
+    }
+
+    private static String msec(long millis) {
+        return millisAsSeconds(millis);
     }
 
     /** "12.345" for 12345: by hand, since String.format builds its number symbols on every call and these run per request. */

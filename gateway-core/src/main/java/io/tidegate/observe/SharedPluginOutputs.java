@@ -1,11 +1,21 @@
 package io.tidegate.observe;
 
 import io.tidegate.plugin.PluginOutputs;
+import io.tidegate.plugin.SharedStates;
 import io.tidegate.plugin.api.DropCounter;
 import io.tidegate.plugin.api.LineSink;
 
 /** The running gateway's plugin outputs: they outlive every configuration version. */
-public record SharedPluginOutputs(FileSinks files, DroppedEntries drops) implements PluginOutputs, AutoCloseable {
+public record SharedPluginOutputs(FileSinks files, DroppedEntries drops, SharedStates states) implements PluginOutputs, AutoCloseable {
+    public SharedPluginOutputs(FileSinks files, DroppedEntries drops) {
+        this(files, drops, new SharedStates());
+    }
+
+    @Override
+    public SharedStates sharedStates() {
+        return states;
+    }
+
     @Override
     public LineSink lineSink(String path) {
         return files.sink(path);

@@ -1,57 +1,88 @@
 package io.tidegate.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.http.VarTemplate;
+import io.tidegate.plugin.api.AuthPlugin;
 import io.tidegate.plugin.api.DropCounter;
 import io.tidegate.plugin.api.LineSink;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginContext;
+import io.tidegate.plugin.api.PluginLog;
 import io.tidegate.plugin.api.PluginServices;
+import io.tidegate.plugin.api.PluginServices.Credential;
+import io.tidegate.plugin.api.Template;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
- * What plugins may ask while one configuration version is compiled: its consumers, whose
- * configuration it is, the gateway's shared log files, its counts of dropped entries and
- * compiled conditions.
+ * What plugins may ask while one configuration version is compiled: its consumers' bound
+ * credentials, the gateway's shared log files, drop counts and shared state. {@link #forPlugin}
+ * gives one plugin instance its view.
  */
-public record CompileServices(Map<String, List<ConsumerCredential>> credentials, Set<String> usernames, String owner,
-                              PluginOutputs outputs) implements PluginServices {
-    public static final CompileServices NONE = new CompileServices(Map.of(), Set.of(), "", PluginOutputs.DISCARD);
-
+public record CompileServices(Map<String, List<Credential<?>>> credentials, Set<String> usernames, PluginOutputs outputs,
+                              SharedStates shared) {
     public CompileServices {
         credentials = Map.copyOf(credentials);
         usernames = Set.copyOf(usernames);
     }
 
-    /** The same consumers, for the configuration of another owner. */
-    public CompileServices ownedBy(String owner) {
-        return new CompileServices(credentials, usernames, owner, outputs);
+    public CompileServices(Map<String, List<Credential<?>>> credentials, Set<String> usernames, PluginOutputs outputs) {
+        this(credentials, usernames, outputs, outputs.sharedStates());
     }
 
-    @Override
-    public LineSink lineSink(String path) {
-        return outputs.lineSink(path);
+    /**
+     * The services one instance of {@code plugin} gets, for the configuration of {@code owner}; the
+     * shared state it takes is recorded in {@code holds}, to be released when the instance closes.
+     */
+    public PluginServices forPlugin(String plugin, String owner, List<SharedStates.Hold> holds) {
+        return new ForPlugin(this, plugin, owner, holds);
     }
 
-    @Override
-    public DropCounter droppedEntries(String pluginName) {
-        return outputs.droppedEntries(pluginName);
-    }
+    private record ForPlugin(CompileServices version, String plugin, String owner, List<SharedStates.Hold> holds)
+            implements PluginServices {
+        @Override
+        @SuppressWarnings("unchecked")
+        public <K> List<Credential<K>> credentials(AuthPlugin<?, K> auth) {
+            List<Credential<?>> bound = version.credentials.getOrDefault(auth.name(), List.of());
+            return (List<Credential<K>>) (List<?>) bound;
+        }
 
-    @Override
-    public List<ConsumerCredential> consumers(String pluginName) {
-        return credentials.getOrDefault(pluginName, List.of());
-    }
+        @Override
+        public boolean hasConsumer(String username) {
+            return version.usernames.contains(username);
+        }
 
-    @Override
-    public boolean hasConsumer(String username) {
-        return usernames.contains(username);
-    }
+        @Override
+        public PluginLog log() {
+            return Slf4jPluginLog.of(plugin, owner);
+        }
 
-    @Override
-    public Predicate<PluginContext> conditions(String field, JsonNode conditions) throws PluginConfigException {
-        return PluginConditions.compile(field, conditions);
+        @Override
+        public <S extends AutoCloseable> S shared(Object key, Supplier<S> create) {
+            return version.shared.acquire(plugin, key, create, holds);
+        }
+
+        @Override
+        public Template template(String field, String text) {
+            return VarTemplate.compile(text);
+        }
+
+        @Override
+        public LineSink lineSink(String path) {
+            return version.outputs.lineSink(path);
+        }
+
+        @Override
+        public DropCounter droppedEntries() {
+            return version.outputs.droppedEntries(plugin);
+        }
+
+        @Override
+        public Predicate<PluginContext> conditions(String field, JsonNode conditions) throws PluginConfigException {
+            return PluginConditions.compile(field, conditions);
+        }
     }
 }

@@ -1,6 +1,34 @@
 package io.tidegate.plugin;
 
+import io.tidegate.plugin.api.AuthPlugin;
 import io.tidegate.plugin.api.GatewayPlugin;
+import io.tidegate.plugin.schema.BoundSchema;
 
-/** A plugin type available to configurations, and where it came from. */
-public record LoadedPlugin(String name, GatewayPlugin plugin, String pluginId, String version, String jar) {}
+/**
+ * A plugin type available to configurations, its compiled schemas, and where it came from.
+ *
+ * @param consumerSchema the credential schema of an authentication plugin, else null
+ */
+public record LoadedPlugin(String name, GatewayPlugin<?> plugin, BoundSchema<?> configSchema, BoundSchema<?> consumerSchema,
+                           String pluginId, String version, String jar) {
+    /**
+     * Compiles the plugin's declared schemas.
+     *
+     * @throws IllegalArgumentException naming what is wrong with a schema; the plugin cannot be used
+     */
+    public static LoadedPlugin of(GatewayPlugin<?> plugin, String pluginId, String version, String jar) {
+        BoundSchema<?> config = BoundSchema.compile(plugin.configSchema());
+        BoundSchema<?> consumer = plugin instanceof AuthPlugin<?, ?> auth ? BoundSchema.compile(auth.consumerSchema()) : null;
+        return new LoadedPlugin(plugin.name(), plugin, config, consumer, pluginId, version, jar);
+    }
+
+    /** Whether this plugin authenticates requests (its entry on a consumer is a credential). */
+    public boolean authenticates() {
+        return plugin instanceof AuthPlugin;
+    }
+
+    /** The authentication plugin, or null. */
+    public AuthPlugin<?, ?> auth() {
+        return plugin instanceof AuthPlugin<?, ?> auth ? auth : null;
+    }
+}

@@ -3,8 +3,14 @@ package io.tidegate.plugin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tidegate.config.Problems;
+import io.tidegate.plugin.api.AuthPlugin;
+import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginInstance;
+import io.tidegate.plugin.api.PluginServices;
+import io.tidegate.plugin.schema.BoundSchema;
+import io.tidegate.plugin.schema.ConfigViolation;
+import io.tidegate.plugin.schema.InvalidConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +19,8 @@ import java.util.TreeSet;
 
 /**
  * Turns the {@code plugins:} map of one place (a route, service, global rule, plugin config or
- * consumer) into plugin instances: each config validated by its plugin, errors reported at
+ * consumer) into plugin instances: each config checked against its plugin's schema, bound, and
+ * handed to the plugin, errors reported at
  * {@code <place>.plugins.<name>.<field>}. Entries with {@code _meta.disable: true} are skipped;
  * names no loaded plugin provides are collected, never skipped silently.
  */
@@ -54,9 +61,8 @@ public final class PlaceCompiler {
                 missing.add(name);
                 return;
             }
-            PluginInstance instance = create(plugin, withoutMeta(config), place, owner);
-            if (instance != null) {
-                PluginBinding binding = new PluginBinding(name, plugin.plugin().priority(), instance, place);
+            PluginBinding binding = create(plugin, withoutMeta(config), place, owner);
+            if (binding != null) {
                 bindings.add(binding);
                 created.add(binding);
             }
@@ -64,32 +70,73 @@ public final class PlaceCompiler {
         return new Place(List.copyOf(bindings), Set.copyOf(missing));
     }
 
-    /** Validates a consumer's credential for an authentication plugin; false when it is invalid. */
-    public boolean validateCredential(LoadedPlugin plugin, JsonNode credential, String place) {
-        try {
-            plugin.plugin().validateConsumer(withoutMeta(credential));
-            return true;
-        } catch (PluginConfigException e) {
-            problems.add(e.field().isEmpty() ? place : place + "." + e.field(), e.getMessage());
-        } catch (RuntimeException e) {
-            problems.add(place, "plugin failed to validate its configuration: " + e);
+    /**
+     * A consumer's credential for an authentication plugin, checked and bound by the plugin's
+     * consumer schema and {@code checkCredential}; null when it is invalid (each problem reported).
+     */
+    public Object bindCredential(LoadedPlugin plugin, JsonNode credential, String place) {
+        Object bound = bind(plugin.consumerSchema(), withoutMeta(credential), place);
+        if (bound == null) {
+            return null;
         }
-        return false;
-    }
-
-    private PluginInstance create(LoadedPlugin plugin, JsonNode config, String place, String owner) {
         try {
-            PluginInstance instance = plugin.plugin().create(config, services.ownedBy(owner));
-            if (instance == null) {
-                problems.add(place, "plugin returned no instance");
-            }
-            return instance;
+            check(plugin.auth(), bound);
+            return bound;
         } catch (PluginConfigException e) {
-            problems.add(e.field().isEmpty() ? place : place + "." + e.field(), e.getMessage());
+            problems.add(at(place, e.field()), e.getMessage());
         } catch (RuntimeException | LinkageError e) {
             problems.add(place, "plugin failed to validate its configuration: " + e);
         }
         return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <K> void check(AuthPlugin<?, K> plugin, Object credential) throws PluginConfigException {
+        plugin.checkCredential((K) credential);
+    }
+
+    private PluginBinding create(LoadedPlugin plugin, JsonNode config, String place, String owner) {
+        List<SharedStates.Hold> holds = new ArrayList<>();
+        Object bound = bind(plugin.configSchema(), config, place);
+        if (bound == null) {
+            return null;
+        }
+        try {
+            PluginInstance instance = createWith(plugin.plugin(), bound, services.forPlugin(plugin.name(), owner, holds));
+            if (instance == null) {
+                problems.add(place, "plugin returned no instance");
+            } else {
+                return new PluginBinding(plugin.name(), plugin.plugin().priority(), instance, place, holds);
+            }
+        } catch (PluginConfigException e) {
+            problems.add(at(place, e.field()), e.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            problems.add(place, "plugin failed to validate its configuration: " + e);
+        }
+        holds.forEach(SharedStates.Hold::release);
+        return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <C> PluginInstance createWith(GatewayPlugin<C> plugin, Object config, PluginServices services)
+            throws PluginConfigException {
+        return plugin.create((C) config, services);
+    }
+
+    /** The configuration checked and bound by {@code schema}, or null with every violation reported. */
+    private Object bind(BoundSchema<?> schema, JsonNode config, String place) {
+        try {
+            return schema.bind(config);
+        } catch (InvalidConfig e) {
+            for (ConfigViolation violation : e.violations()) {
+                problems.add(violation.pathUnder(place), violation.message());
+            }
+            return null;
+        }
+    }
+
+    private static String at(String place, String field) {
+        return new ConfigViolation(field, "").pathUnder(place);
     }
 
     /** Every instance created so far, so a failed build can close them all. */

@@ -1,9 +1,27 @@
 package io.tidegate.plugin;
 
 import io.tidegate.plugin.api.PluginInstance;
+import java.util.List;
 
 /**
- * One plugin instance in a chain: its name and priority for ordering, and where it was configured
- * ({@code routes[1].plugins.limit-count}) for logs.
+ * One plugin instance in a chain: its name and priority for ordering, where it was configured
+ * ({@code routes[1].plugins.limit-count}) for logs, and the shared state it holds.
  */
-public record PluginBinding(String name, int priority, PluginInstance instance, String place) {}
+public record PluginBinding(String name, int priority, PluginInstance instance, String place, List<SharedStates.Hold> holds) {
+    public PluginBinding {
+        holds = List.copyOf(holds);
+    }
+
+    public PluginBinding(String name, int priority, PluginInstance instance, String place) {
+        this(name, priority, instance, place, List.of());
+    }
+
+    /** Closes the instance, then lets go of its shared state. */
+    void close() {
+        try {
+            instance.close();
+        } finally {
+            holds.forEach(SharedStates.Hold::release);
+        }
+    }
+}

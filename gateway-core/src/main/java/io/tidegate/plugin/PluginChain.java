@@ -84,7 +84,7 @@ public final class PluginChain {
     public void closeAll() {
         for (PluginBinding b : bindings) {
             try {
-                b.instance().close();
+                b.close();
             } catch (RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(PluginChain.class).warn("plugin {} at {} failed to close", b.name(), b.place(), e);
             }

@@ -3,9 +3,12 @@ package io.tidegate.plugin;
 import io.tidegate.plugin.api.DropCounter;
 import io.tidegate.plugin.api.LineSink;
 
-/** Where plugins' output goes: the gateway's shared log files, and the counts of what they dropped. */
+/**
+ * Where plugins' output goes and what outlives their configuration versions: the gateway's shared
+ * log files, the counts of what they dropped, their shared state.
+ */
 public interface PluginOutputs {
-    /** For checking a configuration ({@code -t}): nothing is written or counted. */
+    /** For checking a configuration ({@code -t}, Admin API checks): nothing is written or counted, nothing kept. */
     PluginOutputs DISCARD = new PluginOutputs() {
         @Override
         public LineSink lineSink(String path) {
@@ -16,9 +19,16 @@ public interface PluginOutputs {
         public DropCounter droppedEntries(String pluginName) {
             return DropCounter.NONE;
         }
+
+        @Override
+        public SharedStates sharedStates() {
+            return new SharedStates();  // a check's own, dropped with it
+        }
     };
 
     LineSink lineSink(String path);
 
     DropCounter droppedEntries(String pluginName);
+
+    SharedStates sharedStates();
 }

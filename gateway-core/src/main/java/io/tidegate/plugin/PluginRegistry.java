@@ -152,8 +152,12 @@ public final class PluginRegistry implements AutoCloseable {
             manager.startPlugin(pluginId);
             String version = manager.getPlugin(pluginId).getDescriptor().getVersion();
             List<LoadedPlugin> plugins = new ArrayList<>();
-            for (GatewayPlugin plugin : manager.getExtensions(GatewayPlugin.class, pluginId)) {
-                plugins.add(new LoadedPlugin(plugin.name(), plugin, pluginId, version, jar.getFileName().toString()));
+            for (GatewayPlugin<?> plugin : manager.getExtensions(GatewayPlugin.class, pluginId)) {
+                try {
+                    plugins.add(LoadedPlugin.of(plugin, pluginId, version, jar.getFileName().toString()));
+                } catch (RuntimeException | LinkageError e) {
+                    log.error("plugin {} in {} cannot be used: {}", plugin.name(), jar.getFileName(), e.getMessage());
+                }
             }
             if (plugins.isEmpty()) {
                 log.warn("plugin jar {} (plugin id {}) provides no GatewayPlugin extension", jar.getFileName(), pluginId);

@@ -3,6 +3,7 @@ package io.tidegate.proxy;
 import io.tidegate.http.ExchangeFacts;
 import io.tidegate.http.Variables;
 import io.tidegate.plugin.ConsumerDirectory;
+import io.tidegate.plugin.api.AttributeKey;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.runtime.RoutePlan;
 import io.undertow.server.HttpServerExchange;
@@ -12,7 +13,7 @@ import io.undertow.util.HttpString;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Deque;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +33,7 @@ final class ExchangePluginContext implements PluginContext {
     private Request request;
     private UpstreamRequest upstream;
     private Response response;
-    private Map<String, Object> attributes;
+    private Map<AttributeKey<?>, Object> attributes;
     private String consumer;
     private ConsumerDirectory.ConsumerPlugins consumerPlugins;
 
@@ -108,11 +109,19 @@ final class ExchangePluginContext implements PluginContext {
     }
 
     @Override
-    public Map<String, Object> attributes() {
+    public <T> T attribute(AttributeKey<T> key) {
+        return attributes == null ? null : key.cast(attributes.get(key));
+    }
+
+    @Override
+    public <T> T setAttribute(AttributeKey<T> key, T value) {
         if (attributes == null) {
-            attributes = new HashMap<>();
+            if (value == null) {
+                return null;
+            }
+            attributes = new IdentityHashMap<>(4);
         }
-        return attributes;
+        return key.cast(value == null ? attributes.remove(key) : attributes.put(key, value));
     }
 
     private static void visit(io.undertow.util.HeaderMap headers, java.util.function.BiConsumer<String, List<String>> action) {

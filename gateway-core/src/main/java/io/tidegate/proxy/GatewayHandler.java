@@ -1,5 +1,6 @@
 package io.tidegate.proxy;
 
+import io.tidegate.http.ExchangeClock;
 import io.tidegate.http.ExchangeFacts;
 import io.tidegate.http.ExchangeRequest;
 import io.tidegate.observe.AccessLog;
@@ -44,10 +45,9 @@ public final class GatewayHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        exchange.putAttachment(ExchangeFacts.START_NANOS, System.nanoTime());
-        exchange.putAttachment(ExchangeFacts.START_MILLIS, System.currentTimeMillis());
+        ExchangeClock clock = ExchangeClock.start(exchange);
         if (observed) {
-            new ExchangeObserver(accessLog, metrics).attach(exchange);
+            new ExchangeObserver(accessLog, metrics, clock).attach(exchange);
         }
         if (!guard.admit(exchange)) {
             return;

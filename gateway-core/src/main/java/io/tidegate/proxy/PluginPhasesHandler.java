@@ -327,7 +327,7 @@ final class PluginPhasesHandler implements HttpHandler {
         }
         exchange.setStatusCode(result.status());
         exchange.getResponseHeaders().clear();
-        result.headers().forEach((name, value) -> exchange.getResponseHeaders().put(HttpString.tryFromString(name), value));
+        result.headers().forEach((name, values) -> exchange.getResponseHeaders().putAll(HttpString.tryFromString(name), values));
         exchange.getResponseSender().send(ByteBuffer.wrap(result.body()));
     }
 }

@@ -3,7 +3,9 @@ package io.tidegate.proxy;
 import io.tidegate.config.RequestLimits;
 import io.tidegate.config.Timeouts;
 import io.tidegate.health.Outcome;
+import io.tidegate.http.ExchangeClock;
 import io.tidegate.http.ExchangeFacts;
+import io.tidegate.http.Variables;
 import io.tidegate.http1.RequestHeadWriter;
 import io.tidegate.http1.ResponseBody;
 import io.tidegate.http1.ResponseHead;
@@ -11,9 +13,9 @@ import io.tidegate.http1.UpstreamProtocolException;
 import io.tidegate.upstream.CompiledUpstream;
 import io.tidegate.upstream.UpstreamFailure;
 import io.tidegate.upstream.UpstreamNodeTarget;
-import io.tidegate.upstream.pool.ConnectionCallback;
-import io.tidegate.upstream.pool.ConnectionPools;
-import io.tidegate.upstream.pool.UpstreamConnection;
+import io.tidegate.proxy.pool.ConnectionCallback;
+import io.tidegate.proxy.pool.ConnectionPools;
+import io.tidegate.proxy.pool.UpstreamConnection;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderMap;
@@ -46,6 +48,8 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
     /** The exchange's proxying, so timeouts can abort it. */
     static final AttachmentKey<ProxyExchange> KEY = AttachmentKey.create(ProxyExchange.class);
+    /** Why the exchange got no response from the upstream, for the answer the client gets. */
+    static final AttachmentKey<UpstreamFailure> FAILURE = AttachmentKey.create(UpstreamFailure.class);
     /** Run once the first node is chosen, before connecting (the before_proxy phase). */
     static final AttachmentKey<BeforeProxy> BEFORE_PROXY = AttachmentKey.create(BeforeProxy.class);
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
@@ -89,8 +93,11 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
     }
 
     void start() {
-        attempts = upstream.attempts(exchange);
-        exchange.putAttachment(ExchangeFacts.UPSTREAM_START_NANOS, attempts.startNanos());
+        attempts = upstream.attempts(name -> Variables.resolve(name, exchange));
+        ExchangeClock clock = ExchangeClock.of(exchange);
+        if (clock != null) {
+            clock.upstreamStarted(attempts.startNanos());
+        }
         exchange.putAttachment(KEY, this);
         exchange.addExchangeCompleteListener((ex, next) -> {
             try {
@@ -153,7 +160,8 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
         void start(long connectMillis) {
             ConnectionPools.Claim pending;
             try {
-                pending = target.pool().acquire(exchange.getIoThread(), this);
+                // the proxy's own pools are what node selection carries
+                pending = ((ConnectionPools.Pool) target.pool()).acquire(exchange.getIoThread(), this);
             } catch (RuntimeException e) {
                 failed(new IOException("cannot open a connection: " + e, e));
                 return;
@@ -228,7 +236,7 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
 
     private void connected(Try attempt, UpstreamConnection connection) {
         this.connection = connection;
-        exchange.removeAttachment(UpstreamFailure.KEY);
+        exchange.removeAttachment(ProxyExchange.FAILURE);
         startedNanos = System.nanoTime();
         upstream.started(node);
         ByteBuffer head = attempt.head.finish(connection.lastAllowed() && !upgrade);
@@ -400,7 +408,7 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
         if (over) {
             return;
         }
-        UpstreamFailure failure = exchange.getAttachment(UpstreamFailure.KEY);
+        UpstreamFailure failure = exchange.getAttachment(ProxyExchange.FAILURE);
         if (failure == UpstreamFailure.TIMED_OUT) {
             return; // ResponseTimeout already answered 504
         }
@@ -418,12 +426,12 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
     }
 
     private boolean timedOut() {
-        return exchange.getAttachment(UpstreamFailure.KEY) == UpstreamFailure.TIMED_OUT;
+        return exchange.getAttachment(ProxyExchange.FAILURE) == UpstreamFailure.TIMED_OUT;
     }
 
     private void mark(UpstreamFailure failure) {
         if (!timedOut()) {
-            exchange.putAttachment(UpstreamFailure.KEY, failure);
+            exchange.putAttachment(ProxyExchange.FAILURE, failure);
         }
     }
 

@@ -47,8 +47,9 @@ final class ResponseTimeout {
 
     /** The response head arrived (or the exchange ended): the timeout no longer applies. */
     private static void disarm(HttpServerExchange exchange) {
-        if (exchange.getAttachment(io.tidegate.http.ExchangeFacts.UPSTREAM_HEAD_NANOS) == null) {
-            exchange.putAttachment(io.tidegate.http.ExchangeFacts.UPSTREAM_HEAD_NANOS, System.nanoTime());
+        io.tidegate.http.ExchangeClock clock = io.tidegate.http.ExchangeClock.of(exchange);
+        if (clock != null) {
+            clock.upstreamHeadArrived();
         }
         TimerHolder holder = exchange.removeAttachment(TimerHolder.KEY);
         if (holder != null) {
@@ -62,7 +63,7 @@ final class ResponseTimeout {
             return;
         }
         // Marked first: the proxy client reads it to stop retrying and to drop a late connection.
-        exchange.putAttachment(UpstreamFailure.KEY, UpstreamFailure.TIMED_OUT);
+        exchange.putAttachment(ProxyExchange.FAILURE, UpstreamFailure.TIMED_OUT);
         IoUtils.safeClose(exchange.getAttachment(ProxyExchange.KEY));
         // Closing the upstream connection only shows up in the proxy once the upstream reacts, so
         // answer now. The proxy may still close this client connection when its failure arrives,

@@ -1,6 +1,6 @@
 package io.tidegate.proxy;
 
-import io.tidegate.upstream.pool.UpstreamConnection;
+import io.tidegate.proxy.pool.UpstreamConnection;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.util.Transfer;
 import java.io.IOException;

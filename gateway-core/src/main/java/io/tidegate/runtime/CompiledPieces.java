@@ -18,7 +18,7 @@ import io.tidegate.plugin.PluginChain;
 import io.tidegate.route.RouteConditions;
 import io.tidegate.tls.CertificateTable;
 import io.tidegate.upstream.CompiledUpstream;
-import io.tidegate.upstream.pool.ConnectionPools;
+import io.tidegate.upstream.NodeEndpoint;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,10 +68,10 @@ public final class CompiledPieces {
         final Upstream config;
         final String name;
         final CompiledUpstream compiled;
-        final Set<ConnectionPools.Key> pools;
+        final Set<NodeEndpoint> pools;
         final Map<HealthCheckers.Key, Set<ProbeTarget>> checked;
 
-        UpstreamPiece(Upstream config, String name, CompiledUpstream compiled, Set<ConnectionPools.Key> pools,
+        UpstreamPiece(Upstream config, String name, CompiledUpstream compiled, Set<NodeEndpoint> pools,
                       Map<HealthCheckers.Key, Set<ProbeTarget>> checked) {
             this.config = config;
             this.name = name;

@@ -22,7 +22,7 @@ import io.tidegate.plugin.PluginBinding;
 import io.tidegate.plugin.PluginCatalog;
 import io.tidegate.plugin.PluginChain;
 import io.tidegate.plugin.PluginOutputs;
-import io.tidegate.plugin.api.PluginServices.ConsumerCredential;
+import io.tidegate.plugin.api.PluginServices.Credential;
 import io.tidegate.route.IpRange;
 import io.tidegate.route.RouteConditions;
 import io.tidegate.route.Router;
@@ -40,7 +40,7 @@ import io.tidegate.runtime.CompiledPieces.ServicePiece;
 import io.tidegate.runtime.CompiledPieces.UpstreamPiece;
 import io.tidegate.upstream.CompiledUpstream;
 import io.tidegate.upstream.UpstreamCompiler;
-import io.tidegate.upstream.pool.ConnectionPools;
+import io.tidegate.upstream.NodeEndpoint;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -95,7 +95,7 @@ public final class SnapshotBuilder {
      * A version compiled: the snapshot, its pieces for the next version to reuse, and the
      * connection pools and health-checked nodes it uses (the rest can go once it serves).
      */
-    public record Build(Snapshot snapshot, CompiledPieces pieces, Set<ConnectionPools.Key> pools,
+    public record Build(Snapshot snapshot, CompiledPieces pieces, Set<NodeEndpoint> pools,
                         Map<HealthCheckers.Key, Set<ProbeTarget>> checked) {}
 
     /** Compiles a version from scratch that owns its plugin instances: one that is checked, never served. */
@@ -131,7 +131,7 @@ public final class SnapshotBuilder {
         private final Map<String, PlacePiece> pluginConfigs = new HashMap<>();
         private final Map<String, RoutePiece> routes = new HashMap<>();
         private final List<PluginBinding> used = new ArrayList<>();
-        private final Set<ConnectionPools.Key> pools = new HashSet<>();
+        private final Set<NodeEndpoint> pools = new HashSet<>();
         private final Map<HealthCheckers.Key, Set<ProbeTarget>> checked = new LinkedHashMap<>();
 
         Compilation(Resources resources, CompiledPieces previous, Problems problems) {
@@ -145,7 +145,7 @@ public final class SnapshotBuilder {
                     ? previous.consumers : null;
             CompileServices compileServices = reusedConsumers != null ? reusedConsumers.services
                     : new CompileServices(credentials(resources.consumers(), problems),
-                    resources.consumers().stream().map(Consumer::username).collect(Collectors.toSet()), "", outputs);
+                    resources.consumers().stream().map(Consumer::username).collect(Collectors.toSet()), outputs);
             plugins = new PlaceCompiler(catalog, compileServices, problems);
 
             for (int i = 0; i < resources.upstreams().size(); i++) {
@@ -256,7 +256,7 @@ public final class SnapshotBuilder {
             for (int i = 0; i < consumers.size(); i++) {
                 Consumer consumer = consumers.get(i);
                 Map<String, JsonNode> runnable = new LinkedHashMap<>(consumer.plugins());
-                runnable.keySet().removeIf(name -> catalog.get(name) != null && catalog.get(name).plugin().authenticates());
+                runnable.keySet().removeIf(name -> catalog.get(name) != null && catalog.get(name).authenticates());
                 PlaceCompiler.Place place = plugins.compile(runnable, Problems.index("consumers", i), "consumer:" + consumer.username());
                 out.put(consumer.username(), new ConsumerDirectory.ConsumerPlugins(PluginChain.of(place.bindings()), place.missing()));
                 bindings.addAll(place.bindings());
@@ -370,22 +370,23 @@ public final class SnapshotBuilder {
      * Every consumer's credentials for the authentication plugins, validated by those plugins;
      * a credential key two consumers share is an error, since it could not say who is calling.
      */
-    private Map<String, List<ConsumerCredential>> credentials(List<Consumer> consumers, Problems problems) {
-        PlaceCompiler validator = new PlaceCompiler(catalog, CompileServices.NONE, problems);
-        Map<String, List<ConsumerCredential>> out = new LinkedHashMap<>();
+    private Map<String, List<Credential<?>>> credentials(List<Consumer> consumers, Problems problems) {
+        PlaceCompiler validator = new PlaceCompiler(catalog, new CompileServices(Map.of(), Set.of(), PluginOutputs.DISCARD), problems);
+        Map<String, List<Credential<?>>> out = new LinkedHashMap<>();
         Map<String, String> keyPlaces = new HashMap<>();
         for (int i = 0; i < consumers.size(); i++) {
             Consumer consumer = consumers.get(i);
             for (Map.Entry<String, JsonNode> entry : consumer.plugins().entrySet()) {
                 LoadedPlugin plugin = catalog.get(entry.getKey());
-                if (plugin == null || !plugin.plugin().authenticates() || PlaceCompiler.isDisabled(entry.getValue())) {
+                if (plugin == null || !plugin.authenticates() || PlaceCompiler.isDisabled(entry.getValue())) {
                     continue;
                 }
                 String place = Problems.index("consumers", i) + ".plugins." + entry.getKey();
-                if (!validator.validateCredential(plugin, entry.getValue(), place)) {
+                Object credential = validator.bindCredential(plugin, entry.getValue(), place);
+                if (credential == null) {
                     continue;
                 }
-                String keyField = plugin.plugin().credentialKey();
+                String keyField = plugin.auth().credentialKey();
                 if (keyField != null && entry.getValue().path(keyField).isValueNode()) {
                     String key = entry.getValue().path(keyField).asText();
                     String first = keyPlaces.putIfAbsent(entry.getKey() + "\u0000" + key, place);
@@ -394,8 +395,7 @@ public final class SnapshotBuilder {
                         continue;
                     }
                 }
-                out.computeIfAbsent(entry.getKey(), k -> new ArrayList<>())
-                        .add(new ConsumerCredential(consumer.username(), entry.getValue()));
+                out.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(new Credential<>(consumer.username(), credential));
             }
         }
         out.replaceAll((name, list) -> List.copyOf(list));

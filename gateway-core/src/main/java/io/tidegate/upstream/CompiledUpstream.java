@@ -1,8 +1,8 @@
 package io.tidegate.upstream;
 
 import io.tidegate.health.Outcome;
-import io.undertow.server.HttpServerExchange;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The compiled form of one upstream: picks a node with the balancer and says whether a failed try
@@ -53,8 +53,8 @@ public final class CompiledUpstream {
     }
 
     /** The tries of one request, starting now. */
-    public Attempts attempts(HttpServerExchange exchange) {
-        return new Attempts(exchange, nodes.length, hashKey, health);
+    public Attempts attempts(Function<String, String> vars) {
+        return new Attempts(vars, nodes.length, hashKey, health);
     }
 
     /** The node for the next try (one not tried yet while any is left), marked as tried. */
@@ -106,7 +106,7 @@ public final class CompiledUpstream {
      * skips unhealthy nodes the way it skips tried ones.
      */
     public static final class Attempts implements PickContext {
-        private final HttpServerExchange exchange;
+        private final Function<String, String> vars;
         private final boolean[] tried;
         private final HashKey hashKey;
         private final NodeHealthView health;
@@ -115,8 +115,8 @@ public final class CompiledUpstream {
         private int count;
         private boolean skipUnhealthy;
 
-        Attempts(HttpServerExchange exchange, int nodes, HashKey hashKey, NodeHealthView health) {
-            this.exchange = exchange;
+        Attempts(Function<String, String> vars, int nodes, HashKey hashKey, NodeHealthView health) {
+            this.vars = vars;
             this.tried = new boolean[nodes];
             this.hashKey = hashKey;
             this.health = health;
@@ -149,7 +149,7 @@ public final class CompiledUpstream {
         @Override
         public String hashKey() {
             if (key == null) {
-                key = hashKey.of(exchange);
+                key = hashKey.of(vars);
             }
             return key;
         }

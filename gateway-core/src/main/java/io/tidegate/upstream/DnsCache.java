@@ -31,6 +31,17 @@ public final class DnsCache {
         this.resolver = resolver;
     }
 
+    /**
+     * A cache for a trial compile: it answers from this cache's addresses where it has them and
+     * resolves other names itself, without adding them here (so they are not refreshed forever).
+     */
+    public DnsCache lookingUpOnly() {
+        return new DnsCache(host -> {
+            List<String> known = addresses.get(host);
+            return known != null ? known : resolver.apply(host);
+        });
+    }
+
     /** Addresses of a host: itself for an IP literal; cached, else resolved now. Empty when unknown. */
     public List<String> addresses(String host) {
         if (IpRange.parseLiteral(host) != null) {

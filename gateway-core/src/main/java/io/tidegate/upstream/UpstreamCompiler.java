@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import io.tidegate.upstream.pool.ConnectionPools;
+import java.util.function.Function;
 
 /**
  * Compiles an {@link Upstream} into an {@link CompiledUpstream}: host names resolved (through the
@@ -26,13 +26,14 @@ import io.tidegate.upstream.pool.ConnectionPools;
  * upstream has {@code checks}.
  */
 public final class UpstreamCompiler {
-    private final ConnectionPools pools;
+    private final Function<NodeEndpoint, NodeConnections> pools;
     private final DnsCache dns;
     private final HealthCheckers checkers;
-    private final Set<ConnectionPools.Key> used = new HashSet<>();
+    private final Set<NodeEndpoint> used = new HashSet<>();
     private final Map<HealthCheckers.Key, Set<ProbeTarget>> checked = new HashMap<>();
 
-    public UpstreamCompiler(ConnectionPools pools, DnsCache dns, HealthCheckers checkers) {
+    /** @param pools the connections to a node, by endpoint (the proxy's pools) */
+    public UpstreamCompiler(Function<NodeEndpoint, NodeConnections> pools, DnsCache dns, HealthCheckers checkers) {
         this.pools = pools;
         this.dns = dns;
         this.checkers = checkers;
@@ -49,7 +50,7 @@ public final class UpstreamCompiler {
     }
 
     /** Pools the compiled upstreams use; the rest can be closed once the snapshot serves. */
-    public Set<ConnectionPools.Key> usedPools() {
+    public Set<NodeEndpoint> usedPools() {
         return Set.copyOf(used);
     }
 
@@ -78,12 +79,12 @@ public final class UpstreamCompiler {
             String tlsName = "rewrite".equals(upstream.passHost()) ? upstream.upstreamHost() : named ? node.host() : null;
             // nginx's way with a name that resolves to several addresses: each is a node of the same weight
             for (String ip : dns.addresses(node.host())) {
-                ConnectionPools.Key key = new ConnectionPools.Key(upstream.scheme(), ip, node.port(),
+                NodeEndpoint key = new NodeEndpoint(upstream.scheme(), ip, node.port(),
                         upstream.keepalivePool(), upstream.tls(), "https".equals(upstream.scheme()) ? tlsName : null);
                 used.add(key);
                 String address = named ? node.address() + " (" + ip + ")" : node.address();
                 groups.computeIfAbsent(node.priority(), p -> new ArrayList<>()).add(targets.size());
-                targets.add(new UpstreamNodeTarget(pools.pool(key), address, hostHeader(node)));
+                targets.add(new UpstreamNodeTarget(pools.apply(key), address, hostHeader(node)));
                 if (checker != null) {
                     ProbeTarget target = new ProbeTarget(ip, node.port(), node.host());
                     health.add(checker.node(target, address));

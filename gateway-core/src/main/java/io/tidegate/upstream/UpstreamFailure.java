@@ -1,7 +1,5 @@
 package io.tidegate.upstream;
 
-import io.undertow.util.AttachmentKey;
-
 /** Why the gateway could not get a response from the upstream; decides the status the client sees. */
 public enum UpstreamFailure {
     /** No node could be connected to, after all retries: 502. */
@@ -11,7 +9,5 @@ public enum UpstreamFailure {
     /** The upstream did not answer within the read timeout: 504. */
     TIMED_OUT,
     /** The connection to the node broke after it was made, before a response head arrived: 502. */
-    BROKEN;
-
-    public static final AttachmentKey<UpstreamFailure> KEY = AttachmentKey.create(UpstreamFailure.class);
+    BROKEN
 }

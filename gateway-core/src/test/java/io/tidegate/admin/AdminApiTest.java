@@ -294,6 +294,29 @@ class AdminApiTest {
     }
 
     @Test
+    void pluginSchemasAreServedAsApisixServesThem() throws Exception {
+        HttpResponse<String> schema = admin(a, "GET", "/schema/plugins/header-auth", null);
+        assertEquals(200, schema.statusCode(), schema.body());
+        assertEquals("object", TestGateway.json(schema).get("type").asText());
+        HttpResponse<String> consumer = admin(a, "GET", "/schema/plugins/header-auth?schema_type=consumer", null);
+        assertEquals("string", TestGateway.json(consumer).at("/properties/token/type").asText(), consumer.body());
+        assertEquals("[\"token\"]", TestGateway.json(consumer).get("required").toString());
+        assertEquals(200, admin(a, "GET", "/plugins/header-auth", null).statusCode(), "the older path too");
+
+        HttpResponse<String> unknown = admin(a, "GET", "/schema/plugins/nope", null);
+        assertEquals(404, unknown.statusCode());
+        assertEquals("{\"error_msg\":\"plugin not found\"}", unknown.body());
+
+        JsonNode all = TestGateway.json(admin(a, "GET", "/plugins?all=true", null));
+        JsonNode auth = all.get("header-auth");
+        assertEquals(2500, auth.get("priority").asInt());
+        assertEquals("1", auth.get("version").asText());
+        assertEquals("auth", auth.get("type").asText());
+        assertEquals("token", auth.at("/consumer_schema/required/0").asText());
+        assertEquals("[\"header-auth\"]", admin(a, "GET", "/plugins/list", null).body());
+    }
+
+    @Test
     void patchOnAPathReplacesTheValueThereAsApisixDoes() throws Exception {
         assertEquals(201, admin(a, "PUT", "/routes/sub", "{\"uri\":\"/sub\",\"upstream\":{\"nodes\":{\"" + upstream.address()
                 + "\":1}}}").statusCode());

@@ -301,7 +301,7 @@ class PluginSystemTest {
                       - { id: 1, uri: /a, plugins: { recorder: {} }, upstream: { nodes: { "%s": 1 } } }
                     """.formatted(upstream.address())))).resources();
             ConfigException rejected = assertThrows(ConfigException.class, () -> gw.gateway().apply(broken));
-            assertEquals(List.of("routes[0].plugins.recorder.tag: must be a string"), rejected.errors());
+            assertEquals(List.of("routes[0].plugins.recorder.tag: is required (a string)"), rejected.errors());
             assertEquals(200, gw.get("/a").statusCode(), "the previous version keeps serving");
         }
     }

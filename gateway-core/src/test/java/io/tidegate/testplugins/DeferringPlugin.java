@@ -1,6 +1,6 @@
 package io.tidegate.testplugins;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.ConfigSchema;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginContext;
@@ -14,14 +14,25 @@ import java.util.concurrent.TimeUnit;
  * "deferring" (priority 1500): decides its access phase late. {@code mode}: after (a delay),
  * later (completed by another thread), fail (completed exceptionally), reject (completes with 429).
  */
-public final class DeferringPlugin implements GatewayPlugin {
+public final class DeferringPlugin implements GatewayPlugin<DeferringPlugin.Settings> {
+    /** How to decide, and after how long. */
+    public record Settings(String mode, long millis) {}
+
     @Override public String name() { return "deferring"; }
     @Override public int priority() { return 1500; }
 
     @Override
-    public PluginInstance create(JsonNode config, PluginServices services) {
-        String mode = config.path("mode").asText("after");
-        long millis = config.path("millis").asLong(300);
+    public ConfigSchema<Settings> configSchema() {
+        return ConfigSchema.of(Settings.class, """
+                {"type": "object", "properties": {
+                  "mode": {"enum": ["after", "later", "fail", "reject"], "default": "after"},
+                  "millis": {"type": "integer", "minimum": 0, "default": 300}}}""");
+    }
+
+    @Override
+    public PluginInstance create(Settings config, PluginServices services) {
+        String mode = config.mode();
+        long millis = config.millis();
         return new PluginInstance() {
             @Override
             public PhaseResult access(PluginContext context) {

@@ -1,7 +1,5 @@
 package io.tidegate.testplugins;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
 
@@ -11,7 +9,7 @@ public final class EarlyRecorderPlugin extends RecorderPlugin {
     @Override public int priority() { return 3000; }
 
     @Override
-    public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
+    public PluginInstance create(Tag config, PluginServices services) {
         return super.create(config, services);
     }
 }

@@ -1,9 +1,9 @@
 package io.tidegate.testplugins;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tidegate.plugin.api.GatewayPlugin;
+import io.tidegate.plugin.api.AuthPlugin;
+import io.tidegate.plugin.api.ConfigSchema;
+import io.tidegate.plugin.api.NoConfig;
 import io.tidegate.plugin.api.PhaseResult;
-import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
@@ -15,24 +15,30 @@ import java.util.Map;
  * consumer's {@code token}; that consumer is then authenticated. Otherwise 401. Two consumers may
  * not share a token.
  */
-public final class HeaderAuthPlugin implements GatewayPlugin {
+public final class HeaderAuthPlugin implements AuthPlugin<NoConfig, HeaderAuthPlugin.Token> {
+    /** A consumer's credential. */
+    public record Token(String token) {}
+
     @Override public String name() { return "header-auth"; }
     @Override public int priority() { return 2500; }
-    @Override public boolean authenticates() { return true; }
     @Override public String credentialKey() { return "token"; }
 
     @Override
-    public void validateConsumer(JsonNode credential) throws PluginConfigException {
-        if (!credential.path("token").isTextual()) {
-            throw new PluginConfigException("token", "is required");
-        }
+    public ConfigSchema<NoConfig> configSchema() {
+        return ConfigSchema.none();
     }
 
     @Override
-    public PluginInstance create(JsonNode config, PluginServices services) {
+    public ConfigSchema<Token> consumerSchema() {
+        return ConfigSchema.of(Token.class, """
+                {"type": "object", "properties": {"token": {"type": "string"}}, "required": ["token"]}""");
+    }
+
+    @Override
+    public PluginInstance create(NoConfig config, PluginServices services) {
         Map<String, String> byToken = new HashMap<>();
-        for (PluginServices.ConsumerCredential c : services.consumers(name())) {
-            byToken.put(c.credential().get("token").textValue(), c.username());
+        for (PluginServices.Credential<Token> c : services.credentials(this)) {
+            byToken.put(c.credential().token(), c.username());
         }
         return new PluginInstance() {
             @Override

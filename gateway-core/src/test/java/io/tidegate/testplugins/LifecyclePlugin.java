@@ -1,9 +1,8 @@
 package io.tidegate.testplugins;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.ConfigSchema;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PhaseResult;
-import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
@@ -14,17 +13,22 @@ import io.tidegate.plugin.api.PluginServices;
  * phase ({@code :log}) and when the instance is closed ({@code :close}): what a test needs to see
  * that a configuration version's plugins stay open exactly while requests use them.
  */
-public final class LifecyclePlugin implements GatewayPlugin {
+public final class LifecyclePlugin implements GatewayPlugin<LifecyclePlugin.Tag> {
+    /** The configuration: a label for the events. */
+    public record Tag(String tag) {}
+
     @Override public String name() { return "lifecycle"; }
     @Override public int priority() { return 500; }
 
     @Override
-    public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        JsonNode tag = config.get("tag");
-        if (tag == null || !tag.isTextual()) {
-            throw new PluginConfigException("tag", "must be a string");
-        }
-        String label = name() + "/" + tag.textValue();
+    public ConfigSchema<Tag> configSchema() {
+        return ConfigSchema.of(Tag.class, """
+                {"type": "object", "properties": {"tag": {"type": "string"}}, "required": ["tag"]}""");
+    }
+
+    @Override
+    public PluginInstance create(Tag config, PluginServices services) {
+        String label = name() + "/" + config.tag();
         Sink.events().add(label + ":create");
         return new PluginInstance() {
             @Override

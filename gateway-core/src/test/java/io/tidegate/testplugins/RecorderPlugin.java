@@ -1,9 +1,9 @@
 package io.tidegate.testplugins;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.AttributeKey;
+import io.tidegate.plugin.api.ConfigSchema;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PhaseResult;
-import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
@@ -16,17 +16,24 @@ import java.util.List;
  * sends the request phases' trace upstream (X-Trace) and back (X-Trace-Response), and records
  * body chunks and the log phase in the {@link Sink}.
  */
-public class RecorderPlugin implements GatewayPlugin {
+public class RecorderPlugin implements GatewayPlugin<RecorderPlugin.Tag> {
+    private static final AttributeKey<List> TRACE = AttributeKey.of("trace", List.class);
+
+    /** The configuration: a label for the trace. */
+    public record Tag(String tag) {}
+
     @Override public String name() { return "recorder"; }
     @Override public int priority() { return 1000; }
 
     @Override
-    public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        JsonNode tag = config.get("tag");
-        if (tag == null || !tag.isTextual()) {
-            throw new PluginConfigException("tag", "must be a string");
-        }
-        return new Recorder(name(), tag.textValue());
+    public ConfigSchema<Tag> configSchema() {
+        return ConfigSchema.of(Tag.class, """
+                {"type": "object", "properties": {"tag": {"type": "string"}}, "required": ["tag"]}""");
+    }
+
+    @Override
+    public PluginInstance create(Tag config, PluginServices services) {
+        return new Recorder(name(), config.tag());
     }
 
     /** One recorder instance; also used by {@link EarlyRecorderPlugin}. */
@@ -39,7 +46,12 @@ public class RecorderPlugin implements GatewayPlugin {
 
         @SuppressWarnings("unchecked")
         private List<String> trace(PluginContext context) {
-            return (List<String>) context.attributes().computeIfAbsent("trace", k -> new ArrayList<String>());
+            List<String> trace = context.attribute(TRACE);
+            if (trace == null) {
+                trace = new ArrayList<>();
+                context.setAttribute(TRACE, trace);
+            }
+            return trace;
         }
 
         private PhaseResult record(PluginContext context, String phase) {

@@ -20,6 +20,21 @@ class DnsCacheTest {
     });
 
     @Test
+    void aTrialCompilesLookupsLeaveTheServingCacheAsItWas() {
+        zone.put("known.local", List.of("10.0.0.1"));
+        zone.put("new.local", List.of("10.0.0.9"));
+        cache.addresses("known.local");
+        zone.put("known.local", List.of("10.0.0.2"));
+
+        DnsCache trial = cache.lookingUpOnly();
+        assertEquals(List.of("10.0.0.1"), trial.addresses("known.local"), "what the gateway serves with");
+        assertEquals(List.of("10.0.0.9"), trial.addresses("new.local"));
+
+        zone.put("new.local", List.of("10.0.0.10"));
+        assertEquals(List.of("10.0.0.10"), cache.addresses("new.local"), "resolved afresh: the trial did not store it");
+    }
+
+    @Test
     void literalsNeedNoLookup() {
         assertEquals(List.of("10.0.0.1"), cache.addresses("10.0.0.1"));
         assertEquals(List.of("::1"), cache.addresses("::1"));

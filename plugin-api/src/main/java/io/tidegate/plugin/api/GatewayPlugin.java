@@ -1,45 +1,42 @@
 package io.tidegate.plugin.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.pf4j.ExtensionPoint;
 
 /**
  * A plugin type: one per plugin name. Found by PF4J in a plugin jar (annotate the class with
- * {@code @org.pf4j.Extension}). Must be stateless and thread-safe; state lives in instances.
+ * {@code @org.pf4j.Extension}). One object serves every configuration version, from any thread:
+ * keep no per-configuration state in it. State that must outlive a configuration version (counters,
+ * a connection pool, a batch queue) comes from {@link PluginServices#shared}.
+ *
+ * <p>Its configuration is declared, not parsed: {@link #configSchema()} names a JSON Schema and a
+ * record type, and {@link #create} receives a validated, defaulted, bound record.
+ *
+ * @param <C> the configuration record
  */
-public interface GatewayPlugin extends ExtensionPoint {
+public interface GatewayPlugin<C> extends ExtensionPoint {
     /** The name used under {@code plugins:}, e.g. {@code "limit-count"}. */
     String name();
 
-    /** APISIX's priority: within a phase, higher runs first. */
+    /**
+     * APISIX's priority: within a phase, higher runs first; equal priorities run in name order.
+     * Bundled plugins use APISIX's numbers (the README lists them). A third-party plugin picks its
+     * place among them: above 2600 runs before authentication, 1010-2499 between authentication
+     * and the limits, below 1000 after the limits (and 400-410 next to the loggers).
+     */
     int priority();
 
+    /** The configuration's schema and record type. Called once, when the plugin is loaded. */
+    ConfigSchema<C> configSchema();
+
     /**
-     * Validates one configuration and builds the instance that serves it. Called when a
-     * configuration version is compiled, off the request path; never per request.
+     * Builds the instance that serves one configuration. Called when a configuration version is
+     * compiled, off the request path; never per request. The schema has been checked already:
+     * throw only for what a schema cannot say (one field's value limiting another's, a consumer
+     * that must exist, a pattern that must compile).
      *
-     * @param config   the object under the plugin's name (without {@code _meta})
-     * @param services what the gateway shares with plugins (consumers, for auth plugins)
+     * @param config   the configuration, valid against the schema, defaults filled
+     * @param services what the gateway shares with plugins
      * @throws PluginConfigException naming the offending field; the configuration version is rejected
      */
-    PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException;
-
-    /**
-     * Whether this plugin authenticates requests. An authentication plugin's entry on a consumer
-     * is that consumer's credential (checked with {@link #validateConsumer}), not a plugin to run.
-     */
-    default boolean authenticates() {
-        return false;
-    }
-
-    /** Validates a consumer's credential for an authentication plugin. */
-    default void validateConsumer(JsonNode credential) throws PluginConfigException {}
-
-    /**
-     * The credential field that identifies a consumer (key-auth's and jwt-auth's {@code key}); the
-     * gateway rejects a configuration where two consumers share a value. Null: no such field.
-     */
-    default String credentialKey() {
-        return null;
-    }
+    PluginInstance create(C config, PluginServices services) throws PluginConfigException;
 }

@@ -2,7 +2,10 @@ package io.tidegate.plugin.api;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -16,12 +19,12 @@ public final class PhaseResult {
     private static final PhaseResult PROCEED = new PhaseResult(0, Map.of(), null, null, null);
 
     private final int status;
-    private final Map<String, String> headers;
+    private final Map<String, List<String>> headers;
     private final byte[] body;
     private final Duration delay;
     private final CompletionStage<PhaseResult> pending;
 
-    private PhaseResult(int status, Map<String, String> headers, byte[] body, Duration delay, CompletionStage<PhaseResult> pending) {
+    private PhaseResult(int status, Map<String, List<String>> headers, byte[] body, Duration delay, CompletionStage<PhaseResult> pending) {
         this.status = status;
         this.headers = headers;
         this.body = body;
@@ -66,12 +69,33 @@ public final class PhaseResult {
         return PROCEED;
     }
 
-    /** End the exchange with this status and body (sent as is) and headers. */
+    /** End the exchange with this status and body (sent as is) and headers, one value each. */
     public static PhaseResult respond(int status, Map<String, String> headers, byte[] body) {
+        Map<String, List<String>> multi = new LinkedHashMap<>();
+        headers.forEach((name, value) -> multi.put(name, List.of(value)));
+        return respondWithHeaders(status, multi, body);
+    }
+
+    /** End the exchange with this status, body and headers, each with all its values in order ({@code Set-Cookie}, say). */
+    public static PhaseResult respondWithHeaders(int status, Map<String, List<String>> headers, byte[] body) {
         if (status < 100 || status > 599) {
             throw new IllegalArgumentException("status must be 100-599: " + status);
         }
-        return new PhaseResult(status, Map.copyOf(new LinkedHashMap<>(headers)), body == null ? new byte[0] : body.clone(), null, null);
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        headers.forEach((name, values) -> copy.put(name, List.copyOf(values)));
+        return new PhaseResult(status, Collections.unmodifiableMap(copy), body == null ? new byte[0] : body.clone(), null, null);
+    }
+
+    /** This answer with one more value of header {@code name} (after any it has). */
+    public PhaseResult withHeader(String name, String value) {
+        if (status == 0) {
+            throw new IllegalStateException("only an answer has headers");
+        }
+        Map<String, List<String>> more = new LinkedHashMap<>(headers);
+        List<String> values = new ArrayList<>(more.getOrDefault(name, List.of()));
+        values.add(Objects.requireNonNull(value));
+        more.put(name, values);
+        return respondWithHeaders(status, more, body);
     }
 
     /** End the exchange with a JSON body, e.g. {@code respondJson(401, "{\"message\":\"...\"}")}. */
@@ -87,7 +111,8 @@ public final class PhaseResult {
         return status;
     }
 
-    public Map<String, String> headers() {
+    /** The answer's headers, each with its values in order. */
+    public Map<String, List<String>> headers() {
         return headers;
     }
 

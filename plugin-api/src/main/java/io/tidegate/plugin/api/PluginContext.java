@@ -2,7 +2,6 @@ package io.tidegate.plugin.api;
 
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -45,8 +44,11 @@ public interface PluginContext {
      */
     boolean authenticate(String username);
 
-    /** Per-request scratch space shared by all plugins of this request. */
-    Map<String, Object> attributes();
+    /** A value kept for this request under {@code key}; null when none. */
+    <T> T attribute(AttributeKey<T> key);
+
+    /** Keeps {@code value} for this request under {@code key} (null removes it); returns the previous value. */
+    <T> T setAttribute(AttributeKey<T> key, T value);
 
     /** The client's request, read-only. */
     interface Request {

@@ -3,24 +3,58 @@ package io.tidegate.plugin.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
-/** What the gateway shares with plugins when their configuration is compiled. */
+/**
+ * What the gateway shares with a plugin while it builds an instance ({@link GatewayPlugin#create}).
+ * Valid during that call; what it returns (a logger, a template, shared state) may be kept by the
+ * instance.
+ */
 public interface PluginServices {
-    /** A consumer's credential for one authentication plugin. */
-    record ConsumerCredential(String username, JsonNode credential) {}
+    /** One consumer's credential for an authentication plugin, bound to the plugin's credential record. */
+    record Credential<K>(String username, K credential) {}
 
-    /** Every consumer's credential for the named authentication plugin, in configuration order. */
-    List<ConsumerCredential> consumers(String pluginName);
+    /** Every consumer's credential for {@code plugin}, in configuration order. */
+    <K> List<Credential<K>> credentials(AuthPlugin<?, K> plugin);
 
-    /** Whether a consumer of that name exists (for settings such as {@code anonymous_consumer}). */
+    /** Whether a consumer of that name exists. */
     boolean hasConsumer(String username);
+
+    /**
+     * Refuses the configuration unless {@code username} names a consumer (for settings such as
+     * {@code anonymous_consumer}); null names nothing and passes.
+     *
+     * @throws PluginConfigException at {@code field}: {@code consumer "x" does not exist}
+     */
+    default void requireConsumer(String field, String username) throws PluginConfigException {
+        if (username != null && !hasConsumer(username)) {
+            throw new PluginConfigException(field, "consumer \"" + username + "\" does not exist");
+        }
+    }
 
     /**
      * The resource this configuration belongs to, stable across configuration versions:
      * {@code route:1}, {@code service:s}, {@code plugin_config:p}, {@code global_rule:g} or
-     * {@code consumer:jack}. State that must outlive a reload (counters) can be keyed by it.
+     * {@code consumer:jack}.
      */
     String owner();
+
+    /** This plugin's logger: every line names the plugin and {@link #owner()}. */
+    PluginLog log();
+
+    /**
+     * State that outlives configuration versions: the object under {@code key} (any value with
+     * equals and hashCode, such as a settings record), made by {@code create} the first time it is
+     * asked for. Every instance that asked for it holds it; it is closed once the last of them is
+     * closed (its configuration version retired, or failed to compile). Keys are this plugin's own:
+     * two plugins never share an object. So a reload neither resets a counter nor cuts a batch short.
+     */
+    <S extends AutoCloseable> S shared(Object key, Supplier<S> create);
+
+    /**
+     * Compiles a {@code $variable} template (see {@link Template}); errors name {@code field}.
+     */
+    Template template(String field, String text) throws PluginConfigException;
 
     /**
      * The shared writer of a log file (a relative path is taken from the configuration file's
@@ -29,22 +63,17 @@ public interface PluginServices {
     LineSink lineSink(String path);
 
     /**
-     * The counter for entries the named plugin dropped, exported by the gateway as
-     * {@code tidegate_plugin_entries_dropped_total{plugin="..."}}. The default counts nowhere, for
-     * test doubles; the gateway always supplies a real one.
+     * The counter for entries the plugin dropped, exported by the gateway as
+     * {@code tidegate_plugin_entries_dropped_total{plugin="..."}}.
      */
-    default DropCounter droppedEntries(String pluginName) {
-        return DropCounter.NONE;
-    }
+    DropCounter droppedEntries();
 
     /**
      * Compiles a list of conditions in the form of a route's {@code vars}
      * ({@code [["arg_debug", "==", "1"], ["status", ">=", 500]]}: all must hold, same operators) into
      * a test of a request, evaluated on {@link PluginContext#var}. For APISIX settings such as
-     * {@code include_resp_body_expr}. Errors name {@code field} and the condition's index. The
-     * default, for test doubles, refuses every list; the gateway always compiles them.
+     * {@code include_resp_body_expr} (declare the field as a JSON node in the record). Errors name
+     * {@code field} and the condition's index.
      */
-    default Predicate<PluginContext> conditions(String field, JsonNode conditions) throws PluginConfigException {
-        throw new PluginConfigException(field, "conditions are not available here");
-    }
+    Predicate<PluginContext> conditions(String field, JsonNode conditions) throws PluginConfigException;
 }

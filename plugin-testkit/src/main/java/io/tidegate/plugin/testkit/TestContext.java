@@ -1,5 +1,6 @@
 package io.tidegate.plugin.testkit;
 
+import io.tidegate.plugin.api.AttributeKey;
 import io.tidegate.plugin.api.PluginContext;
 import java.net.InetAddress;
 import java.net.URLDecoder;
@@ -34,7 +35,7 @@ public final class TestContext implements PluginContext {
     private String serviceId;
     private final Set<String> knownConsumers = new java.util.HashSet<>();
     private String consumer;
-    private final Map<String, Object> attributes = new HashMap<>();
+    private final Map<AttributeKey<?>, Object> attributes = new HashMap<>();
     private final Map<String, String> vars = new HashMap<>();
     private byte[] requestBody = new byte[0];
 
@@ -233,7 +234,12 @@ public final class TestContext implements PluginContext {
     }
 
     @Override
-    public Map<String, Object> attributes() {
-        return attributes;
+    public <T> T attribute(AttributeKey<T> key) {
+        return key.cast(attributes.get(key));
+    }
+
+    @Override
+    public <T> T setAttribute(AttributeKey<T> key, T value) {
+        return key.cast(value == null ? attributes.remove(key) : attributes.put(key, value));
     }
 }

@@ -1,6 +1,6 @@
 package io.tidegate.bench.noop;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.ConfigSchema;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginContext;
@@ -14,7 +14,10 @@ import org.pf4j.Extension;
  * {@code body_filter: false} leaves the body phase out (the response then keeps its length).
  */
 @Extension
-public final class NoopPlugin implements GatewayPlugin {
+public final class NoopPlugin implements GatewayPlugin<NoopPlugin.Settings> {
+    /** Whether the body phase takes part. */
+    public record Settings(boolean bodyFilter) {}
+
     @Override
     public String name() {
         return "noop";
@@ -26,8 +29,14 @@ public final class NoopPlugin implements GatewayPlugin {
     }
 
     @Override
-    public PluginInstance create(JsonNode config, PluginServices services) {
-        boolean filterBody = config.path("body_filter").asBoolean(true);
+    public ConfigSchema<Settings> configSchema() {
+        return ConfigSchema.of(Settings.class, """
+                {"type": "object", "properties": {"body_filter": {"type": "boolean", "default": true}}}""");
+    }
+
+    @Override
+    public PluginInstance create(Settings config, PluginServices services) {
+        boolean filterBody = config.bodyFilter();
         return new PluginInstance() {
             @Override public PhaseResult rewrite(PluginContext context) { return PhaseResult.proceed(); }
             @Override public PhaseResult access(PluginContext context) { return PhaseResult.proceed(); }

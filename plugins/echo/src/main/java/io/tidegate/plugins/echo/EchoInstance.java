@@ -1,5 +1,6 @@
 package io.tidegate.plugins.echo;
 
+import io.tidegate.plugin.api.AttributeKey;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
 import java.nio.ByteBuffer;
@@ -8,7 +9,7 @@ import java.util.Map;
 
 /** One configured echo: headers on the response head, the body rewritten chunk by chunk. */
 final class EchoInstance implements PluginInstance {
-    private static final String STARTED = EchoInstance.class.getName() + ".started";
+    private static final AttributeKey<Boolean> STARTED = AttributeKey.of("echo.started", Boolean.class);
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 
     private final byte[] before;
@@ -42,7 +43,7 @@ final class EchoInstance implements PluginInstance {
 
     @Override
     public ByteBuffer bodyFilter(PluginContext context, ByteBuffer chunk, boolean last) {
-        boolean first = context.attributes().putIfAbsent(STARTED, Boolean.TRUE) == null;
+        boolean first = context.setAttribute(STARTED, Boolean.TRUE) == null;
         ByteBuffer content = body != null ? (first ? ByteBuffer.wrap(body) : NOTHING) : chunk;
         byte[] head = first && before != null ? before : null;
         byte[] tail = last && after != null ? after : null;

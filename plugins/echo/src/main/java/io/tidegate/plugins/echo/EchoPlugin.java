@@ -1,25 +1,21 @@
 package io.tidegate.plugins.echo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tidegate.plugin.api.ConfigFields;
+import io.tidegate.plugin.api.ConfigSchema;
 import io.tidegate.plugin.api.GatewayPlugin;
-import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.pf4j.Extension;
 
 /**
  * APISIX's {@code echo} plugin (priority 412): {@code body} replaces the upstream's response body,
  * {@code before_body} and {@code after_body} surround it, {@code headers} sets response headers.
- * At least one of them is required.
+ * APISIX's schema, except that {@code headers} alone is enough and header values must be one line.
  */
 @Extension
-public final class EchoPlugin implements GatewayPlugin {
-    private static final Set<String> FIELDS = Set.of("before_body", "body", "after_body", "headers");
+public final class EchoPlugin implements GatewayPlugin<EchoPlugin.Settings> {
+    /** The configuration, as the schema describes it. */
+    public record Settings(String beforeBody, String body, String afterBody, Map<String, String> headers) {}
 
     @Override
     public String name() {
@@ -32,46 +28,13 @@ public final class EchoPlugin implements GatewayPlugin {
     }
 
     @Override
-    public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        ConfigFields.requireOnly(config, FIELDS);
-        String before = text(config, "before_body");
-        String body = text(config, "body");
-        String after = text(config, "after_body");
-        Map<String, String> headers = headers(config);
-        if (before == null && body == null && after == null && headers.isEmpty()) {
-            throw new PluginConfigException("", "one of before_body, body, after_body, headers is required");
-        }
-        return new EchoInstance(before, body, after, headers);
+    public ConfigSchema<Settings> configSchema() {
+        return ConfigSchema.resource(Settings.class, "/schema/echo.json");
     }
 
-    private static String text(JsonNode config, String field) throws PluginConfigException {
-        JsonNode value = config.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isTextual()) {
-            throw new PluginConfigException(field, "must be a string");
-        }
-        return value.textValue();
-    }
-
-    private static Map<String, String> headers(JsonNode config) throws PluginConfigException {
-        JsonNode value = config.get("headers");
-        if (value == null || value.isNull()) {
-            return Map.of();
-        }
-        if (!value.isObject()) {
-            throw new PluginConfigException("headers", "must be an object of header names to values");
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> header = it.next();
-            String text = header.getValue().asText();
-            if (!header.getValue().isValueNode() || text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0) {
-                throw new PluginConfigException("headers." + header.getKey(), "must be a single-line string");
-            }
-            out.put(header.getKey(), text);
-        }
-        return Map.copyOf(out);
+    @Override
+    public PluginInstance create(Settings config, PluginServices services) {
+        return new EchoInstance(config.beforeBody(), config.body(), config.afterBody(),
+                config.headers() == null ? Map.of() : Map.copyOf(config.headers()));
     }
 }

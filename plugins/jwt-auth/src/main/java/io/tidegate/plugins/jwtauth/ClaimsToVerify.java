@@ -1,8 +1,8 @@
 package io.tidegate.plugins.jwtauth;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tidegate.plugin.api.PluginConfigException;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,24 +20,21 @@ import java.util.Set;
 record ClaimsToVerify(Set<String> claims, boolean required) {
     static final ClaimsToVerify WHEN_PRESENT = new ClaimsToVerify(Set.of("exp", "nbf"), false);
 
-    static ClaimsToVerify of(JsonNode value) throws PluginConfigException {
-        if (value == null || value.isNull()) {
+    /**
+     * @param listed the route's list, each item exp or nbf (the schema says so); null when absent
+     * @throws PluginConfigException naming the item that lists a claim twice
+     */
+    static ClaimsToVerify of(List<String> listed) throws PluginConfigException {
+        if (listed == null || listed.isEmpty()) {
             return WHEN_PRESENT;
         }
-        if (!value.isArray()) {
-            throw new PluginConfigException("claims_to_verify", "must be a list of exp, nbf");
-        }
         Set<String> claims = new LinkedHashSet<>();
-        for (int i = 0; i < value.size(); i++) {
-            String claim = value.get(i).asText();
-            if (!claim.equals("exp") && !claim.equals("nbf")) {
-                throw new PluginConfigException("claims_to_verify[" + i + "]", "must be exp or nbf");
-            }
-            if (!claims.add(claim)) {
-                throw new PluginConfigException("claims_to_verify[" + i + "]", claim + " is listed twice");
+        for (int i = 0; i < listed.size(); i++) {
+            if (!claims.add(listed.get(i))) {
+                throw new PluginConfigException("claims_to_verify[" + i + "]", listed.get(i) + " is listed twice");
             }
         }
-        return claims.isEmpty() ? WHEN_PRESENT : new ClaimsToVerify(Set.copyOf(claims), true);
+        return new ClaimsToVerify(Set.copyOf(claims), true);
     }
 
     boolean checks(String claim) {

@@ -4,15 +4,12 @@ import com.auth0.jwt.JWT;
 import com.auth0.jwt.JWTVerifier;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.auth0.jwt.interfaces.Verification;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tidegate.plugin.api.ConfigFields;
 import io.tidegate.plugin.api.PluginConfigException;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Base64;
-import java.util.Set;
 
 /**
  * One consumer's jwt-auth credential compiled into a verifier: the algorithm is the consumer's,
@@ -20,8 +17,6 @@ import java.util.Set;
  * RS256 consumer's public key) fail on the algorithm mismatch.
  */
 final class ConsumerVerifier {
-    static final Set<String> FIELDS = Set.of("key", "secret", "public_key", "private_key", "algorithm", "exp",
-            "base64_secret", "lifetime_grace_period");
     private static final long NEVER_SECONDS = 100L * 365 * 24 * 3600;
 
     private final String username;
@@ -53,17 +48,13 @@ final class ConsumerVerifier {
         return verifier;
     }
 
-    /** Validates a credential; the same checks {@link #compile} relies on. */
-    static Algorithm algorithm(JsonNode credential) throws PluginConfigException {
-        ConfigFields.requireOnly(credential, FIELDS);
-        if (!credential.path("key").isTextual() || credential.path("key").textValue().isEmpty()) {
-            throw new PluginConfigException("key", "is required (a non-empty string)");
-        }
-        JsonNode grace = credential.path("lifetime_grace_period");
-        if (!grace.isMissingNode() && (!grace.isIntegralNumber() || grace.longValue() < 0)) {
-            throw new PluginConfigException("lifetime_grace_period", "must be an integer >= 0");
-        }
-        String name = credential.path("algorithm").asText("HS256");
+    /**
+     * The credential's algorithm with its key: the checks its schema cannot express (the public
+     * key must parse, and fit the algorithm). {@link #compile} relies
+     * on the same code.
+     */
+    static Algorithm algorithm(JwtAuthPlugin.Credential credential) throws PluginConfigException {
+        String name = credential.algorithm();
         try {
             return switch (name) {
                 case "HS256" -> Algorithm.HMAC256(secret(credential));
@@ -79,45 +70,33 @@ final class ConsumerVerifier {
                 case "ES384" -> Algorithm.ECDSA384((ECPublicKey) publicKey(credential, "EC"), null);
                 case "ES512" -> Algorithm.ECDSA512((ECPublicKey) publicKey(credential, "EC"), null);
                 case "EdDSA" -> new EdDsaAlgorithm(publicKey(credential, "EdDSA"));
-                default -> throw new PluginConfigException("algorithm", "must be one of HS256, HS384, HS512, RS256, RS384,"
-                        + " RS512, ES256, ES384, ES512, PS256, PS384, PS512, EdDSA");
+                // the schema's enum lists exactly the cases above
+                default -> throw new IllegalStateException("algorithm " + name + " passed the schema");
             };
         } catch (ClassCastException e) {
             throw new PluginConfigException("public_key", "does not match algorithm " + name);
         }
     }
 
-    private static byte[] secret(JsonNode credential) throws PluginConfigException {
-        JsonNode secret = credential.get("secret");
-        if (secret == null || !secret.isTextual() || secret.textValue().isEmpty()) {
-            throw new PluginConfigException("secret", "is required for HS* algorithms");
-        }
-        if (credential.path("base64_secret").asBoolean(false)) {
-            try {
-                return Base64.getDecoder().decode(secret.textValue());
-            } catch (IllegalArgumentException e) {
-                throw new PluginConfigException("secret", "is not valid base64 (base64_secret is true)");
-            }
-        }
-        return secret.textValue().getBytes(StandardCharsets.UTF_8);
+    /** The HMAC key; the schema requires a secret for HS algorithms, in base64 when base64_secret is set. */
+    private static byte[] secret(JwtAuthPlugin.Credential credential) {
+        return credential.base64Secret() ? Base64.getDecoder().decode(credential.secret())
+                : credential.secret().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static PublicKey publicKey(JsonNode credential, String family) throws PluginConfigException {
-        JsonNode pem = credential.get("public_key");
-        if (pem == null || !pem.isTextual()) {
-            throw new PluginConfigException("public_key", "is required for " + credential.path("algorithm").asText() + " (PEM)");
-        }
+    /** The public key; the schema requires one for the algorithms other than HS. */
+    private static PublicKey publicKey(JwtAuthPlugin.Credential credential, String family) throws PluginConfigException {
         try {
-            return PublicKeys.read(pem.textValue(), family);
+            return PublicKeys.read(credential.publicKey(), family);
         } catch (IllegalArgumentException e) {
             throw new PluginConfigException("public_key", e.getMessage());
         }
     }
 
     /** @param claimsToVerify which of exp and nbf are checked, and whether a token must carry them */
-    static ConsumerVerifier compile(String username, JsonNode credential, ClaimsToVerify claimsToVerify)
+    static ConsumerVerifier compile(String username, JwtAuthPlugin.Credential credential, ClaimsToVerify claimsToVerify)
             throws PluginConfigException {
-        long grace = credential.path("lifetime_grace_period").asLong(0);
+        long grace = credential.lifetimeGracePeriod();
         Verification verification = JWT.require(algorithm(credential)).ignoreIssuedAt()
                 .acceptExpiresAt(claimsToVerify.checks("exp") ? grace : NEVER_SECONDS)
                 .acceptNotBefore(claimsToVerify.checks("nbf") ? grace : NEVER_SECONDS);

@@ -8,46 +8,46 @@ import com.auth0.jwt.interfaces.DecodedJWT;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
+import io.tidegate.plugin.api.PluginLog;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Finds the token (header, then query, then cookie; a {@code Bearer } prefix is stripped), reads
  * the consumer key from it, and verifies it with that consumer's verifier. The client only learns
- * which of APISIX's fixed reasons applies; the detail goes to the log.
+ * which of APISIX's fixed reasons applies, with {@code WWW-Authenticate: Bearer realm="..."}; the
+ * detail goes to the log.
  */
 final class JwtAuthInstance implements PluginInstance {
-    private static final Logger log = LoggerFactory.getLogger(JwtAuthInstance.class);
-    private static final Map<String, String> CHALLENGE = Map.of(
-            "Content-Type", "application/json", "WWW-Authenticate", "Bearer realm=\"jwt\"");
-
     private final String header;
     private final String query;
     private final String cookie;
     private final String keyClaim;
     private final boolean hideCredentials;
     private final String anonymous;
+    private final Map<String, String> challenge;
+    private final PluginLog log;
     private final Map<String, ConsumerVerifier> byKey;
     private final VerifiedTokens verified = new VerifiedTokens();
 
-    JwtAuthInstance(String header, String query, String cookie, String keyClaim, boolean hideCredentials, String anonymous,
-                    Map<String, ConsumerVerifier> byKey) {
-        this.header = header;
-        this.query = query;
-        this.cookie = cookie;
-        this.keyClaim = keyClaim;
-        this.hideCredentials = hideCredentials;
-        this.anonymous = anonymous;
+    JwtAuthInstance(JwtAuthPlugin.Settings settings, PluginLog log, Map<String, ConsumerVerifier> byKey) {
+        this.header = settings.header();
+        this.query = settings.query();
+        this.cookie = settings.cookie();
+        this.keyClaim = settings.keyClaimName();
+        this.hideCredentials = settings.hideCredentials();
+        this.anonymous = settings.anonymousConsumer();
+        // the schema's pattern keeps quotes and backslashes out of the realm
+        this.challenge = Map.of("Content-Type", "application/json", "WWW-Authenticate", "Bearer realm=\"" + settings.realm() + "\"");
+        this.log = log;
         this.byKey = byKey;
     }
 
-    private static PhaseResult unauthorized(String message) {
-        return PhaseResult.respond(401, CHALLENGE, ("{\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8));
+    private PhaseResult unauthorized(String message) {
+        return PhaseResult.respond(401, challenge, ("{\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8));
     }
 
     private enum Source { HEADER, QUERY, COOKIE }
@@ -64,11 +64,14 @@ final class JwtAuthInstance implements PluginInstance {
             source = Source.COOKIE;
             token = context.var("cookie_" + cookie);
         }
-        if (token != null && token.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        if (token == null) {
+            return anonymousOr(context, null, "Missing JWT token in request");
+        }
+        if (token.regionMatches(true, 0, "Bearer ", 0, 7)) {
             token = token.substring(7).trim();
         }
-        if (token == null || token.isEmpty()) {
-            return anonymousOr(context, "Missing JWT token in request");
+        if (token.isEmpty()) {
+            return anonymousOr(context, source, "Missing JWT token in request");
         }
         VerifiedTokens.Verified known = verified.get(token);
         if (known != null && known.validAt(System.currentTimeMillis())) {
@@ -78,21 +81,21 @@ final class JwtAuthInstance implements PluginInstance {
         try {
             jwt = JWT.decode(token);
         } catch (JWTDecodeException e) {
-            return anonymousOr(context, "JWT token invalid");
+            return anonymousOr(context, source, "JWT token invalid");
         }
         Claim key = jwt.getClaim(keyClaim);
         if (key.isMissing() || key.isNull() || key.asString() == null) {
-            return anonymousOr(context, "missing user key in JWT token");
+            return anonymousOr(context, source, "missing user key in JWT token");
         }
         ConsumerVerifier consumer = byKey.get(key.asString());
         if (consumer == null) {
-            return anonymousOr(context, "Invalid user key in JWT token");
+            return anonymousOr(context, source, "Invalid user key in JWT token");
         }
         try {
             consumer.verifier().verify(jwt);
         } catch (JWTVerificationException e) {
-            log.warn("jwt-auth on route {}: token for consumer {} rejected: {}", context.routeId(), consumer.username(), e.getMessage());
-            return anonymousOr(context, "failed to verify jwt");
+            log.warn("token for consumer {} rejected on route {}: {}", consumer.username(), context.routeId(), e.getMessage());
+            return anonymousOr(context, source, "failed to verify jwt");
         }
         verified.put(token, consumer.window(jwt));
         return accept(context, consumer, source);
@@ -108,12 +111,18 @@ final class JwtAuthInstance implements PluginInstance {
         return PhaseResult.proceed();
     }
 
-    /** APISIX's anonymous_consumer: a request that fails authentication proceeds as that consumer. */
-    private PhaseResult anonymousOr(PluginContext context, String message) {
-        if (anonymous != null && context.authenticate(anonymous)) {
-            return PhaseResult.proceed();
+    /**
+     * APISIX's anonymous_consumer: a request that fails authentication proceeds as that consumer,
+     * without the token it sent ({@code source}; null when none) when credentials are hidden.
+     */
+    private PhaseResult anonymousOr(PluginContext context, Source source, String message) {
+        if (anonymous == null || !context.authenticate(anonymous)) {
+            return unauthorized(message);
         }
-        return unauthorized(message);
+        if (hideCredentials && source != null) {
+            hide(context, source);
+        }
+        return PhaseResult.proceed();
     }
 
     private void hide(PluginContext context, Source source) {

@@ -1,27 +1,43 @@
 package io.tidegate.plugins.jwtauth;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tidegate.plugin.api.ConfigFields;
-import io.tidegate.plugin.api.GatewayPlugin;
+import io.tidegate.plugin.api.AuthPlugin;
+import io.tidegate.plugin.api.ConfigSchema;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.pf4j.Extension;
 
 /**
- * APISIX's {@code jwt-auth} (priority 2510, rewrite phase). Consumer: {@code key} (unique),
- * {@code secret} (HS*) or {@code public_key} (RS*, PS*, ES*, EdDSA), {@code algorithm} (HS256),
- * {@code base64_secret}, {@code lifetime_grace_period}. Route: {@code header} ("authorization"),
- * {@code query} ("jwt"), {@code cookie} ("jwt"), {@code hide_credentials}, {@code key_claim_name}
- * ("key"), {@code claims_to_verify} (see {@link ClaimsToVerify}), {@code anonymous_consumer}.
+ * APISIX's {@code jwt-auth} (priority 2510, rewrite phase), with APISIX's schemas (see the
+ * resources under {@code schema/}). Consumer: {@code key} (unique), {@code secret} (HS*) or
+ * {@code public_key} (RS*, PS*, ES*, EdDSA), {@code algorithm} (HS256), {@code base64_secret},
+ * {@code lifetime_grace_period}. Route: {@code header} ("authorization"), {@code query} ("jwt"),
+ * {@code cookie} ("jwt"), {@code hide_credentials}, {@code key_claim_name} ("key"),
+ * {@code claims_to_verify} (see {@link ClaimsToVerify}), {@code realm} ("jwt"),
+ * {@code anonymous_consumer}; {@code store_in_ctx} only false.
  */
 @Extension
-public final class JwtAuthPlugin implements GatewayPlugin {
-    private static final Set<String> ROUTE_FIELDS = Set.of("header", "query", "cookie", "hide_credentials",
-            "key_claim_name", "claims_to_verify", "anonymous_consumer");
+public final class JwtAuthPlugin implements AuthPlugin<JwtAuthPlugin.Settings, JwtAuthPlugin.Credential> {
+    /** A route's (service's, global rule's) configuration, as {@code schema/jwt-auth.json} describes it. */
+    public record Settings(String header, String query, String cookie, boolean hideCredentials, String keyClaimName,
+                           boolean storeInCtx, String realm, String anonymousConsumer, List<String> claimsToVerify) {}
+
+    /**
+     * A consumer's credential, as {@code schema/jwt-auth-consumer.json} describes it. Its
+     * {@code private_key} and {@code exp} (APISIX's signing options) are accepted and not bound:
+     * the gateway never signs tokens.
+     */
+    public record Credential(String key, String secret, String publicKey, String algorithm, boolean base64Secret,
+                             long lifetimeGracePeriod) {
+        /** Never prints the secret: a credential may end up in a log line. */
+        @Override
+        public String toString() {
+            return "Credential[key=" + key + ", algorithm=" + algorithm + (secret == null ? "" : ", secret=***") + "]";
+        }
+    }
 
     @Override
     public String name() {
@@ -34,8 +50,13 @@ public final class JwtAuthPlugin implements GatewayPlugin {
     }
 
     @Override
-    public boolean authenticates() {
-        return true;
+    public ConfigSchema<Settings> configSchema() {
+        return ConfigSchema.resource(Settings.class, "/schema/jwt-auth.json");
+    }
+
+    @Override
+    public ConfigSchema<Credential> consumerSchema() {
+        return ConfigSchema.resource(Credential.class, "/schema/jwt-auth-consumer.json");
     }
 
     @Override
@@ -43,48 +64,20 @@ public final class JwtAuthPlugin implements GatewayPlugin {
         return "key";
     }
 
+    /** What the schema cannot say: the public key must parse for its algorithm, a base64 secret must decode. */
     @Override
-    public void validateConsumer(JsonNode credential) throws PluginConfigException {
+    public void checkCredential(Credential credential) throws PluginConfigException {
         ConsumerVerifier.algorithm(credential);
     }
 
     @Override
-    public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        ConfigFields.requireOnly(config, ROUTE_FIELDS);
-        String header = text(config, "header", "authorization");
-        String query = text(config, "query", "jwt");
-        String cookie = text(config, "cookie", "jwt");
-        String keyClaim = text(config, "key_claim_name", "key");
-        boolean hide = bool(config, "hide_credentials");
-        ClaimsToVerify claims = ClaimsToVerify.of(config.get("claims_to_verify"));
-        String anonymous = text(config, "anonymous_consumer", null);
-        if (anonymous != null && !services.hasConsumer(anonymous)) {
-            throw new PluginConfigException("anonymous_consumer", "consumer \"" + anonymous + "\" does not exist");
-        }
+    public PluginInstance create(Settings config, PluginServices services) throws PluginConfigException {
+        ClaimsToVerify claims = ClaimsToVerify.of(config.claimsToVerify());
+        services.requireConsumer("anonymous_consumer", config.anonymousConsumer());
         Map<String, ConsumerVerifier> byKey = new HashMap<>();
-        for (PluginServices.ConsumerCredential credential : services.consumers(name())) {
-            byKey.put(credential.credential().get("key").textValue(),
-                    ConsumerVerifier.compile(credential.username(), credential.credential(), claims));
+        for (PluginServices.Credential<Credential> credential : services.credentials(this)) {
+            byKey.put(credential.credential().key(), ConsumerVerifier.compile(credential.username(), credential.credential(), claims));
         }
-        return new JwtAuthInstance(header, query, cookie, keyClaim, hide, anonymous, Map.copyOf(byKey));
-    }
-
-    private static boolean bool(JsonNode config, String field) throws PluginConfigException {
-        JsonNode value = config.get(field);
-        if (value != null && !value.isBoolean()) {
-            throw new PluginConfigException(field, "must be a boolean");
-        }
-        return value != null && value.booleanValue();
-    }
-
-    private static String text(JsonNode config, String field, String fallback) throws PluginConfigException {
-        JsonNode value = config.get(field);
-        if (value == null || value.isNull()) {
-            return fallback;
-        }
-        if (!value.isTextual() || value.textValue().isEmpty()) {
-            throw new PluginConfigException(field, "must be a non-empty string");
-        }
-        return value.textValue();
+        return new JwtAuthInstance(config, services.log(), Map.copyOf(byKey));
     }
 }

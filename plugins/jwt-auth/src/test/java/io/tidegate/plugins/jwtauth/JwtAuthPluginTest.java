@@ -1,6 +1,7 @@
 package io.tidegate.plugins.jwtauth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,7 +40,7 @@ class JwtAuthPluginTest {
     }
 
     private static PluginInstance instance(String routeConfig, Map<String, String> credentials) throws PluginConfigException {
-        return PluginRunner.create(PLUGIN, routeConfig, Map.of("jwt-auth", credentials));
+        return PluginRunner.create(PLUGIN, routeConfig, credentials);
     }
 
     private static PluginInstance hs256() throws PluginConfigException {
@@ -60,7 +61,7 @@ class JwtAuthPluginTest {
     private static void assertRejected(PhaseResult result, String message) {
         assertEquals(401, result.status());
         assertEquals("{\"message\":\"" + message + "\"}", new String(result.body(), StandardCharsets.UTF_8));
-        assertEquals("Bearer realm=\"jwt\"", result.headers().get("WWW-Authenticate"));
+        assertEquals(List.of("Bearer realm=\"jwt\""), result.headers().get("WWW-Authenticate"));
     }
 
     @ParameterizedTest
@@ -205,6 +206,14 @@ class JwtAuthPluginTest {
 
     private static final Map<String, String> JACK = Map.of("jack", "{\"key\": \"k\", \"secret\": \"s\"}");
 
+    /** Jack's credential, and one for the anonymous consumer {@code guest} (the test kit knows the consumers that have one). */
+    private static Map<String, String> withGuest(String jack) {
+        Map<String, String> consumers = new LinkedHashMap<>();
+        consumers.put("jack", jack);
+        consumers.put("guest", "{\"key\": \"guest-key\", \"secret\": \"guest-secret\"}");
+        return consumers;
+    }
+
     private static String withoutExp() {
         return JWT.create().withClaim("key", "k").sign(Algorithm.HMAC256("s"));
     }
@@ -253,8 +262,8 @@ class JwtAuthPluginTest {
 
     @Test
     void aRequiredClaimMissingSendsTheRequestToTheAnonymousConsumer() throws Exception {
-        PluginInstance jwt = PluginRunner.create(PLUGIN, "{\"claims_to_verify\": [\"exp\"], \"anonymous_consumer\": \"guest\"}",
-                Map.of("jwt-auth", JACK, "other", Map.of("guest", "{}")));
+        PluginInstance jwt = instance("{\"claims_to_verify\": [\"exp\"], \"anonymous_consumer\": \"guest\"}",
+                withGuest(JACK.get("jack")));
         TestContext context = bearer(withoutExp());
         assertTrue(jwt.rewrite(context).proceeds());
         assertEquals("guest", context.consumer().orElseThrow());
@@ -277,8 +286,7 @@ class JwtAuthPluginTest {
 
     @Test
     void anonymousConsumerTakesFailedRequests() throws Exception {
-        PluginInstance jwt = PluginRunner.create(PLUGIN, "{\"anonymous_consumer\": \"guest\"}",
-                Map.of("jwt-auth", Map.of("jack", credential("user-key", "HS256")), "other", Map.of("guest", "{}")));
+        PluginInstance jwt = instance("{\"anonymous_consumer\": \"guest\"}", withGuest(credential("user-key", "HS256")));
         TestContext anonymous = TestContext.get("/hello").consumers("jack", "guest");
         assertTrue(jwt.rewrite(anonymous).proceeds());
         assertEquals("guest", anonymous.consumer().orElseThrow());
@@ -297,11 +305,96 @@ class JwtAuthPluginTest {
                 new Case("{\"key\": \"k\", \"algorithm\": \"ES256\", \"public_key\": " + quoted(Tokens.pem(Tokens.RSA.getPublic())) + "}", "public_key"),
                 new Case("{\"key\": \"k\", \"secret\": \"s\", \"algorithm\": \"HS1024\"}", "algorithm"),
                 new Case("{\"key\": \"k\", \"secret\": \"s\", \"lifetime_grace_period\": -1}", "lifetime_grace_period"),
-                new Case("{\"key\": \"k\", \"secret\": \"s\", \"colour\": 1}", "colour"))) {
+                new Case("{\"key\": \"k\", \"secret\": \"s\", \"colour\": 1}", "colour"),
+                new Case("{\"key\": \"k\", \"secret\": \"\"}", "secret"),
+                new Case("{\"key\": \"k\", \"secret\": \"not base64!\", \"base64_secret\": true}", "secret"),
+                new Case("{\"key\": \"k\", \"public_key\": " + quoted(Tokens.pem(Tokens.RSA.getPublic())) + "}", "secret"),
+                new Case("{\"key\": \"k\", \"algorithm\": \"EdDSA\", \"public_key\": \"\"}", "public_key"))) {
             PluginConfigException e = assertThrows(PluginConfigException.class,
-                    () -> PLUGIN.validateConsumer(PluginRunner.json(c.credential())), c.credential());
+                    () -> instance("{}", Map.of("jack", c.credential())), c.credential());
             assertEquals(c.field(), e.field(), c.credential());
         }
+    }
+
+    @Test
+    void credentialsAreCheckedBySchemaAndByWhatOnlyCodeCanSay() {
+        assertEquals("public_key: is required (a non-empty string)", refusal("{\"key\": \"k\", \"algorithm\": \"PS256\"}"));
+        assertEquals("secret: is required (a non-empty string)", refusal("{\"key\": \"k\"}"));
+        assertEquals("public_key: must be a PEM public key (-----BEGIN PUBLIC KEY-----)",
+                refusal("{\"key\": \"k\", \"algorithm\": \"RS256\", \"public_key\": \"garbage\"}"));
+        assertEquals("secret: must be a string matching ^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+                refusal("{\"key\": \"k\", \"secret\": \"not base64!\", \"base64_secret\": true}"));
+    }
+
+    private static String refusal(String credential) {
+        PluginConfigException e = assertThrows(PluginConfigException.class, () -> instance("{}", Map.of("jack", credential)));
+        return e.field() + ": " + e.getMessage();
+    }
+
+    @Test
+    void apisixSigningOptionsAreAcceptedAndUnused() throws Exception {
+        PluginInstance jwt = instance("{}", Map.of("jack", "{\"key\": \"k\", \"secret\": \"s\", \"private_key\": \"x\", \"exp\": 60}"));
+        assertTrue(jwt.rewrite(bearer(Tokens.claims("k").sign(Algorithm.HMAC256("s")))).proceeds());
+    }
+
+    @Test
+    void aCredentialNeverPrintsItsSecret() {
+        String printed = new JwtAuthPlugin.Credential("k", "hush", null, "HS256", false, 0).toString();
+        assertFalse(printed.contains("hush"), printed);
+    }
+
+    @Test
+    void theRealmNamesTheChallenge() throws Exception {
+        PhaseResult refused = instance("{\"realm\": \"orders api\"}", JACK).rewrite(TestContext.get("/hello"));
+        assertEquals(List.of("Bearer realm=\"orders api\""), refused.headers().get("WWW-Authenticate"));
+        assertEquals("realm", field(PluginRunner.violations(PLUGIN, "{\"realm\": \"say \\\"hi\\\"\"}")));
+    }
+
+    @Test
+    void storeInCtxIsRefusedNotIgnored() throws Exception {
+        instance("{\"store_in_ctx\": false}", JACK);
+        PluginConfigException e = assertThrows(PluginConfigException.class, () -> instance("{\"store_in_ctx\": true}", JACK));
+        assertEquals("store_in_ctx", e.field());
+    }
+
+    @Test
+    void aFailedTokenIsHiddenOnTheAnonymousPathToo() throws Exception {
+        PluginInstance jwt = instance("{\"anonymous_consumer\": \"guest\", \"hide_credentials\": true}", withGuest(JACK.get("jack")));
+        TestContext header = bearer(hsToken("k", "wrong-secret"));
+        assertTrue(jwt.rewrite(header).proceeds());
+        assertEquals("guest", header.consumer().orElseThrow());
+        assertNull(header.upstreamRequest().header("Authorization"));
+        TestContext query = TestContext.get("/hello?a=1&jwt=not-a-jwt").consumers("jack", "guest");
+        assertTrue(jwt.rewrite(query).proceeds());
+        assertEquals("a=1", query.upstreamRequest().query());
+    }
+
+    @Test
+    void aRejectedTokenIsLoggedWithItsReason() throws Exception {
+        PluginRunner.clearLogged();
+        assertRejected(hs256().rewrite(bearer(hsToken("user-key", "wrong-secret"))), "failed to verify jwt");
+        assertTrue(PluginRunner.logged().stream().anyMatch(line -> line.startsWith("WARN [jwt-auth route:1] token for consumer jack rejected")),
+                PluginRunner.logged().toString());
+    }
+
+    @Test
+    void routeConfigurationsTheSchemaRefuses() {
+        record Case(String route, String field) {}
+        for (Case c : List.of(
+                new Case("{\"header\": \"\"}", "header"),
+                new Case("{\"cookie\": 1}", "cookie"),
+                new Case("{\"key_claim_name\": \"\"}", "key_claim_name"),
+                new Case("{\"hide_credentials\": \"yes\"}", "hide_credentials"),
+                new Case("{\"anonymous_consumer\": \"\"}", "anonymous_consumer"),
+                new Case("{\"colour\": \"blue\"}", "colour"))) {
+            assertEquals(c.field(), field(PluginRunner.violations(PLUGIN, c.route())), c.route());
+        }
+    }
+
+    /** The field of the only violation. */
+    private static String field(List<String> violations) {
+        assertEquals(1, violations.size(), violations.toString());
+        return violations.get(0).substring(0, violations.get(0).indexOf(": "));
     }
 
     @Test

@@ -1,25 +1,34 @@
 package io.tidegate.plugins.keyauth;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tidegate.plugin.api.ConfigFields;
-import io.tidegate.plugin.api.GatewayPlugin;
+import io.tidegate.plugin.api.AuthPlugin;
+import io.tidegate.plugin.api.ConfigSchema;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import org.pf4j.Extension;
 
 /**
- * APISIX's {@code key-auth} (priority 2500, rewrite phase). Route: {@code header} ("apikey"),
- * {@code query} ("apikey"), {@code hide_credentials} (false). Consumer: {@code key}, unique across
- * consumers.
+ * APISIX's {@code key-auth} (priority 2500, rewrite phase), with APISIX's schemas except that
+ * {@code header}, {@code query} and a consumer's {@code key} must not be empty. Route:
+ * {@code header} ("apikey"), {@code query} ("apikey"), {@code realm} ("key"),
+ * {@code hide_credentials} (false), {@code anonymous_consumer}. Consumer: {@code key}, unique
+ * across consumers (the gateway checks that).
  */
 @Extension
-public final class KeyAuthPlugin implements GatewayPlugin {
-    private static final Set<String> ROUTE_FIELDS = Set.of("header", "query", "hide_credentials");
-    private static final Set<String> CONSUMER_FIELDS = Set.of("key");
+public final class KeyAuthPlugin implements AuthPlugin<KeyAuthPlugin.Settings, KeyAuthPlugin.Credential> {
+    /** A route's (service's, global rule's) configuration, as {@code schema/key-auth.json} describes it. */
+    public record Settings(String header, String query, String realm, boolean hideCredentials, String anonymousConsumer) {}
+
+    /** A consumer's credential, as {@code schema/key-auth-consumer.json} describes it. */
+    public record Credential(String key) {
+        /** Never prints the key: a credential may end up in a log line. */
+        @Override
+        public String toString() {
+            return "Credential[key=***]";
+        }
+    }
 
     @Override
     public String name() {
@@ -32,8 +41,13 @@ public final class KeyAuthPlugin implements GatewayPlugin {
     }
 
     @Override
-    public boolean authenticates() {
-        return true;
+    public ConfigSchema<Settings> configSchema() {
+        return ConfigSchema.resource(Settings.class, "/schema/key-auth.json");
+    }
+
+    @Override
+    public ConfigSchema<Credential> consumerSchema() {
+        return ConfigSchema.resource(Credential.class, "/schema/key-auth-consumer.json");
     }
 
     @Override
@@ -42,38 +56,12 @@ public final class KeyAuthPlugin implements GatewayPlugin {
     }
 
     @Override
-    public void validateConsumer(JsonNode credential) throws PluginConfigException {
-        ConfigFields.requireOnly(credential, CONSUMER_FIELDS);
-        JsonNode key = credential.get("key");
-        if (key == null || !key.isTextual() || key.textValue().isEmpty()) {
-            throw new PluginConfigException("key", "is required (a non-empty string)");
-        }
-    }
-
-    @Override
-    public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        ConfigFields.requireOnly(config, ROUTE_FIELDS);
-        String header = text(config, "header", "apikey");
-        String query = text(config, "query", "apikey");
-        JsonNode hide = config.path("hide_credentials");
-        if (!hide.isMissingNode() && !hide.isBoolean()) {
-            throw new PluginConfigException("hide_credentials", "must be a boolean");
-        }
+    public PluginInstance create(Settings config, PluginServices services) throws PluginConfigException {
+        services.requireConsumer("anonymous_consumer", config.anonymousConsumer());
         Map<String, String> consumersByKey = new HashMap<>();
-        for (PluginServices.ConsumerCredential credential : services.consumers(name())) {
-            consumersByKey.put(credential.credential().get("key").textValue(), credential.username());
+        for (PluginServices.Credential<Credential> credential : services.credentials(this)) {
+            consumersByKey.put(credential.credential().key(), credential.username());
         }
-        return new KeyAuthInstance(header, query, hide.asBoolean(false), Map.copyOf(consumersByKey));
-    }
-
-    private static String text(JsonNode config, String field, String fallback) throws PluginConfigException {
-        JsonNode value = config.get(field);
-        if (value == null) {
-            return fallback;
-        }
-        if (!value.isTextual() || value.textValue().isEmpty()) {
-            throw new PluginConfigException(field, "must be a non-empty string");
-        }
-        return value.textValue();
+        return new KeyAuthInstance(config, Map.copyOf(consumersByKey));
     }
 }

@@ -5,7 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Requests in progress per key; a key leaves the map when its last request ends. */
-final class ConnectionCounts {
+final class ConnectionCounts implements AutoCloseable {
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
 
     /** Counts one more request in; returns how many are in progress for the key now. */
@@ -25,4 +25,8 @@ final class ConnectionCounts {
     int size() {
         return counts.size();
     }
+
+    /** Nothing to release: the counts are plain memory. */
+    @Override
+    public void close() {}
 }

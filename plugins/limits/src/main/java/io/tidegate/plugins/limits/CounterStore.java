@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * dropped on the next sweep (its bucket would be full again anyway), so memory follows the keys
  * active in the last window, never every key ever seen.
  */
-final class CounterStore {
+final class CounterStore implements AutoCloseable {
     private final long count;
     private final Duration window;
     private final long windowNanos;
@@ -70,4 +70,8 @@ final class CounterStore {
     int size() {
         return buckets.size();
     }
+
+    /** Nothing to release: the buckets are plain memory. */
+    @Override
+    public void close() {}
 }

@@ -1,10 +1,9 @@
 package io.tidegate.plugins.limits;
 
+import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginContext;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import io.tidegate.plugin.api.PluginServices;
+import io.tidegate.plugin.api.Template;
 
 /** Where a request's counter key comes from: a variable, a combination of variables, or a constant. */
 @FunctionalInterface
@@ -17,10 +16,11 @@ interface KeySource {
         return key == null || key.isEmpty() ? context.var("remote_addr") : key;
     }
 
-    static KeySource of(String type, String key) {
+    /** {@code key_type} and {@code key} (both validated by the schema). */
+    static KeySource of(String type, String key, PluginServices services) throws PluginConfigException {
         return switch (type) {
             case "constant" -> context -> key;
-            case "var_combination" -> combination(key);
+            case "var_combination" -> combination(services.template("key", key));
             default -> {
                 String name = key.startsWith("$") ? key.substring(1) : key;
                 yield context -> context.var(name);
@@ -28,30 +28,21 @@ interface KeySource {
         };
     }
 
-    /** {@code "$remote_addr $http_x_user"}: variables substituted, a missing one counted as empty. */
-    private static KeySource combination(String template) {
-        Matcher m = Pattern.compile("\\$([A-Za-z0-9_]+)").matcher(template);
-        List<String> literals = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        int last = 0;
-        while (m.find()) {
-            literals.add(template.substring(last, m.start()));
-            names.add(m.group(1));
-            last = m.end();
-        }
-        String tail = template.substring(last);
+    /**
+     * {@code "$remote_addr $http_x_user"}: variables substituted, a missing one counted as empty;
+     * when none of them is set the key is missing (APISIX's {@code n_resolved == 0}).
+     */
+    private static KeySource combination(Template template) {
         return context -> {
-            StringBuilder out = new StringBuilder();
-            boolean any = false;
-            for (int i = 0; i < names.size(); i++) {
-                out.append(literals.get(i));
-                String value = context.var(names.get(i));
+            boolean[] resolved = {false};
+            String key = template.render(name -> {
+                String value = context.var(name);
                 if (value != null) {
-                    out.append(value);
-                    any = true;
+                    resolved[0] = true;
                 }
-            }
-            return any ? out.append(tail).toString() : null;
+                return value;
+            });
+            return resolved[0] ? key : null;
         };
     }
 }

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code burst} may wait above it. A key whose bucket has drained is dropped on the next sweep,
  * so memory follows the keys active recently.
  */
-final class LeakyBuckets {
+final class LeakyBuckets implements AutoCloseable {
     /** The outcome for one request: rejected, or admitted after waiting {@code delayMillis}. */
     record Admission(boolean admitted, long delayMillis) {}
 
@@ -75,4 +75,8 @@ final class LeakyBuckets {
     int size() {
         return buckets.size();
     }
+
+    /** Nothing to release: the buckets are plain memory. */
+    @Override
+    public void close() {}
 }

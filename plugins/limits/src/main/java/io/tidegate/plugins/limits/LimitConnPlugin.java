@@ -1,7 +1,7 @@
 package io.tidegate.plugins.limits;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tidegate.plugin.api.ConfigFields;
+import io.tidegate.plugin.api.AttributeKey;
+import io.tidegate.plugin.api.ConfigSchema;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginConfigException;
@@ -10,23 +10,26 @@ import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import org.pf4j.Extension;
 
 /**
  * APISIX's {@code limit-conn} (priority 1003, access phase, released in log): at most {@code conn}
  * requests in progress per key; up to {@code burst} more are delayed ({@code default_conn_delay}
  * seconds for each one above {@code conn}, or exactly that with {@code only_use_default_delay}),
- * the rest rejected. The count goes down when the request's log phase runs.
+ * the rest rejected. The count goes down when the request's log phase runs. The counts are shared
+ * state of the gateway, keyed by owner and limit, so requests in progress across a reload still count.
  */
 @Extension
-public final class LimitConnPlugin implements GatewayPlugin {
-    private static final Set<String> FIELDS = Set.of("conn", "burst", "default_conn_delay", "only_use_default_delay",
-            "key_type", "key", "rejected_code", "rejected_msg", "allow_degradation", "policy");
-    private static final Set<String> KEY_TYPES = Set.of("var", "var_combination");
-    private static final String ENTERED = LimitConnPlugin.class.getName() + ".key";
+public final class LimitConnPlugin implements GatewayPlugin<LimitConnPlugin.Settings> {
+    /** The key a request was counted under, until its log phase releases it. */
+    private static final AttributeKey<String> ENTERED = AttributeKey.of("limit-conn.key", String.class);
 
-    private final SharedStates<ConnectionCounts> states = new SharedStates<>();
+    /** The configuration, as the schema describes it. */
+    public record Settings(int conn, int burst, double defaultConnDelay, boolean onlyUseDefaultDelay, String key,
+                           String keyType, String policy, int rejectedCode, String rejectedMsg, boolean allowDegradation) {}
+
+    /** Shared-state key: one owner's limit. */
+    private record OwnLimit(String owner, int conn, int burst, String keyType, String key) {}
 
     @Override
     public String name() {
@@ -39,18 +42,20 @@ public final class LimitConnPlugin implements GatewayPlugin {
     }
 
     @Override
-    public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        ConfigFields.requireOnly(config, FIELDS);
-        LimitSettings.localPolicyOnly(config);
-        int conn = LimitSettings.positiveInt(config, "conn");
-        double burst = LimitSettings.number(config, "burst", null, true);
-        double unitDelay = LimitSettings.number(config, "default_conn_delay", null, false);
-        boolean onlyDefaultDelay = config.path("only_use_default_delay").asBoolean(false);
-        KeySource key = LimitSettings.key(config, KEY_TYPES);
-        LimitSettings.Rejection rejection = LimitSettings.Rejection.of(config);
-        String limit = conn + "/" + burst + "/" + LimitSettings.keyDescription(config);
-        String stateKey = services.owner() + "#" + limit;
-        ConnectionCounts counts = states.acquire(stateKey, limit, false, ConnectionCounts::new);
+    public ConfigSchema<Settings> configSchema() {
+        return ConfigSchema.resource(Settings.class, "/schema/limit-conn.json");
+    }
+
+    @Override
+    public PluginInstance create(Settings config, PluginServices services) throws PluginConfigException {
+        int conn = config.conn();
+        int burst = config.burst();
+        double unitDelay = config.defaultConnDelay();
+        boolean onlyDefaultDelay = config.onlyUseDefaultDelay();
+        KeySource key = KeySource.of(config.keyType(), config.key(), services);
+        LimitSettings.Rejection rejection = LimitSettings.Rejection.of(config.rejectedCode(), config.rejectedMsg());
+        ConnectionCounts counts = services.shared(new OwnLimit(services.owner(), conn, burst, config.keyType(), config.key()),
+                ConnectionCounts::new);
         return new PluginInstance() {
             @Override
             public PhaseResult access(PluginContext context) {
@@ -60,7 +65,7 @@ public final class LimitConnPlugin implements GatewayPlugin {
                     counts.leave(k);
                     return rejection.respond(Map.of());
                 }
-                context.attributes().put(ENTERED, k);
+                context.setAttribute(ENTERED, k);
                 if (now <= conn) {
                     return PhaseResult.proceed();
                 }
@@ -70,14 +75,10 @@ public final class LimitConnPlugin implements GatewayPlugin {
 
             @Override
             public void log(PluginContext context) {
-                if (context.attributes().remove(ENTERED) instanceof String k) {
+                String k = context.setAttribute(ENTERED, null);
+                if (k != null) {
                     counts.leave(k);
                 }
-            }
-
-            @Override
-            public void close() {
-                states.release(stateKey);
             }
         };
     }

@@ -3,6 +3,7 @@ package io.tidegate.plugins.limits;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.tidegate.plugin.api.AttributeKey;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
@@ -13,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 
 /** Counts a request against its key in the access phase; the quota headers go on every response. */
 final class LimitCountInstance implements PluginInstance {
-    private static final String QUOTA = LimitCountInstance.class.getName() + ".quota";
+    private static final AttributeKey<Quota> QUOTA = AttributeKey.of("limit-count.quota", Quota.class);
     private static final PhaseResult COUNT_FAILED = PhaseResult.respondJson(500, "{\"error_msg\":\"failed to limit count\"}");
 
     /** Where counting happens: in this process, or in Redis (asynchronously). */
@@ -62,16 +63,13 @@ final class LimitCountInstance implements PluginInstance {
     }
 
     private final Counter counter;
-    private final Runnable release;
     private final String limit;
     private final KeySource key;
     private final LimitSettings.Rejection rejection;
     private final boolean quotaHeaders;
 
-    LimitCountInstance(Counter counter, Runnable release, int count, KeySource key, LimitSettings.Rejection rejection,
-                       boolean quotaHeaders) {
+    LimitCountInstance(Counter counter, int count, KeySource key, LimitSettings.Rejection rejection, boolean quotaHeaders) {
         this.counter = counter;
-        this.release = release;
         this.limit = Integer.toString(count);
         this.key = key;
         this.rejection = rejection;
@@ -100,7 +98,7 @@ final class LimitCountInstance implements PluginInstance {
         long reset = Math.max(0, (probe.getNanosToWaitForReset() + 999_999_999L) / 1_000_000_000L);
         if (probe.isConsumed()) {
             if (quotaHeaders) {
-                context.attributes().put(QUOTA, new Quota(probe.getRemainingTokens(), reset));
+                context.setAttribute(QUOTA, new Quota(probe.getRemainingTokens(), reset));
             }
             return PhaseResult.proceed();
         }
@@ -115,15 +113,11 @@ final class LimitCountInstance implements PluginInstance {
 
     @Override
     public void headerFilter(PluginContext context) {
-        if (context.attributes().get(QUOTA) instanceof Quota quota) {
+        Quota quota = context.attribute(QUOTA);
+        if (quota != null) {
             context.response().setHeader("X-RateLimit-Limit", limit);
             context.response().setHeader("X-RateLimit-Remaining", Long.toString(quota.remaining()));
             context.response().setHeader("X-RateLimit-Reset", Long.toString(quota.resetSeconds()));
         }
-    }
-
-    @Override
-    public void close() {
-        release.run();
     }
 }

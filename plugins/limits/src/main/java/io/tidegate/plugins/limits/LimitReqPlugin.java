@@ -1,7 +1,6 @@
 package io.tidegate.plugins.limits;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tidegate.plugin.api.ConfigFields;
+import io.tidegate.plugin.api.ConfigSchema;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginConfigException;
@@ -10,22 +9,23 @@ import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import org.pf4j.Extension;
 
 /**
  * APISIX's {@code limit-req} (priority 1001, access phase), local policy: a leaky bucket of
  * {@code rate} requests per second per key; up to {@code burst} requests above the rate are
  * delayed to the rate (or served at once with {@code nodelay}), the rest rejected. A delay parks
- * the request without holding a thread.
+ * the request without holding a thread. The buckets are shared state of the gateway, keyed by
+ * owner and limit, so a reload that keeps the limit keeps them.
  */
 @Extension
-public final class LimitReqPlugin implements GatewayPlugin {
-    private static final Set<String> FIELDS = Set.of("rate", "burst", "key_type", "key", "rejected_code", "rejected_msg",
-            "nodelay", "allow_degradation", "policy");
-    private static final Set<String> KEY_TYPES = Set.of("var", "var_combination");
+public final class LimitReqPlugin implements GatewayPlugin<LimitReqPlugin.Settings> {
+    /** The configuration, as the schema describes it. */
+    public record Settings(double rate, double burst, String key, String keyType, String policy, int rejectedCode,
+                           String rejectedMsg, boolean nodelay, boolean allowDegradation) {}
 
-    private final SharedStates<LeakyBuckets> states = new SharedStates<>();
+    /** Shared-state key: one owner's limit. */
+    private record OwnLimit(String owner, double rate, double burst, String keyType, String key) {}
 
     @Override
     public String name() {
@@ -38,17 +38,18 @@ public final class LimitReqPlugin implements GatewayPlugin {
     }
 
     @Override
-    public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        ConfigFields.requireOnly(config, FIELDS);
-        LimitSettings.localPolicyOnly(config);
-        double rate = LimitSettings.number(config, "rate", null, false);
-        double burst = LimitSettings.number(config, "burst", 0.0, true);
-        KeySource key = LimitSettings.key(config, KEY_TYPES);
-        LimitSettings.Rejection rejection = LimitSettings.Rejection.of(config);
-        boolean nodelay = config.path("nodelay").asBoolean(false);
-        String limit = rate + "/" + burst + "/" + LimitSettings.keyDescription(config);
-        String stateKey = services.owner() + "#" + limit;
-        LeakyBuckets buckets = states.acquire(stateKey, limit, false, () -> new LeakyBuckets(rate, burst));
+    public ConfigSchema<Settings> configSchema() {
+        return ConfigSchema.resource(Settings.class, "/schema/limit-req.json");
+    }
+
+    @Override
+    public PluginInstance create(Settings config, PluginServices services) throws PluginConfigException {
+        KeySource key = KeySource.of(config.keyType(), config.key(), services);
+        LimitSettings.Rejection rejection = LimitSettings.Rejection.of(config.rejectedCode(), config.rejectedMsg());
+        boolean nodelay = config.nodelay();
+        LeakyBuckets buckets = services.shared(
+                new OwnLimit(services.owner(), config.rate(), config.burst(), config.keyType(), config.key()),
+                () -> new LeakyBuckets(config.rate(), config.burst()));
         return new PluginInstance() {
             @Override
             public PhaseResult access(PluginContext context) {
@@ -58,11 +59,6 @@ public final class LimitReqPlugin implements GatewayPlugin {
                 }
                 return nodelay || admission.delayMillis() < 1 ? PhaseResult.proceed()
                         : PhaseResult.after(Duration.ofMillis(admission.delayMillis()));
-            }
-
-            @Override
-            public void close() {
-                states.release(stateKey);
             }
         };
     }

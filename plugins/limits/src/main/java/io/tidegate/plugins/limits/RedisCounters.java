@@ -13,6 +13,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.tidegate.plugin.api.PluginLog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -61,14 +62,14 @@ final class RedisCounters implements AutoCloseable {
 
     private final java.util.concurrent.atomic.AtomicLong nextSweep = new java.util.concurrent.atomic.AtomicLong();
 
-    RedisCounters(String host, int port, String password, int database, Duration timeout) {
+    RedisCounters(String host, int port, String password, int database, Duration timeout, PluginLog log) {
         RedisURI.Builder builder = RedisURI.builder().withHost(host).withPort(port).withDatabase(database).withTimeout(timeout);
         if (password != null) {
             builder.withPassword(password.toCharArray());
         }
         this.uri = builder.build();
         this.timeout = timeout;
-        this.outage = new RedisOutage(host + ":" + port);
+        this.outage = new RedisOutage(host + ":" + port, log);
         this.client = RedisClient.create();
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)

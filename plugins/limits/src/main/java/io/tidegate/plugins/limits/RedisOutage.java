@@ -1,14 +1,13 @@
 package io.tidegate.plugins.limits;
 
 import io.tidegate.plugin.api.OutageLog;
+import io.tidegate.plugin.api.PluginLog;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * limit-count's words for a Redis server that fails. While it is down every request of every
@@ -16,22 +15,24 @@ import org.slf4j.LoggerFactory;
  * {@link OutageLog} decides when a line is due (the first failure with its cause, a summary per
  * {@link OutageLog#SUMMARY_EVERY} of the requests refused and let through since, one line when
  * Redis answers again with the totals) and this class writes it. One per Redis client, shared by
- * every limit that uses the server, whatever their {@code allow_degradation}.
+ * every limit that uses the server, whatever their {@code allow_degradation}; its lines go to the
+ * log of the limit that made the client (the plugin's log names the plugin).
  */
 final class RedisOutage {
-    private static final Logger log = LoggerFactory.getLogger(RedisOutage.class);
     static final String REFUSED = "refused with 500";
     static final String LET_THROUGH = "let through uncounted (allow_degradation)";
 
     private final String server;
+    private final PluginLog log;
     private final OutageLog outage;
 
-    RedisOutage(String server) {
-        this(server, System::nanoTime);
+    RedisOutage(String server, PluginLog log) {
+        this(server, log, System::nanoTime);
     }
 
-    RedisOutage(String server, LongSupplier nanoClock) {
+    RedisOutage(String server, PluginLog log, LongSupplier nanoClock) {
         this.server = server;
+        this.log = log;
         this.outage = new OutageLog(new Wording(), OutageLog.SUMMARY_EVERY, nanoClock);
     }
 
@@ -66,19 +67,19 @@ final class RedisOutage {
     private final class Wording implements OutageLog.Lines {
         @Override
         public void started(String cause, String kind, long count) {
-            log.warn("limit-count: Redis {} failed ({}); the request was {}; further failures are summarised every {} s"
+            log.warn("Redis {} failed ({}); the request was {}; further failures are summarised every {} s"
                     + " until Redis answers again", server, cause, kind, OutageLog.SUMMARY_EVERY.toSeconds());
         }
 
         @Override
         public void failing(String cause, Map<String, Long> since, Duration elapsed) {
-            log.warn("limit-count: Redis {} still failing ({}); in the last {} s: {}", server, cause, elapsed.toSeconds(),
+            log.warn("Redis {} still failing ({}); in the last {} s: {}", server, cause, elapsed.toSeconds(),
                     counts(since));
         }
 
         @Override
         public void ended(Map<String, Long> total) {
-            log.info("limit-count: Redis {} answers again; while it failed: {}", server, counts(total));
+            log.info("Redis {} answers again; while it failed: {}", server, counts(total));
         }
     }
 }

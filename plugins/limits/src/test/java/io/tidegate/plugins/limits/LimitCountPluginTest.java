@@ -11,6 +11,7 @@ import io.tidegate.plugin.testkit.PluginRunner;
 import io.tidegate.plugin.testkit.TestContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +38,8 @@ class LimitCountPluginTest {
         PhaseResult rejected = limit.access(from("10.0.0.1"));
         assertEquals(429, rejected.status());
         assertEquals("{\"error_msg\":\"slow down\"}", new String(rejected.body(), StandardCharsets.UTF_8));
-        assertEquals("0", rejected.headers().get("X-RateLimit-Remaining"));
-        assertEquals("2", rejected.headers().get("X-RateLimit-Limit"));
+        assertEquals(List.of("0"), rejected.headers().get("X-RateLimit-Remaining"));
+        assertEquals(List.of("2"), rejected.headers().get("X-RateLimit-Limit"));
         assertTrue(limit.access(from("10.0.0.2")).proceeds(), "another client has its own counter");
     }
 

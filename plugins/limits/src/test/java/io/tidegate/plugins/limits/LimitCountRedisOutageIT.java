@@ -31,8 +31,8 @@ class LimitCountRedisOutageIT {
     @RegisterExtension
     static final RedisServer redis = new RedisServer();
 
-    /** Everything the limit plugins log, whichever class writes it. */
-    private final Logger limits = (Logger) LoggerFactory.getLogger("io.tidegate.plugins.limits");
+    /** Everything limit-count logs (through its plugin log), whichever class writes it. */
+    private final Logger limits = (Logger) LoggerFactory.getLogger("tidegate.plugin.limit-count");
     private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
 
     @BeforeEach
@@ -84,7 +84,7 @@ class LimitCountRedisOutageIT {
                 List<String> duringOutage = logged();
                 assertTrue(duringOutage.size() >= 1 && duringOutage.size() <= 1 + seconds / 10,
                         "the first failure and at most one summary per 10 s, " + seconds + " s: " + duringOutage);
-                assertTrue(duringOutage.get(0).startsWith("WARN limit-count: Redis 127.0.0.1:" + redis.port() + " failed ("),
+                assertTrue(duringOutage.get(0).startsWith("WARN [limit-count route:strict] Redis 127.0.0.1:" + redis.port() + " failed ("),
                         duringOutage.get(0));
                 assertTrue(duringOutage.get(0).contains("the request was refused with 500"), duringOutage.get(0));
             } finally {
@@ -99,7 +99,7 @@ class LimitCountRedisOutageIT {
             assertTrue(counted(after), "counting resumes once Redis is back");
 
             List<String> all = logged();
-            assertEquals("INFO limit-count: Redis 127.0.0.1:" + redis.port() + " answers again; while it failed: " + refused
+            assertEquals("INFO [limit-count route:strict] Redis 127.0.0.1:" + redis.port() + " answers again; while it failed: " + refused
                     + " requests refused with 500, " + letThrough + " requests let through uncounted (allow_degradation)",
                     all.get(all.size() - 1), all.toString());
             assertTrue(all.size() <= 2 + (System.nanoTime() - outageStarted) / 10_000_000_000L, all.toString());

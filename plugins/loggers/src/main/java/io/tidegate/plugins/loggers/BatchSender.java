@@ -2,6 +2,7 @@ package io.tidegate.plugins.loggers;
 
 import io.tidegate.plugin.api.DropCounter;
 import io.tidegate.plugin.api.OutageLog;
+import io.tidegate.plugin.api.PluginLog;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,8 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * APISIX's batch processor for http-logger: entries wait in a bounded queue and go out together
@@ -25,11 +24,10 @@ import org.slf4j.LoggerFactory;
  * times, {@code retry_delay} apart, then the batch is dropped. All on one background thread; a
  * full queue drops new entries rather than wait. Every drop is counted and reported to the
  * gateway's metrics; an outage of the collector is logged once, then summarised (see
- * {@link CollectorOutage}).
+ * {@link CollectorOutage}). One per distinct setting, shared by every instance using it
+ * ({@code services.shared}); closing it sends what waits.
  */
 final class BatchSender implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(BatchSender.class);
-
     record Settings(URI uri, String authHeader, Duration timeout, boolean newLine, int batchMaxSize, Duration inactiveTimeout,
                     Duration bufferDuration, int maxRetryCount, Duration retryDelay) {}
 
@@ -41,16 +39,19 @@ final class BatchSender implements AutoCloseable {
     /** IO threads drop concurrently when the queue is full; one of them warns per summary period. */
     private final AtomicLong lastQueueFullWarningNanos = new AtomicLong(System.nanoTime());
     private final DropCounter reported;
+    private final PluginLog log;
     private final CollectorOutage outage;
     private volatile boolean closed;
     private volatile boolean lateEntryWarned;
     private volatile long firstWaitingNanos;
     private volatile long lastAddedNanos;
 
-    BatchSender(Settings settings, DropCounter reported) {
+    /** @param log the log of the instance that made it (its lines name the collector) */
+    BatchSender(Settings settings, DropCounter reported, PluginLog log) {
         this.settings = settings;
         this.reported = reported;
-        this.outage = new CollectorOutage("http-logger " + settings.uri());
+        this.log = log;
+        this.outage = new CollectorOutage(log, settings.uri().toString());
         this.queue = new ArrayBlockingQueue<>(Math.max(settings.batchMaxSize() * 10, 1000));
         // HTTP/1.1 as APISIX's logger: the JDK's default would try an h2c upgrade on plain http,
         // which some collectors mishandle, and look for an HTTP/2 connection before every batch.
@@ -82,7 +83,7 @@ final class BatchSender implements AutoCloseable {
         long lastWarned = lastQueueFullWarningNanos.get();
         if ((total == 1 || now - lastWarned >= OutageLog.SUMMARY_EVERY.toNanos())
                 && lastQueueFullWarningNanos.compareAndSet(lastWarned, now)) {
-            log.warn("http-logger {}: queue full, {} entries dropped so far", settings.uri(), total);
+            log.warn("{}: queue full, {} entries dropped so far", settings.uri(), total);
         }
         return false;
     }
@@ -92,7 +93,7 @@ final class BatchSender implements AutoCloseable {
         countDropped(1);
         if (!lateEntryWarned) {
             lateEntryWarned = true;
-            log.warn("http-logger {}: entry of a request that finished after its logger was removed dropped (counted)",
+            log.warn("{}: entry of a request that finished after its logger was removed dropped (counted)",
                     settings.uri());
         }
         return false;
@@ -118,7 +119,7 @@ final class BatchSender implements AutoCloseable {
                 firstWaitingNanos = System.nanoTime();
             }
         } catch (RuntimeException e) {
-            log.error("http-logger {}: batch processing failed", settings.uri(), e);
+            log.error("{}: batch processing failed", settings.uri(), e);
         }
     }
 

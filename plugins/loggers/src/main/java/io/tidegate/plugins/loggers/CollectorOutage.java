@@ -1,11 +1,10 @@
 package io.tidegate.plugins.loggers;
 
 import io.tidegate.plugin.api.OutageLog;
+import io.tidegate.plugin.api.PluginLog;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * http-logger's words for a collector's failures. While the collector is down a busy route loses
@@ -14,17 +13,19 @@ import org.slf4j.LoggerFactory;
  * single sender thread only.
  */
 final class CollectorOutage {
-    private static final Logger log = LoggerFactory.getLogger(CollectorOutage.class);
     private static final String DROPPED = "entries dropped";
 
+    private final PluginLog log;
     private final String logger;
     private final OutageLog outage;
 
-    CollectorOutage(String logger) {
-        this(logger, System::nanoTime);
+    /** @param logger names the collector at the start of each line (the plugin's log names the plugin) */
+    CollectorOutage(PluginLog log, String logger) {
+        this(log, logger, System::nanoTime);
     }
 
-    CollectorOutage(String logger, LongSupplier nanoClock) {
+    CollectorOutage(PluginLog log, String logger, LongSupplier nanoClock) {
+        this.log = log;
         this.logger = logger;
         this.outage = new OutageLog(new Wording(), OutageLog.SUMMARY_EVERY, nanoClock);
     }

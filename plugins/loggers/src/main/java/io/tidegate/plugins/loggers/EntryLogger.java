@@ -7,18 +7,22 @@ import java.util.function.Consumer;
 
 /**
  * What both loggers do per request: capture the response body when the entry includes it, and
- * hand each finished request's entry to the logger's destination (a file, a batch sender).
+ * hand each finished request's entry to the logger's destination (a file, a batch sender). What
+ * the destination needs beyond the instance (a shared sender) the gateway releases with it.
  */
 final class EntryLogger implements PluginInstance {
     private final LogEntries entries;
     private final Consumer<PluginContext> writeEntry;
-    private final Runnable onClose;
 
     /** {@code writeEntry} renders the finished request's entry and hands it on. */
-    EntryLogger(LogEntries entries, Consumer<PluginContext> writeEntry, Runnable onClose) {
+    EntryLogger(LogEntries entries, Consumer<PluginContext> writeEntry) {
         this.entries = entries;
         this.writeEntry = writeEntry;
-        this.onClose = onClose;
+    }
+
+    /** How this logger builds its entries. */
+    LogEntries entries() {
+        return entries;
     }
 
     @Override
@@ -39,10 +43,5 @@ final class EntryLogger implements PluginInstance {
     @Override
     public void log(PluginContext context) {
         writeEntry.accept(context);
-    }
-
-    @Override
-    public void close() {
-        onClose.run();
     }
 }

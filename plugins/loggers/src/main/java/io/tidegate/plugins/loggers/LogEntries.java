@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.AttributeKey;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginServices;
+import io.tidegate.plugin.api.Template;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -14,25 +16,26 @@ import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 
 /**
  * Builds the log entry of one request, shared by file-logger and http-logger: APISIX's default
- * shape, or the fields a {@code log_format} names ({@code "$var"} values resolved, other text kept).
- * With {@code include_req_body} / {@code include_resp_body} the default shape carries the first
- * {@code max_req_body_bytes} / {@code max_resp_body_bytes} (APISIX's 524288 each) of the bodies,
- * read as UTF-8, for the requests {@code include_req_body_expr} / {@code include_resp_body_expr}
- * select (all requests without them); both bodies stream through the gateway all the same, only
- * these heads are kept.
+ * shape, or the fields a {@code log_format} names. As in APISIX a value starting with {@code $}
+ * refers to variables (here a template of the gateway's: {@code "$host"}, {@code "${uri}"},
+ * {@code "$remote_addr:$remote_port"}) and any other value is kept as written; a value that is
+ * nothing but references to unset variables is null. With {@code include_req_body} /
+ * {@code include_resp_body} the default shape carries the first {@code max_req_body_bytes} /
+ * {@code max_resp_body_bytes} (APISIX's 524288 each) of the bodies, read as UTF-8, for the requests
+ * {@code include_req_body_expr} / {@code include_resp_body_expr} select (all requests without
+ * them); both bodies stream through the gateway all the same, only these heads are kept.
  */
 final class LogEntries {
     static final int DEFAULT_BODY_CAP = 524_288;
-    private static final String RESPONSE_BODY = LogEntries.class.getName() + ".body";
-    private static final Object RESPONSE_BODY_NOT_LOGGED = new Object();
+    private static final ByteArrayOutputStream RESPONSE_BODY_NOT_LOGGED = new ByteArrayOutputStream(0);
     private static final JsonFactory FACTORY = new JsonFactory();
 
     /** Whether one body goes into the entry: up to {@code cap} bytes (0: never) of the requests {@code when} selects. */
@@ -44,59 +47,66 @@ final class LogEntries {
         }
     }
 
-    private final Map<String, String> format;
+    /** One {@code log_format} field: a text kept as written, or a template of variables. */
+    private record FormatField(String name, String text, Template template, boolean onlyReferences) {
+        static FormatField of(String name, String value, PluginServices services) throws PluginConfigException {
+            if (!value.startsWith("$")) {
+                return new FormatField(name, value, null, false);
+            }
+            Template template = services.template("log_format." + name, value);
+            return new FormatField(name, value, template, template.render(variable -> "").isEmpty());
+        }
+
+        String value(PluginContext context) {
+            if (template == null) {
+                return text;
+            }
+            String value = template.render(context);
+            if (value.isEmpty() && onlyReferences && template.variables().stream().allMatch(v -> context.var(v) == null)) {
+                return null;
+            }
+            return value;
+        }
+    }
+
+    private final List<FormatField> format;
     private final BodyRule requestBody;
     private final BodyRule responseBody;
+    /**
+     * This logger's head of the response body, per request. A key of its own, not a shared
+     * constant: two loggers on one request (file-logger and http-logger, a global rule's and a
+     * route's) each keep their own head, under their own cap and condition.
+     */
+    private final AttributeKey<ByteArrayOutputStream> responseBodyKey =
+            AttributeKey.of("loggers.response_body", ByteArrayOutputStream.class);
 
-    private LogEntries(Map<String, String> format, BodyRule requestBody, BodyRule responseBody) {
+    private LogEntries(List<FormatField> format, BodyRule requestBody, BodyRule responseBody) {
         this.format = format;
         this.requestBody = requestBody;
         this.responseBody = responseBody;
     }
 
-    /** Reads {@code log_format}, {@code include_req_body}, {@code include_resp_body}, their caps and conditions. */
-    static LogEntries of(JsonNode config, PluginServices services) throws PluginConfigException {
-        JsonNode format = config.get("log_format");
-        Map<String, String> fields = null;
-        if (format != null) {
-            if (!format.isObject() || format.isEmpty()) {
-                throw new PluginConfigException("log_format", "must be a non-empty map of field names to values");
-            }
-            fields = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = format.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                if (!field.getValue().isTextual()) {
-                    throw new PluginConfigException("log_format." + field.getKey(), "must be a string");
-                }
-                fields.put(field.getKey(), field.getValue().textValue());
+    /** Compiles {@code log_format} and the body rules of a bound configuration. */
+    static LogEntries of(EntrySettings settings, PluginServices services) throws PluginConfigException {
+        List<FormatField> fields = null;
+        if (settings.logFormat() != null) {
+            fields = new ArrayList<>();
+            for (Map.Entry<String, String> field : settings.logFormat().entrySet()) {
+                fields.add(FormatField.of(field.getKey(), field.getValue(), services));
             }
         }
-        return new LogEntries(fields == null ? null : Map.copyOf(fields),
-                bodyRule(config, services, "include_req_body", "max_req_body_bytes", "include_req_body_expr"),
-                bodyRule(config, services, "include_resp_body", "max_resp_body_bytes", "include_resp_body_expr"));
+        return new LogEntries(fields == null ? null : List.copyOf(fields),
+                bodyRule(services, settings.includeReqBody(), settings.maxReqBodyBytes(), "include_req_body_expr",
+                        settings.includeReqBodyExpr()),
+                bodyRule(services, settings.includeRespBody(), settings.maxRespBodyBytes(), "include_resp_body_expr",
+                        settings.includeRespBodyExpr()));
     }
 
-    private static BodyRule bodyRule(JsonNode config, PluginServices services, String include, String max, String expr)
+    private static BodyRule bodyRule(PluginServices services, boolean include, int cap, String exprField, JsonNode expr)
             throws PluginConfigException {
-        int cap = bodyCap(config, include, max);
         // Checked even while the body is off, so a typo shows before someone turns it on.
-        Predicate<PluginContext> when = config.has(expr) ? services.conditions(expr, config.get(expr)) : context -> true;
-        return cap == 0 ? BodyRule.OFF : new BodyRule(cap, when);
-    }
-
-    private static int bodyCap(JsonNode config, String include, String max) throws PluginConfigException {
-        JsonNode on = config.get(include);
-        if (on != null && !on.isBoolean()) {
-            throw new PluginConfigException(include, "must be a boolean");
-        }
-        JsonNode cap = config.get(max);
-        if (cap != null && (!cap.isInt() || cap.intValue() < 1)) {
-            throw new PluginConfigException(max, "must be an integer >= 1");
-        }
-        if (on == null || !on.booleanValue()) {
-            return 0;
-        }
-        return cap == null ? DEFAULT_BODY_CAP : cap.intValue();
+        Predicate<PluginContext> when = expr == null || expr.isNull() ? context -> true : services.conditions(exprField, expr);
+        return include ? new BodyRule(cap, when) : BodyRule.OFF;
     }
 
     boolean capturesResponseBody() {
@@ -114,9 +124,12 @@ final class LogEntries {
     /** Keeps the head of the response body for the entry, if its condition holds; passes the chunk on untouched. */
     ByteBuffer capture(PluginContext context, ByteBuffer chunk) {
         // judged once, at the first chunk, when the status and headers are known (as APISIX does)
-        Object kept = context.attributes().computeIfAbsent(RESPONSE_BODY,
-                k -> responseBody.appliesTo(context) ? new ByteArrayOutputStream() : RESPONSE_BODY_NOT_LOGGED);
-        if (!(kept instanceof ByteArrayOutputStream body)) {
+        ByteArrayOutputStream body = context.attribute(responseBodyKey);
+        if (body == null) {
+            body = responseBody.appliesTo(context) ? new ByteArrayOutputStream() : RESPONSE_BODY_NOT_LOGGED;
+            context.setAttribute(responseBodyKey, body);
+        }
+        if (body == RESPONSE_BODY_NOT_LOGGED) {
             return chunk;
         }
         int take = Math.min(chunk.remaining(), responseBody.cap() - body.size());
@@ -155,9 +168,8 @@ final class LogEntries {
         try (JsonGenerator json = generator) {
             json.writeStartObject();
             if (format != null) {
-                for (Map.Entry<String, String> field : format.entrySet()) {
-                    String value = field.getValue();
-                    json.writeStringField(field.getKey(), value.startsWith("$") ? context.var(value.substring(1)) : value);
+                for (FormatField field : format) {
+                    json.writeStringField(field.name(), field.value(context));
                 }
             } else {
                 writeDefault(json, context);
@@ -201,7 +213,8 @@ final class LogEntries {
         writeHeaders(json, context.response()::forEachHeader);
         json.writeEndObject();
         json.writeNumberField("size", number(context.var("bytes_sent")));
-        if (context.attributes().get(RESPONSE_BODY) instanceof ByteArrayOutputStream body) {
+        ByteArrayOutputStream body = context.attribute(responseBodyKey);
+        if (body != null && body != RESPONSE_BODY_NOT_LOGGED) {
             json.writeStringField("body", body.toString(StandardCharsets.UTF_8));
         }
         json.writeEndObject();

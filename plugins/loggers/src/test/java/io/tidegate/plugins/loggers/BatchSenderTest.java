@@ -3,6 +3,7 @@ package io.tidegate.plugins.loggers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tidegate.plugin.api.PluginLog;
 import io.tidegate.testing.FreePort;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,7 @@ class BatchSenderTest {
         LongAdder reported = new LongAdder();
         BatchSender sender = new BatchSender(new BatchSender.Settings(URI.create("http://127.0.0.1:" + closed + "/logs"), null,
                 Duration.ofMillis(200), false, 10, Duration.ofSeconds(30), Duration.ofSeconds(30), 0, Duration.ofMillis(10)),
-                reported::add);
+                reported::add, PluginLog.NONE);
         long start = System.nanoTime();
         for (int i = 0; i < 5000; i++) {
             sender.add(("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));

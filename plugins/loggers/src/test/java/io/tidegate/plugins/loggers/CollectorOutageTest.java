@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.tidegate.plugin.api.PluginLog;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +19,28 @@ import org.slf4j.LoggerFactory;
 class CollectorOutageTest {
     private final Logger logger = (Logger) LoggerFactory.getLogger(CollectorOutage.class);
     private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    /** The plugin's log (services.log()), its lines handed to the logger captured here. */
+    private final PluginLog log = new PluginLog() {
+        @Override
+        public void debug(String message, Object... args) {
+            logger.debug(message, args);
+        }
+
+        @Override
+        public void info(String message, Object... args) {
+            logger.info(message, args);
+        }
+
+        @Override
+        public void warn(String message, Object... args) {
+            logger.warn(message, args);
+        }
+
+        @Override
+        public void error(String message, Object... args) {
+            logger.error(message, args);
+        }
+    };
 
     @BeforeEach
     void capture() {
@@ -34,7 +57,7 @@ class CollectorOutageTest {
 
     @Test
     void anOutageIsLoggedOnceNotPerBatchAndItsEndWithTheLoss() {
-        CollectorOutage outage = new CollectorOutage("http-logger http://collector/logs");
+        CollectorOutage outage = new CollectorOutage(log, "http-logger http://collector/logs");
         outage.tryFailed("java.net.ConnectException", 1, 2);
         outage.batchLost("java.net.ConnectException", 1000);
         for (int i = 0; i < 200; i++) {
@@ -56,7 +79,7 @@ class CollectorOutageTest {
     @Test
     void aNewOutageAfterRecoveryIsLoggedAgain() {
         AtomicLong now = new AtomicLong();
-        CollectorOutage outage = new CollectorOutage("http-logger x", now::get);
+        CollectorOutage outage = new CollectorOutage(log, "http-logger x", now::get);
         outage.batchLost("collector answered 500", 10);
         outage.delivered();
         now.addAndGet(Duration.ofSeconds(10).toNanos());
@@ -68,7 +91,7 @@ class CollectorOutageTest {
     @Test
     void aCollectorThatFlapsIsSummarisedNotLoggedPerBatch() {
         AtomicLong now = new AtomicLong();
-        CollectorOutage outage = new CollectorOutage("http-logger x", now::get);
+        CollectorOutage outage = new CollectorOutage(log, "http-logger x", now::get);
         for (int batch = 0; batch < 100; batch++) {
             now.addAndGet(Duration.ofMillis(100).toNanos());
             outage.batchLost("collector answered 502", 10);
@@ -85,7 +108,7 @@ class CollectorOutageTest {
     @Test
     void aLongOutageIsSummarisedEveryTenSecondsWithWhatWasLostSince() {
         AtomicLong now = new AtomicLong();
-        CollectorOutage outage = new CollectorOutage("http-logger x", now::get);
+        CollectorOutage outage = new CollectorOutage(log, "http-logger x", now::get);
         outage.batchLost("collector answered 502", 100);
         for (int second = 1; second <= 25; second++) {
             now.addAndGet(Duration.ofSeconds(1).toNanos());

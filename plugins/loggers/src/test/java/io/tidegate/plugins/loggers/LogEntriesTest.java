@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tidegate.plugin.CompileServices;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tidegate.plugin.api.PluginConfigException;
+import io.tidegate.plugin.testkit.PluginRunner;
 import io.tidegate.plugin.testkit.TestContext;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -16,8 +17,10 @@ class LogEntriesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static LogEntries entries(String config) throws Exception {
-        // the gateway's own services: conditions compile as they do in production
-        return LogEntries.of(JSON.readTree(config), CompileServices.NONE);
+        // checked and bound by the core, with the gateway's own services: conditions compile as they do in production
+        ObjectNode settings = (ObjectNode) JSON.readTree(config);
+        settings.put("path", "log-entries-test.log");
+        return ((EntryLogger) PluginRunner.create(new FileLoggerPlugin(), settings.toString())).entries();
     }
 
     @Test

@@ -3,8 +3,10 @@ package io.tidegate.plugins.proxyrewrite;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
+import io.tidegate.plugin.api.Template;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,17 +36,17 @@ final class ProxyRewriteInstance implements PluginInstance {
     @Override
     public PhaseResult rewrite(PluginContext context) {
         PluginContext.UpstreamRequest upstream = context.upstreamRequest();
-        Matcher captures = null;
+        Function<String, String> values = values(context, null);
         String newUri = null;
         if (uri != null) {
-            newUri = uri.render(context, null);
+            newUri = uri.render(values);
         } else {
             String path = context.request().path();
             for (RegexRule rule : regexRules) {
                 Matcher m = rule.pattern().matcher(path);
                 if (m.find()) {
-                    captures = m;
-                    newUri = path.substring(0, m.start()) + rule.replacement().render(context, m) + path.substring(m.end());
+                    values = values(context, m);
+                    newUri = path.substring(0, m.start()) + rule.replacement().render(values) + path.substring(m.end());
                     break;
                 }
             }
@@ -67,14 +69,29 @@ final class ProxyRewriteInstance implements PluginInstance {
             upstream.setHost(host);
         }
         for (Map.Entry<String, Template> header : add.entrySet()) {
-            upstream.addHeader(header.getKey(), header.getValue().render(context, captures));
+            upstream.addHeader(header.getKey(), header.getValue().render(values));
         }
         for (Map.Entry<String, Template> header : set.entrySet()) {
-            upstream.setHeader(header.getKey(), header.getValue().render(context, captures));
+            upstream.setHeader(header.getKey(), header.getValue().render(values));
         }
         for (String header : remove) {
             upstream.removeHeader(header);
         }
         return PhaseResult.proceed();
+    }
+
+    /**
+     * What a template's references stand for: {@code $1}..{@code $9} for the captures of the
+     * matched {@code regex_uri} (empty when none matched or the group did not take part), any other
+     * name for the request's variable.
+     */
+    private static Function<String, String> values(PluginContext context, Matcher captures) {
+        return name -> {
+            if (name.length() == 1 && name.charAt(0) >= '1' && name.charAt(0) <= '9') {
+                int group = name.charAt(0) - '0';
+                return captures != null && group <= captures.groupCount() ? captures.group(group) : null;
+            }
+            return context.var(name);
+        };
     }
 }

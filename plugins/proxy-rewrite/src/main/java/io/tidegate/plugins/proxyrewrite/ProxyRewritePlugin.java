@@ -1,17 +1,18 @@
 package io.tidegate.plugins.proxyrewrite;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tidegate.plugin.api.ConfigFields;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tidegate.plugin.api.ConfigSchema;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
+import io.tidegate.plugin.api.Template;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.pf4j.Extension;
@@ -20,15 +21,53 @@ import org.pf4j.Extension;
  * APISIX's {@code proxy-rewrite} (priority 1008, rewrite phase): {@code uri} (with {@code $var}s),
  * {@code regex_uri} ({@code [pattern, replacement, ...]}, first match wins, {@code uri} takes
  * precedence), {@code method}, {@code host}, and {@code headers} as {@code {add, set, remove}} or a
- * flat map meaning set. Header values may use {@code $var}s and {@code regex_uri} captures; a value
- * containing CR or LF is a configuration error.
+ * flat map meaning set. Header values may use {@code $var}s and {@code regex_uri} captures; a header
+ * name or value containing CR or LF is a configuration error. APISIX's schema, except that
+ * {@code uri} may also start with a {@code $variable}, header values must be one line, and
+ * {@code use_real_request_uri_unsafe} and multi-valued (array) header values are not supported.
  */
 @Extension
-public final class ProxyRewritePlugin implements GatewayPlugin {
-    private static final Set<String> FIELDS = Set.of("uri", "regex_uri", "method", "host", "headers");
-    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "HEAD", "DELETE", "OPTIONS", "MKCOL",
-            "COPY", "MOVE", "PROPFIND", "LOCK", "UNLOCK", "PATCH", "TRACE", "CONNECT", "PURGE");
-    private static final Set<String> HEADER_ACTIONS = Set.of("add", "set", "remove");
+public final class ProxyRewritePlugin implements GatewayPlugin<ProxyRewritePlugin.Settings> {
+    /** The configuration, as the schema describes it. */
+    public record Settings(String uri, List<String> regexUri, String method, String host, Headers headers) {}
+
+    /**
+     * {@code headers}: either the actions ({@code add}, {@code set}, {@code remove}) or, when none of
+     * them is given, a flat map of headers to set (the schema allows one form or the other). A class
+     * rather than a record: the flat form's entries are collected by {@link JsonAnySetter}, which on
+     * a record component would also claim a header named like that component.
+     */
+    public static final class Headers {
+        @JsonProperty private Map<String, String> add;
+        @JsonProperty private Map<String, String> set;
+        @JsonProperty private List<String> remove;
+        private final Map<String, String> flat = new LinkedHashMap<>();
+
+        @JsonAnySetter
+        private void flat(String name, String value) {
+            flat.put(name, value);
+        }
+
+        /** Headers to add, or null. */
+        public Map<String, String> add() {
+            return add;
+        }
+
+        /** Headers to set: {@code set}, or the flat map. */
+        Map<String, String> toSet() {
+            return set != null ? set : flat;
+        }
+
+        /** Where {@link #toSet()}'s headers were configured ({@code headers.set.} or {@code headers.}). */
+        String setField() {
+            return set != null ? "headers.set." : "headers.";
+        }
+
+        /** Headers to remove, or null. */
+        public List<String> remove() {
+            return remove;
+        }
+    }
 
     @Override
     public String name() {
@@ -41,126 +80,51 @@ public final class ProxyRewritePlugin implements GatewayPlugin {
     }
 
     @Override
-    public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        ConfigFields.requireOnly(config, FIELDS);
-        Template uri = null;
-        String uriText = text(config, "uri");
-        if (uriText != null) {
-            if (!uriText.startsWith("/") && !uriText.startsWith("$")) {
-                throw new PluginConfigException("uri", "must start with / (or a $variable)");
-            }
-            uri = Template.compile(uriText);
-        }
-        List<ProxyRewriteInstance.RegexRule> regexRules = regexUri(config.get("regex_uri"));
-        String method = text(config, "method");
-        if (method != null && !METHODS.contains(method)) {
-            throw new PluginConfigException("method", "must be one of " + String.join(", ", new java.util.TreeSet<>(METHODS)));
-        }
-        String host = text(config, "host");
-        if (host != null) {
-            singleLine("host", host);
-        }
-        JsonNode headers = config.get("headers");
-        Map<String, Template> add = new LinkedHashMap<>();
-        Map<String, Template> set = new LinkedHashMap<>();
-        List<String> remove = new ArrayList<>();
-        if (headers != null && !headers.isNull()) {
-            if (!headers.isObject()) {
-                throw new PluginConfigException("headers", "must be {add, set, remove} or a map of header names to values");
-            }
-            boolean structured = false;
-            for (Iterator<String> it = headers.fieldNames(); it.hasNext(); ) {
-                structured |= HEADER_ACTIONS.contains(it.next());
-            }
-            if (structured) {
-                for (Iterator<String> it = headers.fieldNames(); it.hasNext(); ) {
-                    String action = it.next();
-                    if (!HEADER_ACTIONS.contains(action)) {
-                        throw new PluginConfigException("headers." + action, "unknown field (use add, set, remove)");
-                    }
-                }
-                headerMap(headers.get("add"), "headers.add", add);
-                headerMap(headers.get("set"), "headers.set", set);
-                JsonNode removed = headers.get("remove");
-                if (removed != null) {
-                    if (!removed.isArray()) {
-                        throw new PluginConfigException("headers.remove", "must be a list of header names");
-                    }
-                    for (int i = 0; i < removed.size(); i++) {
-                        if (!removed.get(i).isTextual() || removed.get(i).textValue().isEmpty()) {
-                            throw new PluginConfigException("headers.remove[" + i + "]", "must be a header name");
-                        }
-                        remove.add(removed.get(i).textValue());
-                    }
-                }
-            } else {
-                headerMap(headers, "headers", set);
-            }
-        }
-        if (uri == null && regexRules.isEmpty() && method == null && host == null && add.isEmpty() && set.isEmpty()
-                && remove.isEmpty()) {
-            throw new PluginConfigException("", "one of uri, regex_uri, method, host, headers is required");
-        }
-        return new ProxyRewriteInstance(uri, regexRules, method, host, add, set, List.copyOf(remove));
+    public ConfigSchema<Settings> configSchema() {
+        return ConfigSchema.resource(Settings.class, "/schema/proxy-rewrite.json");
     }
 
-    private static List<ProxyRewriteInstance.RegexRule> regexUri(JsonNode value) throws PluginConfigException {
-        if (value == null || value.isNull()) {
+    @Override
+    public PluginInstance create(Settings config, PluginServices services) throws PluginConfigException {
+        Template uri = config.uri() == null ? null : services.template("uri", config.uri());
+        List<ProxyRewriteInstance.RegexRule> regexRules = regexUri(config.regexUri(), services);
+        Headers headers = config.headers();
+        Map<String, Template> add = headers == null ? Map.of() : templates(headers.add(), "headers.add.", services);
+        Map<String, Template> set = headers == null ? Map.of() : templates(headers.toSet(), headers.setField(), services);
+        List<String> remove = headers == null || headers.remove() == null ? List.of() : List.copyOf(headers.remove());
+        return new ProxyRewriteInstance(uri, regexRules, config.method(), config.host(), add, set, remove);
+    }
+
+    private static List<ProxyRewriteInstance.RegexRule> regexUri(List<String> value, PluginServices services)
+            throws PluginConfigException {
+        if (value == null) {
             return List.of();
         }
-        if (!value.isArray() || value.isEmpty() || value.size() % 2 != 0) {
+        if (value.size() % 2 != 0) {
             throw new PluginConfigException("regex_uri", "must be a list of pattern, replacement pairs");
         }
         List<ProxyRewriteInstance.RegexRule> rules = new ArrayList<>();
         for (int i = 0; i < value.size(); i += 2) {
-            if (!value.get(i).isTextual() || !value.get(i + 1).isTextual()) {
-                throw new PluginConfigException("regex_uri[" + i + "]", "patterns and replacements must be strings");
-            }
+            Pattern pattern;
             try {
-                rules.add(new ProxyRewriteInstance.RegexRule(Pattern.compile(value.get(i).textValue()),
-                        Template.compile(value.get(i + 1).textValue())));
+                pattern = Pattern.compile(value.get(i));
             } catch (PatternSyntaxException e) {
                 throw new PluginConfigException("regex_uri[" + i + "]", "invalid regex: " + e.getDescription());
             }
+            rules.add(new ProxyRewriteInstance.RegexRule(pattern, services.template("regex_uri[" + (i + 1) + "]", value.get(i + 1))));
         }
         return List.copyOf(rules);
     }
 
-    private static void headerMap(JsonNode map, String path, Map<String, Template> into) throws PluginConfigException {
-        if (map == null || map.isNull()) {
-            return;
+    private static Map<String, Template> templates(Map<String, String> headers, String field, PluginServices services)
+            throws PluginConfigException {
+        if (headers == null) {
+            return Map.of();
         }
-        if (!map.isObject()) {
-            throw new PluginConfigException(path, "must be a map of header names to values");
+        Map<String, Template> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            out.put(header.getKey(), services.template(field + header.getKey(), header.getValue()));
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> header = it.next();
-            String field = path + "." + header.getKey();
-            if (!header.getValue().isValueNode() || header.getValue().isNull()) {
-                throw new PluginConfigException(field, "must be a string");
-            }
-            String value = header.getValue().asText();
-            singleLine(field, value);
-            singleLine(field, header.getKey());
-            into.put(header.getKey(), Template.compile(value));
-        }
-    }
-
-    /** CR or LF in a header would let one configured value smuggle in another header. */
-    private static void singleLine(String field, String value) throws PluginConfigException {
-        if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
-            throw new PluginConfigException(field, "must not contain CR or LF");
-        }
-    }
-
-    private static String text(JsonNode config, String field) throws PluginConfigException {
-        JsonNode value = config.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isTextual() || value.textValue().isEmpty()) {
-            throw new PluginConfigException(field, "must be a non-empty string");
-        }
-        return value.textValue();
+        return Collections.unmodifiableMap(out);
     }
 }

@@ -3,6 +3,7 @@ package io.tidegate.plugins.proxyrewrite;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginInstance;
@@ -74,6 +75,9 @@ class ProxyRewritePluginTest {
     void flatHeaderMapMeansSet() throws Exception {
         TestContext ctx = rewrite("{\"headers\": {\"X-Api\": \"v2\"}}", TestContext.get("/").header("X-Api", "v1"));
         assertEquals("v2", ctx.upstreamRequest().header("X-Api"));
+        TestContext named = rewrite("{\"headers\": {\"Flat\": \"1\", \"flat\": \"2\", \"To-Set\": \"3\"}}", TestContext.get("/"));
+        assertEquals("2", named.upstreamRequest().header("flat"), "any header name, even the record's own");
+        assertEquals("3", named.upstreamRequest().header("To-Set"));
     }
 
     @Test
@@ -99,6 +103,52 @@ class ProxyRewritePluginTest {
         assertField("method", "{\"method\": \"FETCH\"}");
         assertField("headers.push", "{\"headers\": {\"set\": {}, \"push\": {}}}");
         assertField("", "{}");
+    }
+
+    @Test
+    void unknownFieldsAndWrongTypesAreRefusedAtTheirField() {
+        assertEquals(java.util.List.of("urI: unknown field"), PluginRunner.violations(plugin, "{\"uri\": \"/x\", \"urI\": \"/y\"}"));
+        assertField("urI", "{\"uri\": \"/x\", \"urI\": \"/y\"}");
+        assertField("uri", "{\"uri\": 5}");
+        assertField("regex_uri[1]", "{\"regex_uri\": [\"^/a\", 1]}");
+        assertField("headers.set.X-A", "{\"headers\": {\"set\": {\"X-A\": true}}}");
+        assertField("headers", "{\"headers\": \"X-A: 1\"}");
+        assertField("use_real_request_uri_unsafe", "{\"uri\": \"/x\", \"use_real_request_uri_unsafe\": true}");
+    }
+
+    @Test
+    void checksTheSchemaCannotExpress() {
+        PluginConfigException odd = assertThrows(PluginConfigException.class,
+                () -> PluginRunner.create(plugin, "{\"regex_uri\": [\"^/a\", \"/b\", \"^/c\"]}"));
+        assertEquals("regex_uri", odd.field());
+        assertEquals("must be a list of pattern, replacement pairs", odd.getMessage());
+        PluginConfigException regex = assertThrows(PluginConfigException.class,
+                () -> PluginRunner.create(plugin, "{\"regex_uri\": [\"^/a\", \"/b\", \"(unclosed\", \"/x\"]}"));
+        assertEquals("regex_uri[2]", regex.field());
+        assertTrue(regex.getMessage().startsWith("invalid regex: "), regex.getMessage());
+    }
+
+    @Test
+    void headerNamesAndValuesStayOnOneLine() {
+        assertField("headers.add.X-A\\u000d\\u000aX-B", "{\"headers\": {\"add\": {\"X-A\\r\\nX-B\": \"1\"}}}");
+        assertField("headers.add.X-A", "{\"headers\": {\"add\": {\"X-A\": \"1\\r\\n\"}}}");
+        assertField("headers.remove[0]", "{\"headers\": {\"remove\": [\"X-A\\nX-B\"]}}");
+        assertField("host", "{\"host\": \"a.b\\r\\nX-Injected: 1\"}");
+    }
+
+    @Test
+    void numericHeaderValuesAndUriStartingWithAVariable() throws Exception {
+        TestContext ctx = rewrite("{\"uri\": \"$uri/v2\", \"headers\": {\"X-Version\": 2}}", TestContext.get("/api"));
+        assertEquals("/api/v2", ctx.upstreamRequest().path());
+        assertEquals("2", ctx.upstreamRequest().header("X-Version"));
+    }
+
+    @Test
+    void captureReferencesWithoutAMatchAreEmpty() throws Exception {
+        TestContext ctx = rewrite("{\"regex_uri\": [\"^/a/(.*)\", \"/b/$1\"], \"headers\": {\"X-C\": \"[$1][$9]\"}}",
+                TestContext.get("/other"));
+        assertEquals("/other", ctx.upstreamRequest().path());
+        assertEquals("[][]", ctx.upstreamRequest().header("X-C"));
     }
 
     private void assertField(String field, String config) {

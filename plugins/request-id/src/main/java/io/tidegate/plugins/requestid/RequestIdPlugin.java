@@ -1,14 +1,13 @@
 package io.tidegate.plugins.requestid;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tidegate.plugin.api.ConfigFields;
+import io.tidegate.plugin.api.AttributeKey;
+import io.tidegate.plugin.api.ConfigSchema;
 import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
-import java.util.Set;
 import java.util.UUID;
 import org.pf4j.Extension;
 
@@ -16,13 +15,17 @@ import org.pf4j.Extension;
  * APISIX's {@code request-id} (priority 12015, so it runs before every other plugin): the request
  * keeps the id its client sent in {@code header_name} (default X-Request-Id) or gets a new UUID;
  * the upstream receives it, and with {@code include_in_response} (default true) so does the client.
- * Later plugins find it in the request attributes under {@value #ATTRIBUTE}.
+ * The id is kept for the request under {@link #REQUEST_ID}. APISIX's schema, except that
+ * {@code header_name} must be a header name (an HTTP token), {@code algorithm} must be
+ * {@code uuid} (the only one implemented) and {@code range_id} is not supported.
  */
 @Extension
-public final class RequestIdPlugin implements GatewayPlugin {
-    /** Where other plugins (loggers) find the id. */
-    public static final String ATTRIBUTE = "request_id";
-    private static final Set<String> FIELDS = Set.of("header_name", "include_in_response", "algorithm");
+public final class RequestIdPlugin implements GatewayPlugin<RequestIdPlugin.Settings> {
+    /** The request's id, from its rewrite phase on. */
+    public static final AttributeKey<String> REQUEST_ID = AttributeKey.of("request_id", String.class);
+
+    /** The configuration, as the schema describes it (defaults filled in). */
+    public record Settings(String headerName, boolean includeInResponse, String algorithm) {}
 
     @Override
     public String name() {
@@ -35,18 +38,14 @@ public final class RequestIdPlugin implements GatewayPlugin {
     }
 
     @Override
-    public PluginInstance create(JsonNode config, PluginServices services) throws PluginConfigException {
-        ConfigFields.requireOnly(config, FIELDS);
-        JsonNode headerNode = config.get("header_name");
-        if (headerNode != null && (!headerNode.isTextual() || !headerNode.textValue().matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+"))) {
-            throw new PluginConfigException("header_name", "must be a header name");
-        }
-        String algorithm = config.path("algorithm").asText("uuid");
-        if (!algorithm.equals("uuid")) {
-            throw new PluginConfigException("algorithm", "only uuid is supported");
-        }
-        String header = headerNode == null ? "X-Request-Id" : headerNode.textValue();
-        boolean inResponse = config.path("include_in_response").asBoolean(true);
+    public ConfigSchema<Settings> configSchema() {
+        return ConfigSchema.resource(Settings.class, "/schema/request-id.json");
+    }
+
+    @Override
+    public PluginInstance create(Settings config, PluginServices services) throws PluginConfigException {
+        String header = config.headerName();
+        boolean inResponse = config.includeInResponse();
         return new PluginInstance() {
             @Override
             public PhaseResult rewrite(PluginContext context) {
@@ -55,13 +54,14 @@ public final class RequestIdPlugin implements GatewayPlugin {
                     id = UUID.randomUUID().toString();
                     context.upstreamRequest().setHeader(header, id);
                 }
-                context.attributes().put(ATTRIBUTE, id);
+                context.setAttribute(REQUEST_ID, id);
                 return PhaseResult.proceed();
             }
 
             @Override
             public void headerFilter(PluginContext context) {
-                if (inResponse && context.attributes().get(ATTRIBUTE) instanceof String id) {
+                String id = context.attribute(REQUEST_ID);
+                if (inResponse && id != null) {
                     context.response().setHeader(header, id);
                 }
             }

@@ -1,7 +1,7 @@
-package io.tidegate.upstream.pool;
+package io.tidegate.proxy.pool;
 
-import io.tidegate.config.KeepalivePool;
-import io.tidegate.config.UpstreamTls;
+import io.tidegate.upstream.NodeConnections;
+import io.tidegate.upstream.NodeEndpoint;
 import io.tidegate.tls.ClientTls;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
 import java.net.InetSocketAddress;
@@ -29,7 +29,7 @@ public final class ConnectionPools implements AutoCloseable {
     private final int ioThreads;
     private final String trustedCas;
     private final int maxConnectionsPerNode;
-    private final Map<Key, Pool> pools = new ConcurrentHashMap<>();
+    private final Map<NodeEndpoint, Pool> pools = new ConcurrentHashMap<>();
 
     /**
      * @param trustedCas            PEM bundle verified upstream TLS trusts, or null for the JVM's trust store
@@ -41,18 +41,11 @@ public final class ConnectionPools implements AutoCloseable {
         this.maxConnectionsPerNode = maxConnectionsPerNode;
     }
 
-    /**
-     * Identifies one pool: where it connects and how.
-     *
-     * @param tlsName the TLS server name (SNI, and the name verified) for https; null for http
-     */
-    public record Key(String scheme, String address, int port, KeepalivePool settings, UpstreamTls tls, String tlsName) {}
-
-    public Pool pool(Key key) {
+    public Pool pool(NodeEndpoint key) {
         return pools.computeIfAbsent(key, this::create);
     }
 
-    private Pool create(Key key) {
+    private Pool create(NodeEndpoint key) {
         OptionMap.Builder options = OptionMap.builder().set(Options.TCP_NODELAY, true).set(Options.KEEP_ALIVE, true);
         XnioSsl ssl = null;
         if ("https".equals(key.scheme())) {
@@ -76,7 +69,7 @@ public final class ConnectionPools implements AutoCloseable {
     }
 
     /** Closes pools no configuration version uses any more; called after a new version is swapped in. */
-    public void retainOnly(Set<Key> inUse) {
+    public void retainOnly(Set<NodeEndpoint> inUse) {
         pools.entrySet().removeIf(entry -> {
             if (inUse.contains(entry.getKey())) {
                 return false;
@@ -94,7 +87,7 @@ public final class ConnectionPools implements AutoCloseable {
     }
 
     /** The connections to one node, per IO thread. */
-    public static final class Pool {
+    public static final class Pool implements NodeConnections {
         private final Connector connector;
         private final AtomicReferenceArray<NodePool> perThread;
         private final int maxIdle;
@@ -119,7 +112,7 @@ public final class ConnectionPools implements AutoCloseable {
             return of(thread).acquire(callback);
         }
 
-        /** {@code host:port} of the node. */
+        @Override
         public String peer() {
             return connector.peer();
         }

@@ -1,4 +1,4 @@
-package io.tidegate.upstream.pool;
+package io.tidegate.proxy.pool;
 
 import java.net.InetSocketAddress;
 import org.xnio.IoFuture;

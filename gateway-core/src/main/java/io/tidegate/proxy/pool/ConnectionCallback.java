@@ -1,4 +1,4 @@
-package io.tidegate.upstream.pool;
+package io.tidegate.proxy.pool;
 
 import java.io.IOException;
 

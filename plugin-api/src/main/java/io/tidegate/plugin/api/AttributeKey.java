@@ -1,0 +1,36 @@
+package io.tidegate.plugin.api;
+
+import java.util.Objects;
+
+/**
+ * A typed key for per-request values a plugin keeps between its phases, or hands to another
+ * plugin ({@link PluginContext#attribute}, {@link PluginContext#setAttribute}). Keys compare by
+ * identity: make one a {@code static final} constant; two keys with the same name never collide.
+ */
+public final class AttributeKey<T> {
+    private final String name;
+    private final Class<T> type;
+
+    private AttributeKey(String name, Class<T> type) {
+        this.name = Objects.requireNonNull(name);
+        this.type = Objects.requireNonNull(type);
+    }
+
+    public static <T> AttributeKey<T> of(String name, Class<T> type) {
+        return new AttributeKey<>(name, type);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Checks a stored value against the key's type. */
+    public T cast(Object value) {
+        return type.cast(value);
+    }
+
+    @Override
+    public String toString() {
+        return "AttributeKey(" + name + ")";
+    }
+}
