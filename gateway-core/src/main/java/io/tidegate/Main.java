@@ -3,6 +3,7 @@ package io.tidegate;
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.ConfigLoader;
 import io.tidegate.config.GatewayConfig;
+import io.tidegate.proxy.CannotListen;
 import io.tidegate.runtime.Snapshot;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -88,6 +89,11 @@ public final class Main {
             err.println("tidegate: configuration file " + config + " is invalid (" + e.errors().size() + " error"
                     + (e.errors().size() == 1 ? "" : "s") + "):");
             e.errors().forEach(line -> err.println("  " + line));
+            return INVALID_CONFIG;
+        } catch (CannotListen e) {
+            // the address and the reason say it all: no stack trace
+            LoggerFactory.getLogger(Main.class).error("tidegate failed to start: {}", e.getMessage());
+            err.println("tidegate: " + e.getMessage());
             return INVALID_CONFIG;
         } catch (RuntimeException e) {
             Logger log = LoggerFactory.getLogger(Main.class);

@@ -93,6 +93,19 @@ class MainTest {
     }
 
     @Test
+    void aTakenPortIsNamedInOneLine() throws IOException {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path config = dir.resolve("taken.yaml");
+            Files.writeString(config, """
+                    tidegate: { listeners: [{ address: "127.0.0.1:%d" }] }
+                    routes: []
+                    """.formatted(taken.getLocalPort()));
+            assertEquals(1, run("-c", config.toString()));
+            assertEquals("tidegate: cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": address already in use\n", stderr());
+        }
+    }
+
+    @Test
     void versionAndUsage() {
         assertEquals(0, run("--version"));
         assertTrue(stdout().startsWith("tidegate "), stdout());

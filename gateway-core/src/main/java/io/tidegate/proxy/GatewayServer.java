@@ -167,8 +167,12 @@ public final class GatewayServer implements AutoCloseable {
         // h2c: the Upgrade handshake (prior knowledge comes with gRPC support)
         open.setRootHandler(offerH2 ? new Http2UpgradeHandler(handler) : handler);
         ChannelListener<StreamConnection> accepted = connections == null ? open : connections.admitting(open);
-        AcceptingChannel<? extends StreamConnection> server = worker.createStreamConnectionServer(address(listener),
-                ChannelListeners.openListenerAdapter(accepted), socketOptions);
+        AcceptingChannel<? extends StreamConnection> server;
+        try {
+            server = worker.createStreamConnectionServer(address(listener), ChannelListeners.openListenerAdapter(accepted), socketOptions);
+        } catch (IOException e) {
+            throw new CannotListen(listener.address(), e);
+        }
         server.resumeAccepts();
         return server;
     }
@@ -192,8 +196,13 @@ public final class GatewayServer implements AutoCloseable {
                 listener.tls().certPem(), listener.tls().keyPem());
         UndertowXnioSsl ssl = new UndertowXnioSsl(xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true),
                 serverContext(new SniKeyManager(own, certificates)));
-        AcceptingChannel<? extends StreamConnection> server = ssl.createSslConnectionServer(worker, address(listener),
-                ChannelListeners.openListenerAdapter(connections.admitting(open)), socketOptions);
+        AcceptingChannel<? extends StreamConnection> server;
+        try {
+            server = ssl.createSslConnectionServer(worker, address(listener),
+                    ChannelListeners.openListenerAdapter(connections.admitting(open)), socketOptions);
+        } catch (IOException e) {
+            throw new CannotListen(listener.address(), e);
+        }
         server.resumeAccepts();
         return server;
     }
