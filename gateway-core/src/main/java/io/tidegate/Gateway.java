@@ -4,7 +4,9 @@ import io.tidegate.admin.AdminApi;
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.ConfigLoader;
 import io.tidegate.config.GatewayConfig;
+import io.tidegate.config.Problems;
 import io.tidegate.config.Resources;
+import io.tidegate.config.Route;
 import io.tidegate.health.HealthCheckers;
 import io.tidegate.observe.AccessLog;
 import io.tidegate.observe.DroppedEntries;
@@ -34,6 +36,7 @@ import io.tidegate.proxy.pool.ConnectionPools;
 import io.tidegate.upstream.DnsCache;
 import io.tidegate.upstream.UpstreamCompiler;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -210,16 +213,40 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Compiles without serving, with the plugins of the plugin folder: what {@code -t} runs. */
+    /**
+     * Compiles without serving, with the plugins of the plugin folder: what {@code -t} runs. A
+     * missing plugin folder, and a route naming a plugin it does not hold, are errors here.
+     */
     public static Snapshot check(GatewayConfig config) throws ConfigException {
+        Path pluginsDir = Path.of(config.server().pluginsDir());
+        boolean noPluginFolder = !Files.isDirectory(pluginsDir);
         try (ConnectionPools pools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas(),
                 config.server().limits().upstreamMaxConnections());
              HealthCheckers checkers = new HealthCheckers(config.server().trustedCas());
-             PluginRegistry plugins = new PluginRegistry(Path.of(config.server().pluginsDir()), 0)) {
-            plugins.sync();
-            Snapshot snapshot = builder(config, pools, checkers, new DnsCache(), plugins.catalog(), PluginOutputs.DISCARD)
+             // a check creates nothing: without the folder there is nothing to load (the registry would make it)
+             PluginRegistry plugins = noPluginFolder ? null : new PluginRegistry(pluginsDir, 0)) {
+            PluginCatalog catalog = PluginCatalog.EMPTY;
+            if (plugins != null) {
+                plugins.sync();
+                catalog = plugins.catalog();
+            }
+            Snapshot snapshot = builder(config, pools, checkers, new DnsCache(), catalog, PluginOutputs.DISCARD)
                     .build(config.resources(), 1).snapshot();
             snapshot.close();
+            // what would only show at run time as 503s is an error of the configuration here
+            Problems problems = new Problems();
+            if (noPluginFolder) {
+                problems.add("tidegate.plugins_dir", pluginsDir + " is not a folder");
+            }
+            List<Route> routes = config.resources().routes();
+            for (int i = 0; i < routes.size(); i++) {
+                List<String> missing = snapshot.pluginsNotLoaded().get(routes.get(i).id());
+                if (missing != null) {
+                    problems.add(Problems.index("routes", i) + ".plugins", "not loaded from " + pluginsDir
+                            + ": " + String.join(", ", missing) + " (the route would answer 503)");
+                }
+            }
+            problems.throwIfAny();
             return snapshot;
         }
     }

@@ -36,6 +36,7 @@ class MainTest {
 
     @Test
     void testFlagAcceptsAValidConfig() throws IOException {
+        Files.createDirectories(dir.resolve("plugins-dist"));
         Path config = dir.resolve("ok.yaml");
         Files.writeString(config, """
                 routes:
@@ -90,6 +91,28 @@ class MainTest {
     void missingConfigFileFails() {
         assertEquals(1, run("-t", "-c", dir.resolve("nope.yaml").toString()));
         assertTrue(stderr().contains(dir.resolve("nope.yaml") + ": file not found"), stderr());
+    }
+
+    @Test
+    void testFlagFailsOnWhatWouldOnlyShowAs503s() throws IOException {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Path config = dir.resolve("unloaded.yaml");
+        Files.writeString(config, """
+                tidegate: { plugins_dir: plugins }
+                routes:
+                  - { id: open, uri: /open, upstream: { nodes: { "127.0.0.1:8080": 1 } } }
+                  - { id: guarded, uri: /guarded, plugins: { key-auth: {}, limit-count: { count: 1 } }, upstream: { nodes: { "127.0.0.1:8080": 1 } } }
+                """);
+        assertEquals(1, run("-t", "-c", config.toString()));
+        assertEquals("""
+                tidegate: configuration file %s is invalid (1 error):
+                  routes[1].plugins: not loaded from %s: key-auth, limit-count (the route would answer 503)
+                """.formatted(config, plugins), stderr());
+
+        Files.delete(plugins);
+        assertEquals(1, run("-t", "-c", config.toString()));
+        assertTrue(stderr().contains("  tidegate.plugins_dir: " + plugins + " is not a folder\n"), stderr());
+        assertTrue(Files.notExists(plugins), "a check creates nothing");
     }
 
     @Test

@@ -2,13 +2,22 @@ package io.tidegate.runtime;
 
 import io.tidegate.route.Router;
 import io.tidegate.tls.CertificateTable;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Everything compiled from one configuration version. Immutable: a request reads the current
  * snapshot once and uses only it, so a configuration change never shows half-applied.
  */
 public record Snapshot(long version, Router<ActiveRoute> router, CertificateTable certificates, int routeCount,
-                       int upstreamCount, PluginUse plugins) {
+                       int upstreamCount, PluginUse plugins, Map<String, List<String>> pluginsNotLoaded) {
+    /**
+     * @param pluginsNotLoaded by route id, the plugins each route names that no loaded jar
+     *                         provides (those routes answer 503)
+     */
+    public Snapshot {
+        pluginsNotLoaded = Map.copyOf(pluginsNotLoaded);
+    }
 
     /** Releases what this version's plugin instances hold (those no later version uses); called once no request can use it. */
     public void close() {

@@ -181,7 +181,13 @@ public final class SnapshotBuilder {
             Router<ActiveRoute> built = router.build();
             // counted last, once nothing can fail: a failed build only closes what it created
             PluginUse use = ledger == null ? PluginUse.owned(used) : PluginUse.shared(used, ledger);
-            Snapshot snapshot = new Snapshot(version, built, certificates.table, routed, resources.upstreams().size(), use);
+            Map<String, List<String>> notLoaded = new LinkedHashMap<>();
+            routes.forEach((id, piece) -> {
+                if (!piece.active.plan().missingPlugins().isEmpty()) {
+                    notLoaded.put(id, piece.active.plan().missingPlugins());
+                }
+            });
+            Snapshot snapshot = new Snapshot(version, built, certificates.table, routed, resources.upstreams().size(), use, notLoaded);
             CompiledPieces pieces = new CompiledPieces(catalog, consumers, upstreams, services, pluginConfigs, globals, routes, certificates);
             return new Build(snapshot, pieces, Set.copyOf(pools), checked);
         }
