@@ -82,7 +82,7 @@ public final class ConfigLoader {
             resources = readResourcesFile(file, problems);
             sources.add(file.toAbsolutePath());
         } else {
-            resources = new ResourceReader(problems).read(root, "");
+            resources = new ResourceReader(problems).read(PositionalIds.assign(root), "");
         }
         problems.throwIfAny();
         return new GatewayConfig(server, resources, baseDir == null ? Path.of(".").toAbsolutePath() : baseDir,
@@ -113,7 +113,7 @@ public final class ConfigLoader {
                 problems.add(Problems.join(prefix, field), "unknown field");
             }
         }
-        return new ResourceReader(problems).read(root, prefix);
+        return new ResourceReader(problems).read(PositionalIds.assign(root), prefix);
     }
 
     /** Parses one JSON document, e.g. a resource read from etcd or an Admin API body. */

@@ -149,7 +149,6 @@ class ConfigLoaderTest {
                 "upstreams[0].nodes[\"127.0.0.1:80\"]: weight must be an integer >= 0",
                 "upstreams[0].retries: must be >= 0",
                 "upstreams[0].upstream_host: is required when pass_host is rewrite",
-                "upstreams[1].id: is required",
                 "upstreams[1].scheme: grpc is not supported yet (supported: http, https)",
                 "upstreams[1].tls: client_cert and client_key must be given together",
                 "upstreams[1].nodes[0].weight: is required",
@@ -167,7 +166,6 @@ class ConfigLoaderTest {
                 "routes[3].id: must match ^[a-zA-Z0-9-_.]+$",
                 "routes[3]: one of uri, uris is required",
                 "routes[3]: at least one of plugins, plugin_config_id, upstream, upstream_id, service_id is required",
-                "routes[4].id: is required",
                 "routes[4]: at least one of plugins, plugin_config_id, upstream, upstream_id, service_id is required",
                 "consumers[0].username: must match ^[a-zA-Z0-9_\\-]+$",
                 "upstreams[2].id: duplicate id \"u1\" (first used at upstreams[0])",
@@ -320,6 +318,38 @@ class ConfigLoaderTest {
         Route route = loaded.resources().routes().get(0);
         assertEquals(List.of("/from-env"), route.uris());
         assertEquals(new UpstreamNode("127.0.0.1", 9, 1, 0), route.upstream().nodes().get(0));
+    }
+
+    @Test
+    void itemsWithoutAnIdAreKeyedByPositionAsApisixKeysThem() throws Exception {
+        file("apisix.yaml", """
+                routes:
+                  - uri: /first
+                    upstream: { nodes: { "127.0.0.1:8080": 1 } }
+                  - id: named
+                    uri: /named
+                    upstream: { nodes: { "127.0.0.1:8080": 1 } }
+                  - uri: /third
+                    upstream: { nodes: { "127.0.0.1:8080": 1 } }
+                upstreams:
+                  - nodes: { "127.0.0.1:8081": 1 }
+                #END
+                """);
+        Path config = file("config.yaml", "tidegate:\n  resources_file: apisix.yaml\n");
+        GatewayConfig loaded = new ConfigLoader(Map.<String, String>of()::get).load(config);
+        assertEquals(List.of("arr_1", "named", "arr_3"), loaded.resources().routes().stream().map(Route::id).toList());
+        assertEquals("arr_1", loaded.resources().upstreams().get(0).id());
+    }
+
+    @Test
+    void aPositionalIdStillCannotBeTakenTwice() throws IOException {
+        Path config = file("config.yaml", """
+                routes:
+                  - { uri: /a, upstream: { nodes: { "127.0.0.1:8080": 1 } } }
+                  - { id: arr_1, uri: /b, upstream: { nodes: { "127.0.0.1:8080": 1 } } }
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.<String, String>of()::get).load(config));
+        assertEquals(List.of("routes[1].id: duplicate id \"arr_1\" (first used at routes[0])"), e.errors());
     }
 
     @Test
