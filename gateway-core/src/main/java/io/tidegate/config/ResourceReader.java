@@ -141,7 +141,7 @@ public final class ResourceReader {
         }
         Set<String> methods = methods(f);
         Integer priority = f.integer("priority", 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
-        List<VarExpression> vars = vars(f);
+        List<VarRule> vars = vars(f);
         Map<String, JsonNode> plugins = f.plugins();
         String pluginConfigId = id(f, "plugin_config_id", false);
         Upstream upstream = f.has("upstream") ? upstream(f.raw("upstream"), f.path("upstream"), false) : null;
@@ -192,7 +192,7 @@ public final class ResourceReader {
         return Set.copyOf(out);
     }
 
-    private List<VarExpression> vars(Fields f) {
+    private List<VarRule> vars(Fields f) {
         JsonNode vars = f.raw("vars");
         if (vars == null) {
             return List.of();
@@ -201,10 +201,19 @@ public final class ResourceReader {
             f.report("vars", "must be a list");
             return List.of();
         }
-        List<VarExpression> out = new ArrayList<>();
+        if (vars.size() > 0 && vars.get(0).isTextual()) {
+            // the whole list is one logical rule: ["OR", [...], [...]]
+            try {
+                return VarRule.parseList(vars);
+            } catch (IllegalArgumentException e) {
+                f.report("vars", e.getMessage());
+                return List.of();
+            }
+        }
+        List<VarRule> out = new ArrayList<>();
         for (int i = 0; i < vars.size(); i++) {
             try {
-                out.add(VarExpression.parse(vars.get(i)));
+                out.add(VarRule.parse(vars.get(i)));
             } catch (IllegalArgumentException e) {
                 problems.add(Problems.index(f.path("vars"), i), e.getMessage());
             }

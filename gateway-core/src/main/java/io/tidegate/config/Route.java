@@ -18,7 +18,7 @@ public record Route(
         List<String> remoteAddrs,
         Set<String> methods,
         int priority,
-        List<VarExpression> vars,
+        List<VarRule> vars,
         Map<String, JsonNode> plugins,
         String pluginConfigId,
         Upstream upstream,

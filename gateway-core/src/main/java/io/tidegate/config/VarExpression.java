@@ -3,11 +3,11 @@ package io.tidegate.config;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * One APISIX {@code vars} condition, {@code [var, op, value]} or {@code [var, "!", op, value]};
- * compiled and checked by the router.
+ * One APISIX {@code vars} comparison, {@code [var, op, value]} or {@code [var, "!", op, value]};
+ * compiled and checked by the router. See {@link VarRule} for the logical ones.
  */
-public record VarExpression(String variable, boolean negated, String operator, JsonNode value) {
-    static final String SHAPE = "must be [var, operator, value] or [var, \"!\", operator, value]";
+public record VarExpression(String variable, boolean negated, String operator, JsonNode value) implements VarRule {
+    static final String SHAPE = "must be [var, operator, value], [var, \"!\", operator, value] or [\"AND\"|\"OR\"|\"!AND\"|\"!OR\", rule, ...]";
 
     /** Reads one condition; {@link IllegalArgumentException} when it does not have either shape. */
     public static VarExpression parse(JsonNode expr) {

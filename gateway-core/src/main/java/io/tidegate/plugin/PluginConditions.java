@@ -1,7 +1,7 @@
 package io.tidegate.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tidegate.config.VarExpression;
+import io.tidegate.config.VarRule;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.route.MatchRequest;
@@ -20,11 +20,20 @@ final class PluginConditions {
             throw new PluginConfigException(field, "must be a non-empty list of [var, operator, value]");
         }
         List<VarCondition> all = new ArrayList<>();
-        for (int i = 0; i < conditions.size(); i++) {
+        if (conditions.get(0).isTextual()) {
+            // the whole list is one logical rule: ["OR", [...], [...]]
             try {
-                all.add(VarCondition.compile(VarExpression.parse(conditions.get(i))));
+                VarRule.parseList(conditions).forEach(rule -> all.add(VarCondition.compile(rule)));
             } catch (IllegalArgumentException e) {
-                throw new PluginConfigException(field + "[" + i + "]", e.getMessage());
+                throw new PluginConfigException(field, e.getMessage());
+            }
+        } else {
+            for (int i = 0; i < conditions.size(); i++) {
+                try {
+                    all.add(VarCondition.compile(VarRule.parse(conditions.get(i))));
+                } catch (IllegalArgumentException e) {
+                    throw new PluginConfigException(field + "[" + i + "]", e.getMessage());
+                }
             }
         }
         return context -> {

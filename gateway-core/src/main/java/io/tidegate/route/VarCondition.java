@@ -2,6 +2,7 @@ package io.tidegate.route;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tidegate.config.VarExpression;
+import io.tidegate.config.VarRule;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -11,28 +12,50 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * One compiled {@code vars} condition (lua-resty-expr semantics as APISIX uses them). A variable
- * the request does not have matches only {@code ~=} (and negations).
+ * One compiled {@code vars} rule (lua-resty-expr semantics as APISIX uses them): a comparison, or
+ * AND/OR (possibly negated) of rules. A variable the request does not have matches only
+ * {@code ~=} (and negations), and {@code == null}.
  */
 public final class VarCondition {
-    private final String variable;
-    private final boolean negated;
-    private final Predicate<String> test;
+    private final Predicate<MatchRequest> test;
 
-    private VarCondition(String variable, boolean negated, Predicate<String> test) {
-        this.variable = variable;
-        this.negated = negated;
+    private VarCondition(Predicate<MatchRequest> test) {
         this.test = test;
     }
 
     public boolean matches(MatchRequest request) {
-        return test.test(request.variable(variable)) != negated;
+        return test.test(request);
     }
 
-    /** Compiles an expression; {@link IllegalArgumentException} says what is wrong with it. */
-    public static VarCondition compile(VarExpression e) {
+    /** Compiles a rule; {@link IllegalArgumentException} says what is wrong with it. */
+    public static VarCondition compile(VarRule rule) {
+        return new VarCondition(predicate(rule));
+    }
+
+    private static Predicate<MatchRequest> predicate(VarRule rule) {
+        if (rule instanceof VarRule.Logic logic) {
+            List<Predicate<MatchRequest>> parts = new ArrayList<>();
+            logic.rules().forEach(r -> parts.add(predicate(r)));
+            Predicate<MatchRequest> joined = logic.and()
+                    ? request -> parts.stream().allMatch(p -> p.test(request))
+                    : request -> parts.stream().anyMatch(p -> p.test(request));
+            return logic.negated() ? joined.negate() : joined;
+        }
+        VarExpression e = (VarExpression) rule;
+        Predicate<String> test = comparison(e);
+        String variable = e.variable();
+        boolean negated = e.negated();
+        return request -> test.test(request.variable(variable)) != negated;
+    }
+
+    private static Predicate<String> comparison(VarExpression e) {
         JsonNode value = e.value();
-        Predicate<String> test = switch (e.operator()) {
+        if (value.isNull() && (e.operator().equals("==") || e.operator().equals("~="))) {
+            // null stands for "absent": == null holds when the request lacks the variable
+            Predicate<String> absent = v -> v == null;
+            return e.operator().equals("==") ? absent : absent.negate();
+        }
+        return switch (e.operator()) {
             case "==" -> equalTo(value);
             case "~=" -> equalTo(value).negate();
             case ">" -> numeric(value, c -> c > 0);
@@ -47,7 +70,6 @@ public final class VarCondition {
             default -> throw new IllegalArgumentException("unknown operator \"" + e.operator()
                     + "\" (use ==, ~=, >, <, >=, <=, ~~, ~*, in, has, ipmatch, optionally negated with !)");
         };
-        return new VarCondition(e.variable(), e.negated(), test);
     }
 
     private static Predicate<String> equalTo(JsonNode value) {

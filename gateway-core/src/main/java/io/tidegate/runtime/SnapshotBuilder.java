@@ -13,7 +13,7 @@ import io.tidegate.config.Ssl;
 import io.tidegate.config.Timeouts;
 import io.tidegate.config.Unservable;
 import io.tidegate.config.Upstream;
-import io.tidegate.config.VarExpression;
+import io.tidegate.config.VarRule;
 import io.tidegate.plugin.CompileServices;
 import io.tidegate.plugin.ConsumerDirectory;
 import io.tidegate.plugin.LoadedPlugin;
@@ -419,7 +419,7 @@ public final class SnapshotBuilder {
         }
         List<VarCondition> vars = new ArrayList<>();
         for (int j = 0; j < route.vars().size(); j++) {
-            VarExpression expression = route.vars().get(j);
+            VarRule expression = route.vars().get(j);
             try {
                 vars.add(VarCondition.compile(expression));
             } catch (IllegalArgumentException e) {

@@ -1,0 +1,53 @@
+package io.tidegate.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One rule of an APISIX {@code vars} list, in lua-resty-expr's grammar: a comparison
+ * ({@link VarExpression}) or a logical combination of rules ({@link Logic}:
+ * {@code ["OR", [...], [...]]}, also {@code AND}, {@code !AND}, {@code !OR}), nested to any depth.
+ * The list itself is an implicit AND of its rules, unless it starts with a logical operator.
+ */
+public sealed interface VarRule permits VarExpression, VarRule.Logic {
+    Set<String> OPERATORS = Set.of("AND", "OR", "!AND", "!OR");
+
+    /** {@code rules} joined by {@code and} (AND) or not (OR), the result negated for {@code !AND}/{@code !OR}. */
+    record Logic(boolean and, boolean negated, List<VarRule> rules) implements VarRule {
+        public Logic {
+            rules = List.copyOf(rules);
+        }
+    }
+
+    /** A route's {@code vars} value: its rules, each to be met. */
+    static List<VarRule> parseList(JsonNode list) {
+        if (list.size() > 0 && isOperator(list.get(0))) {
+            return List.of(parse(list));
+        }
+        List<VarRule> rules = new ArrayList<>();
+        list.forEach(rule -> rules.add(parse(rule)));
+        return rules;
+    }
+
+    /** One rule; {@link IllegalArgumentException} when it has none of the shapes. */
+    static VarRule parse(JsonNode rule) {
+        if (rule.isArray() && rule.size() > 0 && isOperator(rule.get(0))) {
+            String op = rule.get(0).textValue();
+            if (rule.size() < 2) {
+                throw new IllegalArgumentException(op + " needs at least one rule");
+            }
+            List<VarRule> rules = new ArrayList<>();
+            for (int i = 1; i < rule.size(); i++) {
+                rules.add(parse(rule.get(i)));
+            }
+            return new Logic(op.endsWith("AND"), op.startsWith("!"), rules);
+        }
+        return VarExpression.parse(rule);
+    }
+
+    private static boolean isOperator(JsonNode node) {
+        return node.isTextual() && OPERATORS.contains(node.textValue());
+    }
+}
