@@ -53,12 +53,12 @@ public final class VarTemplate implements Template {
             return -1;
         }
         char first = text.charAt(at);
-        if (first >= '1' && first <= '9') {
+        if (first >= '0' && first <= '9') {
             return at + 1;
         }
         if (first == '{') {
             int close = text.indexOf('}', at);
-            return close > at + 1 && isName(text, at + 1, close) ? close + 1 : -1;
+            return close > at + 1 && (isName(text, at + 1, close) || isDigits(text, at + 1, close)) ? close + 1 : -1;
         }
         int end = at;
         while (end < text.length() && isNameChar(text.charAt(end), end == at)) {
@@ -70,6 +70,15 @@ public final class VarTemplate implements Template {
     private static boolean isName(String text, int from, int to) {
         for (int i = from; i < to; i++) {
             if (!isNameChar(text.charAt(i), i == from)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isDigits(String text, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
                 return false;
             }
         }

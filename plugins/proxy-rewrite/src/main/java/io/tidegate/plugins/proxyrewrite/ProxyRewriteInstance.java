@@ -81,14 +81,14 @@ final class ProxyRewriteInstance implements PluginInstance {
     }
 
     /**
-     * What a template's references stand for: {@code $1}..{@code $9} for the captures of the
-     * matched {@code regex_uri} (empty when none matched or the group did not take part), any other
-     * name for the request's variable.
+     * What a template's references stand for: a number ({@code $0}..{@code $9}, {@code ${12}}) for
+     * the captures of the matched {@code regex_uri}, {@code $0} the whole match (empty when none
+     * matched or the group did not take part), any other name for the request's variable.
      */
     private static Function<String, String> values(PluginContext context, Matcher captures) {
         return name -> {
-            if (name.length() == 1 && name.charAt(0) >= '1' && name.charAt(0) <= '9') {
-                int group = name.charAt(0) - '0';
+            if (name.chars().allMatch(Character::isDigit)) {
+                int group = name.length() > 3 ? Integer.MAX_VALUE : Integer.parseInt(name);
                 return captures != null && group <= captures.groupCount() ? captures.group(group) : null;
             }
             return context.var(name);

@@ -22,6 +22,13 @@ class ProxyRewritePluginTest {
     }
 
     @Test
+    void capturesReadAsNgxReSubReadsThem() throws Exception {
+        TestContext ctx = rewrite("{\"regex_uri\": [\"^/api/(.*)\", \"/v2/${1}?from=$0\"]}", TestContext.get("/api/users"));
+        assertEquals("/v2/users", ctx.upstreamRequest().path());
+        assertEquals("from=/api/users", ctx.upstreamRequest().query());
+    }
+
+    @Test
     void uriWithVariablesKeepsTheQuery() throws Exception {
         TestContext ctx = rewrite("{\"uri\": \"/v2/$arg_user/items\"}", TestContext.get("/v1/items?user=ann&x=1"));
         assertEquals("/v2/ann/items", ctx.upstreamRequest().path());
