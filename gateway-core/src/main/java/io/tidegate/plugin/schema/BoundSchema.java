@@ -106,6 +106,8 @@ public final class BoundSchema<C> {
                 }
             }
         }
+        root.path("properties").fields().forEachRemaining(
+                property -> unknownInside(filled.get(property.getKey()), property.getValue(), printable(property.getKey()), violations));
         Result result = schema.walk(new ExecutionContext(), filled, true, context -> context.setWalkConfig(FILL_DEFAULTS));
         Map<String, ConfigViolation> byField = new LinkedHashMap<>();
         violations.forEach(v -> byField.putIfAbsent(v.field(), v));
@@ -135,6 +137,40 @@ public final class BoundSchema<C> {
             // the schema let through what the record cannot hold: the plugin's declaration disagrees with itself
             String field = e instanceof JsonMappingException mapping ? path(mapping.getPath()) : "";
             throw new InvalidConfig(List.of(new ConfigViolation(field, "cannot be read as the plugin expects: " + e.getOriginalMessage())));
+        }
+    }
+
+    /**
+     * Unknown fields below the top level, where the schema declares an object's properties plainly
+     * (no additionalProperties, patternProperties or combinators deciding otherwise): a typo in a
+     * nested setting is refused as one at the top is.
+     */
+    private static void unknownInside(JsonNode value, JsonNode schema, String path, List<ConfigViolation> out) {
+        if (value == null || !schema.isObject()) {
+            return;
+        }
+        if (value.isArray() && schema.path("items").isObject()) {
+            for (int i = 0; i < value.size(); i++) {
+                unknownInside(value.get(i), schema.get("items"), path + "[" + i + "]", out);
+            }
+            return;
+        }
+        JsonNode properties = schema.get("properties");
+        if (!value.isObject() || properties == null) {
+            return;
+        }
+        boolean open = schema.has("additionalProperties") || schema.has("patternProperties") || schema.has("anyOf")
+                || schema.has("oneOf") || schema.has("allOf") || schema.has("if") || schema.has("dependencies");
+        for (Iterator<String> names = value.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            JsonNode declared = properties.get(name);
+            if (declared == null) {
+                if (!open) {
+                    out.add(new ConfigViolation(path + "." + printable(name), "unknown field"));
+                }
+            } else {
+                unknownInside(value.get(name), declared, path + "." + printable(name), out);
+            }
         }
     }
 

@@ -99,6 +99,22 @@ class BoundSchemaTest {
         assertEquals("a\\u000ab", unknown.violations().get(0).field());
     }
 
+    public record Outer(Inner inner, List<Inner> list) {}
+
+    public record Inner(String a) {}
+
+    @Test
+    void aTypoInANestedObjectIsAnUnknownFieldToo() throws Exception {
+        BoundSchema<Outer> outer = BoundSchema.compile(ConfigSchema.of(Outer.class, """
+                {"type": "object", "properties": {
+                  "inner": {"type": "object", "properties": {"a": {"type": "string"}}},
+                  "list": {"type": "array", "items": {"type": "object", "properties": {"a": {"type": "string"}}}}}}"""));
+        InvalidConfig e = assertThrows(InvalidConfig.class,
+                () -> outer.bind(json("{\"inner\": {\"a\": \"x\", \"typo\": 1}, \"list\": [{\"a\": \"y\"}, {\"b\": 2}]}")));
+        assertEquals(List.of(new ConfigViolation("inner.typo", "unknown field"), new ConfigViolation("list[1].b", "unknown field")),
+                e.violations());
+    }
+
     @Test
     void aSchemaThatIsNotJsonIsRefusedWhenTheSchemaIsCompiled() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
