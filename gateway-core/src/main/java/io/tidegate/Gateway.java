@@ -79,8 +79,7 @@ public final class Gateway implements AutoCloseable {
     private final AccessLog accessLog;
     private final GatewayMetrics metrics;
     private final SharedPluginOutputs outputs;
-    /** Compiles and swaps run one at a time: versions stay in order and pools are pruned safely. */
-    /** Counts the versions using each plugin instance: versions share the instances of what did not change. */
+    /** The one way the serving version changes (compile, swap, retire), one change at a time. */
     private final Reloads reloads;
     /** Set once a shutdown starts: the status listener then says not ready. */
     private volatile boolean draining;
@@ -171,13 +170,16 @@ public final class Gateway implements AutoCloseable {
     /**
      * Compiles resources without serving them (the Admin API's check before it writes), with no
      * effect on the serving gateway: pools and health checkers of its own, names resolved without
-     * entering the gateway's DNS cache, plugin output discarded.
+     * entering the gateway's DNS cache, plugin output discarded. Plugins' shared state is the serving
+     * one, so a check sees what the change would meet (a limit group's counters) and creates no
+     * second client or queue; the check's holds go when its snapshot closes.
      */
     public void validate(Resources candidate) throws ConfigException {
         try (ConnectionPools scratchPools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas(),
                 config.server().limits().upstreamMaxConnections());
              HealthCheckers scratchCheckers = new HealthCheckers(config.server().trustedCas())) {
-            builder(config, scratchPools, scratchCheckers, dns.lookingUpOnly(), plugins.catalog(), PluginOutputs.DISCARD)
+            builder(config, scratchPools, scratchCheckers, dns.lookingUpOnly(), plugins.catalog(),
+                    PluginOutputs.discardingWith(outputs.sharedStates()))
                     .build(candidate, reloads.version() + 1).snapshot().close();
         }
     }

@@ -6,6 +6,21 @@ package io.tidegate.config;
  * resource it names without reading the message.
  */
 public record Problem(String path, String message) {
+    /** Control characters (a CR or LF from a configured value, say) are escaped: a problem is one line. */
+    public Problem {
+        path = oneLine(path);
+        message = oneLine(message);
+    }
+
+    private static String oneLine(String text) {
+        if (text == null || text.chars().noneMatch(c -> c < 0x20 || c == 0x7f)) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        text.chars().forEach(c -> out.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+        return out.toString();
+    }
+
     /** The line an operator reads: {@code routes[2].upstream.nodes: must not be empty}. */
     public String text() {
         return path.isEmpty() ? message : path + ": " + message;

@@ -17,9 +17,13 @@ public record LoadedPlugin(String name, GatewayPlugin<?> plugin, BoundSchema<?> 
      * @throws IllegalArgumentException naming what is wrong with a schema; the plugin cannot be used
      */
     public static LoadedPlugin of(GatewayPlugin<?> plugin, String pluginId, String version, String jar) {
-        BoundSchema<?> config = BoundSchema.compile(plugin.configSchema());
-        BoundSchema<?> consumer = plugin instanceof AuthPlugin<?, ?> auth ? BoundSchema.compile(auth.consumerSchema()) : null;
-        return new LoadedPlugin(plugin.name(), plugin, config, consumer, pluginId, version, jar);
+        try {
+            BoundSchema<?> config = BoundSchema.compile(plugin.configSchema());
+            BoundSchema<?> consumer = plugin instanceof AuthPlugin<?, ?> auth ? BoundSchema.compile(auth.consumerSchema()) : null;
+            return new LoadedPlugin(plugin.name(), plugin, config, consumer, pluginId, version, jar);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("plugin " + plugin.name() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Whether this plugin authenticates requests (its entry on a consumer is a credential). */

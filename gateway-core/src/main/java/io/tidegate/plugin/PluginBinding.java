@@ -12,10 +12,6 @@ public record PluginBinding(String name, int priority, PluginInstance instance, 
         holds = List.copyOf(holds);
     }
 
-    public PluginBinding(String name, int priority, PluginInstance instance, String place) {
-        this(name, priority, instance, place, List.of());
-    }
-
     /** Closes the instance, then lets go of its shared state. */
     void close() {
         try {

@@ -26,6 +26,26 @@ public interface PluginOutputs {
         }
     };
 
+    /** Discards output like {@link #DISCARD}, but plugins share state through {@code states}. */
+    static PluginOutputs discardingWith(SharedStates states) {
+        return new PluginOutputs() {
+            @Override
+            public LineSink lineSink(String path) {
+                return DISCARD.lineSink(path);
+            }
+
+            @Override
+            public DropCounter droppedEntries(String pluginName) {
+                return DropCounter.NONE;
+            }
+
+            @Override
+            public SharedStates sharedStates() {
+                return states;
+            }
+        };
+    }
+
     LineSink lineSink(String path);
 
     DropCounter droppedEntries(String pluginName);

@@ -153,11 +153,8 @@ public final class PluginRegistry implements AutoCloseable {
             String version = manager.getPlugin(pluginId).getDescriptor().getVersion();
             List<LoadedPlugin> plugins = new ArrayList<>();
             for (GatewayPlugin<?> plugin : manager.getExtensions(GatewayPlugin.class, pluginId)) {
-                try {
-                    plugins.add(LoadedPlugin.of(plugin, pluginId, version, jar.getFileName().toString()));
-                } catch (RuntimeException | LinkageError e) {
-                    log.error("plugin {} in {} cannot be used: {}", plugin.name(), jar.getFileName(), e.getMessage());
-                }
+                // a schema that does not compile fails the whole jar: the version serving now stays
+                plugins.add(LoadedPlugin.of(plugin, pluginId, version, jar.getFileName().toString()));
             }
             if (plugins.isEmpty()) {
                 log.warn("plugin jar {} (plugin id {}) provides no GatewayPlugin extension", jar.getFileName(), pluginId);

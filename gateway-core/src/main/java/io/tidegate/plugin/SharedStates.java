@@ -83,7 +83,8 @@ public final class SharedStates {
         try {
             state.close();
         } catch (Exception | LinkageError e) {
-            log.warn("plugin {}: closing shared state {} failed: {}", key.plugin(), key.key(), e.toString());
+            // the key is the plugin's own value (settings, which may hold a password): not logged
+            log.warn("plugin {}: closing its shared {} failed: {}", key.plugin(), state.getClass().getSimpleName(), e.toString());
         }
     }
 }

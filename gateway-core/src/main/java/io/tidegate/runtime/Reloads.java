@@ -22,7 +22,8 @@ public final class Reloads {
     private final BiConsumer<SnapshotBuilder.Build, String> afterSwap;
     private CompiledPieces pieces;
     private Resources resources;
-    private long version;
+    /** Read without the lock: an Admin API check must not wait for a rebuild in progress. */
+    private volatile long version;
 
     /**
      * @param first     the version serving now
@@ -66,9 +67,7 @@ public final class Reloads {
 
     /** The serving version's number. */
     public long version() {
-        synchronized (lock) {
-            return version;
-        }
+        return version;
     }
 
     private Snapshot compileAndSwap(Resources next, String reason, boolean afresh) throws ConfigException {

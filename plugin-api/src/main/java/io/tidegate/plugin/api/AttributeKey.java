@@ -5,7 +5,9 @@ import java.util.Objects;
 /**
  * A typed key for per-request values a plugin keeps between its phases, or hands to another
  * plugin ({@link PluginContext#attribute}, {@link PluginContext#setAttribute}). Keys compare by
- * identity: make one a {@code static final} constant; two keys with the same name never collide.
+ * identity; two keys with the same name never collide. Make the key a field of the instance when
+ * two instances of the plugin may run on one request (a global rule's and a route's): each then
+ * keeps its own value. A {@code static final} key is one value per request for every instance.
  */
 public final class AttributeKey<T> {
     private final String name;

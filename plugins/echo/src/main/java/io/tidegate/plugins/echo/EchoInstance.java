@@ -9,7 +9,8 @@ import java.util.Map;
 
 /** One configured echo: headers on the response head, the body rewritten chunk by chunk. */
 final class EchoInstance implements PluginInstance {
-    private static final AttributeKey<Boolean> STARTED = AttributeKey.of("echo.started", Boolean.class);
+    /** This instance's own: with two echoes on one request (a global rule's and the route's) each starts once. */
+    private final AttributeKey<Boolean> started = AttributeKey.of("echo.started", Boolean.class);
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 
     private final byte[] before;
@@ -43,7 +44,7 @@ final class EchoInstance implements PluginInstance {
 
     @Override
     public ByteBuffer bodyFilter(PluginContext context, ByteBuffer chunk, boolean last) {
-        boolean first = context.setAttribute(STARTED, Boolean.TRUE) == null;
+        boolean first = context.setAttribute(started, Boolean.TRUE) == null;
         ByteBuffer content = body != null ? (first ? ByteBuffer.wrap(body) : NOTHING) : chunk;
         byte[] head = first && before != null ? before : null;
         byte[] tail = last && after != null ? after : null;

@@ -22,7 +22,6 @@ import org.pf4j.Extension;
 @Extension
 public final class LimitConnPlugin implements GatewayPlugin<LimitConnPlugin.Settings> {
     /** The key a request was counted under, until its log phase releases it. */
-    private static final AttributeKey<String> ENTERED = AttributeKey.of("limit-conn.key", String.class);
 
     /** The configuration, as the schema describes it. */
     public record Settings(int conn, int burst, double defaultConnDelay, boolean onlyUseDefaultDelay, String key,
@@ -56,6 +55,8 @@ public final class LimitConnPlugin implements GatewayPlugin<LimitConnPlugin.Sett
         LimitSettings.Rejection rejection = LimitSettings.Rejection.of(config.rejectedCode(), config.rejectedMsg());
         ConnectionCounts counts = services.shared(new OwnLimit(services.owner(), conn, burst, config.keyType(), config.key()),
                 ConnectionCounts::new);
+        // this instance's own: a global rule's limit-conn and the route's must not take each other's entry
+        AttributeKey<String> entered = AttributeKey.of("limit-conn.key", String.class);
         return new PluginInstance() {
             @Override
             public PhaseResult access(PluginContext context) {
@@ -65,7 +66,7 @@ public final class LimitConnPlugin implements GatewayPlugin<LimitConnPlugin.Sett
                     counts.leave(k);
                     return rejection.respond(Map.of());
                 }
-                context.setAttribute(ENTERED, k);
+                context.setAttribute(entered, k);
                 if (now <= conn) {
                     return PhaseResult.proceed();
                 }
@@ -75,7 +76,7 @@ public final class LimitConnPlugin implements GatewayPlugin<LimitConnPlugin.Sett
 
             @Override
             public void log(PluginContext context) {
-                String k = context.setAttribute(ENTERED, null);
+                String k = context.setAttribute(entered, null);
                 if (k != null) {
                     counts.leave(k);
                 }

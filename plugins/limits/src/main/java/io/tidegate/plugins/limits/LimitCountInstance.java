@@ -14,7 +14,8 @@ import java.util.concurrent.CompletableFuture;
 
 /** Counts a request against its key in the access phase; the quota headers go on every response. */
 final class LimitCountInstance implements PluginInstance {
-    private static final AttributeKey<Quota> QUOTA = AttributeKey.of("limit-count.quota", Quota.class);
+    /** This instance's own: two limit-counts on one request (a global rule's and the route's) keep apart. */
+    private final AttributeKey<Quota> quota = AttributeKey.of("limit-count.quota", Quota.class);
     private static final PhaseResult COUNT_FAILED = PhaseResult.respondJson(500, "{\"error_msg\":\"failed to limit count\"}");
 
     /** Where counting happens: in this process, or in Redis (asynchronously). */
@@ -98,7 +99,7 @@ final class LimitCountInstance implements PluginInstance {
         long reset = Math.max(0, (probe.getNanosToWaitForReset() + 999_999_999L) / 1_000_000_000L);
         if (probe.isConsumed()) {
             if (quotaHeaders) {
-                context.setAttribute(QUOTA, new Quota(probe.getRemainingTokens(), reset));
+                context.setAttribute(quota, new Quota(probe.getRemainingTokens(), reset));
             }
             return PhaseResult.proceed();
         }
@@ -113,11 +114,11 @@ final class LimitCountInstance implements PluginInstance {
 
     @Override
     public void headerFilter(PluginContext context) {
-        Quota quota = context.attribute(QUOTA);
-        if (quota != null) {
+        Quota left = context.attribute(quota);
+        if (left != null) {
             context.response().setHeader("X-RateLimit-Limit", limit);
-            context.response().setHeader("X-RateLimit-Remaining", Long.toString(quota.remaining()));
-            context.response().setHeader("X-RateLimit-Reset", Long.toString(quota.resetSeconds()));
+            context.response().setHeader("X-RateLimit-Remaining", Long.toString(left.remaining()));
+            context.response().setHeader("X-RateLimit-Reset", Long.toString(left.resetSeconds()));
         }
     }
 }

@@ -29,7 +29,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class BatchSender implements AutoCloseable {
     record Settings(URI uri, String authHeader, Duration timeout, boolean newLine, int batchMaxSize, Duration inactiveTimeout,
-                    Duration bufferDuration, int maxRetryCount, Duration retryDelay) {}
+                    Duration bufferDuration, int maxRetryCount, Duration retryDelay) {
+        /** Without the Authorization value: settings may end up in a log line. */
+        @Override
+        public String toString() {
+            return "Settings[uri=" + uri + (authHeader == null ? "" : ", auth_header=***") + "]";
+        }
+    }
 
     private final Settings settings;
     private final BlockingQueue<byte[]> queue;
@@ -148,7 +154,8 @@ final class BatchSender implements AutoCloseable {
                     return;
                 }
                 failure = "collector answered " + status;
-            } catch (java.io.IOException e) {
+            } catch (java.io.IOException | RuntimeException e) {
+                // a RuntimeException too (a request the client refuses to build): the batch is lost and counted, never a loop of stack traces
                 failure = e.toString();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
