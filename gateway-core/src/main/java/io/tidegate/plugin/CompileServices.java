@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tidegate.http.VarTemplate;
 import io.tidegate.plugin.api.AuthPlugin;
 import io.tidegate.plugin.api.DropCounter;
+import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.LineSink;
 import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginContext;
@@ -37,12 +38,12 @@ public record CompileServices(Map<String, List<Credential<?>>> credentials, Set<
      * The services one instance of {@code plugin} gets, for the configuration of {@code owner}; the
      * shared state it takes is recorded in {@code holds}, to be released when the instance closes.
      */
-    public PluginServices forPlugin(String plugin, String owner, List<SharedStates.Hold> holds) {
-        return new ForPlugin(this, plugin, owner, holds);
+    public PluginServices forPlugin(GatewayPlugin<?> plugin, String owner, List<SharedStates.Hold> holds) {
+        return new ForPlugin(this, plugin.name(), plugin.getClass().getClassLoader(), owner, holds);
     }
 
-    private record ForPlugin(CompileServices version, String plugin, String owner, List<SharedStates.Hold> holds)
-            implements PluginServices {
+    private record ForPlugin(CompileServices version, String plugin, ClassLoader loader, String owner,
+                             List<SharedStates.Hold> holds) implements PluginServices {
         @Override
         @SuppressWarnings("unchecked")
         public <K> List<Credential<K>> credentials(AuthPlugin<?, K> auth) {
@@ -62,7 +63,7 @@ public record CompileServices(Map<String, List<Credential<?>>> credentials, Set<
 
         @Override
         public <S extends AutoCloseable> S shared(Object key, Supplier<S> create) {
-            return version.shared.acquire(plugin, key, create, holds);
+            return version.shared.acquire(plugin, loader, key, create, holds);
         }
 
         @Override

@@ -102,7 +102,7 @@ public final class PlaceCompiler {
             return null;
         }
         try {
-            PluginInstance instance = createWith(plugin.plugin(), bound, services.forPlugin(plugin.name(), owner, holds));
+            PluginInstance instance = createWith(plugin.plugin(), bound, services.forPlugin(plugin.plugin(), owner, holds));
             if (instance == null) {
                 problems.add(place, "plugin returned no instance");
             } else {

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 public final class SharedStates {
     private static final Logger log = LoggerFactory.getLogger(SharedStates.class);
 
-    private record Key(String plugin, Object key) {}
+    /** {@code loader}: a jar version's own, so a replaced jar's objects never reach the new version's classes. */
+    private record Key(String plugin, ClassLoader loader, Object key) {}
 
     private static final class Entry {
         final AutoCloseable state;
@@ -57,9 +58,9 @@ public final class SharedStates {
         }
     }
 
-    /** The object under {@code (plugin, key)}, made now if nobody holds one, and a hold on it. */
-    public <S extends AutoCloseable> S acquire(String plugin, Object key, Supplier<S> create, List<Hold> holds) {
-        Key k = new Key(plugin, key);
+    /** The object under {@code (plugin, its class loader, key)}, made now if nobody holds one, and a hold on it. */
+    public <S extends AutoCloseable> S acquire(String plugin, ClassLoader loader, Object key, Supplier<S> create, List<Hold> holds) {
+        Key k = new Key(plugin, loader, key);
         synchronized (this) {
             Entry entry = entries.get(k);
             if (entry == null) {

@@ -113,7 +113,7 @@ public final class PluginRunner {
         }
         CompileServices version = new CompileServices(bound, credentials.keySet(), OUTPUTS);
         List<SharedStates.Hold> holds = new ArrayList<>();
-        PluginInstance instance = plugin.create(config, new CapturedLog(version.forPlugin(plugin.name(), "route:1", holds), plugin.name()));
+        PluginInstance instance = plugin.create(config, new CapturedLog(version.forPlugin(plugin, "route:1", holds), plugin.name()));
         HOLDS.put(instance, holds);
         return instance;
     }

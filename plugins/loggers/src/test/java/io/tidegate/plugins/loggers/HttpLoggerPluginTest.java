@@ -73,7 +73,7 @@ class HttpLoggerPluginTest {
 
     private PluginInstance create(String json, CompileServices version, List<SharedStates.Hold> holds) throws Exception {
         HttpLoggerPlugin.Settings settings = BoundSchema.compile(plugin.configSchema()).bind(PluginRunner.json(json));
-        return plugin.create(settings, version.forPlugin(plugin.name(), "route:1", holds));
+        return plugin.create(settings, version.forPlugin(plugin, "route:1", holds));
     }
 
     @Test
