@@ -3,7 +3,6 @@ package io.tidegate.plugin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -44,7 +43,7 @@ class SharedStatesTest {
             AutoCloseable old = states.acquire("p", getClass().getClassLoader(), "key", this::make, holds);
             AutoCloseable fresh = states.acquire("p", newVersion, "key", this::make, holds);
             assertNotSame(old, fresh, "a String key from two versions must not hand the old version's object to the new");
-            assertTrue(states.open() == 2);
+            assertEquals(2, states.open());
         }
     }
 }
