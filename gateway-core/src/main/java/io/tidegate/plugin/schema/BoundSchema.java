@@ -198,6 +198,13 @@ public final class BoundSchema<C> {
             }
             case "uniqueItems":
                 return new ConfigViolation(at, "must not list an item twice");
+            case "not": {
+                JsonNode forbidden = schemaAt(error, 0);
+                if (forbidden != null && forbidden.has("description")) {
+                    return new ConfigViolation(at, "must not be " + forbidden.get("description").asText());
+                }
+                break;
+            }
             case "minProperties":
                 return new ConfigViolation(at, "must not be empty");
             default:

@@ -101,7 +101,10 @@ class KeyAuthPluginTest {
                 new Case("{}", "key", "is required (a non-empty string)"),
                 new Case("{\"key\": \"\"}", "key", "must be a non-empty string"),
                 new Case("{\"key\": 7}", "key", "must be a non-empty string"),
-                new Case("{\"key\": \"k\", \"secret\": \"s\"}", "secret", "unknown field"))) {
+                new Case("{\"key\": \"k\", \"secret\": \"s\"}", "secret", "unknown field"),
+                // APISIX would resolve it; taken literally it would be a key anyone reading the config could send
+                new Case("{\"key\": \"$env://KEYAUTH_KEY\"}", "key", "must not be a secret reference ($env://, $secret://):"
+                        + " Tidegate does not resolve them, and never takes one as the value itself"))) {
             PluginConfigException e = assertThrows(PluginConfigException.class,
                     () -> PluginRunner.create(PLUGIN, "{}", Map.of("jack", c.credential())), c.credential());
             assertEquals(c.field() + ": " + c.message(), e.field() + ": " + e.getMessage(), c.credential());
