@@ -33,11 +33,11 @@ import org.junit.jupiter.api.TestFactory;
  * upstream that answers as APISIX's test upstream does. A case APISIX runs as Lua, or that needs
  * what Tidegate does not have, is listed with the reason it is not applicable; the README's table
  * counts them. Where Tidegate answers differently on purpose or for now, the request carries
- * {@code body_differs: {tidegate: ..., why: ...}} next to APISIX's expectation, listed in the README.
+ * {@code body_differs: {tidegate: ..., why: ...}}, or the case {@code tidegate_refuses: <error>} /
+ * {@code tidegate_accepts: <why>}, next to APISIX's expectation; the README lists each.
  */
 class ApisixConformanceTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final List<String> FILES = List.of("apisix/plugin/key-auth.yaml", "apisix/plugin/echo.yaml");
 
     private static ApisixTestUpstream upstream;
     private static Path plugins;
@@ -60,8 +60,13 @@ class ApisixConformanceTest {
     }
 
     @TestFactory
-    Stream<DynamicNode> apisixTestFiles() {
-        return FILES.stream().map(ApisixConformanceTest::file);
+    Stream<DynamicNode> apisixTestFiles() throws Exception {
+        Path root = Path.of(ApisixConformanceTest.class.getClassLoader().getResource("apisix").toURI());
+        try (Stream<Path> files = Files.walk(root)) {
+            List<String> names = files.filter(f -> f.toString().endsWith(".yaml")).sorted()
+                    .map(f -> "apisix/" + root.relativize(f).toString().replace('\\', '/')).toList();
+            return names.stream().map(ApisixConformanceTest::file);
+        }
     }
 
     private static DynamicNode file(String resource) {
@@ -72,7 +77,7 @@ class ApisixConformanceTest {
             if (c.has("not_applicable")) {
                 continue; // counted in the README, not run
             }
-            cases.add(DynamicTest.dynamicTest(name, () -> replay(c)));
+            cases.add(DynamicTest.dynamicTest(name, () -> replay(name, c)));
         }
         return DynamicContainer.dynamicContainer(document.path("source").asText(), cases);
     }
@@ -97,17 +102,28 @@ class ApisixConformanceTest {
                 """.formatted(plugins) + c.path("config").asText().replace("${UPSTREAM}", upstream.address());
     }
 
-    private static void replay(JsonNode c) {
+    private static void replay(String name, JsonNode c) {
+        // differences the README lists: what Tidegate does instead is checked, APISIX's expectation stays in the case
+        if (c.has("tidegate_refuses")) {
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestGateway.start(config(c)).close(),
+                    name + ": Tidegate refuses this configuration (a listed difference)");
+            assertTrue(refused.getMessage().contains(c.path("tidegate_refuses").asText()), name + ": " + refused.getMessage());
+            return;
+        }
+        if (c.has("tidegate_accepts")) {
+            TestGateway.start(config(c)).close();
+            return;
+        }
         if (c.has("config_error")) {
             IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestGateway.start(config(c)).close(),
-                    "APISIX refuses this configuration");
-            assertTrue(refused.getMessage().contains(c.path("config_error").asText()), refused.getMessage());
+                    name + ": APISIX refuses this configuration");
+            assertTrue(refused.getMessage().contains(c.path("config_error").asText()), name + ": " + refused.getMessage());
             return;
         }
         try (TestGateway gw = TestGateway.start(config(c))) {
             int i = 0;
             for (JsonNode r : c.path("requests")) {
-                check(gw, r, "request " + i++);
+                check(gw, r, name + ", request " + i++);
             }
         }
     }

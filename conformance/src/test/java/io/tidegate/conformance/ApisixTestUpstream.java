@@ -6,16 +6,34 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 
 /**
- * The upstream APISIX's tests proxy to (127.0.0.1:1980 there), for the paths the transcribed
- * cases use: {@code /hello} answers "hello world\n", {@code /hello1} "hello1 world\n",
- * {@code /status} "ok\n", {@code /echo} the request's headers as response headers and its body
- * (plus a newline, as APISIX's {@code ngx.say}); any other path 404.
+ * The upstream APISIX's tests proxy to (127.0.0.1:1980 there, {@code t/lib/server.lua}), for the
+ * paths the transcribed cases use. As there, a path names its handler with {@code /} read as
+ * {@code _} ({@code /uri/plugin_proxy_rewrite} is {@code uri}'s). Any other path answers 404.
+ * <ul>
+ *   <li>{@code /hello}, {@code /hello1}, {@code /status}, {@code /opentracing}: fixed bodies;</li>
+ *   <li>{@code /echo}: the request's headers as response headers, its body as the body;</li>
+ *   <li>{@code /uri} (and {@code /uri/plugin_proxy_rewrite[_args]}): {@code uri: <path>} then each
+ *       request header {@code name: value}, sorted, without the X-Forwarded ones;</li>
+ *   <li>{@code /plugin_proxy_rewrite}: uri, host and scheme; {@code /plugin_proxy_rewrite_args}:
+ *       uri then each query argument, sorted; {@code /plugin_proxy_rewrite_multi_header}: each header
+ *       value on its own line; {@code /print_uri_detailed}: uri and request_uri as nginx names them.</li>
+ * </ul>
  */
 final class ApisixTestUpstream implements AutoCloseable {
+    private static final Set<String> IGNORED_HEADERS = Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+            "x-forwarded-port");
+
     private final HttpServer server;
 
     private ApisixTestUpstream(HttpServer server) {
@@ -35,36 +53,89 @@ final class ApisixTestUpstream implements AutoCloseable {
     }
 
     private static void answer(HttpExchange exchange) throws IOException {
-        if (exchange.getRequestURI().getPath().equals("/echo")) {
-            echo(exchange);
-            return;
-        }
-        String body = switch (exchange.getRequestURI().getPath()) {
-            case "/hello" -> "hello world\n";
-            case "/hello1" -> "hello1 world\n";
-            case "/status" -> "ok\n";
+        byte[] requestBody = exchange.getRequestBody().readAllBytes();
+        String path = exchange.getRequestURI().getPath();
+        String handler = path.length() > 1 ? path.substring(1).replace('/', '_') : "";
+        String body = switch (handler) {
+            case "hello" -> "hello world\n";
+            case "hello1" -> "hello1 world\n";
+            case "status" -> "ok\n";
+            case "opentracing" -> "opentracing\n";
+            case "echo" -> {
+                exchange.getRequestHeaders().forEach((name, values) -> {
+                    String lower = name.toLowerCase(Locale.ROOT);
+                    if (!lower.equals("content-length") && !lower.equals("transfer-encoding") && !lower.equals("connection")) {
+                        exchange.getResponseHeaders().put(name, values);
+                    }
+                });
+                yield new String(requestBody, StandardCharsets.UTF_8);
+            }
+            case "uri", "uri_plugin_proxy_rewrite", "uri_plugin_proxy_rewrite_args" ->
+                    "uri: " + path + "\n" + lines(headers(exchange), ", ");
+            case "plugin_proxy_rewrite" -> "uri: " + path + "\nhost: " + host(exchange) + "\nscheme: http\n";
+            case "plugin_proxy_rewrite_args" -> "uri: " + path + "\n" + lines(args(exchange), ",");
+            case "plugin_proxy_rewrite_multi_header" -> eachValue(headers(exchange));
+            case "print_uri_detailed" -> "ngx.var.uri: " + path + "\nngx.var.request_uri: " + exchange.getRequestURI().getRawPath()
+                    + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery()) + "\n";
             default -> null;
         };
-        exchange.getRequestBody().readAllBytes();
         byte[] bytes = (body == null ? "not found\n" : body).getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain");
-        exchange.sendResponseHeaders(body == null ? 404 : 200, bytes.length);
+        if (!handler.equals("echo")) {
+            exchange.getResponseHeaders().set("Content-Type", "text/plain");
+        }
+        exchange.sendResponseHeaders(body == null ? 404 : 200, bytes.length == 0 ? -1 : bytes.length);
         exchange.getResponseBody().write(bytes);
         exchange.close();
     }
 
-    private static void echo(HttpExchange exchange) throws IOException {
-        byte[] body = (new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8) + "\n")
-                .getBytes(StandardCharsets.UTF_8);
+    /** Request headers by lower-case name, sorted, without those APISIX's test server leaves out. */
+    private static Map<String, List<String>> headers(HttpExchange exchange) {
+        Map<String, List<String>> sorted = new TreeMap<>();
         exchange.getRequestHeaders().forEach((name, values) -> {
-            String lower = name.toLowerCase(java.util.Locale.ROOT);
-            if (!lower.equals("content-length") && !lower.equals("transfer-encoding") && !lower.equals("connection")) {
-                exchange.getResponseHeaders().put(name, values);
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!IGNORED_HEADERS.contains(lower)) {
+                sorted.computeIfAbsent(lower, k -> new ArrayList<>()).addAll(values);
             }
         });
-        exchange.sendResponseHeaders(200, body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
+        return sorted;
+    }
+
+    private static Map<String, List<String>> args(HttpExchange exchange) {
+        Map<String, List<String>> sorted = new TreeMap<>();
+        String query = exchange.getRequestURI().getRawQuery();
+        if (query != null) {
+            for (String pair : query.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "true" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                sorted.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+            }
+        }
+        return sorted;
+    }
+
+    private static String lines(Map<String, List<String>> values, String joiner) {
+        StringBuilder out = new StringBuilder();
+        values.forEach((name, list) -> out.append(name).append(": ").append(String.join(joiner, list)).append('\n'));
+        return out.toString();
+    }
+
+    private static String eachValue(Map<String, List<String>> values) {
+        StringBuilder out = new StringBuilder();
+        values.forEach((name, list) -> list.forEach(v -> out.append(name).append(": ").append(v).append('\n')));
+        return out.toString();
+    }
+
+    private static String host(HttpExchange exchange) {
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        if (host == null) {
+            return "";
+        }
+        int colon = host.startsWith("[") ? host.indexOf("]:") + 1 : host.lastIndexOf(':');
+        return (colon > 0 ? host.substring(0, colon) : host).toLowerCase(Locale.ROOT);
     }
 
     String address() {
