@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 
-/** Responses the gateway makes itself: JSON {@code {"error_msg": "..."}}, as APISIX does. */
+/**
+ * Responses the gateway makes itself: JSON {@code {"error_msg": "..."}} and a newline, as APISIX's
+ * {@code core.response.exit} writes them.
+ */
 public final class ErrorResponses {
     private ErrorResponses() {}
 
@@ -23,6 +26,6 @@ public final class ErrorResponses {
     }
 
     public static String body(String message) {
-        return "{\"error_msg\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(message)) + "\"}";
+        return "{\"error_msg\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(message)) + "\"}\n";
     }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * client gets the real response or a quick 502, never a guess, and the gateway keeps serving.
  */
 class UpstreamAttacksTest {
-    private static final String BAD_GATEWAY = "{\"error_msg\":\"502 Bad Gateway\"}";
+    private static final String BAD_GATEWAY = "{\"error_msg\":\"502 Bad Gateway\"}\n";
     private static final String GET = "GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 
     /** A gateway with {@code limits}, {@code /x} on {@code upstream} and {@code /ok} on {@code healthy}, read timeout 30 s. */

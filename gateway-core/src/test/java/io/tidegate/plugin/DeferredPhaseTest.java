@@ -73,10 +73,10 @@ class DeferredPhaseTest {
             assertEquals(200, gw.get("/later").statusCode());
             HttpResponse<String> rejected = gw.get("/reject");
             assertEquals(429, rejected.statusCode());
-            assertEquals("{\"error_msg\":\"later no\"}", rejected.body());
+            assertEquals("{\"error_msg\":\"later no\"}\n", rejected.body());
             HttpResponse<String> failed = gw.get("/fail");
             assertEquals(500, failed.statusCode());
-            assertEquals("{\"error_msg\":\"500 Internal Server Error\"}", failed.body());
+            assertEquals("{\"error_msg\":\"500 Internal Server Error\"}\n", failed.body());
             assertEquals(200, gw.get("/plain").statusCode());
         }
     }

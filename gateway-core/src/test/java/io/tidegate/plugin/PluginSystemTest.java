@@ -87,7 +87,7 @@ class PluginSystemTest {
                 """.formatted(upstream.address()))) {
             HttpResponse<String> before = gw.get("/p");
             assertEquals(503, before.statusCode());
-            assertEquals("{\"error_msg\":\"plugin versioned is not loaded\"}", before.body());
+            assertEquals("{\"error_msg\":\"plugin versioned is not loaded\"}\n", before.body());
 
             long start = System.nanoTime();
             TestPluginJars.install(plugins, "versioned.jar", "versioned", "1.0.0", VersionedPluginV1.class);
@@ -152,7 +152,7 @@ class PluginSystemTest {
             assertEquals(200, gw.get("/with").statusCode());
             Files.delete(jar);
             HttpResponse<String> gone = waitFor(gw, "/with", r -> r.statusCode() == 503, 5000);
-            assertEquals("{\"error_msg\":\"plugin versioned is not loaded\"}", gone.body());
+            assertEquals("{\"error_msg\":\"plugin versioned is not loaded\"}\n", gone.body());
             assertEquals(200, gw.get("/without").statusCode(), "routes without the plugin keep serving");
         }
     }
@@ -251,7 +251,7 @@ class PluginSystemTest {
 
             HttpResponse<String> nobody = gw.get("/consumer");
             assertEquals(401, nobody.statusCode());
-            assertEquals("{\"message\":\"Invalid token\"}", nobody.body());
+            assertEquals("{\"message\":\"Invalid token\"}\n", nobody.body());
         }
     }
 
@@ -274,7 +274,7 @@ class PluginSystemTest {
             int before = upstream.requestCount();
             HttpResponse<String> failed = gw.get("/access");
             assertEquals(500, failed.statusCode());
-            assertEquals("{\"error_msg\":\"500 Internal Server Error\"}", failed.body());
+            assertEquals("{\"error_msg\":\"500 Internal Server Error\"}\n", failed.body());
             assertEquals(before, upstream.requestCount(), "a failing access phase never reaches the upstream");
             assertEquals(200, gw.get("/header").statusCode(), "a failing header filter is logged, the response goes on");
             assertEquals(200, gw.get("/fine").statusCode());

@@ -153,7 +153,7 @@ class ProxyBehaviourTest {
             int before = upstream.requestCount();
             HttpResponse<String> tooBig = gw.send(gw.request("/big").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1025])).build());
             assertEquals(413, tooBig.statusCode());
-            assertEquals("{\"error_msg\":\"413 Request Entity Too Large\"}", tooBig.body());
+            assertEquals("{\"error_msg\":\"413 Request Entity Too Large\"}\n", tooBig.body());
             assertEquals(before, upstream.requestCount(), "nothing reached the upstream");
             HttpResponse<String> fits = gw.send(gw.request("/ok").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1024])).build());
             assertEquals(200, fits.statusCode());
@@ -170,7 +170,7 @@ class ProxyBehaviourTest {
                 """.formatted(closedPort))) {
             HttpResponse<String> response = gw.get("/down");
             assertEquals(502, response.statusCode());
-            assertEquals("{\"error_msg\":\"502 Bad Gateway\"}", response.body());
+            assertEquals("{\"error_msg\":\"502 Bad Gateway\"}\n", response.body());
             assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
         }
     }
@@ -188,7 +188,7 @@ class ProxyBehaviourTest {
             HttpResponse<String> response = gw.get("/__slow?ms=3000");
             long tookMillis = (System.nanoTime() - start) / 1_000_000;
             assertEquals(504, response.statusCode());
-            assertEquals("{\"error_msg\":\"504 Gateway Timeout\"}", response.body());
+            assertEquals("{\"error_msg\":\"504 Gateway Timeout\"}\n", response.body());
             assertTrue(tookMillis < 2500, "answered at the read timeout, not when the upstream did: " + tookMillis + " ms");
             assertEquals(200, gw.get("/__slow?ms=100").statusCode(), "a reply within the timeout passes");
         }
@@ -223,7 +223,7 @@ class ProxyBehaviourTest {
             HttpResponse<String> response = gw.get("/only-hole");
             long tookMillis = (System.nanoTime() - start) / 1_000_000;
             assertEquals(504, response.statusCode(), "nginx answers a connect timeout with 504");
-            assertEquals("{\"error_msg\":\"504 Gateway Timeout\"}", response.body());
+            assertEquals("{\"error_msg\":\"504 Gateway Timeout\"}\n", response.body());
             assertTrue(tookMillis < 2000, "gave up at the connect timeout: " + tookMillis + " ms");
             for (int i = 0; i < 4; i++) {
                 assertEquals(200, gw.get("/hole-then-live").statusCode(), "the timed-out try moves to the live node");
@@ -319,7 +319,7 @@ class ProxyBehaviourTest {
             int before = upstream.requestCount();
             HttpResponse<String> guarded = gw.get("/guarded");
             assertEquals(503, guarded.statusCode());
-            assertEquals("{\"error_msg\":\"plugin key-auth is not loaded\"}", guarded.body());
+            assertEquals("{\"error_msg\":\"plugin key-auth is not loaded\"}\n", guarded.body());
             assertEquals(before, upstream.requestCount(), "the request never reached the upstream");
             assertEquals(200, gw.get("/off").statusCode(), "_meta.disable turns the plugin off");
         }
@@ -335,7 +335,7 @@ class ProxyBehaviourTest {
                 """.formatted(upstream.address()))) {
             HttpResponse<String> response = gw.get("/a");
             assertEquals(503, response.statusCode());
-            assertEquals("{\"error_msg\":\"plugin ip-restriction is not loaded\"}", response.body());
+            assertEquals("{\"error_msg\":\"plugin ip-restriction is not loaded\"}\n", response.body());
         }
     }
 
@@ -347,7 +347,7 @@ class ProxyBehaviourTest {
                 """)) {
             HttpResponse<String> response = gw.get("/nothing");
             assertEquals(503, response.statusCode());
-            assertEquals("{\"error_msg\":\"missing upstream configuration in Route or Service\"}", response.body());
+            assertEquals("{\"error_msg\":\"missing upstream configuration in Route or Service\"}\n", response.body());
         }
     }
 
@@ -359,7 +359,7 @@ class ProxyBehaviourTest {
                 """.formatted(upstream.address()))) {
             HttpResponse<String> response = gw.get("/z");
             assertEquals(502, response.statusCode());
-            assertEquals("{\"error_msg\":\"502 Bad Gateway\"}", response.body());
+            assertEquals("{\"error_msg\":\"502 Bad Gateway\"}\n", response.body());
         }
     }
 

@@ -79,7 +79,7 @@ class RoutingTest {
                 """)) {
             HttpResponse<String> response = gw.get("/elsewhere");
             assertEquals(404, response.statusCode());
-            assertEquals("{\"error_msg\":\"404 Route Not Found\"}", response.body());
+            assertEquals("{\"error_msg\":\"404 Route Not Found\"}\n", response.body());
             assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
         }
     }

@@ -92,7 +92,7 @@ class ServiceMergeTest {
                 """))) {
             HttpResponse<String> response = gw.get("/none");
             assertEquals(503, response.statusCode());
-            assertEquals("{\"error_msg\":\"missing upstream configuration in Route or Service\"}", response.body());
+            assertEquals("{\"error_msg\":\"missing upstream configuration in Route or Service\"}\n", response.body());
         }
     }
 
@@ -105,7 +105,7 @@ class ServiceMergeTest {
                   - { id: 1, uri: /s, service_id: s }
                   - { id: 2, uri: /off, service_id: s, plugins: { limit-count: { _meta: { disable: true } } } }
                 """.formatted(serviceSide.address()))) {
-            assertEquals("{\"error_msg\":\"plugin limit-count is not loaded\"}", gw.get("/s").body());
+            assertEquals("{\"error_msg\":\"plugin limit-count is not loaded\"}\n", gw.get("/s").body());
             assertEquals(200, gw.get("/off").statusCode(), "the route's entry overrides the service's");
         }
     }

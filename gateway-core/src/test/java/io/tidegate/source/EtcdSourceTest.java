@@ -235,7 +235,7 @@ class EtcdSourceTest {
             assertEquals("not ready", gw.status("/status/ready").get("status").asText());
             HttpResponse<String> early = gw.get("/one");
             assertEquals(503, early.statusCode(), "never a 404 for a route not loaded yet");
-            assertEquals("{\"error_msg\":\"503 Service Unavailable: configuration not loaded yet\"}", early.body());
+            assertEquals("{\"error_msg\":\"503 Service Unavailable: configuration not loaded yet\"}\n", early.body());
             etcd.start();
             putUpstream();
             putRoute("1", "/one");

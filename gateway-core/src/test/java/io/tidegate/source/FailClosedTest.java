@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FailClosedTest {
     private static final String ADMIN_KEY = "test-admin-key";
     private static final String TOKEN = "t-jack";
-    private static final String UNAVAILABLE = "{\"error_msg\":\"503 Service Unavailable\"}";
+    private static final String UNAVAILABLE = "{\"error_msg\":\"503 Service Unavailable\"}\n";
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     @RegisterExtension
@@ -168,7 +168,7 @@ class FailClosedTest {
             assertEquals(401, get(gw, "/admin/x", null).statusCode());
             HttpResponse<String> member = get(gw, "/admin/x", TOKEN);
             assertEquals(502, member.statusCode(), member.body());
-            assertEquals("{\"error_msg\":\"502 Bad Gateway\"}", member.body());
+            assertEquals("{\"error_msg\":\"502 Bad Gateway\"}\n", member.body());
         }
     }
 

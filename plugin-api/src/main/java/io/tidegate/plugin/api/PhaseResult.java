@@ -98,9 +98,13 @@ public final class PhaseResult {
         return respondWithHeaders(status, more, body);
     }
 
-    /** End the exchange with a JSON body, e.g. {@code respondJson(401, "{\"message\":\"...\"}")}. */
+    /**
+     * End the exchange with a JSON body, e.g. {@code respondJson(401, "{\"message\":\"...\"}")}; a
+     * newline is added, as APISIX's {@code core.response.exit} adds one after a JSON body.
+     */
     public static PhaseResult respondJson(int status, String json) {
-        return respond(status, Map.of("Content-Type", "application/json"), Objects.requireNonNull(json).getBytes(StandardCharsets.UTF_8));
+        return respond(status, Map.of("Content-Type", "application/json"),
+                (Objects.requireNonNull(json) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     public boolean proceeds() {

@@ -47,7 +47,7 @@ final class JwtAuthInstance implements PluginInstance {
     }
 
     private PhaseResult unauthorized(String message) {
-        return PhaseResult.respond(401, challenge, ("{\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8));
+        return PhaseResult.respond(401, challenge, ("{\"message\":\"" + message + "\"}\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private enum Source { HEADER, QUERY, COOKIE }

@@ -51,12 +51,12 @@ class JwtAuthIT {
             int before = upstream.requestCount();
             HttpResponse<String> missing = gw.get("/hello");
             assertEquals(401, missing.statusCode());
-            assertEquals("{\"message\":\"Missing JWT token in request\"}", missing.body());
+            assertEquals("{\"message\":\"Missing JWT token in request\"}\n", missing.body());
             assertEquals("Bearer realm=\"jwt\"", missing.headers().firstValue("WWW-Authenticate").orElseThrow());
             String forged = Tokens.claims("rsa-key").sign(Algorithm.HMAC256(Tokens.pem(Tokens.RSA.getPublic())));
             HttpResponse<String> confused = gw.send(gw.request("/hello").header("Authorization", forged).GET().build());
             assertEquals(401, confused.statusCode());
-            assertEquals("{\"message\":\"failed to verify jwt\"}", confused.body());
+            assertEquals("{\"message\":\"failed to verify jwt\"}\n", confused.body());
             assertEquals(before, upstream.requestCount());
         }
     }
@@ -69,7 +69,7 @@ class JwtAuthIT {
             int before = upstream.requestCount();
             HttpResponse<String> refused = gw.get("/expiring?jwt=" + forever);
             assertEquals(401, refused.statusCode());
-            assertEquals("{\"message\":\"failed to verify jwt\"}", refused.body());
+            assertEquals("{\"message\":\"failed to verify jwt\"}\n", refused.body());
             assertEquals("Bearer realm=\"jwt\"", refused.headers().firstValue("WWW-Authenticate").orElseThrow());
             assertEquals(before, upstream.requestCount());
             String expiring = Tokens.claims("user-key").sign(Algorithm.HMAC256("my-secret-key"));

@@ -60,7 +60,7 @@ class JwtAuthPluginTest {
 
     private static void assertRejected(PhaseResult result, String message) {
         assertEquals(401, result.status());
-        assertEquals("{\"message\":\"" + message + "\"}", new String(result.body(), StandardCharsets.UTF_8));
+        assertEquals("{\"message\":\"" + message + "\"}\n", new String(result.body(), StandardCharsets.UTF_8));
         assertEquals(List.of("Bearer realm=\"jwt\""), result.headers().get("WWW-Authenticate"));
     }
 

@@ -32,7 +32,7 @@ class KeyAuthIT {
 
     private static void assertUnauthorized(HttpResponse<String> response, String message) {
         assertEquals(401, response.statusCode());
-        assertEquals("{\"message\":\"" + message + "\"}", response.body());
+        assertEquals("{\"message\":\"" + message + "\"}\n", response.body());
         assertEquals("apikey realm=\"key\"", response.headers().firstValue("WWW-Authenticate").orElseThrow(), "APISIX's challenge");
     }
 

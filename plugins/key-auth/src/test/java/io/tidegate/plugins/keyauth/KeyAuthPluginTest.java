@@ -29,7 +29,7 @@ class KeyAuthPluginTest {
 
     private static void assertRefused(PhaseResult result, String message, String realm) {
         assertEquals(401, result.status());
-        assertEquals("{\"message\":\"" + message + "\"}", new String(result.body(), StandardCharsets.UTF_8));
+        assertEquals("{\"message\":\"" + message + "\"}\n", new String(result.body(), StandardCharsets.UTF_8));
         assertEquals(List.of("apikey realm=\"" + realm + "\""), result.headers().get("WWW-Authenticate"));
     }
 

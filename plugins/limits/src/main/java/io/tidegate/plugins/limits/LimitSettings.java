@@ -15,7 +15,7 @@ final class LimitSettings {
         /** {@code message} null: an empty body, as APISIX sends. */
         static Rejection of(int code, String message) {
             byte[] body = message == null ? new byte[0]
-                    : ("{\"error_msg\":" + JsonNodeFactory.instance.textNode(message) + "}").getBytes(StandardCharsets.UTF_8);
+                    : ("{\"error_msg\":" + JsonNodeFactory.instance.textNode(message) + "}\n").getBytes(StandardCharsets.UTF_8);
             return new Rejection(code, body);
         }
 

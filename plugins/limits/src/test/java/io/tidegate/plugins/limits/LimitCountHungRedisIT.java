@@ -111,7 +111,7 @@ class LimitCountHungRedisIT {
     private static void assertRefused(List<Timed> requests) {
         for (Timed timed : requests) {
             assertEquals(500, timed.response().statusCode());
-            assertEquals("{\"error_msg\":\"failed to limit count\"}", timed.response().body());
+            assertEquals("{\"error_msg\":\"failed to limit count\"}\n", timed.response().body());
         }
     }
 

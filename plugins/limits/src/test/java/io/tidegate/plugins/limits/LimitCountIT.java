@@ -40,7 +40,7 @@ class LimitCountIT {
             int before = upstream.requestCount();
             HttpResponse<String> rejected = gw.get("/limited");
             assertEquals(429, rejected.statusCode());
-            assertEquals("{\"error_msg\":\"Too many requests\"}", rejected.body());
+            assertEquals("{\"error_msg\":\"Too many requests\"}\n", rejected.body());
             assertEquals("0", header(rejected, "X-RateLimit-Remaining"));
             assertEquals(before, upstream.requestCount(), "a rejected request never reaches the upstream");
         }

@@ -37,7 +37,7 @@ class LimitCountPluginTest {
         }
         PhaseResult rejected = limit.access(from("10.0.0.1"));
         assertEquals(429, rejected.status());
-        assertEquals("{\"error_msg\":\"slow down\"}", new String(rejected.body(), StandardCharsets.UTF_8));
+        assertEquals("{\"error_msg\":\"slow down\"}\n", new String(rejected.body(), StandardCharsets.UTF_8));
         assertEquals(List.of("0"), rejected.headers().get("X-RateLimit-Remaining"));
         assertEquals(List.of("2"), rejected.headers().get("X-RateLimit-Limit"));
         assertTrue(limit.access(from("10.0.0.2")).proceeds(), "another client has its own counter");

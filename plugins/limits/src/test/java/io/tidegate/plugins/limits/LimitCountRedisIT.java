@@ -61,7 +61,7 @@ class LimitCountRedisIT {
             try {
                 HttpResponse<String> failed = strict.get("/x");
                 assertEquals(500, failed.statusCode());
-                assertEquals("{\"error_msg\":\"failed to limit count\"}", failed.body());
+                assertEquals("{\"error_msg\":\"failed to limit count\"}\n", failed.body());
                 HttpResponse<String> degraded = lenient.get("/x");
                 assertEquals(200, degraded.statusCode(), "allow_degradation lets traffic through");
                 assertEquals(false, degraded.headers().firstValue("X-RateLimit-Remaining").isPresent(), "uncounted");

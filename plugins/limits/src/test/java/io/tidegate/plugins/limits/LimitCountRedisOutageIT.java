@@ -73,7 +73,7 @@ class LimitCountRedisOutageIT {
                 for (int i = 0; i < REQUESTS_PER_ROUTE; i++) {
                     HttpResponse<String> strict = gateway.get("/strict");
                     assertEquals(500, strict.statusCode());
-                    assertEquals("{\"error_msg\":\"failed to limit count\"}", strict.body());
+                    assertEquals("{\"error_msg\":\"failed to limit count\"}\n", strict.body());
                     refused++;
                     HttpResponse<String> lenient = gateway.get("/lenient");
                     assertEquals(200, lenient.statusCode());

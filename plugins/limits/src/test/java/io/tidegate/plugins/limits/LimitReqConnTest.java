@@ -51,7 +51,7 @@ class LimitReqConnTest {
         assertTrue(delayed.delay().compareTo(Duration.ofMillis(900)) > 0, delayed.delay().toString());
         PhaseResult rejected = req.access(from("10.0.0.1"));
         assertEquals(429, rejected.status());
-        assertEquals("{\"error_msg\":\"busy\"}", new String(rejected.body(), StandardCharsets.UTF_8));
+        assertEquals("{\"error_msg\":\"busy\"}\n", new String(rejected.body(), StandardCharsets.UTF_8));
 
         PluginInstance nodelay = PluginRunner.create(new LimitReqPlugin(), "{\"rate\": 1, \"burst\": 1, \"nodelay\": true, \"key\": \"http_x_user\"}");
         assertTrue(nodelay.access(from("10.0.0.1").header("X-User", "a")).proceeds());
