@@ -146,6 +146,9 @@ class ApisixConformanceTest {
         if (r.has("response_body_like")) {
             assertTrue(Pattern.compile(r.path("response_body_like").asText()).matcher(response.body()).find(), seen);
         }
+        for (JsonNode present : r.path("response_headers_present")) {
+            assertTrue(response.headers().firstValue(present.asText()).isPresent(), present.asText() + " is missing: " + seen);
+        }
         for (Map.Entry<String, JsonNode> header : iterable(r.path("response_headers"))) {
             assertEquals(header.getValue().isNull() ? null : header.getValue().asText(),
                     response.headers().firstValue(header.getKey()).orElse(null), seen);
