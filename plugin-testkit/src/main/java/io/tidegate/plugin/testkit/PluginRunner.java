@@ -78,6 +78,14 @@ public final class PluginRunner {
         return List.copyOf(LOGGED);
     }
 
+    /**
+     * A logger that captures into {@link #logged()} as a plugin's own would, for a class under test
+     * that takes a {@link PluginLog} directly.
+     */
+    public static PluginLog capturingLog(String plugin, String owner) {
+        return new CapturingLog("[" + plugin + " " + owner + "] ");
+    }
+
     /** Forgets the captured log lines. */
     public static void clearLogged() {
         LOGGED.clear();

@@ -4,50 +4,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.lettuce.core.RedisConnectionException;
 import io.tidegate.plugin.api.PluginLog;
+import io.tidegate.plugin.testkit.PluginRunner;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.helpers.MessageFormatter;
 
 /**
  * What limit-count writes to the gateway's log while its Redis fails, on a clock the test moves.
- * The plugin's log (services.log()) is captured here with the gateway's prefix naming the plugin.
+ * The plugin's log is captured by the test kit, with the gateway's prefix naming the plugin.
  */
 class RedisOutageTest {
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final PluginLog log = new PluginLog() {
-        @Override
-        public void debug(String message, Object... args) {
-            add("DEBUG", message, args);
-        }
-
-        @Override
-        public void info(String message, Object... args) {
-            add("INFO", message, args);
-        }
-
-        @Override
-        public void warn(String message, Object... args) {
-            add("WARN", message, args);
-        }
-
-        @Override
-        public void error(String message, Object... args) {
-            add("ERROR", message, args);
-        }
-
-        private void add(String level, String message, Object... args) {
-            lines.add(level + " [limit-count route:1] " + MessageFormatter.arrayFormat(message, args).getMessage());
-        }
-    };
+    private final PluginLog log = PluginRunner.capturingLog("limit-count", "route:1");
     private final AtomicLong now = new AtomicLong();
 
+    @BeforeEach
+    void nothingLoggedYet() {
+        PluginRunner.clearLogged();
+    }
+
     private List<String> logged() {
-        return List.copyOf(lines);
+        return PluginRunner.logged();
     }
 
     @Test
