@@ -76,6 +76,20 @@ class LimitReqConnTest {
     }
 
     @Test
+    void aGlobalRulesAndARoutesLimitConnOnOneRequestEachReleaseTheirOwnCount() throws Exception {
+        // two instances on one request: each must release its own entry in log (they once shared one key)
+        PluginInstance global = PluginRunner.create(new LimitConnPlugin(), "{\"conn\": 1, \"burst\": 0, \"default_conn_delay\": 0.1}");
+        PluginInstance route = PluginRunner.create(new LimitConnPlugin(), "{\"conn\": 2, \"burst\": 0, \"default_conn_delay\": 0.1}");
+        for (int i = 0; i < 4; i++) {
+            TestContext request = from("10.0.0.77");
+            assertTrue(global.access(request).proceeds(), "request " + i + ", global rule");
+            assertTrue(route.access(request).proceeds(), "request " + i + ", route");
+            route.log(request);
+            global.log(request);
+        }
+    }
+
+    @Test
     void limitConnDelayGrowsWithEachRequestAboveConn() throws Exception {
         PluginInstance conn = PluginRunner.create(new LimitConnPlugin(), "{\"conn\": 1, \"burst\": 3, \"default_conn_delay\": 0.1}");
         conn.access(from("10.0.0.1"));
