@@ -1,7 +1,6 @@
 package io.tidegate.hardening;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidegate.testing.Await;
@@ -141,9 +140,12 @@ class Http2StreamLimitsTest {
                 } catch (IOException e) {
                     // the server hung up on the flood: expected
                 }
-                goAway = attacker.awaitGoAway(Duration.ofSeconds(15)); // a bound for a loaded machine, not a timing claim
-                assertNotNull(goAway, "the server sends GOAWAY to a client resetting streams as fast as it opens them"
-                        + " (sent " + sent + " pairs)");
+                // the server sends GOAWAY and closes; closing with the flood still unread resets the
+                // TCP connection, which may drop the GOAWAY before this client reads it: either ends it
+                boolean ended = Await.until(Duration.ofSeconds(15), () -> attacker.awaitGoAway(Duration.ZERO) != null || attacker.isClosed());
+                goAway = attacker.awaitGoAway(Duration.ZERO);
+                assertTrue(ended, "the server cuts off a client resetting streams as fast as it opens them (sent " + sent
+                        + " pairs): no GOAWAY and the connection still open");
             }
             Thread.sleep(1000); // stragglers of the flood reach the upstream by now
             int reached = upstream.requestHeads();
