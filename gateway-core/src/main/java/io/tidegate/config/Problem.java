@@ -12,7 +12,8 @@ public record Problem(String path, String message) {
         message = oneLine(message);
     }
 
-    private static String oneLine(String text) {
+    /** {@code text} with control characters written as {@code \\uXXXX}, so it stays one line; null stays null. */
+    public static String oneLine(String text) {
         if (text == null || text.chars().noneMatch(c -> c < 0x20 || c == 0x7f)) {
             return text;
         }

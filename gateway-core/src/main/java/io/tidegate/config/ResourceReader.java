@@ -201,24 +201,8 @@ public final class ResourceReader {
             f.report("vars", "must be a list");
             return List.of();
         }
-        if (vars.size() > 0 && vars.get(0).isTextual()) {
-            // the whole list is one logical rule: ["OR", [...], [...]]
-            try {
-                return VarRule.parseList(vars);
-            } catch (IllegalArgumentException e) {
-                f.report("vars", e.getMessage());
-                return List.of();
-            }
-        }
-        List<VarRule> out = new ArrayList<>();
-        for (int i = 0; i < vars.size(); i++) {
-            try {
-                out.add(VarRule.parse(vars.get(i)));
-            } catch (IllegalArgumentException e) {
-                problems.add(Problems.index(f.path("vars"), i), e.getMessage());
-            }
-        }
-        return List.copyOf(out);
+        return VarRule.parseList(vars, (where, message) -> problems.add(f.path("vars") + where, message)).stream()
+                .map(VarRule.Located::rule).toList();
     }
 
     private Timeouts timeout(Fields f) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * One rule of an APISIX {@code vars} list, in lua-resty-expr's grammar: a comparison
@@ -21,13 +22,35 @@ public sealed interface VarRule permits VarExpression, VarRule.Logic {
         }
     }
 
-    /** A route's {@code vars} value: its rules, each to be met. */
-    static List<VarRule> parseList(JsonNode list) {
-        if (list.size() > 0 && isOperator(list.get(0))) {
-            return List.of(parse(list));
+    /** A rule and where it stands in its list: {@code ""} for the whole list, {@code "[2]"} for an item. */
+    record Located(String where, VarRule rule) {}
+
+    /**
+     * A {@code vars} list (a route's, or a plugin's conditions): its rules, each to be met; or, when
+     * it starts with a string, the one logical rule the whole list is ({@code ["OR", [...], [...]]}).
+     * Each rule that has none of the shapes goes to {@code failed} with where it stands and why.
+     */
+    static List<Located> parseList(JsonNode list, BiConsumer<String, String> failed) {
+        if (list.size() > 0 && list.get(0).isTextual()) {
+            if (!isOperator(list.get(0))) {
+                failed.accept("", VarExpression.SHAPE);
+                return List.of();
+            }
+            try {
+                return List.of(new Located("", parse(list)));
+            } catch (IllegalArgumentException e) {
+                failed.accept("", e.getMessage());
+                return List.of();
+            }
         }
-        List<VarRule> rules = new ArrayList<>();
-        list.forEach(rule -> rules.add(parse(rule)));
+        List<Located> rules = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            try {
+                rules.add(new Located("[" + i + "]", parse(list.get(i))));
+            } catch (IllegalArgumentException e) {
+                failed.accept("[" + i + "]", e.getMessage());
+            }
+        }
         return rules;
     }
 

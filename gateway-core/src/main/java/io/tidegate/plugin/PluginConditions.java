@@ -19,21 +19,18 @@ final class PluginConditions {
         if (conditions == null || !conditions.isArray() || conditions.isEmpty()) {
             throw new PluginConfigException(field, "must be a non-empty list of [var, operator, value]");
         }
+        List<PluginConfigException> refused = new ArrayList<>();
+        List<VarRule.Located> rules = VarRule.parseList(conditions,
+                (where, message) -> refused.add(new PluginConfigException(field + where, message)));
+        if (!refused.isEmpty()) {
+            throw refused.get(0);
+        }
         List<VarCondition> all = new ArrayList<>();
-        if (conditions.get(0).isTextual()) {
-            // the whole list is one logical rule: ["OR", [...], [...]]
+        for (VarRule.Located located : rules) {
             try {
-                VarRule.parseList(conditions).forEach(rule -> all.add(VarCondition.compile(rule)));
+                all.add(VarCondition.compile(located.rule()));
             } catch (IllegalArgumentException e) {
-                throw new PluginConfigException(field, e.getMessage());
-            }
-        } else {
-            for (int i = 0; i < conditions.size(); i++) {
-                try {
-                    all.add(VarCondition.compile(VarRule.parse(conditions.get(i))));
-                } catch (IllegalArgumentException e) {
-                    throw new PluginConfigException(field + "[" + i + "]", e.getMessage());
-                }
+                throw new PluginConfigException(field + located.where(), e.getMessage());
             }
         }
         return context -> {

@@ -16,9 +16,16 @@ import org.junit.jupiter.api.Test;
 class VarRuleTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The rules of a vars list; a rule that has none of the shapes throws with why. */
+    private static List<VarRule> parse(String varsJson) throws Exception {
+        return VarRule.parseList(JSON.readTree(varsJson), (where, message) -> {
+            throw new IllegalArgumentException(message);
+        }).stream().map(VarRule.Located::rule).toList();
+    }
+
     /** Whether every rule of the vars list holds for a request with {@code vars}. */
     private static boolean matches(String varsJson, Map<String, String> vars) throws Exception {
-        List<VarRule> rules = VarRule.parseList(JSON.readTree(varsJson));
+        List<VarRule> rules = parse(varsJson);
         FakeRequest request = FakeRequest.get("h", "/").withVars(vars);
         return rules.stream().allMatch(rule -> VarCondition.compile(rule).matches(request));
     }
@@ -65,7 +72,7 @@ class VarRuleTest {
 
     @Test
     void aLogicalRuleNeedsRules() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VarRule.parseList(JSON.readTree("[[\"OR\"]]")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("[[\"OR\"]]"));
         assertEquals("OR needs at least one rule", e.getMessage());
     }
 }

@@ -17,6 +17,7 @@ import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.NodePath;
 import com.networknt.schema.walk.ApplyDefaultsStrategy;
 import com.networknt.schema.walk.WalkConfig;
+import io.tidegate.config.Problem;
 import io.tidegate.plugin.api.ConfigSchema;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -102,12 +104,12 @@ public final class BoundSchema<C> {
             for (Iterator<String> names = filled.fieldNames(); names.hasNext(); ) {
                 String name = names.next();
                 if (!known.contains(name)) {
-                    violations.add(new ConfigViolation(printable(name), "unknown field"));
+                    violations.add(new ConfigViolation(Problem.oneLine(name), "unknown field"));
                 }
             }
         }
         root.path("properties").fields().forEachRemaining(
-                property -> unknownInside(filled.get(property.getKey()), property.getValue(), printable(property.getKey()), violations));
+                property -> unknownInside(filled.get(property.getKey()), property.getValue(), Problem.oneLine(property.getKey()), violations));
         Result result = schema.walk(new ExecutionContext(), filled, true, context -> context.setWalkConfig(FILL_DEFAULTS));
         Map<String, ConfigViolation> byField = new LinkedHashMap<>();
         violations.forEach(v -> byField.putIfAbsent(v.field(), v));
@@ -127,7 +129,7 @@ public final class BoundSchema<C> {
             ConfigViolation violation = alternatives(branches);
             byField.put(violation.field(), violation);
         });
-        byField.values().removeIf(java.util.Objects::isNull);
+        byField.values().removeIf(Objects::isNull);
         if (!byField.isEmpty()) {
             throw new InvalidConfig(List.copyOf(byField.values()));
         }
@@ -166,10 +168,10 @@ public final class BoundSchema<C> {
             JsonNode declared = properties.get(name);
             if (declared == null) {
                 if (!open) {
-                    out.add(new ConfigViolation(path + "." + printable(name), "unknown field"));
+                    out.add(new ConfigViolation(path + "." + Problem.oneLine(name), "unknown field"));
                 }
             } else {
-                unknownInside(value.get(name), declared, path + "." + printable(name), out);
+                unknownInside(value.get(name), declared, path + "." + Problem.oneLine(name), out);
             }
         }
     }
@@ -185,9 +187,9 @@ public final class BoundSchema<C> {
                 return new ConfigViolation(field, description == null ? "is required" : "is required (" + description + ")");
             }
             case "additionalProperties":
-                return new ConfigViolation(join(at, printable(error.getProperty())), "unknown field");
+                return new ConfigViolation(join(at, Problem.oneLine(Objects.toString(error.getProperty(), ""))), "unknown field");
             case "propertyNames":
-                return new ConfigViolation(join(at, printable(String.valueOf(error.getProperty()))), "is not an allowed name");
+                return new ConfigViolation(join(at, Problem.oneLine(String.valueOf(error.getProperty()))), "is not an allowed name");
             case "type", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
                     "enum", "const", "pattern", "minItems", "maxItems": {
                 String description = SchemaDescriptions.describe(owner);
@@ -271,27 +273,10 @@ public final class BoundSchema<C> {
             if (element instanceof Integer index) {
                 text.append('[').append(index).append(']');
             } else {
-                text.append(text.length() == 0 ? "" : ".").append(printable(String.valueOf(element)));
+                text.append(text.length() == 0 ? "" : ".").append(Problem.oneLine(String.valueOf(element)));
             }
         }
         return text.toString();
-    }
-
-    /** A name from the configuration as it may appear in a path: control characters escaped, so an error stays one line. */
-    private static String printable(String name) {
-        if (name == null) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder(name.length());
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 
     private static String path(List<JsonMappingException.Reference> references) {
