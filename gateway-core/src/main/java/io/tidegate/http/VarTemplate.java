@@ -1,7 +1,6 @@
 package io.tidegate.http;
 
 import io.tidegate.plugin.api.Template;
-import io.undertow.server.HttpServerExchange;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -103,11 +102,6 @@ public final class VarTemplate implements Template {
             out.append(literals[i + 1]);
         }
         return out.toString();
-    }
-
-    /** Rendered with the gateway's variables of {@code exchange}. */
-    public String render(HttpServerExchange exchange) {
-        return render(name -> Variables.resolve(name, exchange));
     }
 
     @Override

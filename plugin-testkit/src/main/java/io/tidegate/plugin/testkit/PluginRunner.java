@@ -141,11 +141,6 @@ public final class PluginRunner {
         }
     }
 
-    /** How many shared objects instances of this runner hold now. */
-    public static int sharedStatesOpen() {
-        return SHARED.open();
-    }
-
     /** Every violation the gateway would report for this configuration, as {@code field: message}; empty when valid. */
     public static List<String> violations(GatewayPlugin<?> plugin, String configJson) {
         try {
