@@ -106,6 +106,13 @@ class HttpLoggerPluginTest {
     }
 
     @Test
+    void anAuthorizationHeaderCannotCarryASecondHeaderLine() {
+        // a CR/LF here would make every batch fail in the HTTP client (and once, log the value)
+        assertEquals(List.of("auth_header: must be a string matching ^[^\\r\\n]*$"), PluginRunner.violations(plugin,
+                "{\"uri\": \"http://collector/logs\", \"auth_header\": \"Bearer x\\r\\nX-Injected: 1\"}"));
+    }
+
+    @Test
     void theCollectorMustBeAnHttpUrl() {
         for (String uri : List.of("tcp://collector:9000", "collector/logs", "http://", "http://bad host/")) {
             PluginConfigException error = assertThrows(PluginConfigException.class,
