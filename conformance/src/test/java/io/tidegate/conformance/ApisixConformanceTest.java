@@ -1,24 +1,20 @@
 package io.tidegate.conformance;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tidegate.testing.EtcdServer;
 import io.tidegate.testing.TestGateway;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,14 +29,23 @@ import org.junit.jupiter.api.TestFactory;
  * upstream that answers as APISIX's test upstream does. A case APISIX runs as Lua, or that needs
  * what Tidegate does not have, is listed with the reason it is not applicable; the README's table
  * counts them. Where Tidegate answers differently on purpose or for now, the request carries
- * {@code body_differs: {tidegate: ..., why: ...}}, or the case {@code tidegate_refuses: <error>} /
- * {@code tidegate_accepts: <why>}, next to APISIX's expectation; the README lists each.
+ * {@code body_differs: {tidegate: ..., why: ...}} (or {@code status_differs}), or the case
+ * {@code tidegate_refuses: <error>} / {@code tidegate_accepts: <why>}, next to APISIX's
+ * expectation; the README lists each.
+ *
+ * <p>A case runs on a fresh gateway: from its {@code config} (the file format), or, with
+ * {@code admin: true}, empty on a fresh etcd prefix with the Admin API (set up by its requests),
+ * or, with {@code admin: standalone}, empty with the Admin API and no etcd. What a request may
+ * check is {@link ReplayedRequest}'s.
  */
 class ApisixConformanceTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** APISIX's test suite's admin key, so that transcribed headers carry over unchanged. */
+    static final String ADMIN_KEY = "edd1c9f034335f136f87ad84b625c8f1";
 
     private static ApisixTestUpstream upstream;
     private static Path plugins;
+    private static EtcdServer etcd;
 
     @BeforeAll
     static void upstreamAndPlugins() throws IOException {
@@ -55,8 +60,19 @@ class ApisixConformanceTest {
     }
 
     @AfterAll
-    static void stopUpstream() {
+    static void stopServers() {
         upstream.close();
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+
+    private static synchronized EtcdServer etcd() {
+        if (etcd == null) {
+            etcd = new EtcdServer();
+            etcd.start();
+        }
+        return etcd;
     }
 
     @TestFactory
@@ -93,71 +109,53 @@ class ApisixConformanceTest {
         }
     }
 
-    private static String config(JsonNode c) {
+    private static String config(JsonNode c, Path logDir) {
+        String mode = c.path("admin").asText("false");
+        String source = switch (mode) {
+            case "true" -> """
+                      etcd: { endpoints: ["%s"], prefix: /c%s, timeout: 2 }
+                      admin: { address: "127.0.0.1:0", api_key: %s }
+                    """.formatted(etcd().endpoint(), UUID.randomUUID().toString().substring(0, 8), ADMIN_KEY);
+            case "standalone" -> """
+                      admin: { address: "127.0.0.1:0", api_key: %s }
+                    """.formatted(ADMIN_KEY);
+            default -> "";
+        };
         return """
                 tidegate:
                   threads: 2
                   listeners: [{ address: "127.0.0.1:0" }]
+                  metrics: { address: "127.0.0.1:0" }
                   plugins_dir: "%s"
-                """.formatted(plugins) + c.path("config").asText().replace("${UPSTREAM}", upstream.address());
+                """.formatted(plugins) + source
+                + c.path("config").asText().replace("${UPSTREAM}", upstream.address()).replace("${LOG_DIR}", logDir.toString());
     }
 
-    private static void replay(String name, JsonNode c) {
+    private static void replay(String name, JsonNode c) throws Exception {
+        Path logDir = Files.createTempDirectory("tidegate-conformance-logs");
         // differences the README lists: what Tidegate does instead is checked, APISIX's expectation stays in the case
         if (c.has("tidegate_refuses")) {
-            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestGateway.start(config(c)).close(),
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestGateway.start(config(c, logDir)).close(),
                     name + ": Tidegate refuses this configuration (a listed difference)");
             assertTrue(refused.getMessage().contains(c.path("tidegate_refuses").asText()), name + ": " + refused.getMessage());
             return;
         }
         if (c.has("tidegate_accepts")) {
-            TestGateway.start(config(c)).close();
+            TestGateway.start(config(c, logDir)).close();
             return;
         }
         if (c.has("config_error")) {
-            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestGateway.start(config(c)).close(),
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestGateway.start(config(c, logDir)).close(),
                     name + ": APISIX refuses this configuration");
             assertTrue(refused.getMessage().contains(c.path("config_error").asText()), name + ": " + refused.getMessage());
             return;
         }
-        try (TestGateway gw = TestGateway.start(config(c))) {
+        try (TestGateway gw = TestGateway.start(config(c, logDir))) {
+            ReplayedRequest.Session session = new ReplayedRequest.Session(gw, upstream, logDir);
             int i = 0;
             for (JsonNode r : c.path("requests")) {
-                check(gw, r, name + ", request " + i++);
+                new ReplayedRequest(r, name + ", request " + i++).replay(session);
             }
         }
-    }
-
-    private static void check(TestGateway gw, JsonNode r, String which) {
-        String method = r.path("method").asText("GET");
-        String body = r.path("body").asText("");
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.port() + r.path("path").asText("/")))
-                .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        r.path("headers").fields().forEachRemaining(h -> request.header(h.getKey(), h.getValue().asText()));
-        HttpResponse<String> response = gw.send(request.build());
-        String seen = which + " answered " + response.statusCode() + " " + response.headers().map() + " " + response.body();
-        assertEquals(r.path("status").asInt(200), response.statusCode(), seen);
-        if (r.has("body_differs")) {
-            // a difference the README lists: APISIX's body is kept in the case, Tidegate's is checked
-            assertEquals(r.path("body_differs").path("tidegate").asText(), response.body(), seen);
-        } else if (r.has("response_body")) {
-            assertEquals(r.path("response_body").asText(), response.body(), seen);
-        }
-        if (r.has("response_body_like")) {
-            assertTrue(Pattern.compile(r.path("response_body_like").asText()).matcher(response.body()).find(), seen);
-        }
-        for (JsonNode present : r.path("response_headers_present")) {
-            assertTrue(response.headers().firstValue(present.asText()).isPresent(), present.asText() + " is missing: " + seen);
-        }
-        for (Map.Entry<String, JsonNode> header : iterable(r.path("response_headers"))) {
-            assertEquals(header.getValue().isNull() ? null : header.getValue().asText(),
-                    response.headers().firstValue(header.getKey()).orElse(null), seen);
-        }
-    }
-
-    private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode object) {
-        List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
-        object.fields().forEachRemaining(fields::add);
-        return fields;
     }
 }

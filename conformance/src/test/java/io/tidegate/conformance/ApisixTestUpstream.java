@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
  * {@code _} ({@code /uri/plugin_proxy_rewrite} is {@code uri}'s). Any other path answers 404.
  * <ul>
  *   <li>{@code /hello}, {@code /hello1}, {@code /status}, {@code /opentracing}: fixed bodies;</li>
+ *   <li>{@code /log}: records the body (APISIX's handler logs it), answers an empty 200;</li>
  *   <li>{@code /echo}: the request's headers as response headers, its body as the body;</li>
  *   <li>{@code /uri} (and {@code /uri/plugin_proxy_rewrite[_args]}): {@code uri: <path>} then each
  *       request header {@code name: value}, sorted, without the X-Forwarded ones;</li>
@@ -35,6 +36,8 @@ final class ApisixTestUpstream implements AutoCloseable {
             "x-forwarded-port");
 
     private final HttpServer server;
+    /** Bodies POSTed to {@code /log}, oldest first: what APISIX's handler prints as "request log: ...". */
+    private final List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private ApisixTestUpstream(HttpServer server) {
         this.server = server;
@@ -43,24 +46,43 @@ final class ApisixTestUpstream implements AutoCloseable {
     static ApisixTestUpstream start() {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            server.createContext("/", ApisixTestUpstream::answer);
+            ApisixTestUpstream upstream = new ApisixTestUpstream(server);
+            server.createContext("/", upstream::answer);
             server.setExecutor(Executors.newFixedThreadPool(4));
             server.start();
-            return new ApisixTestUpstream(server);
+            return upstream;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static void answer(HttpExchange exchange) throws IOException {
+    /** How many bodies {@code /log} has received so far. */
+    int loggedCount() {
+        return logged.size();
+    }
+
+    /** The newest body {@code /log} received once more than {@code before} have come, or null after {@code millis}. */
+    String awaitLogged(int before, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (logged.size() <= before && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return logged.size() > before ? logged.get(logged.size() - 1) : null;
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
         byte[] requestBody = exchange.getRequestBody().readAllBytes();
         String path = exchange.getRequestURI().getPath();
         String handler = path.length() > 1 ? path.substring(1).replace('/', '_') : "";
+        if (handler.equals("log")) {
+            logged.add(new String(requestBody, StandardCharsets.UTF_8));
+        }
         String body = switch (handler) {
             case "hello" -> "hello world\n";
             case "hello1" -> "hello1 world\n";
             case "status" -> "ok\n";
             case "opentracing" -> "opentracing\n";
+            case "log" -> "";
             case "echo" -> {
                 exchange.getRequestHeaders().forEach((name, values) -> {
                     String lower = name.toLowerCase(Locale.ROOT);

@@ -1,0 +1,250 @@
+package io.tidegate.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidegate.testing.TestGateway;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * One transcribed request and what APISIX's test expects of its answer:
+ * <ul>
+ *   <li>where it goes: the proxy listener, {@code admin: true} the Admin API (with APISIX's test
+ *       key unless its headers carry one or it says {@code api_key: false}), {@code metrics: true}
+ *       the Prometheus listener's {@code /metrics};</li>
+ *   <li>what it sends: {@code method}, {@code path}, {@code headers}, {@code body} (text, or YAML
+ *       sent as JSON), after {@code sleep} seconds, {@code repeat} times;</li>
+ *   <li>what it checks: {@code status} (a number or {@code 2xx}), {@code response_body},
+ *       {@code response_body_like} / {@code response_body_unlike} (regexes), {@code response_json}
+ *       ({@link JsonPattern}), {@code response_headers} (null = absent),
+ *       {@code response_headers_present}, {@code response_headers_like}; what the test upstream's
+ *       {@code /log} received next ({@code upstream_log_json}, {@code upstream_log_like}); the last
+ *       line of a log file ({@code file_log_json} / {@code file_log_like}: path, json / regex).</li>
+ * </ul>
+ * A listed difference keeps APISIX's expectation and checks Tidegate's instead:
+ * {@code body_differs: {tidegate, why}} for the body, {@code status_differs: {tidegate, why}}.
+ */
+final class ReplayedRequest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long LOG_WAIT_MILLIS = 3000;
+    /** How long a request right after an Admin API write may take to see it served. */
+    private static final long PROPAGATION_MILLIS = 5000;
+
+    /** What the requests of one case share. */
+    static final class Session {
+        final TestGateway gateway;
+        final ApisixTestUpstream upstream;
+        final Path logDir;
+        /** An Admin API write succeeded and no proxied request has seen it served yet. */
+        boolean unseenWrite;
+
+        Session(TestGateway gateway, ApisixTestUpstream upstream, Path logDir) {
+            this.gateway = gateway;
+            this.upstream = upstream;
+            this.logDir = logDir;
+        }
+    }
+
+    private final JsonNode r;
+    private final String which;
+
+    ReplayedRequest(JsonNode r, String which) {
+        this.r = r;
+        this.which = which;
+    }
+
+    void replay(Session session) throws Exception {
+        if (r.has("sleep")) {
+            Thread.sleep(Math.round(r.path("sleep").asDouble() * 1000));
+        }
+        int times = r.path("repeat").asInt(1);
+        for (int i = 0; i < times; i++) {
+            once(session, times > 1 ? which + " (" + (i + 1) + " of " + times + ")" : which);
+        }
+    }
+
+    private void once(Session session, String label) throws Exception {
+        boolean admin = r.path("admin").asBoolean(false);
+        int loggedBefore = session.upstream.loggedCount();
+        HttpResponse<String> response = session.gateway.send(build(session));
+        if (!admin && !r.path("metrics").asBoolean(false) && session.unseenWrite) {
+            // etcd delivers an Admin API write to the serving version asynchronously, as in APISIX
+            long deadline = System.nanoTime() + PROPAGATION_MILLIS * 1_000_000;
+            while (!statusMatches(response.statusCode()) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                response = session.gateway.send(build(session));
+            }
+            session.unseenWrite = false;
+        }
+        if (admin && response.statusCode() < 300 && !r.path("method").asText("GET").equals("GET")) {
+            session.unseenWrite = true;
+        }
+        check(response, label);
+        checkUpstreamLog(session, loggedBefore, label);
+        checkFileLog(session, label);
+    }
+
+    private HttpRequest build(Session session) throws JsonProcessingException {
+        String method = r.path("method").asText("GET");
+        JsonNode bodyNode = r.path("body");
+        String body = bodyNode.isMissingNode() || bodyNode.isNull() ? ""
+                : bodyNode.isTextual() ? bodyNode.asText() : JSON.writeValueAsString(bodyNode);
+        String path = r.path("path").asText("/");
+        InetSocketAddress target;
+        if (r.path("admin").asBoolean(false)) {
+            target = session.gateway.gateway().adminAddress();
+        } else if (r.path("metrics").asBoolean(false)) {
+            target = session.gateway.gateway().metricsAddress();
+            path = "/metrics";
+        } else {
+            return request(session.gateway.uri(path), method, body, false);
+        }
+        return request(URI.create("http://127.0.0.1:" + target.getPort() + path), method, body, r.path("admin").asBoolean(false));
+    }
+
+    private HttpRequest request(URI uri, String method, String body, boolean admin) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        boolean keyGiven = false;
+        for (Map.Entry<String, JsonNode> h : fields(r.path("headers"))) {
+            request.header(h.getKey(), h.getValue().asText());
+            keyGiven |= h.getKey().equalsIgnoreCase("X-API-KEY");
+        }
+        if (admin && !keyGiven && r.path("api_key").asBoolean(true)) {
+            request.header("X-API-KEY", ApisixConformanceTest.ADMIN_KEY);
+        }
+        return request.build();
+    }
+
+    private boolean statusMatches(int status) {
+        JsonNode expected = r.has("status_differs") ? r.path("status_differs").path("tidegate") : r.path("status");
+        if (expected.isMissingNode()) {
+            return status == 200;
+        }
+        return expected.asText().equals("2xx") ? status >= 200 && status < 300 : status == expected.asInt();
+    }
+
+    private void check(HttpResponse<String> response, String label) {
+        String seen = label + " answered " + response.statusCode() + " " + response.headers().map() + " " + response.body();
+        assertTrue(statusMatches(response.statusCode()), "status: " + seen);
+        if (r.has("body_differs")) {
+            assertEquals(r.path("body_differs").path("tidegate").asText(), response.body(), seen);
+        } else if (r.has("response_body")) {
+            assertEquals(r.path("response_body").asText(), response.body(), seen);
+        }
+        for (String like : texts(r.path("response_body_like"))) {
+            assertTrue(Pattern.compile(like).matcher(response.body()).find(), "body like /" + like + "/: " + seen);
+        }
+        for (String unlike : texts(r.path("response_body_unlike"))) {
+            assertFalse(Pattern.compile(unlike).matcher(response.body()).find(), "body unlike /" + unlike + "/: " + seen);
+        }
+        if (r.has("response_json")) {
+            assertNull(JsonPattern.mismatch(r.path("response_json"), parse(response.body(), seen)), seen);
+        }
+        for (String present : texts(r.path("response_headers_present"))) {
+            assertTrue(response.headers().firstValue(present).isPresent(), present + " is missing: " + seen);
+        }
+        for (Map.Entry<String, JsonNode> header : fields(r.path("response_headers"))) {
+            assertEquals(header.getValue().isNull() ? null : header.getValue().asText(),
+                    response.headers().firstValue(header.getKey()).orElse(null), header.getKey() + ": " + seen);
+        }
+        for (Map.Entry<String, JsonNode> header : fields(r.path("response_headers_like"))) {
+            String value = response.headers().firstValue(header.getKey()).orElse("");
+            assertTrue(Pattern.compile(header.getValue().asText()).matcher(value).find(), header.getKey() + ": " + seen);
+        }
+    }
+
+    private void checkUpstreamLog(Session session, int before, String label) throws InterruptedException {
+        if (!r.has("upstream_log_json") && !r.has("upstream_log_like")) {
+            return;
+        }
+        String logged = session.upstream.awaitLogged(before, LOG_WAIT_MILLIS);
+        assertNotNull(logged, label + ": nothing was POSTed to the test upstream's /log");
+        if (r.has("upstream_log_json")) {
+            assertNull(JsonPattern.mismatch(r.path("upstream_log_json"), parse(logged, label + " logged " + logged)), label + " logged " + logged);
+        }
+        if (r.has("upstream_log_like")) {
+            assertTrue(Pattern.compile(r.path("upstream_log_like").asText()).matcher(logged).find(), label + " logged " + logged);
+        }
+    }
+
+    private void checkFileLog(Session session, String label) throws Exception {
+        for (String field : List.of("file_log_json", "file_log_like")) {
+            if (!r.has(field)) {
+                continue;
+            }
+            JsonNode spec = r.path(field);
+            Path file = Path.of(spec.path("path").asText().replace("${LOG_DIR}", session.logDir.toString()));
+            long deadline = System.nanoTime() + LOG_WAIT_MILLIS * 1_000_000;
+            String problem;
+            do {
+                problem = fileLogProblem(field, spec, file);
+                if (problem != null) {
+                    Thread.sleep(50);
+                }
+            } while (problem != null && System.nanoTime() < deadline);
+            if (problem != null) {
+                fail(label + ": " + file + ": " + problem);
+            }
+        }
+    }
+
+    private static String fileLogProblem(String field, JsonNode spec, Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return "not written";
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        String last = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+        if (field.equals("file_log_like")) {
+            return Pattern.compile(spec.path("regex").asText()).matcher(last).find() ? null : "last line " + last;
+        }
+        try {
+            String mismatch = JsonPattern.mismatch(spec.path("json"), JSON.readTree(last));
+            return mismatch == null ? null : mismatch + " in last line " + last;
+        } catch (JsonProcessingException e) {
+            return "last line is not JSON: " + last;
+        }
+    }
+
+    private static JsonNode parse(String text, String seen) {
+        try {
+            return JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new AssertionError("not JSON: " + seen, e);
+        }
+    }
+
+    private static List<String> texts(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(n -> out.add(n.asText()));
+        } else if (!node.isMissingNode() && !node.isNull()) {
+            out.add(node.asText());
+        }
+        return out;
+    }
+
+    private static List<Map.Entry<String, JsonNode>> fields(JsonNode object) {
+        List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
+        object.fields().forEachRemaining(fields::add);
+        return fields;
+    }
+}
