@@ -85,8 +85,19 @@ public final class Gateway implements AutoCloseable {
     private volatile boolean draining;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /** APISIX's API-driven standalone mode: the Admin API without etcd serves the whole configuration. */
+    private static boolean apiDriven(GatewayConfig config) {
+        return config.server().admin() != null && config.server().etcd() == null;
+    }
+
+    private static Path stateFile(GatewayConfig config) {
+        String file = config.server().admin().stateFile();
+        return file == null ? null : Path.of(file);
+    }
+
     private Gateway(GatewayConfig config, ConnectionPools pools, HealthCheckers checkers, DnsCache dns,
-                    PluginRegistry plugins, SharedPluginOutputs outputs, PluginLedger ledger, SnapshotBuilder.Build first) {
+                    PluginRegistry plugins, SharedPluginOutputs outputs, PluginLedger ledger, Resources served,
+                    SnapshotBuilder.Build first, com.fasterxml.jackson.databind.JsonNode standaloneState) {
         this.outputs = outputs;
         this.config = config;
         this.pools = pools;
@@ -99,7 +110,7 @@ public final class Gateway implements AutoCloseable {
                 : SnapshotHolder.awaitingSource(first.snapshot(), ioThreads, this::closeReplaced);
         checkers.retainOnly(first.checked());
         this.reloads = new Reloads(() -> builder(config, pools, checkers, dns, plugins.catalog(), outputs), snapshots, ledger,
-                config.resources(), first, this::swapped);
+                served, first, this::swapped);
         this.accessLog = config.server().accessLogPath() == null ? null : new AccessLog(Path.of(config.server().accessLogPath()));
         this.metrics = config.server().metrics() == null ? null : gatewayMetrics();
         exportHealth();
@@ -115,8 +126,10 @@ public final class Gateway implements AutoCloseable {
         if (etcdSource != null) {
             etcdSource.start();
         }
-        AdminApi admin = config.server().admin() == null ? null : new AdminApi(config.server().admin().apiKey(), etcd, etcdSource.watchedKeys(),
-                this::validate, plugins::catalog);
+        AdminApi admin = config.server().admin() == null ? null
+                : etcd != null ? AdminApi.onEtcd(config.server().admin().apiKey(), etcd, etcdSource.watchedKeys(), this::validate, plugins::catalog)
+                : AdminApi.standalone(config.server().admin().apiKey(), standaloneState, stateFile(config), this::validate,
+                        next -> reloads.swap(next, "admin"), plugins::catalog);
         try {
             this.server = GatewayServer.start(config.server(),
                     new GatewayHandler(snapshots, config.server().clientMaxBodySize(), new RequestGuard(config.server().limits()),
@@ -130,7 +143,8 @@ public final class Gateway implements AutoCloseable {
         long refreshMillis = Math.round(config.server().dnsRefreshSeconds() * 1000);
         background.scheduleWithFixedDelay(this::refreshDns, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
         this.watcher = new PluginFolderWatcher(plugins, this::pluginsChanged);
-        this.fileWatcher = etcd == null ? new ConfigFileWatcher(config.sources(), this::fileChanged) : null;
+        // from etcd or the Admin API, the file holds no resources to watch
+        this.fileWatcher = etcd == null && !apiDriven(config) ? new ConfigFileWatcher(config.sources(), this::fileChanged) : null;
         if (fileWatcher != null) {
             reloadIfEditedSinceLoaded();
         }
@@ -201,9 +215,12 @@ public final class Gateway implements AutoCloseable {
         try {
             plugins.sync();
             PluginLedger ledger = new PluginLedger();
+            // API-driven: what the Admin API last accepted (kept in the state file), else nothing until a PUT
+            com.fasterxml.jackson.databind.JsonNode standaloneState = apiDriven(config) ? AdminApi.readState(stateFile(config)) : null;
+            Resources resources = standaloneState == null ? config.resources() : AdminApi.resourcesOf(standaloneState, stateFile(config));
             SnapshotBuilder.Build first = builder(config, pools, checkers, dns, plugins.catalog(), outputs)
-                    .build(config.resources(), 1, CompiledPieces.NONE, ledger);
-            Gateway gateway = new Gateway(config, pools, checkers, dns, plugins, outputs, ledger, first);
+                    .build(resources, 1, CompiledPieces.NONE, ledger);
+            Gateway gateway = new Gateway(config, pools, checkers, dns, plugins, outputs, ledger, resources, first, standaloneState);
             gateway.logStarted();
             return gateway;
         } catch (ConfigException | RuntimeException e) {

@@ -14,9 +14,10 @@ import io.tidegate.source.WatchedKeys;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Deque;
@@ -27,19 +28,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * APISIX's Admin API ({@code /apisix/admin/...}) for routes, upstreams, services, consumers, ssls,
- * global rules and plugin configs: HTTP in and out. Every write is validated like file
- * configuration, together with what it depends on (and compiled, so a plugin rejecting its config
- * is a 400 too), and committed only if what it was validated against still holds
- * ({@link ResourceWrites}); nothing is written when it fails. etcd is the source of truth: a write serves on every node (this one included) through its
- * watch. Runs on worker threads, since etcd calls block.
+ * APISIX's Admin API ({@code /apisix/admin/...}), HTTP in and out, in one of two modes. On etcd
+ * ({@link #onEtcd}): routes, upstreams, services, consumers, ssls, global rules and plugin configs
+ * one by one; every write is validated like file configuration, together with what it depends on
+ * (and compiled, so a plugin rejecting its config is a 400 too), and committed only if what it was
+ * validated against still holds ({@link ResourceWrites}); nothing is written when it fails. etcd
+ * is the source of truth: a write serves on every node (this one included) through its watch.
+ * Without etcd ({@link #standalone}, APISIX's API-driven standalone mode): the whole configuration
+ * at once through {@code /apisix/admin/configs} ({@link StandaloneConfigs}). Both check without
+ * writing ({@link ConfigValidation}) and describe the loaded plugins. Runs on worker threads, since
+ * etcd calls block.
  */
 public final class AdminApi implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PREFIX = "/apisix/admin/";
     private static final Set<String> NO_POST = Set.of("consumers", "global_rules", "plugin_configs");
-    private static final int MAX_BODY = 4 * 1024 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Compiles resources without serving them; throws with path-named errors when they do not compile. */
@@ -49,18 +53,62 @@ public final class AdminApi implements HttpHandler {
     }
 
     private final byte[] apiKey;
+    /** Both null in API-driven standalone mode (no etcd). */
     private final EtcdStore store;
     private final KeyedResources keys;
     private final ResourceWrites writes;
+    /** Null with etcd. */
+    private final StandaloneConfigs standalone;
+    private final ConfigValidation validation;
     private final PluginDescriptions plugins;
 
-    /** @param watched the keys as this node's watch sees them: what writes are checked against first */
-    public AdminApi(String apiKey, EtcdStore store, WatchedKeys watched, Validator validator, Supplier<PluginCatalog> plugins) {
+    private AdminApi(String apiKey, EtcdStore store, ResourceWrites writes, StandaloneConfigs standalone,
+                     ConfigValidation validation, Supplier<PluginCatalog> plugins) {
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
         this.store = store;
-        this.keys = new KeyedResources(store.prefix());
-        this.writes = new ResourceWrites(store, watched, keys, validator);
+        this.keys = store == null ? null : new KeyedResources(store.prefix());
+        this.writes = writes;
+        this.standalone = standalone;
+        this.validation = validation;
         this.plugins = new PluginDescriptions(plugins);
+    }
+
+    /**
+     * The Admin API on etcd: resources are written there and serve on every node through its watch.
+     * @param watched the keys as this node's watch sees them: what writes are checked against first
+     */
+    public static AdminApi onEtcd(String apiKey, EtcdStore store, WatchedKeys watched, Validator validator,
+                                  Supplier<PluginCatalog> plugins) {
+        return new AdminApi(apiKey, store, new ResourceWrites(store, watched, new KeyedResources(store.prefix()), validator),
+                null, new ConfigValidation(validator), plugins);
+    }
+
+    /** Serves a whole configuration accepted by {@code PUT /apisix/admin/configs}; throws when it does not compile. */
+    @FunctionalInterface
+    public interface ConfigTarget {
+        void serve(Resources resources) throws ConfigException;
+    }
+
+    /**
+     * APISIX's API-driven standalone mode: no etcd; {@code /apisix/admin/configs} reads and replaces
+     * the whole configuration, starting from {@code initial} (see {@link #readState}).
+     * @param stateFile where accepted configurations are kept across restarts, or null for memory only
+     */
+    public static AdminApi standalone(String apiKey, JsonNode initial, Path stateFile, Validator validator, ConfigTarget target,
+                                      Supplier<PluginCatalog> plugins) {
+        ConfigValidation validation = new ConfigValidation(validator);
+        return new AdminApi(apiKey, null, null, new StandaloneConfigs((ObjectNode) initial, validation, target::serve, stateFile),
+                validation, plugins);
+    }
+
+    /** The configuration a standalone state file holds, empty when there is none yet; an unreadable one is an error naming it. */
+    public static JsonNode readState(Path stateFile) throws ConfigException {
+        return StandaloneConfigs.readState(stateFile);
+    }
+
+    /** The resources of what {@link #readState} returned. */
+    public static Resources resourcesOf(JsonNode state, Path stateFile) throws ConfigException {
+        return StandaloneConfigs.resources((ObjectNode) state, stateFile);
     }
 
     @Override
@@ -81,8 +129,22 @@ public final class AdminApi implements HttpHandler {
             response = Reply.error(503, "etcd is unavailable: " + e.getMessage());
         }
         if (response != null) {
-            exchange.setStatusCode(response.status());
-            exchange.getResponseSender().send(JSON.writeValueAsString(response.body()));
+            send(exchange, response);
+        }
+    }
+
+    private static void send(HttpServerExchange exchange, Reply response) throws IOException {
+        exchange.setStatusCode(response.status());
+        response.headers().forEach((name, value) -> exchange.getResponseHeaders().put(new HttpString(name), value));
+        if (response.body() != null) {
+            // a newline after JSON, as APISIX's core.response.exit writes it
+            exchange.getResponseSender().send(JSON.writeValueAsString(response.body()) + "\n");
+        } else if (response.text() != null) {
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, response.contentType());
+            exchange.getResponseSender().send(response.text());
+        } else {
+            exchange.getResponseHeaders().remove(Headers.CONTENT_TYPE);
+            exchange.endExchange();
         }
     }
 
@@ -98,7 +160,7 @@ public final class AdminApi implements HttpHandler {
         exchange.setStatusCode(401);
         ObjectNode body = JSON.createObjectNode().put("error_msg", "failed to check token")
                 .put("description", given == null ? "missing apikey" : "wrong apikey");
-        exchange.getResponseSender().send(JSON.writeValueAsString(body));
+        exchange.getResponseSender().send(JSON.writeValueAsString(body) + "\n");
         return false;
     }
 
@@ -108,8 +170,20 @@ public final class AdminApi implements HttpHandler {
         if (method.equals("GET") && (path.startsWith(PREFIX + "plugins") || path.startsWith(PREFIX + "schema/plugins/"))) {
             return pluginRead(exchange, path);
         }
+        if (method.equals("HEAD") && (path.equals("/apisix/admin") || path.equals(PREFIX))) {
+            return Reply.empty(200);  // APISIX's liveness probe of the Admin API (after the key check)
+        }
         if (!path.startsWith(PREFIX)) {
             return Reply.error(404, "404 Route Not Found");
+        }
+        if (path.equals(PREFIX + "configs/validate") && method.equals("POST")) {
+            return validation.configs(RequestBodies.document(exchange));
+        }
+        if (path.startsWith(PREFIX + "schema/validate/") && method.equals("POST")) {
+            return validation.item(path.substring((PREFIX + "schema/validate/").length()), RequestBodies.json(exchange));
+        }
+        if (standalone != null) {
+            return path.equals(PREFIX + "configs") ? configs(exchange, method) : Reply.error(404, "404 Route Not Found");
         }
         String[] parts = path.substring(PREFIX.length()).split("/", -1);
         String type = parts[0];
@@ -130,6 +204,18 @@ public final class AdminApi implements HttpHandler {
                     : NO_POST.contains(type) ? Reply.error(405, "not supported for " + type + ": use PUT with an id") : put(exchange, type, newId());
             case "PATCH" -> id == null ? Reply.error(400, "missing id") : patch(exchange, type, id);
             case "DELETE" -> id == null ? Reply.error(400, "missing id") : delete(exchange, type, id);
+            default -> Reply.error(405, "method not allowed");
+        };
+    }
+
+    private Reply configs(HttpServerExchange exchange, String method) throws IOException {
+        return switch (method) {
+            case "GET" -> standalone.get(exchange.getRequestHeaders().getFirst(Headers.ACCEPT));
+            case "HEAD" -> standalone.head();
+            case "PUT" -> {
+                String digest = exchange.getRequestHeaders().getFirst("X-Digest");
+                yield digest == null ? Reply.error(400, "missing digest header") : standalone.put(digest, RequestBodies.document(exchange));
+            }
             default -> Reply.error(405, "method not allowed");
         };
     }
@@ -190,7 +276,7 @@ public final class AdminApi implements HttpHandler {
      * with any objects on the way, when absent), e.g. {@code /routes/1/upstream/nodes}.
      */
     private Reply patchField(HttpServerExchange exchange, String type, String id, List<String> field) throws IOException {
-        JsonNode replacement = readJson(exchange);
+        JsonNode replacement = RequestBodies.json(exchange);
         Reply badId = checkId(KeyedResources.idField(type), id);
         return badId != null ? badId : writes.patch(type, id, null, stored -> {
             ObjectNode parent = stored;
@@ -223,29 +309,11 @@ public final class AdminApi implements HttpHandler {
     }
 
     private ObjectNode readBody(HttpServerExchange exchange) throws IOException {
-        JsonNode body = readJson(exchange);
+        JsonNode body = RequestBodies.json(exchange);
         if (!body.isObject()) {
             throw new BadRequest("invalid request body: must be a JSON object");
         }
         return (ObjectNode) body;
-    }
-
-    private JsonNode readJson(HttpServerExchange exchange) throws IOException {
-        InputStream in = exchange.getInputStream();
-        byte[] bytes = in.readNBytes(MAX_BODY + 1);
-        if (bytes.length > MAX_BODY) {
-            throw new BadRequest("request body larger than " + MAX_BODY + " bytes");
-        }
-        JsonNode body;
-        try {
-            body = JSON.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            throw new BadRequest("invalid request body: " + e.getOriginalMessage());
-        }
-        if (body == null || body.isMissingNode()) {
-            throw new BadRequest("invalid request body: empty");
-        }
-        return body;
     }
 
     private JsonNode described(EtcdStore.Entry entry) {

@@ -70,6 +70,14 @@ public final class ConfigLoader {
                 }
             }
         }
+        if (server.admin() != null && server.etcd() == null && !root.path("tidegate").has("etcd")) {
+            for (String list : ResourceReader.RESOURCE_LISTS) {
+                if (root.has(list)) {
+                    problems.add(list, "must not be set when tidegate.admin runs without tidegate.etcd "
+                            + "(the configuration is PUT to /apisix/admin/configs)");
+                }
+            }
+        }
         Resources resources;
         List<Path> sources = new ArrayList<>(List.of(configFile.toAbsolutePath()));
         if (server.resourcesFile() != null) {
@@ -101,8 +109,17 @@ public final class ConfigLoader {
         if (root.isMissingNode() || root.isNull()) {
             return Resources.EMPTY;
         }
+        return readResourceDocument(root, prefix, problems);
+    }
+
+    /**
+     * Reads a document in APISIX's standalone format (the resource lists at the top level, items
+     * without ids keyed by position), from a file or an Admin API body; {@code prefix} is
+     * prepended to problem paths.
+     */
+    public static Resources readResourceDocument(JsonNode root, String prefix, Problems problems) {
         if (!root.isObject()) {
-            problems.add(prefix, "must be a YAML mapping");
+            problems.add(prefix, "must be a mapping");
             return Resources.EMPTY;
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
@@ -114,6 +131,16 @@ public final class ConfigLoader {
             }
         }
         return new ResourceReader(problems).read(PositionalIds.assign(root), prefix);
+    }
+
+    /** {@code root} with APISIX's positional ids ({@code arr_1}, ...) on items that have none. */
+    public static JsonNode withPositionalIds(JsonNode root) {
+        return PositionalIds.assign(root);
+    }
+
+    /** Parses one YAML document as the configuration file is parsed (anchors and aliases bounded). */
+    public static JsonNode parseYaml(String text) throws JsonProcessingException {
+        return YamlTreeReader.read(text);
     }
 
     /** Parses one JSON document, e.g. a resource read from etcd or an Admin API body. */

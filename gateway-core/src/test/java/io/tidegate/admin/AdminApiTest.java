@@ -104,7 +104,7 @@ class AdminApiTest {
     void withoutTheKeyEverythingIs401() throws Exception {
         HttpResponse<String> missing = admin(a, "GET", "/routes", null, null);
         assertEquals(401, missing.statusCode());
-        assertEquals("{\"error_msg\":\"failed to check token\",\"description\":\"missing apikey\"}", missing.body());
+        assertEquals("{\"error_msg\":\"failed to check token\",\"description\":\"missing apikey\"}\n", missing.body());
         HttpResponse<String> wrong = admin(a, "PUT", "/routes/1", "{\"uri\":\"/x\"}", "not-the-key");
         assertEquals(401, wrong.statusCode());
         assertEquals("wrong apikey", TestGateway.json(wrong).get("description").asText());
@@ -225,16 +225,16 @@ class AdminApiTest {
         putUpstreamAndRoute();
         HttpResponse<String> badUri = admin(a, "PUT", "/routes/2", "{\"uri\":\"two\",\"upstream_id\":\"u\"}");
         assertEquals(400, badUri.statusCode());
-        assertEquals("{\"error_msg\":\"uri: must start with /\"}", badUri.body());
+        assertEquals("{\"error_msg\":\"uri: must start with /\"}\n", badUri.body());
         HttpResponse<String> dangling = admin(a, "PUT", "/routes/2", "{\"uri\":\"/two\",\"upstream_id\":\"nowhere\"}");
-        assertEquals("{\"error_msg\":\"upstream_id: upstream \\\"nowhere\\\" does not exist\"}", dangling.body());
+        assertEquals("{\"error_msg\":\"upstream_id: upstream \\\"nowhere\\\" does not exist\"}\n", dangling.body());
         HttpResponse<String> compiled = admin(a, "PUT", "/routes/2", "{\"uri\":\"/two\",\"upstream_id\":\"u\",\"remote_addrs\":[\"10.0.0.0/99\"]}");
         assertEquals(400, compiled.statusCode(), "errors only compiling finds are 400 too: " + compiled.body());
         assertEquals(400, admin(a, "PUT", "/routes/2", "{not json").statusCode());
         assertEquals(400, admin(a, "PUT", "/routes/2", "{\"id\":\"3\",\"uri\":\"/two\",\"upstream_id\":\"u\"}").statusCode());
         HttpResponse<String> missing = admin(a, "GET", "/routes/2", null);
         assertEquals(404, missing.statusCode());
-        assertEquals("{\"message\":\"Key not found\"}", missing.body());
+        assertEquals("{\"message\":\"Key not found\"}\n", missing.body());
     }
 
     @Test
@@ -243,16 +243,16 @@ class AdminApiTest {
         for (String id : new String[] {"..", ".", "..."}) {
             HttpResponse<String> dots = admin(a, "PUT", "/routes/" + id, "{\"uri\":\"/d\",\"upstream_id\":\"u\"}");
             assertEquals(400, dots.statusCode(), id + ": " + dots.body());
-            assertEquals("{\"error_msg\":\"id: must not consist of dots only\"}", dots.body());
+            assertEquals("{\"error_msg\":\"id: must not consist of dots only\"}\n", dots.body());
         }
         assertEquals(400, admin(a, "PUT", "/upstreams", "{\"id\":\"..\",\"nodes\":{\"" + upstream.address() + "\":1}}").statusCode(),
                 "the id from the body too");
         for (String uri : new String[] {"/a\\r\\nX-Injected: 1", "/a\\u0000", "/a b"}) {
             HttpResponse<String> bad = admin(a, "PUT", "/routes/1", "{\"uri\":\"" + uri + "\",\"upstream_id\":\"u\"}");
-            assertEquals("{\"error_msg\":\"uri: must not contain control characters or spaces\"}", bad.body(), uri);
+            assertEquals("{\"error_msg\":\"uri: must not contain control characters or spaces\"}\n", bad.body(), uri);
         }
         HttpResponse<String> host = admin(a, "PUT", "/routes/1", "{\"uri\":\"/h\",\"hosts\":[\"a.example.com\\n\"],\"upstream_id\":\"u\"}");
-        assertEquals("{\"error_msg\":\"hosts[0]: must not contain control characters or spaces\"}", host.body());
+        assertEquals("{\"error_msg\":\"hosts[0]: must not contain control characters or spaces\"}\n", host.body());
         assertEquals(0, TestGateway.json(admin(a, "GET", "/routes", null)).get("total").asInt(), "nothing written");
         assertEquals(1, TestGateway.json(admin(a, "GET", "/upstreams", null)).get("total").asInt());
     }
@@ -262,12 +262,12 @@ class AdminApiTest {
         putUpstreamAndRoute();
         HttpResponse<String> refused = admin(a, "DELETE", "/upstreams/u", null);
         assertEquals(400, refused.statusCode());
-        assertEquals("{\"error_msg\":\"can not delete this upstream, route [1] is still using it now\"}", refused.body());
+        assertEquals("{\"error_msg\":\"can not delete this upstream, route [1] is still using it now\"}\n", refused.body());
         assertEquals(200, b.get("/one").statusCode());
 
         assertEquals(200, admin(a, "DELETE", "/routes/1", null).statusCode());
         HttpResponse<String> deleted = admin(a, "DELETE", "/upstreams/u", null);
-        assertEquals("{\"deleted\":\"1\",\"key\":\"" + prefix + "/upstreams/u\"}", deleted.body());
+        assertEquals("{\"deleted\":\"1\",\"key\":\"" + prefix + "/upstreams/u\"}\n", deleted.body());
         assertEquals(404, admin(a, "DELETE", "/upstreams/u", null).statusCode());
         b.awaitStatus("/one", 404, 5000);
     }
@@ -305,7 +305,7 @@ class AdminApiTest {
 
         HttpResponse<String> unknown = admin(a, "GET", "/schema/plugins/nope", null);
         assertEquals(404, unknown.statusCode());
-        assertEquals("{\"error_msg\":\"plugin not found\"}", unknown.body());
+        assertEquals("{\"error_msg\":\"plugin not found\"}\n", unknown.body());
 
         JsonNode all = TestGateway.json(admin(a, "GET", "/plugins?all=true", null));
         JsonNode auth = all.get("header-auth");
@@ -313,7 +313,7 @@ class AdminApiTest {
         assertEquals("1", auth.get("version").asText());
         assertEquals("auth", auth.get("type").asText());
         assertEquals("token", auth.at("/consumer_schema/required/0").asText());
-        assertEquals("[\"header-auth\"]", admin(a, "GET", "/plugins/list", null).body());
+        assertEquals("[\"header-auth\"]\n", admin(a, "GET", "/plugins/list", null).body());
     }
 
     @Test

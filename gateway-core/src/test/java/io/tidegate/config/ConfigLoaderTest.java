@@ -249,8 +249,13 @@ class ConfigLoaderTest {
                 "tidegate.etcd: user and password must be given together",
                 "tidegate.admin.api_key: must be at least 8 characters",
                 "routes: must not be set when tidegate.etcd is used (resources live in etcd)"), errors);
-        assertEquals(List.of("tidegate.admin: needs tidegate.etcd: the Admin API writes to etcd"),
-                errors("tidegate:\n  admin: { api_key: long-enough-key }\n"));
+        // without etcd the Admin API serves the whole configuration (API-driven standalone): none in the file
+        assertEquals(List.of("routes: must not be set when tidegate.admin runs without tidegate.etcd "
+                        + "(the configuration is PUT to /apisix/admin/configs)"),
+                errors("tidegate:\n  admin: { api_key: long-enough-key }\nroutes: []\n"));
+        assertEquals(List.of("tidegate.admin.state_file: must not be set with tidegate.etcd (resources live in etcd)"),
+                errors("tidegate:\n  etcd: { endpoints: [\"http://etcd:2379\"] }\n"
+                        + "  admin: { api_key: long-enough-key, state_file: configs.json }\n"));
     }
 
     @Test
