@@ -14,7 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.options.DeleteOption;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,12 +35,17 @@ import org.junit.jupiter.api.TestFactory;
  * counts them. Where Tidegate answers differently on purpose or for now, the request carries
  * {@code body_differs: {tidegate: ..., why: ...}} (or {@code status_differs}), or the case
  * {@code tidegate_refuses: <error>} / {@code tidegate_accepts: <why>}, next to APISIX's
- * expectation; the README lists each.
+ * expectation; the README lists each. Differences found later live beside the transcription, in
+ * {@code tidegate-differences/**.yaml} ({@link Differences}).
  *
  * <p>A case runs on a fresh gateway: from its {@code config} (the file format), or, with
  * {@code admin: true}, empty on a fresh etcd prefix with the Admin API (set up by its requests),
  * or, with {@code admin: standalone}, empty with the Admin API and no etcd. What a request may
- * check is {@link ReplayedRequest}'s.
+ * check is {@link ReplayedRequest}'s. {@code tidegate:} (text) adds settings to the gateway's own
+ * section, where APISIX's test changes its {@code config.yaml}. {@code ${UPSTREAM}} (APISIX's
+ * 127.0.0.1:1980), {@code ${UPSTREAM_1981}}, {@code ${UPSTREAM_1982}}, their ports alone ({@code ${UPSTREAM_PORT}},
+ * {@code ${UPSTREAM_PORT_1981}}, {@code ${UPSTREAM_PORT_1982}}) and {@code ${LOG_DIR}} (a
+ * fresh folder) are replaced in configurations and requests.
  */
 class ApisixConformanceTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -44,12 +53,17 @@ class ApisixConformanceTest {
     static final String ADMIN_KEY = "edd1c9f034335f136f87ad84b625c8f1";
 
     private static ApisixTestUpstream upstream;
+    /** APISIX's tests run server.lua on 1981 and 1982 too; {@code /server_port} tells which answered. */
+    private static ApisixTestUpstream upstream1981;
+    private static ApisixTestUpstream upstream1982;
     private static Path plugins;
     private static EtcdServer etcd;
 
     @BeforeAll
     static void upstreamAndPlugins() throws IOException {
-        upstream = ApisixTestUpstream.start();
+        upstream = ApisixTestUpstream.start(1980);
+        upstream1981 = ApisixTestUpstream.start(1981);
+        upstream1982 = ApisixTestUpstream.start(1982);
         plugins = Files.createTempDirectory("tidegate-conformance-plugins");
         Path dist = Path.of(System.getProperty("plugins.dist", "../plugins-dist"));
         try (Stream<Path> jars = Files.list(dist)) {
@@ -62,15 +76,24 @@ class ApisixConformanceTest {
     @AfterAll
     static void stopServers() {
         upstream.close();
+        upstream1981.close();
+        upstream1982.close();
         if (etcd != null) {
             etcd.close();
         }
     }
 
-    private static synchronized EtcdServer etcd() {
+    /** The etcd Admin API cases share, with nothing under APISIX's prefix (the keys its answers name): cases run one at a time. */
+    private static synchronized EtcdServer emptyEtcd() {
         if (etcd == null) {
             etcd = new EtcdServer();
             etcd.start();
+        }
+        try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
+            ByteSequence prefix = ByteSequence.from("/apisix", StandardCharsets.UTF_8);
+            client.getKVClient().delete(prefix, DeleteOption.builder().isPrefix(true).build()).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot empty etcd for the next case", e);
         }
         return etcd;
     }
@@ -87,6 +110,10 @@ class ApisixConformanceTest {
 
     private static DynamicNode file(String resource) {
         JsonNode document = read(resource);
+        String overlay = resource.replaceFirst("^apisix/", "tidegate-differences/");
+        if (ApisixConformanceTest.class.getClassLoader().getResource(overlay) != null) {
+            Differences.apply(document.path("cases"), read(overlay), read("tidegate-differences/kinds.yaml"), document.path("source").asText());
+        }
         List<DynamicNode> cases = new ArrayList<>();
         for (JsonNode c : document.path("cases")) {
             String name = document.path("source").asText() + " TEST " + c.path("test").asText() + ": " + c.path("title").asText();
@@ -113,22 +140,31 @@ class ApisixConformanceTest {
         String mode = c.path("admin").asText("false");
         String source = switch (mode) {
             case "true" -> """
-                      etcd: { endpoints: ["%s"], prefix: /c%s, timeout: 2 }
+                      etcd: { endpoints: ["%s"], prefix: /apisix, timeout: 2 }
                       admin: { address: "127.0.0.1:0", api_key: %s }
-                    """.formatted(etcd().endpoint(), UUID.randomUUID().toString().substring(0, 8), ADMIN_KEY);
+                    """.formatted(emptyEtcd().endpoint(), ADMIN_KEY);
             case "standalone" -> """
                       admin: { address: "127.0.0.1:0", api_key: %s }
                     """.formatted(ADMIN_KEY);
             default -> "";
         };
+        String settings = c.path("tidegate").asText("").lines().map(line -> "  " + line + "\n").reduce("", String::concat);
         return """
                 tidegate:
                   threads: 2
                   listeners: [{ address: "127.0.0.1:0" }]
                   metrics: { address: "127.0.0.1:0" }
                   plugins_dir: "%s"
-                """.formatted(plugins) + source
-                + c.path("config").asText().replace("${UPSTREAM}", upstream.address()).replace("${LOG_DIR}", logDir.toString());
+                """.formatted(plugins) + source + settings + substitute(c.path("config").asText(), logDir);
+    }
+
+    /** The case's placeholders: the test upstreams' addresses and its log folder. */
+    static String substitute(String text, Path logDir) {
+        return text.replace("${UPSTREAM_PORT_1981}", Integer.toString(upstream1981.port()))
+                .replace("${UPSTREAM_PORT_1982}", Integer.toString(upstream1982.port()))
+                .replace("${UPSTREAM_PORT}", Integer.toString(upstream.port()))
+                .replace("${UPSTREAM_1981}", upstream1981.address()).replace("${UPSTREAM_1982}", upstream1982.address())
+                .replace("${UPSTREAM}", upstream.address()).replace("${LOG_DIR}", logDir.toString());
     }
 
     private static void replay(String name, JsonNode c) throws Exception {

@@ -22,6 +22,9 @@ import java.util.concurrent.Executors;
  * {@code _} ({@code /uri/plugin_proxy_rewrite} is {@code uri}'s). Any other path answers 404.
  * <ul>
  *   <li>{@code /hello}, {@code /hello1}, {@code /status}, {@code /opentracing}: fixed bodies;</li>
+ *   <li>{@code /server_port[/...]}: the port APISIX's test runs this upstream on (1980, 1981, 1982);</li>
+ *   <li>{@code /mysleep?seconds=N[&abort=1]}: answers N after N seconds, or closes without answering;
+ *       {@code /server_error}: 500 with nginx's page;</li>
  *   <li>{@code /log}: records the body (APISIX's handler logs it), answers an empty 200;</li>
  *   <li>{@code /echo}: the request's headers as response headers, its body as the body;</li>
  *   <li>{@code /uri} (and {@code /uri/plugin_proxy_rewrite[_args]}): {@code uri: <path>} then each
@@ -35,20 +38,27 @@ final class ApisixTestUpstream implements AutoCloseable {
     private static final Set<String> IGNORED_HEADERS = Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
             "x-forwarded-port");
 
+    private static final String NOT_FOUND = errorPage("404 Not Found");
+    private static final String SERVER_ERROR = errorPage("500 Internal Server Error");
+
     private final HttpServer server;
+    /** The port APISIX's tests run this upstream on (1980, 1981, 1982): what {@code /server_port} answers. */
+    private final int apisixPort;
     /** Bodies POSTed to {@code /log}, oldest first: what APISIX's handler prints as "request log: ...". */
     private final List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private ApisixTestUpstream(HttpServer server) {
+    private ApisixTestUpstream(HttpServer server, int apisixPort) {
         this.server = server;
+        this.apisixPort = apisixPort;
     }
 
-    static ApisixTestUpstream start() {
+    /** @param apisixPort the port this upstream stands in for in APISIX's tests (1980 for the main one) */
+    static ApisixTestUpstream start(int apisixPort) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            ApisixTestUpstream upstream = new ApisixTestUpstream(server);
+            ApisixTestUpstream upstream = new ApisixTestUpstream(server, apisixPort);
             server.createContext("/", upstream::answer);
-            server.setExecutor(Executors.newFixedThreadPool(4));
+            server.setExecutor(Executors.newCachedThreadPool());
             server.start();
             return upstream;
         } catch (IOException e) {
@@ -77,12 +87,29 @@ final class ApisixTestUpstream implements AutoCloseable {
         if (handler.equals("log")) {
             logged.add(new String(requestBody, StandardCharsets.UTF_8));
         }
+        if (handler.equals("server_port") || handler.startsWith("server_port_")) {
+            handler = "server_port";
+        }
+        if (handler.equals("mysleep")) {
+            String seconds = query(exchange, "seconds");
+            sleep(seconds);
+            if (query(exchange, "abort") != null) {
+                exchange.close();  // no answer at all: nginx's ngx.exit(ngx.ERROR)
+                return;
+            }
+        }
+        if (handler.equals("server_error")) {
+            send(exchange, 500, SERVER_ERROR, "text/html");
+            return;
+        }
         String body = switch (handler) {
             case "hello" -> "hello world\n";
             case "hello1" -> "hello1 world\n";
             case "status" -> "ok\n";
             case "opentracing" -> "opentracing\n";
             case "log" -> "";
+            case "server_port" -> Integer.toString(apisixPort);
+            case "mysleep" -> query(exchange, "seconds") + "\n";
             case "echo" -> {
                 exchange.getRequestHeaders().forEach((name, values) -> {
                     String lower = name.toLowerCase(Locale.ROOT);
@@ -101,13 +128,41 @@ final class ApisixTestUpstream implements AutoCloseable {
                     + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery()) + "\n";
             default -> null;
         };
-        byte[] bytes = (body == null ? "not found\n" : body).getBytes(StandardCharsets.UTF_8);
-        if (!handler.equals("echo")) {
-            exchange.getResponseHeaders().set("Content-Type", "text/plain");
+        if (body == null) {
+            send(exchange, 404, NOT_FOUND, "text/html");
+        } else if (handler.equals("echo")) {
+            send(exchange, 200, body, null);
+        } else {
+            send(exchange, 200, body, "text/plain");
         }
-        exchange.sendResponseHeaders(body == null ? 404 : 200, bytes.length == 0 ? -1 : bytes.length);
+    }
+
+    private static void send(HttpExchange exchange, int status, String body, String contentType) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        if (contentType != null) {
+            exchange.getResponseHeaders().set("Content-Type", contentType);
+        }
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
         exchange.getResponseBody().write(bytes);
         exchange.close();
+    }
+
+    private static String errorPage(String status) {
+        return "<html>\n<head><title>" + status + "</title></head>\n<body>\n<center><h1>" + status
+                + "</h1></center>\n<hr><center>openresty</center>\n</body>\n</html>\n";
+    }
+
+    private static String query(HttpExchange exchange, String name) {
+        List<String> values = args(exchange).get(name);
+        return values == null ? null : values.get(0);
+    }
+
+    private static void sleep(String seconds) {
+        try {
+            Thread.sleep(Math.round(Double.parseDouble(seconds) * 1000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Request headers by lower-case name, sorted, without those APISIX's test server leaves out. */
@@ -158,6 +213,10 @@ final class ApisixTestUpstream implements AutoCloseable {
         }
         int colon = host.startsWith("[") ? host.indexOf("]:") + 1 : host.lastIndexOf(':');
         return (colon > 0 ? host.substring(0, colon) : host).toLowerCase(Locale.ROOT);
+    }
+
+    int port() {
+        return server.getAddress().getPort();
     }
 
     String address() {

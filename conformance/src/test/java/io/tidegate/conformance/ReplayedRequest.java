@@ -13,9 +13,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidegate.testing.TestGateway;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,54 +81,50 @@ final class ReplayedRequest {
     private void once(Session session, String label) throws Exception {
         boolean admin = r.path("admin").asBoolean(false);
         int loggedBefore = session.upstream.loggedCount();
-        HttpResponse<String> response = session.gateway.send(build(session));
+        TestNginxClient.Answer response = send(session);
         if (!admin && !r.path("metrics").asBoolean(false) && session.unseenWrite) {
             // etcd delivers an Admin API write to the serving version asynchronously, as in APISIX
             long deadline = System.nanoTime() + PROPAGATION_MILLIS * 1_000_000;
-            while (!statusMatches(response.statusCode()) && System.nanoTime() < deadline) {
+            while (!statusMatches(response.status()) && System.nanoTime() < deadline) {
                 Thread.sleep(50);
-                response = session.gateway.send(build(session));
+                response = send(session);
             }
             session.unseenWrite = false;
         }
-        if (admin && response.statusCode() < 300 && !r.path("method").asText("GET").equals("GET")) {
+        if (admin && response.status() < 300 && !r.path("method").asText("GET").equals("GET")) {
             session.unseenWrite = true;
         }
-        check(response, label);
+        check(response, label, expectations(session.logDir));
         checkUpstreamLog(session, loggedBefore, label);
         checkFileLog(session, label);
     }
 
-    private HttpRequest build(Session session) throws JsonProcessingException {
+    private TestNginxClient.Answer send(Session session) throws JsonProcessingException {
         String method = r.path("method").asText("GET");
         JsonNode bodyNode = r.path("body");
-        String body = bodyNode.isMissingNode() || bodyNode.isNull() ? ""
-                : bodyNode.isTextual() ? bodyNode.asText() : JSON.writeValueAsString(bodyNode);
-        String path = r.path("path").asText("/");
+        String body = ApisixConformanceTest.substitute(bodyNode.isMissingNode() || bodyNode.isNull() ? ""
+                : bodyNode.isTextual() ? bodyNode.asText() : JSON.writeValueAsString(bodyNode), session.logDir);
+        String path = ApisixConformanceTest.substitute(r.path("path").asText("/"), session.logDir);
+        boolean admin = r.path("admin").asBoolean(false);
         InetSocketAddress target;
-        if (r.path("admin").asBoolean(false)) {
+        if (admin) {
             target = session.gateway.gateway().adminAddress();
         } else if (r.path("metrics").asBoolean(false)) {
             target = session.gateway.gateway().metricsAddress();
             path = "/metrics";
         } else {
-            return request(session.gateway.uri(path), method, body, false);
+            target = session.gateway.gateway().listenerAddresses().get(0);
         }
-        return request(URI.create("http://127.0.0.1:" + target.getPort() + path), method, body, r.path("admin").asBoolean(false));
-    }
-
-    private HttpRequest request(URI uri, String method, String body, boolean admin) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
         boolean keyGiven = false;
         for (Map.Entry<String, JsonNode> h : fields(r.path("headers"))) {
-            request.header(h.getKey(), h.getValue().asText());
+            headers.add(Map.entry(h.getKey(), ApisixConformanceTest.substitute(h.getValue().asText(), session.logDir)));
             keyGiven |= h.getKey().equalsIgnoreCase("X-API-KEY");
         }
         if (admin && !keyGiven && r.path("api_key").asBoolean(true)) {
-            request.header("X-API-KEY", ApisixConformanceTest.ADMIN_KEY);
+            headers.add(Map.entry("X-API-KEY", ApisixConformanceTest.ADMIN_KEY));
         }
-        return request.build();
+        return TestNginxClient.send(new InetSocketAddress("127.0.0.1", target.getPort()), method, path, headers, body);
     }
 
     private boolean statusMatches(int status) {
@@ -142,37 +135,47 @@ final class ReplayedRequest {
         return expected.asText().equals("2xx") ? status >= 200 && status < 300 : status == expected.asInt();
     }
 
-    private void check(HttpResponse<String> response, String label) {
-        String seen = label + " answered " + response.statusCode() + " " + response.headers().map() + " " + response.body();
-        assertTrue(statusMatches(response.statusCode()), "status: " + seen);
-        if (r.has("body_differs")) {
-            assertEquals(r.path("body_differs").path("tidegate").asText(), response.body(), seen);
-        } else if (r.has("response_body")) {
-            assertEquals(r.path("response_body").asText(), response.body(), seen);
+    /** {@code r} with the case's placeholders replaced in its expectations too (an upstream address as a node key, say). */
+    private JsonNode expectations(Path logDir) {
+        try {
+            return JSON.readTree(ApisixConformanceTest.substitute(JSON.writeValueAsString(r), logDir));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
-        for (String like : texts(r.path("response_body_like"))) {
+    }
+
+    private void check(TestNginxClient.Answer response, String label, JsonNode e) {
+        String seen = label + " answered " + response.status() + " " + response.headers() + " " + response.body();
+        assertTrue(statusMatches(response.status()), "status: " + seen);
+        if (e.has("body_differs")) {
+            assertEquals(e.path("body_differs").path("tidegate").asText(), response.body(), seen);
+        } else if (e.has("response_body")) {
+            assertEquals(e.path("response_body").asText(), response.body(), seen);
+        }
+        for (String like : texts(e.path("response_body_like"))) {
             assertTrue(Pattern.compile(like).matcher(response.body()).find(), "body like /" + like + "/: " + seen);
         }
-        for (String unlike : texts(r.path("response_body_unlike"))) {
+        for (String unlike : texts(e.path("response_body_unlike"))) {
             assertFalse(Pattern.compile(unlike).matcher(response.body()).find(), "body unlike /" + unlike + "/: " + seen);
         }
-        if (r.has("response_json")) {
-            assertNull(JsonPattern.mismatch(r.path("response_json"), parse(response.body(), seen)), seen);
+        if (e.has("response_json")) {
+            assertNull(JsonPattern.mismatch(e.path("response_json"), parse(response.body(), seen)), seen);
         }
-        for (String present : texts(r.path("response_headers_present"))) {
-            assertTrue(response.headers().firstValue(present).isPresent(), present + " is missing: " + seen);
+        for (String present : texts(e.path("response_headers_present"))) {
+            assertTrue(response.header(present).isPresent(), present + " is missing: " + seen);
         }
-        for (Map.Entry<String, JsonNode> header : fields(r.path("response_headers"))) {
+        for (Map.Entry<String, JsonNode> header : fields(e.path("response_headers"))) {
             assertEquals(header.getValue().isNull() ? null : header.getValue().asText(),
-                    response.headers().firstValue(header.getKey()).orElse(null), header.getKey() + ": " + seen);
+                    response.header(header.getKey()).orElse(null), header.getKey() + ": " + seen);
         }
-        for (Map.Entry<String, JsonNode> header : fields(r.path("response_headers_like"))) {
-            String value = response.headers().firstValue(header.getKey()).orElse("");
+        for (Map.Entry<String, JsonNode> header : fields(e.path("response_headers_like"))) {
+            String value = response.header(header.getKey()).orElse("");
             assertTrue(Pattern.compile(header.getValue().asText()).matcher(value).find(), header.getKey() + ": " + seen);
         }
     }
 
     private void checkUpstreamLog(Session session, int before, String label) throws InterruptedException {
+        JsonNode r = expectations(session.logDir);
         if (!r.has("upstream_log_json") && !r.has("upstream_log_like")) {
             return;
         }
@@ -187,6 +190,7 @@ final class ReplayedRequest {
     }
 
     private void checkFileLog(Session session, String label) throws Exception {
+        JsonNode r = expectations(session.logDir);
         for (String field : List.of("file_log_json", "file_log_like")) {
             if (!r.has(field)) {
                 continue;

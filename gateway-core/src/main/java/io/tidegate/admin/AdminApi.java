@@ -45,6 +45,8 @@ public final class AdminApi implements HttpHandler {
     private static final String PREFIX = "/apisix/admin/";
     private static final Set<String> NO_POST = Set.of("consumers", "global_rules", "plugin_configs");
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final HttpString API_VERSION = new HttpString("X-API-VERSION");
+    private static final HttpString ALLOW_ORIGIN = new HttpString("Access-Control-Allow-Origin");
 
     /** Compiles resources without serving them; throws with path-named errors when they do not compile. */
     @FunctionalInterface
@@ -119,9 +121,16 @@ public final class AdminApi implements HttpHandler {
         }
         exchange.startBlocking();
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        // as APISIX's Admin API (enable_admin_cors): the key is never a cookie here, so no page can use it unasked
+        exchange.getResponseHeaders().put(ALLOW_ORIGIN, "*");
         Reply response;
         try {
-            response = authorised(exchange) ? route(exchange) : null;
+            if (authorised(exchange)) {
+                exchange.getResponseHeaders().put(API_VERSION, "v3");  // APISIX's, to callers with the key
+                response = route(exchange);
+            } else {
+                response = null;
+            }
         } catch (BadRequest e) {
             response = Reply.error(400, e.getMessage());
         } catch (EtcdStore.EtcdException e) {
@@ -185,7 +194,11 @@ public final class AdminApi implements HttpHandler {
         if (standalone != null) {
             return path.equals(PREFIX + "configs") ? configs(exchange, method) : Reply.error(404, "404 Route Not Found");
         }
-        String[] parts = path.substring(PREFIX.length()).split("/", -1);
+        String rest = path.substring(PREFIX.length());
+        if (rest.indexOf('/') < rest.length() - 1 && rest.endsWith("/")) {
+            rest = rest.substring(0, rest.length() - 1);  // /routes/1/ is /routes/1, as in APISIX
+        }
+        String[] parts = rest.split("/", -1);
         String type = parts[0];
         if (!io.tidegate.config.ResourceReader.RESOURCE_LISTS.contains(type)
                 || (parts.length > 2 && !method.equals("PATCH"))
@@ -200,8 +213,8 @@ public final class AdminApi implements HttpHandler {
         return switch (method) {
             case "GET" -> id == null ? list(type) : get(type, id);
             case "PUT" -> put(exchange, type, id);
-            case "POST" -> id != null ? Reply.error(405, "POST creates with a generated id: POST " + PREFIX + type)
-                    : NO_POST.contains(type) ? Reply.error(405, "not supported for " + type + ": use PUT with an id") : put(exchange, type, newId());
+            case "POST" -> NO_POST.contains(type) ? Reply.error(405, "not supported `POST` method for " + kind(type))
+                    : id != null ? Reply.error(400, "wrong " + kind(type) + " id, do not need it") : post(exchange, type);
             case "PATCH" -> id == null ? Reply.error(400, "missing id") : patch(exchange, type, id);
             case "DELETE" -> id == null ? Reply.error(400, "missing id") : delete(exchange, type, id);
             default -> Reply.error(405, "method not allowed");
@@ -244,6 +257,10 @@ public final class AdminApi implements HttpHandler {
         if (path.equals(PREFIX + "plugins/list")) {
             return plugins.list();
         }
+        Deque<String> subsystem = exchange.getQueryParameters().get("subsystem");
+        if (subsystem != null && !subsystem.peekFirst().equals("http") && !subsystem.peekFirst().equals("stream")) {
+            return Reply.error(400, "unsupported subsystem: " + subsystem.peekFirst());
+        }
         if (rest.isEmpty() || rest.equals("/")) {
             Deque<String> all = exchange.getQueryParameters().get("all");
             return all != null && "true".equals(all.peekFirst()) ? plugins.all() : Reply.error(400, "missing plugin name");
@@ -255,14 +272,53 @@ public final class AdminApi implements HttpHandler {
     private Reply put(HttpServerExchange exchange, String type, String id) throws IOException {
         ObjectNode body = readBody(exchange);
         String idField = KeyedResources.idField(type);
+        Reply refused = refusedFields(body, idField);
+        if (refused != null) {
+            return refused;
+        }
         if (id == null) {
             id = body.path(idField).asText(null);
             if (id == null) {
-                return Reply.error(400, "missing " + idField);
+                return Reply.error(400, "missing " + kind(type) + " " + idField);
             }
         }
         Reply badId = checkId(idField, id);
         return badId != null ? badId : writes.put(type, id, body);
+    }
+
+    /** POST: creates with a generated id; an id in the body is refused, as APISIX does. */
+    private Reply post(HttpServerExchange exchange, String type) throws IOException {
+        ObjectNode body = readBody(exchange);
+        if (body.hasNonNull(KeyedResources.idField(type))) {
+            return Reply.error(400, "wrong " + kind(type) + " id, do not need it");
+        }
+        Reply refused = refusedFields(body, KeyedResources.idField(type));
+        return refused != null ? refused : writes.put(type, newId(), body);
+    }
+
+    /**
+     * What a PUT or POST body may not carry, as in APISIX: the times the gateway keeps itself, and
+     * an integer id below 1 (APISIX's ids are strings, or integers from 1).
+     */
+    private static Reply refusedFields(ObjectNode body, String idField) {
+        for (String time : List.of("create_time", "update_time")) {
+            for (String place : List.of("", "upstream", "plugins")) {
+                JsonNode holder = place.isEmpty() ? body : body.path(place);
+                if (holder.hasNonNull(time)) {
+                    return Reply.error(400, "the property is forbidden:  " + (place.isEmpty() ? "" : place + ".") + time);
+                }
+            }
+        }
+        JsonNode id = body.get(idField);
+        if (id != null && id.isNumber() && (!id.canConvertToExactIntegral() || id.asLong() < 1)) {
+            return Reply.error(400, idField + ": must be a string or an integer of at least 1");
+        }
+        return null;
+    }
+
+    /** APISIX's name for one resource of a list: {@code route}, {@code global_rule}. */
+    private static String kind(String type) {
+        return type.substring(0, type.length() - 1);
     }
 
     private Reply patch(HttpServerExchange exchange, String type, String id) throws IOException {

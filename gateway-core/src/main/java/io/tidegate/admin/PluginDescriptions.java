@@ -48,9 +48,14 @@ final class PluginDescriptions {
     }
 
     Reply schema(String name, Map<String, java.util.Deque<String>> query) {
+        java.util.Deque<String> subsystems = query.get("subsystem");
+        String subsystem = subsystems == null ? "http" : subsystems.peekFirst();
+        if (!subsystem.equals("http") && !subsystem.equals("stream")) {
+            return Reply.error(400, "unsupported subsystem: " + subsystem);
+        }
         LoadedPlugin plugin = catalog.get().get(name);
-        if (plugin == null) {
-            return Reply.error(404, "plugin not found");
+        if (plugin == null || subsystem.equals("stream")) {  // no stream (L4) plugins here
+            return Reply.error(404, "plugin not found in subsystem " + subsystem);
         }
         java.util.Deque<String> type = query.get("schema_type");
         if (type != null && "consumer".equals(type.peekFirst())) {

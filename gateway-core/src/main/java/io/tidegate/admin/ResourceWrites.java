@@ -88,7 +88,7 @@ final class ResourceWrites {
             List<String> users = References.users(type, id, candidates, keys);
             if (!users.isEmpty()) {
                 String singular = type.substring(0, type.length() - 1);
-                return Reply.error(400, "can not delete this " + singular + ", " + users.get(0) + " is still using it now");
+                return Reply.error(400, "can not delete this " + singular.replace('_', ' ') + ", " + users.get(0) + " is still using it now");
             }
             return store.deleteIf(expected, key) ? deleted(key) : null;
         });

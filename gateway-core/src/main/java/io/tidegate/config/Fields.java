@@ -222,8 +222,12 @@ final class Fields {
         }
         Map<String, String> out = new LinkedHashMap<>();
         value.fields().forEachRemaining(e -> {
-            if (e.getValue().isTextual()) {
-                out.put(e.getKey(), e.getValue().textValue());
+            String text = e.getValue().isTextual() ? e.getValue().textValue() : null;
+            if (text != null && (text.isEmpty() || text.length() > 256 || text.chars().anyMatch(Character::isWhitespace))) {
+                // APISIX's labels_def: ^\S+$, 1 to 256 characters
+                problems.add(path("labels") + "." + e.getKey(), "must be 1 to 256 characters without spaces");
+            } else if (text != null) {
+                out.put(e.getKey(), text);
             } else {
                 problems.add(path("labels") + "." + e.getKey(), "must be a string");
             }

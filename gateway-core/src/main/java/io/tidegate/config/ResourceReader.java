@@ -185,8 +185,8 @@ public final class ResourceReader {
         for (int i = 0; i < methods.size(); i++) {
             if (!METHODS.contains(methods.get(i))) {
                 problems.add(Problems.index(f.path("methods"), i), "must be one of " + String.join(", ", METHODS));
-            } else {
-                out.add(methods.get(i));
+            } else if (!out.add(methods.get(i))) {
+                problems.add(Problems.index(f.path("methods"), i), "must not repeat " + methods.get(i));
             }
         }
         return Set.copyOf(out);
@@ -313,6 +313,9 @@ public final class ResourceReader {
                 Integer priority = n.integer("priority", 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
                 if (host != null && (host.startsWith("[") && host.endsWith("]"))) {
                     host = host.substring(1, host.length() - 1);
+                } else if (host != null && host.indexOf(':') >= 0) {
+                    n.report("host", "an IPv6 address must be enclosed with '[' and ']'");
+                    continue;
                 }
                 if (host != null && HostPort.parse(host.indexOf(':') >= 0 ? "[" + host + "]" : host, 80) == null) {
                     n.report("host", "must be a host name or IP address");

@@ -57,7 +57,7 @@ public sealed interface VarRule permits VarExpression, VarRule.Logic {
     /** One rule; {@link IllegalArgumentException} when it has none of the shapes. */
     static VarRule parse(JsonNode rule) {
         if (rule.isArray() && rule.size() > 0 && isOperator(rule.get(0))) {
-            String op = rule.get(0).textValue();
+            String op = rule.get(0).textValue().toUpperCase(java.util.Locale.ROOT);
             if (rule.size() < 2) {
                 throw new IllegalArgumentException(op + " needs at least one rule");
             }
@@ -71,6 +71,6 @@ public sealed interface VarRule permits VarExpression, VarRule.Logic {
     }
 
     private static boolean isOperator(JsonNode node) {
-        return node.isTextual() && OPERATORS.contains(node.textValue());
+        return node.isTextual() && OPERATORS.contains(node.textValue().toUpperCase(java.util.Locale.ROOT));
     }
 }

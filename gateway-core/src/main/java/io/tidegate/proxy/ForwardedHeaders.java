@@ -32,6 +32,8 @@ final class ForwardedHeaders {
         }
     }
 
+    private static final io.undertow.util.HttpString X_REAL_IP = new io.undertow.util.HttpString("X-Real-IP");
+
     static void addMissing(HttpServerExchange exchange) {
         HeaderMap headers = exchange.getRequestHeaders();
         ConnectionFacts facts = ConnectionFacts.of(exchange);
@@ -40,6 +42,8 @@ final class ForwardedHeaders {
             var forwarded = headers.get(Headers.X_FORWARDED_FOR);
             headers.put(Headers.X_FORWARDED_FOR, forwarded == null || forwarded.isEmpty() ? client
                     : String.join(", ", forwarded) + ", " + client);
+            // APISIX's proxy_set_header X-Real-IP $remote_addr: always the peer, whatever the client sent
+            headers.put(X_REAL_IP, client);
         }
         if (!headers.contains(Headers.X_FORWARDED_PROTO)) {
             headers.put(Headers.X_FORWARDED_PROTO, exchange.getRequestScheme());

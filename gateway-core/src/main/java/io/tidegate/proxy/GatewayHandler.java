@@ -73,7 +73,7 @@ public final class GatewayHandler implements HttpHandler {
         });
         ActiveRoute route = version.snapshot().router().match(new ExchangeRequest(exchange));
         if (route == null) {
-            ErrorResponses.send(exchange, 404, "404 Route Not Found");
+            version.snapshot().unmatched().handler().handleRequest(exchange);
             return;
         }
         exchange.putAttachment(ExchangeFacts.ROUTE_ID, route.plan().routeId());

@@ -22,6 +22,7 @@ public final class ProxyRouteHandlerFactory implements RouteHandlerFactory {
     private static final HttpHandler NO_UPSTREAM = new FixedErrorHandler(503, "missing upstream configuration in Route or Service");
     /** No details: the source logged why, and a client has no business knowing. */
     private static final HttpHandler UNSERVABLE = new FixedErrorHandler(503, "503 Service Unavailable");
+    private static final HttpHandler NOT_FOUND = new FixedErrorHandler(404, "404 Route Not Found");
 
     private final RequestLimits limits;
 
@@ -42,6 +43,18 @@ public final class ProxyRouteHandlerFactory implements RouteHandlerFactory {
         }
         HttpHandler proxy = proxy(plan);
         return new PrepareUpstreamRequest(plan, plan.hasPlugins() ? new PluginPhasesHandler(plan, proxy) : proxy);
+    }
+
+    @Override
+    public HttpHandler unmatched(RoutePlan plan) {
+        // fail closed as routes do: a global rule that cannot run stops every request, matched or not
+        if (plan.unservable()) {
+            return UNSERVABLE;
+        }
+        if (!plan.missingPlugins().isEmpty()) {
+            return new FixedErrorHandler(503, "plugin " + plan.missingPlugins().get(0) + " is not loaded");
+        }
+        return plan.hasPlugins() ? new PluginPhasesHandler(plan, NOT_FOUND) : NOT_FOUND;
     }
 
     private HttpHandler proxy(RoutePlan plan) {

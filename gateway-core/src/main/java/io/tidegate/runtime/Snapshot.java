@@ -9,9 +9,10 @@ import java.util.Map;
  * Everything compiled from one configuration version. Immutable: a request reads the current
  * snapshot once and uses only it, so a configuration change never shows half-applied.
  */
-public record Snapshot(long version, Router<ActiveRoute> router, CertificateTable certificates, int routeCount,
-                       int upstreamCount, PluginUse plugins, Map<String, List<String>> pluginsNotLoaded) {
+public record Snapshot(long version, Router<ActiveRoute> router, ActiveRoute unmatched, CertificateTable certificates,
+                       int routeCount, int upstreamCount, PluginUse plugins, Map<String, List<String>> pluginsNotLoaded) {
     /**
+     * @param unmatched what answers requests no route matches (the global rules, then 404)
      * @param pluginsNotLoaded by route id, the plugins each route names that no loaded jar
      *                         provides (those routes answer 503)
      */

@@ -187,7 +187,11 @@ public final class SnapshotBuilder {
                     notLoaded.put(id, piece.active.plan().missingPlugins());
                 }
             });
-            Snapshot snapshot = new Snapshot(version, built, certificates.table, routed, resources.upstreams().size(), use, notLoaded);
+            RoutePlan unmatchedPlan = new RoutePlan(null, null, null, null, defaultTimeout, null, List.copyOf(globals.missing),
+                    !resources.unservable().globalRules().isEmpty(), false, globals.chain, PluginChain.EMPTY, consumers.directory);
+            ActiveRoute unmatched = new ActiveRoute(unmatchedPlan, handlers.unmatched(unmatchedPlan));
+            Snapshot snapshot = new Snapshot(version, built, unmatched, certificates.table, routed, resources.upstreams().size(), use,
+                    notLoaded);
             CompiledPieces pieces = new CompiledPieces(catalog, consumers, upstreams, services, pluginConfigs, globals, routes, certificates);
             return new Build(snapshot, pieces, Set.copyOf(pools), checked);
         }

@@ -305,7 +305,7 @@ class AdminApiTest {
 
         HttpResponse<String> unknown = admin(a, "GET", "/schema/plugins/nope", null);
         assertEquals(404, unknown.statusCode());
-        assertEquals("{\"error_msg\":\"plugin not found\"}\n", unknown.body());
+        assertEquals("{\"error_msg\":\"plugin not found in subsystem http\"}\n", unknown.body());
 
         JsonNode all = TestGateway.json(admin(a, "GET", "/plugins?all=true", null));
         JsonNode auth = all.get("header-auth");

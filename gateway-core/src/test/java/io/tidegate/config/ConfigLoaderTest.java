@@ -52,7 +52,7 @@ class ConfigLoaderTest {
                     upstream_id: up
                 upstreams:
                   - id: up
-                    nodes: [{ host: "::1", port: 8080, weight: 2 }, { host: backend.local, port: 81, weight: 1, priority: 0 }]
+                    nodes: [{ host: "[::1]", port: 8080, weight: 2 }, { host: backend.local, port: 81, weight: 1, priority: 0 }]
                     retries: 2
                     pass_host: rewrite
                     upstream_host: internal
@@ -256,6 +256,18 @@ class ConfigLoaderTest {
         assertEquals(List.of("tidegate.admin.state_file: must not be set with tidegate.etcd (resources live in etcd)"),
                 errors("tidegate:\n  etcd: { endpoints: [\"http://etcd:2379\"] }\n"
                         + "  admin: { api_key: long-enough-key, state_file: configs.json }\n"));
+    }
+
+    @Test
+    void apisixRefusesWhatItsSchemaRefuses() throws IOException {
+        assertEquals(List.of("upstreams[0].nodes[0].host: an IPv6 address must be enclosed with '[' and ']'",
+                        "routes[0].methods[1]: must not repeat GET"),
+                errors("""
+                        routes:
+                          - { id: r, uri: /a, methods: [GET, GET], upstream_id: u }
+                        upstreams:
+                          - { id: u, nodes: [{ host: "::1", port: 80, weight: 1 }] }
+                        """));
     }
 
     @Test

@@ -255,6 +255,28 @@ class PluginSystemTest {
         }
     }
 
+    @Test
+    void globalRulesRunForRequestsNoRouteMatches() throws Exception {
+        TestPluginJars.install(plugins, "auth.jar", "auth", "1", HeaderAuthPlugin.class);
+        try (TestGateway gw = gateway("""
+                global_rules:
+                  - { id: g, plugins: { header-auth: {} } }
+                routes:
+                  - { id: 1, uri: /known, upstream: { nodes: { "%s": 1 } } }
+                consumers:
+                  - { username: alice, plugins: { header-auth: { token: t-alice } } }
+                """.formatted(upstream.address()))) {
+            // as in APISIX: a scanner probing paths meets the global rule first, not a 404 that maps the routes
+            HttpResponse<String> probe = gw.get("/unknown");
+            assertEquals(401, probe.statusCode());
+            assertEquals("{\"message\":\"Invalid token\"}\n", probe.body());
+            HttpResponse<String> authenticated = gw.send(gw.request("/unknown").header("X-Token", "t-alice").GET().build());
+            assertEquals(404, authenticated.statusCode());
+            assertEquals("{\"error_msg\":\"404 Route Not Found\"}\n", authenticated.body());
+            assertEquals(401, gw.get("/known").statusCode());
+        }
+    }
+
     /** The entries of one phase from the trace the recorders sent upstream. */
     private static String trace(HttpResponse<String> response, String phase) {
         assertEquals(200, response.statusCode(), response::body);

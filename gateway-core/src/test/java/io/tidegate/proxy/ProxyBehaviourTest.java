@@ -336,6 +336,9 @@ class ProxyBehaviourTest {
             HttpResponse<String> response = gw.get("/a");
             assertEquals(503, response.statusCode());
             assertEquals("{\"error_msg\":\"plugin ip-restriction is not loaded\"}\n", response.body());
+            HttpResponse<String> unmatched = gw.get("/no-route-here");
+            assertEquals(503, unmatched.statusCode(), "requests no route matches meet the global rule too");
+            assertEquals("{\"error_msg\":\"plugin ip-restriction is not loaded\"}\n", unmatched.body());
         }
     }
 

@@ -171,11 +171,28 @@ final class LogEntries {
                 for (FormatField field : format) {
                     json.writeStringField(field.name(), field.value(context));
                 }
+                // as APISIX's custom format: which route (and service) served, after the named fields
+                if (context.serviceId() != null && !names("service_id")) {
+                    json.writeStringField("service_id", context.serviceId());
+                }
+                if (!names("route_id")) {
+                    json.writeStringField("route_id", context.routeId());
+                }
             } else {
                 writeDefault(json, context);
             }
             json.writeEndObject();
         }
+    }
+
+    /** Whether the format names {@code field} itself (then its value, not the route's, is written). */
+    private boolean names(String field) {
+        for (FormatField named : format) {
+            if (named.name().equals(field)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void writeDefault(JsonGenerator json, PluginContext context) throws IOException {
