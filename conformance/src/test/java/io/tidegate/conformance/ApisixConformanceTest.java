@@ -186,7 +186,13 @@ class ApisixConformanceTest {
             assertTrue(refused.getMessage().contains(c.path("config_error").asText()), name + ": " + refused.getMessage());
             return;
         }
-        try (TestGateway gw = TestGateway.start(config(c, logDir))) {
+        TestGateway started;
+        try {
+            started = TestGateway.start(config(c, logDir));
+        } catch (IllegalStateException e) {
+            throw new AssertionError(name + ": " + e.getMessage(), e);
+        }
+        try (TestGateway gw = started) {
             ReplayedRequest.Session session = new ReplayedRequest.Session(gw, upstream, logDir);
             int i = 0;
             for (JsonNode r : c.path("requests")) {

@@ -306,6 +306,13 @@ public final class ResourceReader {
                 }
                 String host = n.requiredString("host");
                 Integer port = n.integer("port", 80, 1, 65535);
+                // as APISIX: {host: "127.0.0.1:1980"} without a port field names both
+                HostPort inHost = host == null || n.has("port") || host.startsWith("[") || host.indexOf(':') != host.lastIndexOf(':')
+                        ? null : HostPort.parse(host, 80);
+                if (inHost != null && host.indexOf(':') > 0) {
+                    host = inHost.host();
+                    port = inHost.port();
+                }
                 if (!n.has("weight")) {
                     n.report("weight", "is required");
                 }

@@ -10,8 +10,8 @@ import java.util.Set;
 public final class ConsumerDirectory {
     public static final ConsumerDirectory EMPTY = new ConsumerDirectory(Map.of());
 
-    /** A consumer's runnable plugins, and the plugin names it uses that are not loaded. */
-    public record ConsumerPlugins(PluginChain chain, Set<String> missing) {}
+    /** A consumer's runnable plugins, the plugin names it uses that are not loaded, and those it turns off. */
+    public record ConsumerPlugins(PluginChain chain, Set<String> missing, Set<String> disabled) {}
 
     private final Map<String, ConsumerPlugins> consumers;
 

@@ -36,9 +36,12 @@ public final class PlaceCompiler {
         this.problems = problems;
     }
 
-    /** Plugins of one place, and the names it uses that are not loaded. */
-    public record Place(List<PluginBinding> bindings, Set<String> missing) {
-        public static final Place EMPTY = new Place(List.of(), Set.of());
+    /**
+     * Plugins of one place, the names it uses that are not loaded, and those it turns off with
+     * {@code _meta.disable} (which also turns off what it would inherit under that name).
+     */
+    public record Place(List<PluginBinding> bindings, Set<String> missing, Set<String> disabled) {
+        public static final Place EMPTY = new Place(List.of(), Set.of(), Set.of());
     }
 
     /**
@@ -51,8 +54,10 @@ public final class PlaceCompiler {
         }
         List<PluginBinding> bindings = new ArrayList<>();
         Set<String> missing = new TreeSet<>();
+        Set<String> disabled = new TreeSet<>();
         plugins.forEach((name, config) -> {
             if (isDisabled(config)) {
+                disabled.add(name);
                 return;
             }
             String place = Problems.join(path, "plugins." + name);
@@ -67,7 +72,7 @@ public final class PlaceCompiler {
                 created.add(binding);
             }
         });
-        return new Place(List.copyOf(bindings), Set.copyOf(missing));
+        return new Place(List.copyOf(bindings), Set.copyOf(missing), Set.copyOf(disabled));
     }
 
     /**

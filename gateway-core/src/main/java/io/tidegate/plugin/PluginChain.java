@@ -63,6 +63,20 @@ public final class PluginChain {
         return of(new ArrayList<>(byName.values()));
     }
 
+    /** This chain without the plugins named (those a more specific place turns off). */
+    public PluginChain without(java.util.Set<String> names) {
+        if (names.isEmpty()) {
+            return this;
+        }
+        List<PluginBinding> kept = new ArrayList<>();
+        for (PluginBinding b : bindings) {
+            if (!names.contains(b.name())) {
+                kept.add(b);
+            }
+        }
+        return kept.size() == bindings.length ? this : of(kept);
+    }
+
     public boolean isEmpty() {
         return bindings.length == 0;
     }

@@ -62,7 +62,8 @@ final class PluginPhasesHandler implements HttpHandler {
             return false;
         }
         phases.route = withConsumer.computeIfAbsent(context.consumer().orElseThrow(),
-                user -> plan.routeChain().overriddenBy(consumer.chain()));
+                user -> plan.routeChain().without(consumer.disabled()).overriddenBy(consumer.chain()));
+        phases.consumerRewrite = consumer.chain().isEmpty() ? null : consumer.chain();
         return true;
     }
 
@@ -77,7 +78,7 @@ final class PluginPhasesHandler implements HttpHandler {
     }
 
     private enum Phase {
-        REWRITE("rewrite"), ACCESS("access"), BEFORE_PROXY("before_proxy"), HEADER_FILTER("header_filter"), LOG("log");
+        REWRITE("rewrite"), CONSUMER_REWRITE("rewrite"), ACCESS("access"), BEFORE_PROXY("before_proxy"), HEADER_FILTER("header_filter"), LOG("log");
 
         final String label;
 
@@ -96,6 +97,11 @@ final class PluginPhasesHandler implements HttpHandler {
         private RoutePlan plan;
         private ExchangePluginContext context;
         private PluginChain route;
+        /**
+         * The authenticated consumer's own plugins, whose rewrite phase runs once it is known (as
+         * APISIX's rewrite_in_consumer), before access; null when it has none.
+         */
+        private PluginChain consumerRewrite;
         private PluginPhasesHandler handler;
         private boolean lengthFixed;
         private boolean sizeWarned;
@@ -118,11 +124,11 @@ final class PluginPhasesHandler implements HttpHandler {
                 if (outcome != Outcome.FINISHED) {
                     return;
                 }
-                if (phase == Phase.REWRITE) {
-                    if (!handler.joinConsumer(exchange, this)) {
+                if (phase == Phase.REWRITE || phase == Phase.CONSUMER_REWRITE) {
+                    if (phase == Phase.REWRITE && !handler.joinConsumer(exchange, this)) {
                         return;
                     }
-                    phase = Phase.ACCESS;
+                    phase = phase == Phase.REWRITE && consumerRewrite != null ? Phase.CONSUMER_REWRITE : Phase.ACCESS;
                     chainIndex = 0;
                     bindingIndex = 0;
                 } else {
@@ -136,7 +142,8 @@ final class PluginPhasesHandler implements HttpHandler {
 
         private Outcome runFromCursor(HttpServerExchange exchange) {
             for (; chainIndex < 2; chainIndex++, bindingIndex = 0) {
-                PluginBinding[] bindings = (chainIndex == 0 ? plan.globalChain() : route).bindings();
+                PluginBinding[] bindings = (phase == Phase.CONSUMER_REWRITE ? (chainIndex == 0 ? PluginChain.EMPTY : consumerRewrite)
+                        : chainIndex == 0 ? plan.globalChain() : route).bindings();
                 while (bindingIndex < bindings.length) {
                     PluginBinding binding = bindings[bindingIndex++];
                     PhaseResult result = call(exchange, phase, binding);
@@ -160,7 +167,7 @@ final class PluginPhasesHandler implements HttpHandler {
         private PhaseResult call(HttpServerExchange exchange, Phase phase, PluginBinding binding) {
             try {
                 return switch (phase) {
-                    case REWRITE -> binding.instance().rewrite(context);
+                    case REWRITE, CONSUMER_REWRITE -> binding.instance().rewrite(context);
                     case ACCESS -> binding.instance().access(context);
                     default -> binding.instance().beforeProxy(context);
                 };
@@ -298,6 +305,7 @@ final class PluginPhasesHandler implements HttpHandler {
             plan = null;
             context = null;
             route = null;
+            consumerRewrite = null;
             handler = null;
         }
 

@@ -22,6 +22,7 @@ public final class ProxyRouteHandlerFactory implements RouteHandlerFactory {
     private static final HttpHandler NO_UPSTREAM = new FixedErrorHandler(503, "missing upstream configuration in Route or Service");
     /** No details: the source logged why, and a client has no business knowing. */
     private static final HttpHandler UNSERVABLE = new FixedErrorHandler(503, "503 Service Unavailable");
+    private static final HttpHandler NO_RESOLVED_NODE = new FixedErrorHandler(503, "503 Service Unavailable");
     private static final HttpHandler NOT_FOUND = new FixedErrorHandler(404, "404 Route Not Found");
 
     private final RequestLimits limits;
@@ -63,6 +64,11 @@ public final class ProxyRouteHandlerFactory implements RouteHandlerFactory {
         }
         if (plan.upstream() == null) {
             return NO_UPSTREAM;
+        }
+        if (plan.upstream().unresolved()) {
+            // as APISIX when no node's name resolves: 503, where weight 0 everywhere is a 502
+            log.warn("route {}: no node of upstream {} resolves; it answers 503 until one does", plan.routeId(), plan.upstream().name());
+            return NO_RESOLVED_NODE;
         }
         if (!plan.upstream().hasNodes()) {
             log.warn("route {}: upstream {} has no node with weight > 0; it answers 502", plan.routeId(), plan.upstream().name());

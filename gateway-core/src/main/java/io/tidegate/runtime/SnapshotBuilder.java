@@ -268,7 +268,8 @@ public final class SnapshotBuilder {
                 Map<String, JsonNode> runnable = new LinkedHashMap<>(consumer.plugins());
                 runnable.keySet().removeIf(name -> catalog.get(name) != null && catalog.get(name).authenticates());
                 PlaceCompiler.Place place = plugins.compile(runnable, Problems.index("consumers", i), "consumer:" + consumer.username());
-                out.put(consumer.username(), new ConsumerDirectory.ConsumerPlugins(PluginChain.of(place.bindings()), place.missing()));
+                out.put(consumer.username(), new ConsumerDirectory.ConsumerPlugins(PluginChain.of(place.bindings()), place.missing(),
+                        place.disabled()));
                 bindings.addAll(place.bindings());
             }
             return new Consumers(consumers, compileServices, new ConsumerDirectory(out), List.copyOf(bindings));
@@ -342,8 +343,9 @@ public final class SnapshotBuilder {
             PlaceCompiler.Place own = plugins.compile(route.plugins(), path, "route:" + route.id());
             PlaceCompiler.Place fromService = inputs.service() == null ? PlaceCompiler.Place.EMPTY : inputs.service().plugins;
             PlaceCompiler.Place fromConfig = inputs.pluginConfig() == null ? PlaceCompiler.Place.EMPTY : inputs.pluginConfig().place;
-            PluginChain routeChain = PluginChain.of(fromService.bindings())
-                    .overriddenBy(PluginChain.of(fromConfig.bindings()))
+            // a place's _meta.disable turns the inherited plugin of that name off too, as in APISIX
+            PluginChain routeChain = PluginChain.of(fromService.bindings()).without(fromConfig.disabled())
+                    .overriddenBy(PluginChain.of(fromConfig.bindings())).without(own.disabled())
                     .overriddenBy(PluginChain.of(own.bindings()));
             List<String> missing = missing(route, inputs.globals().missing, own, fromService, fromConfig);
             boolean websocket = route.enableWebsocket() != null ? route.enableWebsocket()

@@ -13,6 +13,7 @@ import java.util.function.Function;
  */
 public final class CompiledUpstream {
     private final String name;
+    private final boolean unresolved;
     private final UpstreamNodeTarget[] nodes;
     private final Balancer balancer;
     private final HashKey hashKey;
@@ -23,7 +24,8 @@ public final class CompiledUpstream {
 
     /** @param health the nodes' health, or null without health checks */
     CompiledUpstream(String name, List<UpstreamNodeTarget> nodes, Balancer balancer, HashKey hashKey, int retries,
-                     double retryTimeoutSeconds, boolean passNodeHost, NodeHealthView health) {
+                     double retryTimeoutSeconds, boolean passNodeHost, NodeHealthView health, boolean unresolved) {
+        this.unresolved = unresolved;
         this.name = name;
         this.nodes = nodes.toArray(new UpstreamNodeTarget[0]);
         this.balancer = balancer;
@@ -41,6 +43,11 @@ public final class CompiledUpstream {
 
     public boolean hasNodes() {
         return nodes.length > 0;
+    }
+
+    /** No node because no name of a weighted node resolves (not because every weight is 0). */
+    public boolean unresolved() {
+        return unresolved;
     }
 
     /** Whether {@code pass_host: node}: each try sends the chosen node's host as Host. */

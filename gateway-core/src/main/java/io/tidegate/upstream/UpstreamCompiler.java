@@ -98,7 +98,8 @@ public final class UpstreamCompiler {
         NodeHealthView view = checker == null ? null
                 : new NodeHealthView(health.toArray(new NodeHealth[0]), checker.passiveRules());
         return new CompiledUpstream(name, targets, balancer, HashKey.compile(upstream.hashOn(), upstream.key()),
-                upstream.effectiveRetries(), upstream.retryTimeout(), "node".equals(upstream.passHost()), view);
+                upstream.effectiveRetries(), upstream.retryTimeout(), "node".equals(upstream.passHost()), view,
+                targets.isEmpty() && upstream.nodes().stream().anyMatch(node -> node.weight() > 0));
     }
 
     private static Balancer balancer(String type, TreeMap<Integer, List<Integer>> groups, List<Integer> weights,

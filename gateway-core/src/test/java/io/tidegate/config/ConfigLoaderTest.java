@@ -259,7 +259,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void apisixRefusesWhatItsSchemaRefuses() throws IOException {
+    void apisixRefusesWhatItsSchemaRefuses() throws Exception {
         assertEquals(List.of("upstreams[0].nodes[0].host: an IPv6 address must be enclosed with '[' and ']'",
                         "routes[0].methods[1]: must not repeat GET"),
                 errors("""
@@ -268,6 +268,9 @@ class ConfigLoaderTest {
                         upstreams:
                           - { id: u, nodes: [{ host: "::1", port: 80, weight: 1 }] }
                         """));
+        assertEquals(List.of(new UpstreamNode("127.0.0.1", 1980, 1, 0)),
+                load("upstreams:\n  - { id: u, nodes: [{ host: \"127.0.0.1:1980\", weight: 1 }] }\n").resources().upstreams().get(0).nodes(),
+                "a host with its port and no port field, as APISIX takes it");
     }
 
     @Test

@@ -241,7 +241,8 @@ class PluginSystemTest {
                     trace(gw.get("/route-wins"), "access"), "the route's recorder replaces the service's");
 
             HttpResponse<String> alice = gw.send(gw.request("/consumer").header("X-Token", "t-alice").GET().build());
-            assertEquals("recorder/global:rewrite,early-recorder/service:rewrite,recorder/route:rewrite", trace(alice, "rewrite"));
+            assertEquals("recorder/global:rewrite,early-recorder/service:rewrite,recorder/route:rewrite,recorder/consumer:rewrite",
+                    trace(alice, "rewrite"), "once authenticated, the consumer's own plugins rewrite too (APISIX's rewrite_in_consumer)");
             assertEquals("recorder/global:access,early-recorder/service:access,recorder/consumer:access", trace(alice, "access"),
                     "after authentication the consumer's recorder replaces the route's");
             assertEquals("alice", json(alice).get("headers").get("x-consumer-username").asText());
@@ -252,6 +253,24 @@ class PluginSystemTest {
             HttpResponse<String> nobody = gw.get("/consumer");
             assertEquals(401, nobody.statusCode());
             assertEquals("{\"message\":\"Invalid token\"}\n", nobody.body());
+        }
+    }
+
+    @Test
+    void disablingAPluginOnTheRouteTurnsOffTheOneItInherits() throws Exception {
+        TestPluginJars.install(plugins, "recorders.jar", "recorders", "1", RecorderPlugin.class, EarlyRecorderPlugin.class);
+        try (TestGateway gw = gateway("""
+                services:
+                  - id: s
+                    plugins: { recorder: { tag: service }, early-recorder: { tag: service } }
+                    upstream: { nodes: { "%s": 1 } }
+                routes:
+                  - { id: 1, uri: /inherits, service_id: s }
+                  - { id: 2, uri: /disables, service_id: s, plugins: { recorder: { _meta: { disable: true } } } }
+                """.formatted(upstream.address()))) {
+            assertEquals("early-recorder/service:rewrite,recorder/service:rewrite", trace(gw.get("/inherits"), "rewrite"));
+            assertEquals("early-recorder/service:rewrite", trace(gw.get("/disables"), "rewrite"),
+                    "as in APISIX, the route's _meta.disable switches the service's recorder off");
         }
     }
 

@@ -355,6 +355,19 @@ class ProxyBehaviourTest {
     }
 
     @Test
+    void anUpstreamWhoseNamesDoNotResolveIs503() {
+        // .invalid never resolves (RFC 6761)
+        try (TestGateway gw = TestGateway.start("""
+                routes:
+                  - { id: 1, uri: /z, upstream: { nodes: { "no-such-host.invalid:80": 1 } } }
+                """)) {
+            HttpResponse<String> response = gw.get("/z");
+            assertEquals(503, response.statusCode());
+            assertEquals("{\"error_msg\":\"503 Service Unavailable\"}\n", response.body());
+        }
+    }
+
+    @Test
     void allNodesWeightZeroIs502() {
         try (TestGateway gw = TestGateway.start("""
                 routes:
