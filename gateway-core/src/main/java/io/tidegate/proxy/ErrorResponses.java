@@ -20,8 +20,12 @@ public final class ErrorResponses {
         }
         exchange.setStatusCode(status);
         var headers = exchange.getResponseHeaders();
+        String upstreamStatus = headers.getFirst(UpstreamStatuses.HEADER);  // what the tries met stays visible
         headers.clear();
         headers.put(Headers.CONTENT_TYPE, "application/json");
+        if (upstreamStatus != null) {
+            headers.put(UpstreamStatuses.HEADER, upstreamStatus);
+        }
         exchange.getResponseSender().send(body(message));
     }
 

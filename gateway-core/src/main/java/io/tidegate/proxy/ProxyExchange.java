@@ -298,6 +298,7 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
         ResponseBody framing = ResponseBody.of(head, exchange.getRequestMethod().equalToString("HEAD"), fields);
         upstream.reportStatus(node, head.status());
         exchange.setStatusCode(head.status());
+        UpstreamStatuses.add(exchange, head.status());
         // Undertow keeps a custom reason as an attachment (a map write per response): only when it differs
         if (!head.reason().isEmpty() && !head.reason().equals(StatusCodes.getReason(head.status()))) {
             exchange.setReasonPhrase(head.reason());
@@ -432,6 +433,7 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
     private void mark(UpstreamFailure failure) {
         if (!timedOut()) {
             exchange.putAttachment(ProxyExchange.FAILURE, failure);
+            UpstreamStatuses.failed(exchange, failure);
         }
     }
 

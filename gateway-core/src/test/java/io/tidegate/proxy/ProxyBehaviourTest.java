@@ -258,7 +258,23 @@ class ProxyBehaviourTest {
             for (int i = 0; i < 20; i++) {
                 HttpResponse<String> response = gw.get("/retry/" + i);
                 assertEquals(200, response.statusCode(), "request " + i + " must be retried on the live node");
+                assertTrue(response.headers().firstValue("X-APISIX-Upstream-Status").isEmpty(), "the last try succeeded");
             }
+        }
+    }
+
+    @Test
+    void theUpstreamStatusOfEveryTryIsToldWhenTheLastOneFailed() throws IOException {
+        int closed = FreePort.pick();
+        int alsoClosed = FreePort.pick();
+        try (TestGateway gw = TestGateway.start("""
+                routes:
+                  - { id: 1, uri: "/*", upstream: { retries: 1, nodes: { "127.0.0.1:%d": 1, "127.0.0.1:%d": 1 } } }
+                """.formatted(closed, alsoClosed))) {
+            HttpResponse<String> response = gw.get("/dead");
+            assertEquals(502, response.statusCode());
+            assertEquals("502, 502", response.headers().firstValue("X-APISIX-Upstream-Status").orElse(null),
+                    "as APISIX: nginx's $upstream_status, one entry per try");
         }
     }
 
