@@ -4,6 +4,7 @@ import io.tidegate.admin.AdminApi;
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.ConfigLoader;
 import io.tidegate.config.GatewayConfig;
+import io.tidegate.config.Problem;
 import io.tidegate.config.Problems;
 import io.tidegate.config.Resources;
 import io.tidegate.config.Route;
@@ -19,6 +20,7 @@ import io.tidegate.plugin.PluginCatalog;
 import io.tidegate.plugin.PluginFolderWatcher;
 import io.tidegate.plugin.PluginOutputs;
 import io.tidegate.plugin.PluginRegistry;
+import io.tidegate.plugin.UnknownPlugins;
 import io.tidegate.proxy.GatewayHandler;
 import io.tidegate.proxy.GatewayServer;
 import io.tidegate.proxy.ProxyRouteHandlerFactory;
@@ -38,6 +40,7 @@ import io.tidegate.upstream.UpstreamCompiler;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -189,12 +192,22 @@ public final class Gateway implements AutoCloseable {
      * second client or queue; the check's holds go when its snapshot closes.
      */
     public void validate(Resources candidate) throws ConfigException {
+        // every problem, unknown plugins and compile errors alike: a caller attributes them to resources
+        List<Problem> problems = new ArrayList<>();
         try (ConnectionPools scratchPools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas(),
                 config.server().limits().upstreamMaxConnections());
              HealthCheckers scratchCheckers = new HealthCheckers(config.server().trustedCas())) {
             builder(config, scratchPools, scratchCheckers, dns.lookingUpOnly(), plugins.catalog(),
                     PluginOutputs.discardingWith(outputs.sharedStates()))
                     .build(candidate, reloads.version() + 1).snapshot().close();
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        Problems unknown = new Problems();
+        UnknownPlugins.report(candidate, plugins.catalog(), unknown);
+        problems.addAll(unknown.problems());
+        if (!problems.isEmpty()) {
+            throw ConfigException.of(problems);
         }
     }
 

@@ -71,13 +71,9 @@ final class ApisixTestUpstream implements AutoCloseable {
         return logged.size();
     }
 
-    /** The newest body {@code /log} received once more than {@code before} have come, or null after {@code millis}. */
-    String awaitLogged(int before, long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + millis * 1_000_000;
-        while (logged.size() <= before && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        return logged.size() > before ? logged.get(logged.size() - 1) : null;
+    /** The bodies {@code /log} received after the first {@code count}, oldest first. */
+    List<String> loggedSince(int count) {
+        return List.copyOf(logged.subList(Math.min(count, logged.size()), logged.size()));
     }
 
     private void answer(HttpExchange exchange) throws IOException {

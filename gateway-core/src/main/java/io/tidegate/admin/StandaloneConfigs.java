@@ -28,14 +28,15 @@ import org.slf4j.LoggerFactory;
  * (the same digest again is a 204 that changes nothing); each list keeps a
  * {@code <list>_conf_version}: a PUT with a greater one replaces that list, an equal one keeps it
  * as it is, a smaller one is refused (400), and without one the list is replaced and its version
- * goes up by one. Unlike APISIX, the whole new configuration is validated and compiled before
+ * goes up by one; an item with the {@code modifiedIndex} it already has is kept as it is. Unlike APISIX, the whole new configuration is validated and compiled before
  * anything changes (references included), and, with a state file, written there before it serves,
  * so that a restart starts from it.
  */
 final class StandaloneConfigs {
     private static final Logger log = LoggerFactory.getLogger(StandaloneConfigs.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final YAMLMapper YAML = YAMLMapper.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build();
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build();
 
     /** Serves a checked configuration; throws when it does not compile (nothing then changes). */
     @FunctionalInterface
@@ -143,7 +144,7 @@ final class StandaloneConfigs {
                 return Reply.error(400, versionField + " must be greater than or equal to (" + version + ")");
             }
             next.put(versionField, nextVersion);
-            JsonNode items = nextVersion == version ? current.get(list) : body.get(list);
+            JsonNode items = nextVersion == version ? current.get(list) : unchangedKept(current.get(list), body.get(list));
             if (items != null && !items.isNull() && !(items.isArray() && items.isEmpty())) {
                 next.set(list, items.deepCopy());
             }
@@ -176,6 +177,32 @@ final class StandaloneConfigs {
         }
         current = next;
         return Reply.empty(202).withHeader(ConfigDocument.LAST_MODIFIED, Long.toString(now)).withHeader(ConfigDocument.DIGEST, digest);
+    }
+
+    /**
+     * {@code given} where each item that carries the same id and {@code modifiedIndex} as a
+     * current one is that current item, as APISIX takes it: the client says it has not changed.
+     */
+    private static JsonNode unchangedKept(JsonNode current, JsonNode given) {
+        if (current == null || !current.isArray() || given == null || !given.isArray()) {
+            return given;
+        }
+        java.util.Map<String, JsonNode> byId = new java.util.HashMap<>();
+        current.forEach(item -> {
+            if (item.hasNonNull("modifiedIndex")) {
+                byId.put(identity(item), item);
+            }
+        });
+        com.fasterxml.jackson.databind.node.ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        given.forEach(item -> {
+            JsonNode same = item.hasNonNull("modifiedIndex") ? byId.get(identity(item)) : null;
+            out.add(same != null && same.get("modifiedIndex").equals(item.get("modifiedIndex")) ? same : item);
+        });
+        return out;
+    }
+
+    private static String identity(JsonNode item) {
+        return item.path("id").asText(item.path("username").asText(""));
     }
 
     private void restore(ObjectNode previous) {

@@ -101,6 +101,15 @@ class AdminApiTest {
     }
 
     @Test
+    void aPluginNoJarProvidesIsRefusedWhenWritten() throws Exception {
+        HttpResponse<String> typo = admin(a, "PUT", "/routes/1",
+                "{\"uri\":\"/t\",\"plugins\":{\"header-aut\":{}},\"upstream\":{\"nodes\":{\"" + upstream.address() + "\":1}}}");
+        assertEquals(400, typo.statusCode());
+        assertEquals("{\"error_msg\":\"plugins.header-aut: unknown plugin (no loaded jar provides it)\"}\n", typo.body());
+        assertEquals(404, admin(a, "GET", "/routes/1", null).statusCode(), "nothing was written");
+    }
+
+    @Test
     void withoutTheKeyEverythingIs401() throws Exception {
         HttpResponse<String> missing = admin(a, "GET", "/routes", null, null);
         assertEquals(401, missing.statusCode());

@@ -126,6 +126,10 @@ class AdminStandaloneTest {
         assertEquals(400, unsupported.statusCode());
         assertEquals("stream_routes: is not supported", TestGateway.json(unsupported).get("error_msg").asText());
 
+        HttpResponse<String> typo = admin("PUT", "/configs", "{\"services\":[{\"id\":\"s\",\"plugins\":{\"key-aut\":{}}}]}", "X-Digest", "d6");
+        assertEquals(400, typo.statusCode(), "as APISIX: an unknown plugin is refused when written");
+        assertEquals("services[0].plugins.key-aut: unknown plugin (no loaded jar provides it)", TestGateway.json(typo).get("error_msg").asText());
+
         assertEquals(200, gateway.get("/hello").statusCode());
         assertEquals(404, gateway.get("/new").statusCode());
         assertEquals("d1", TestGateway.json(admin("GET", "/configs", null)).get("X-Digest").asText(), "nothing was stored");
@@ -148,6 +152,19 @@ class AdminStandaloneTest {
         HttpResponse<String> notANumber = admin("PUT", "/configs", "{\"routes_conf_version\":\"11\"}", "X-Digest", "d4");
         assertEquals(400, notANumber.statusCode());
         assertEquals("routes_conf_version must be a number", TestGateway.json(notANumber).get("error_msg").asText());
+    }
+
+    @Test
+    void anItemWithTheModifiedIndexItHasIsKeptAsItIs() throws Exception {
+        start(null);
+        String item = "{\"routes\":[{\"id\":\"r1\",\"uri\":\"%s\",\"modifiedIndex\":%d,\"upstream\":{\"nodes\":{\"" + upstream.address() + "\":1}}}]}";
+        assertEquals(202, admin("PUT", "/configs", item.formatted("/one", 1), "X-Digest", "d1").statusCode());
+        assertEquals(202, admin("PUT", "/configs", item.formatted("/two", 1), "X-Digest", "d2").statusCode());
+        assertEquals(200, gateway.get("/one").statusCode(), "same modifiedIndex: the client says r1 did not change");
+        assertEquals(404, gateway.get("/two").statusCode());
+        assertEquals(202, admin("PUT", "/configs", item.formatted("/two", 2), "X-Digest", "d3").statusCode());
+        assertEquals(200, gateway.get("/two").statusCode());
+        assertEquals(404, gateway.get("/one").statusCode());
     }
 
     @Test
