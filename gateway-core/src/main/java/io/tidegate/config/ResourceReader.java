@@ -238,6 +238,9 @@ public final class ResourceReader {
         String key = f.string("key", null);
         if ("chash".equals(type) && key == null && !"consumer".equals(hashOn)) {
             f.report("key", "is required when type is chash (unless hash_on is consumer)");
+        } else if ("chash".equals(type) && "vars".equals(hashOn) && !VariableNames.isKnown(key)) {
+            // as APISIX refuses it: a key that never resolves would send every request to one node
+            f.report("key", "\"" + key + "\" is not a variable (e.g. remote_addr, uri, arg_NAME, http_NAME, cookie_NAME)");
         }
         String scheme = f.oneOf("scheme", "http", SCHEMES);
         if (scheme.startsWith("grpc")) {

@@ -268,6 +268,10 @@ class ConfigLoaderTest {
                         upstreams:
                           - { id: u, nodes: [{ host: "::1", port: 80, weight: 1 }] }
                         """));
+        assertEquals(List.of("upstreams[0].key: \"args_id\" is not a variable (e.g. remote_addr, uri, arg_NAME, http_NAME, cookie_NAME)"),
+                errors("upstreams:\n  - { id: u, type: chash, key: args_id, nodes: { \"127.0.0.1:1\": 1 } }\n"));
+        assertEquals("arg_id", load("upstreams:\n  - { id: u, type: chash, key: arg_id, nodes: { \"127.0.0.1:1\": 1 } }\n")
+                .resources().upstreams().get(0).key());
         assertEquals(List.of(new UpstreamNode("127.0.0.1", 1980, 1, 0)),
                 load("upstreams:\n  - { id: u, nodes: [{ host: \"127.0.0.1:1980\", weight: 1 }] }\n").resources().upstreams().get(0).nodes(),
                 "a host with its port and no port field, as APISIX takes it");
