@@ -49,7 +49,10 @@ final class RequestBodies {
         try {
             body = yaml ? ConfigLoader.parseYaml(new String(bytes, StandardCharsets.UTF_8)) : JSON.readTree(bytes);
         } catch (JsonProcessingException e) {
-            throw new BadRequest((yaml ? "invalid yaml request body: " : "invalid request body: ") + e.getOriginalMessage());
+            String detail = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
+            var at = e.getLocation();
+            String where = at == null || at.getLineNr() < 1 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+            throw new BadRequest("invalid request body: " + (yaml ? "invalid yaml request body: " : "") + detail + where);
         } catch (IOException e) {
             throw new BadRequest("invalid request body: " + e.getMessage());
         }
