@@ -28,7 +28,8 @@ class FileLoggerPluginTest {
         assertEquals("v1 $host", entry.get("fixed").asText(), "as in APISIX, only a value starting with $ refers to variables");
         assertTrue(entry.get("missing").isNull(), "an unset variable is null, not an empty string");
         assertEquals("", entry.get("empty").asText());
-        assertEquals(List.of("client", "trace", "pair", "fixed", "missing", "empty"), fieldNames(entry), "in the order configured");
+        assertEquals(List.of("client", "trace", "pair", "fixed", "missing", "empty", "route_id"), fieldNames(entry),
+                "in the order configured, then the route (and service, when there is one) as APISIX adds them");
     }
 
     @Test

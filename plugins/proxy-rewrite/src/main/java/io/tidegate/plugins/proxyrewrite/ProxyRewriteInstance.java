@@ -55,9 +55,11 @@ final class ProxyRewriteInstance implements PluginInstance {
             // the result is built from decoded values; encode what a request line cannot carry
             int q = newUri.indexOf('?');
             if (q >= 0) {
-                // a rewritten uri that carries its own query replaces the client's, as in APISIX
+                // the client's query follows the rewritten uri's own, as APISIX appends ctx.var.args
+                String clientQuery = context.request().query();
+                String own = UriEncoding.safe(newUri.substring(q + 1));
                 upstream.setPath(UriEncoding.safe(newUri.substring(0, q)));
-                upstream.setQuery(UriEncoding.safe(newUri.substring(q + 1)));
+                upstream.setQuery(clientQuery.isEmpty() ? own : own.isEmpty() ? clientQuery : own + "&" + clientQuery);
             } else {
                 upstream.setPath(UriEncoding.safe(newUri));
             }
@@ -72,7 +74,13 @@ final class ProxyRewriteInstance implements PluginInstance {
             upstream.addHeader(header.getKey(), header.getValue().render(values));
         }
         for (Map.Entry<String, Template> header : set.entrySet()) {
-            upstream.setHeader(header.getKey(), header.getValue().render(values));
+            String value = header.getValue().render(values);
+            if (value.isEmpty()) {
+                // as APISIX: set to "" (or to variables that are all unset) removes the header
+                upstream.removeHeader(header.getKey());
+            } else {
+                upstream.setHeader(header.getKey(), value);
+            }
         }
         for (String header : remove) {
             upstream.removeHeader(header);

@@ -36,10 +36,19 @@ class ProxyRewritePluginTest {
     }
 
     @Test
-    void uriWithItsOwnQueryReplacesTheClientsQuery() throws Exception {
+    void uriWithItsOwnQueryIsFollowedByTheClientsQuery() throws Exception {
         TestContext ctx = rewrite("{\"uri\": \"/search?q=${arg_term}\"}", TestContext.get("/find?term=apisix&page=2"));
         assertEquals("/search", ctx.upstreamRequest().path());
-        assertEquals("q=apisix", ctx.upstreamRequest().query());
+        assertEquals("q=apisix&term=apisix&page=2", ctx.upstreamRequest().query(), "as APISIX appends ctx.var.args");
+    }
+
+    @Test
+    void setToAnEmptyValueRemovesTheHeader() throws Exception {
+        TestContext ctx = rewrite("{\"headers\": {\"set\": {\"X-Gone\": \"\", \"X-Unset\": \"$http_nothing\", \"X-Kept\": \"v\"}}}",
+                TestContext.get("/a").header("X-Gone", "client").header("X-Unset", "client"));
+        assertEquals(null, ctx.upstreamRequest().header("X-Gone"), "as APISIX: set to \"\" removes");
+        assertEquals(null, ctx.upstreamRequest().header("X-Unset"), "and so does a value whose variables are unset");
+        assertEquals("v", ctx.upstreamRequest().header("X-Kept"));
     }
 
     @Test
