@@ -130,9 +130,10 @@ public final class Gateway implements AutoCloseable {
             etcdSource.start();
         }
         AdminApi admin = config.server().admin() == null ? null
-                : etcd != null ? AdminApi.onEtcd(config.server().admin().apiKey(), etcd, etcdSource.watchedKeys(), this::validate, plugins::catalog)
+                : etcd != null ? AdminApi.onEtcd(config.server().admin().apiKey(), etcd, etcdSource.watchedKeys(), this::validate, plugins::catalog,
+                        this::reloadPlugins)
                 : AdminApi.standalone(config.server().admin().apiKey(), standaloneState, stateFile(config), this::validate,
-                        next -> reloads.swap(next, "admin"), plugins::catalog);
+                        next -> reloads.swap(next, "admin"), plugins::catalog, this::reloadPlugins);
         try {
             this.server = GatewayServer.start(config.server(),
                     new GatewayHandler(snapshots, config.server().clientMaxBodySize(), new RequestGuard(config.server().limits()),
@@ -355,6 +356,13 @@ public final class Gateway implements AutoCloseable {
         } catch (ConfigException e) {
             log.error("{} changed but does not compile; configuration version {} keeps serving:\n  {}", config.file(), reloads.version(),
                     String.join("\n  ", e.errors()));
+        }
+    }
+
+    /** The Admin API's {@code PUT /apisix/admin/plugins/reload}: the plugin folder synced now, not at the watch's next look. */
+    private void reloadPlugins() {
+        if (plugins.sync()) {
+            pluginsChanged();
         }
     }
 

@@ -63,9 +63,11 @@ public final class AdminApi implements HttpHandler {
     private final StandaloneConfigs standalone;
     private final ConfigValidation validation;
     private final PluginDescriptions plugins;
+    private final Runnable reloadPlugins;
 
     private AdminApi(String apiKey, EtcdStore store, ResourceWrites writes, StandaloneConfigs standalone,
-                     ConfigValidation validation, Supplier<PluginCatalog> plugins) {
+                     ConfigValidation validation, Supplier<PluginCatalog> plugins, Runnable reloadPlugins) {
+        this.reloadPlugins = reloadPlugins;
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
         this.store = store;
         this.keys = store == null ? null : new KeyedResources(store.prefix());
@@ -80,9 +82,9 @@ public final class AdminApi implements HttpHandler {
      * @param watched the keys as this node's watch sees them: what writes are checked against first
      */
     public static AdminApi onEtcd(String apiKey, EtcdStore store, WatchedKeys watched, Validator validator,
-                                  Supplier<PluginCatalog> plugins) {
+                                  Supplier<PluginCatalog> plugins, Runnable reloadPlugins) {
         return new AdminApi(apiKey, store, new ResourceWrites(store, watched, new KeyedResources(store.prefix()), validator),
-                null, new ConfigValidation(validator), plugins);
+                null, new ConfigValidation(validator), plugins, reloadPlugins);
     }
 
     /** Serves a whole configuration accepted by {@code PUT /apisix/admin/configs}; throws when it does not compile. */
@@ -97,10 +99,10 @@ public final class AdminApi implements HttpHandler {
      * @param stateFile where accepted configurations are kept across restarts, or null for memory only
      */
     public static AdminApi standalone(String apiKey, JsonNode initial, Path stateFile, Validator validator, ConfigTarget target,
-                                      Supplier<PluginCatalog> plugins) {
+                                      Supplier<PluginCatalog> plugins, Runnable reloadPlugins) {
         ConfigValidation validation = new ConfigValidation(validator);
         return new AdminApi(apiKey, null, null, new StandaloneConfigs((ObjectNode) initial, validation, target::serve, stateFile),
-                validation, plugins);
+                validation, plugins, reloadPlugins);
     }
 
     /** The configuration a standalone state file holds, empty when there is none yet; an unreadable one is an error naming it. */
@@ -176,6 +178,13 @@ public final class AdminApi implements HttpHandler {
     private Reply route(HttpServerExchange exchange) throws IOException {
         String path = exchange.getRequestPath();
         String method = exchange.getRequestMethod().toString();
+        if (path.equals(PREFIX + "plugins/reload")) {
+            if (!method.equals("PUT")) {
+                return Reply.error(405, "please use PUT method to reload the plugins, " + method + " method is not allowed.");
+            }
+            reloadPlugins.run();  // what the folder watch does within a second anyway, now
+            return Reply.text(200, "done", "text/plain");
+        }
         if (method.equals("GET") && (path.startsWith(PREFIX + "plugins") || path.startsWith(PREFIX + "schema/plugins/"))) {
             return pluginRead(exchange, path);
         }

@@ -225,6 +225,20 @@ class AdminStandaloneTest {
     }
 
     @Test
+    void pluginsReloadLoadsAJarAtOnce() throws Exception {
+        Files.createDirectories(dir.resolve("plugins"));
+        start(null);
+        assertEquals("[]\n", admin("GET", "/plugins/list", null).body());
+        io.tidegate.testing.TestPluginJars.install(dir.resolve("plugins"), "auth.jar", "auth", "1",
+                io.tidegate.testplugins.HeaderAuthPlugin.class);
+        HttpResponse<String> reload = admin("PUT", "/plugins/reload", null);
+        assertEquals(200, reload.statusCode());
+        assertEquals("done", reload.body());
+        assertEquals("[\"header-auth\"]\n", admin("GET", "/plugins/list", null).body(), "loaded when the answer came");
+        assertEquals(405, admin("GET", "/plugins/reload", null).statusCode());
+    }
+
+    @Test
     void validationListsEveryErrorAndWritesNothing() throws Exception {
         start(null);
         HttpResponse<String> valid = admin("POST", "/configs/validate", route("/hello"));
