@@ -24,7 +24,7 @@ import java.util.concurrent.Executors;
  *   <li>{@code /hello}, {@code /hello1}, {@code /status}, {@code /opentracing}: fixed bodies;</li>
  *   <li>{@code /server_port[/...]}: the port APISIX's test runs this upstream on (1980, 1981, 1982);</li>
  *   <li>{@code /mysleep?seconds=N[&abort=1]}: answers N after N seconds, or closes without answering;
- *       {@code /server_error}: 500 with nginx's page;</li>
+ *       {@code /server_error}: 500 with nginx's page; {@code /ewma}: the port after 0.1 s (1980) or 0.2 s;</li>
  *   <li>{@code /log}: records the body (APISIX's handler logs it), answers an empty 200;</li>
  *   <li>{@code /echo}: the request's headers as response headers, its body as the body;</li>
  *   <li>{@code /uri} (and {@code /uri/plugin_proxy_rewrite[_args]}): {@code uri: <path>} then each
@@ -93,6 +93,12 @@ final class ApisixTestUpstream implements AutoCloseable {
                 exchange.close();  // no answer at all: nginx's ngx.exit(ngx.ERROR)
                 return;
             }
+        }
+        if (handler.equals("ewma")) {
+            // server.lua's: the slower port answers later, which ewma learns
+            sleep(apisixPort == 1980 ? "0.1" : "0.2");
+            send(exchange, 200, Integer.toString(apisixPort), "text/plain");
+            return;
         }
         if (handler.equals("server_error")) {
             send(exchange, 500, SERVER_ERROR, "text/html");

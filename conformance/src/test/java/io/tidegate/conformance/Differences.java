@@ -13,7 +13,8 @@ import java.util.Set;
  * APISIX's expectation; the replay checks Tidegate's. A difference names:
  * <ul>
  *   <li>{@code test} and {@code request}, with {@code expect}: that request's expectations
- *       replaced as a whole (the status stays APISIX's unless given);</li>
+ *       replaced as a whole (the status stays APISIX's unless given); with {@code truncate: true} the
+ *       case's later requests, which build on what Tidegate answered differently, are not sent;</li>
  *   <li>{@code test} alone, with {@code case}: case fields replaced ({@code tidegate_refuses},
  *       {@code tidegate_accepts}, ...), the case's APISIX outcome then not checked.</li>
  * </ul>
@@ -21,7 +22,8 @@ import java.util.Set;
 final class Differences {
     private static final Set<String> EXPECTATIONS = Set.of("status", "response_body", "response_body_like",
             "response_body_unlike", "response_json", "response_headers", "response_headers_present", "response_headers_like",
-            "upstream_log_json", "upstream_log_like", "file_log_json", "file_log_like", "body_differs", "status_differs");
+            "upstream_log_json", "upstream_log_like", "file_log_json", "file_log_like", "body_differs", "status_differs",
+            "consistent", "same_body_as");
     private static final Set<String> OUTCOMES = Set.of("config_error", "tidegate_refuses", "tidegate_accepts");
 
     private Differences() {
@@ -57,6 +59,13 @@ final class Differences {
                     r.set("status", status);
                 }
                 difference.path("expect").fields().forEachRemaining(f -> r.set(f.getKey(), f.getValue()));
+                if (difference.path("truncate").asBoolean(false)) {
+                    // the rest of the case builds on what Tidegate refused: it cannot run
+                    com.fasterxml.jackson.databind.node.ArrayNode requests = (com.fasterxml.jackson.databind.node.ArrayNode) c.path("requests");
+                    while (requests.size() > difference.path("request").asInt() + 1) {
+                        requests.remove(requests.size() - 1);
+                    }
+                }
             }
         }
     }

@@ -33,7 +33,9 @@ import java.util.regex.Pattern;
  *       ({@link JsonPattern}), {@code response_headers} (null = absent),
  *       {@code response_headers_present}, {@code response_headers_like}; what the test upstream's
  *       {@code /log} received next ({@code upstream_log_json}, {@code upstream_log_like}); the last
- *       line of a log file ({@code file_log_json} / {@code file_log_like}: path, json / regex).</li>
+ *       line of a log file ({@code file_log_json} / {@code file_log_like}: path, json / regex);
+ *       {@code consistent: true}: every repeat got the same body; {@code same_body_as: K}: the body
+ *       request K of the case got.</li>
  * </ul>
  * A listed difference keeps APISIX's expectation and checks Tidegate's instead:
  * {@code body_differs: {tidegate, why}} for the body, {@code status_differs: {tidegate, why}}.
@@ -51,6 +53,8 @@ final class ReplayedRequest {
         final Path logDir;
         /** An Admin API write succeeded and no proxied request has seen it served yet. */
         boolean unseenWrite;
+        /** The body each request of the case got (its last repeat's), by index. */
+        final List<String> bodies = new ArrayList<>();
 
         Session(TestGateway gateway, ApisixTestUpstream upstream, Path logDir) {
             this.gateway = gateway;
@@ -72,12 +76,23 @@ final class ReplayedRequest {
             Thread.sleep(Math.round(r.path("sleep").asDouble() * 1000));
         }
         int times = r.path("repeat").asInt(1);
+        String first = null;
+        String body = null;
         for (int i = 0; i < times; i++) {
-            once(session, times > 1 ? which + " (" + (i + 1) + " of " + times + ")" : which);
+            String label = times > 1 ? which + " (" + (i + 1) + " of " + times + ")" : which;
+            body = once(session, label);
+            first = first == null ? body : first;
+            if (r.path("consistent").asBoolean(false)) {
+                assertEquals(first, body, label + ": every repeat gets the same answer");
+            }
         }
+        if (r.has("same_body_as")) {
+            assertEquals(session.bodies.get(r.path("same_body_as").asInt()), body, which + ": the same answer as request " + r.path("same_body_as"));
+        }
+        session.bodies.add(body);
     }
 
-    private void once(Session session, String label) throws Exception {
+    private String once(Session session, String label) throws Exception {
         boolean admin = r.path("admin").asBoolean(false);
         int loggedBefore = session.upstream.loggedCount();
         TestNginxClient.Answer response = send(session);
@@ -96,6 +111,7 @@ final class ReplayedRequest {
         check(response, label, expectations(session.logDir));
         checkUpstreamLog(session, loggedBefore, label);
         checkFileLog(session, label);
+        return response.body();
     }
 
     private TestNginxClient.Answer send(Session session) throws JsonProcessingException {

@@ -203,6 +203,10 @@ public final class AdminApi implements HttpHandler {
         if (standalone != null) {
             return path.equals(PREFIX + "configs") ? configs(exchange, method) : Reply.error(404, "404 Route Not Found");
         }
+        if (exchange.getQueryParameters().containsKey("ttl") && !method.equals("GET")) {
+            // APISIX lets a write expire with an etcd lease; storing it for good instead would be a silent difference
+            return Reply.error(400, "ttl is not supported: resources written here do not expire");
+        }
         String rest = path.substring(PREFIX.length());
         if (rest.indexOf('/') < rest.length() - 1 && rest.endsWith("/")) {
             rest = rest.substring(0, rest.length() - 1);  // /routes/1/ is /routes/1, as in APISIX
@@ -220,7 +224,7 @@ public final class AdminApi implements HttpHandler {
             return id == null || field.contains("") ? Reply.error(404, "404 Route Not Found") : patchField(exchange, type, id, field);
         }
         return switch (method) {
-            case "GET" -> id == null ? list(type) : get(type, id);
+            case "GET" -> id == null ? list(exchange, type) : get(type, id);
             case "PUT" -> put(exchange, type, id);
             case "POST" -> NO_POST.contains(type) ? Reply.error(405, "not supported `POST` method for " + kind(type))
                     : id != null ? Reply.error(400, "wrong " + kind(type) + " id, do not need it") : post(exchange, type);
@@ -244,19 +248,26 @@ public final class AdminApi implements HttpHandler {
 
     private Reply get(String type, String id) {
         EtcdStore.Entry entry = store.get(keys.key(type, id));
-        return entry == null ? Reply.notFound() : new Reply(200, described(entry));
+        return entry == null ? Reply.notFound() : new Reply(200, described(type, entry));
     }
 
-    private Reply list(String type) {
-        ArrayNode list = JSON.createArrayNode();
+    private Reply list(HttpServerExchange exchange, String type) {
+        ListQuery query;
+        try {
+            query = ListQuery.of(type, exchange.getQueryParameters());
+        } catch (BadRequest e) {
+            return Reply.text(400, e.getMessage(), "text/plain");  // APISIX answers this one as bare text
+        }
+        List<JsonNode> entries = new java.util.ArrayList<>();
         for (EtcdStore.Entry entry : store.list(keys.key(type, "")).entries()) {
             if (keys.place(entry.key()) != null) {  // APISIX keeps other kinds of keys in places of its own
-                list.add(described(entry));
+                entries.add(described(type, entry));
             }
         }
+        ListQuery.Result result = query.apply(entries);
         ObjectNode body = JSON.createObjectNode();
-        body.set("list", list);
-        body.put("total", list.size());
+        body.putArray("list").addAll(result.page());
+        body.put("total", result.total());
         return new Reply(200, body);
     }
 
@@ -381,10 +392,16 @@ public final class AdminApi implements HttpHandler {
         return (ObjectNode) body;
     }
 
-    private JsonNode described(EtcdStore.Entry entry) {
+    /** An entry as APISIX lists it; an ssl's private keys are never read back, as APISIX leaves them out. */
+    private JsonNode described(String type, EtcdStore.Entry entry) {
         ObjectNode out = JSON.createObjectNode().put("key", entry.key());
         try {
-            out.set("value", JSON.readTree(entry.value()));
+            JsonNode value = JSON.readTree(entry.value());
+            if (type.equals("ssls") && value instanceof ObjectNode ssl) {
+                ssl.remove("key");
+                ssl.remove("keys");
+            }
+            out.set("value", value);
         } catch (JsonProcessingException e) {
             out.put("value", entry.value());
         }

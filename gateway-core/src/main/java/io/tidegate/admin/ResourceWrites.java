@@ -128,8 +128,14 @@ final class ResourceWrites {
         }
         long now = System.currentTimeMillis() / 1000;
         value.put(idField, id);
-        value.put("create_time", existing == null ? now : createTime(existing, now));
-        value.put("update_time", now);
+        // a PATCH may set the times (APISIX allows it there, to carry them over from elsewhere); a PUT may not
+        ObjectNode stored = existing == null ? null : storedObject(existing);
+        if (!(mustExist && setByEdit(value, stored, "create_time"))) {
+            value.put("create_time", existing == null ? now : createTime(existing, now));
+        }
+        if (!(mustExist && setByEdit(value, stored, "update_time"))) {
+            value.put("update_time", now);
+        }
         String text = text(value);
 
         Dependencies.Read read = attempt.complete(value);
@@ -143,6 +149,12 @@ final class ResourceWrites {
         ObjectNode body = JSON.createObjectNode().put("key", key);
         body.set("value", value);
         return new Reply(existing == null ? 201 : 200, body);
+    }
+
+    /** Whether the edit gave {@code field} a number other than the stored one. */
+    private static boolean setByEdit(ObjectNode edited, ObjectNode stored, String field) {
+        JsonNode now = edited.get(field);
+        return now != null && now.isIntegralNumber() && (stored == null || !now.equals(stored.get(field)));
     }
 
     /** The errors that concern {@code key} when the {@code values} are read and compiled together; null when none. */

@@ -4,7 +4,8 @@ import java.util.regex.Pattern;
 
 /** Parses {@code host}, {@code host:port}, {@code [v6]} and {@code [v6]:port}; no DNS involved. */
 record HostPort(String host, int port) {
-    private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$");
+    /** A host name; a trailing dot (a fully qualified name, {@code localhost.}) is allowed, as in DNS. */
+    private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?\\.?$");
     private static final Pattern IPV6 = Pattern.compile("^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$");
 
     /** Returns null when the text is not a valid address or has no port and {@code defaultPort} is negative. */

@@ -46,6 +46,8 @@ public final class ResourceReader {
     private static final Set<String> SCHEMES = orderedSet("http", "https", "grpc", "grpcs");
     private static final Set<String> PASS_HOST = orderedSet("pass", "node", "rewrite");
     private static final Pattern HOST = Pattern.compile("^\\*$|^\\*?[0-9a-zA-Z-._\\[\\]:]+$");
+    /** APISIX's upstream_hash_header_schema, for header and cookie names. */
+    private static final Pattern HEADER_OR_COOKIE = Pattern.compile("^[a-zA-Z0-9-_]+$");
     private static final Pattern USERNAME = Pattern.compile("^[a-zA-Z0-9_\\-]+$");
     private static final String NO_CONTROL_OR_SPACE = "must not contain control characters or spaces";
 
@@ -241,6 +243,8 @@ public final class ResourceReader {
         } else if ("chash".equals(type) && "vars".equals(hashOn) && !VariableNames.isKnown(key)) {
             // as APISIX refuses it: a key that never resolves would send every request to one node
             f.report("key", "\"" + key + "\" is not a variable (e.g. remote_addr, uri, arg_NAME, http_NAME, cookie_NAME)");
+        } else if ("chash".equals(type) && ("header".equals(hashOn) || "cookie".equals(hashOn)) && !HEADER_OR_COOKIE.matcher(key).matches()) {
+            f.report("key", "must be a " + hashOn + " name (letters, digits, - and _)");
         }
         String scheme = f.oneOf("scheme", "http", SCHEMES);
         if (scheme.startsWith("grpc")) {
@@ -259,8 +263,8 @@ public final class ResourceReader {
         if (upstreamHost != null && hasControlOrSpace(upstreamHost)) {
             f.report("upstream_host", NO_CONTROL_OR_SPACE);  // it becomes the Host header sent upstream
         }
-        if ("rewrite".equals(passHost) && upstreamHost == null) {
-            f.report("upstream_host", "is required when pass_host is rewrite");
+        if ("rewrite".equals(passHost) && (upstreamHost == null || upstreamHost.isEmpty())) {
+            f.report("upstream_host", "is required when pass_host is rewrite" + (upstreamHost == null ? "" : " (and must not be empty)"));
         }
         KeepalivePool pool = keepalivePool(f);
         HealthChecks checks = new HealthCheckReader(problems).read(f);

@@ -10,7 +10,7 @@ import java.util.Deque;
  * APISIX (nginx) variables over an Undertow exchange: {@code uri}, {@code request_uri}, {@code host},
  * {@code remote_addr}, {@code remote_port}, {@code server_addr}, {@code server_port},
  * {@code request_method}, {@code scheme}, {@code query_string}/{@code args}, {@code arg_NAME},
- * {@code http_NAME} (dashes written as underscores, any case), {@code cookie_NAME}.
+ * {@code http_NAME} (dashes written as underscores, any case), {@code cookie_NAME}, {@code hostname}.
  * An unknown variable or an absent value is null.
  */
 public final class Variables {
@@ -55,6 +55,7 @@ public final class Variables {
             case "server_port" -> port(exchange.getDestinationAddress());
             case "request_method" -> exchange.getRequestMethod().toString();
             case "scheme" -> exchange.getRequestScheme();
+            case "hostname", "server_name" -> Host.NAME;  // nginx's: this machine's name (APISIX's server block names none)
             case "query_string", "args" -> exchange.getQueryString().isEmpty() ? null : exchange.getQueryString();
             default -> null;
         };
@@ -89,5 +90,22 @@ public final class Variables {
 
     private static String port(InetSocketAddress address) {
         return address == null ? null : Integer.toString(address.getPort());
+    }
+
+    /** Looked up once, on first use only: it may take a name lookup. */
+    private static final class Host {
+        static final String NAME = lookUp();
+
+        private static String lookUp() {
+            String env = System.getenv("HOSTNAME");
+            if (env != null && !env.isBlank()) {
+                return env;
+            }
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                return "localhost";
+            }
+        }
     }
 }
