@@ -25,6 +25,9 @@ final class UpstreamStatuses {
     /** Records a try's status; the header is set when it is 5xx (a later try's 2xx leaves none). */
     static void add(HttpServerExchange exchange, int status) {
         StringBuilder statuses = exchange.getAttachment(KEY);
+        if (statuses == null && status < 500) {
+            return;  // the usual case, a first try that answered: nothing to tell, nothing allocated
+        }
         if (statuses == null) {
             statuses = new StringBuilder(3);
             exchange.putAttachment(KEY, statuses);
