@@ -1,5 +1,7 @@
 package io.tidegate.route;
 
+import io.tidegate.plugin.api.IpRange;
+
 import java.util.List;
 import java.util.Set;
 

@@ -1,5 +1,7 @@
 package io.tidegate.route;
 
+import io.tidegate.plugin.api.IpRange;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tidegate.config.VarExpression;
 import io.tidegate.config.VarRule;

@@ -23,7 +23,7 @@ import io.tidegate.plugin.PluginCatalog;
 import io.tidegate.plugin.PluginChain;
 import io.tidegate.plugin.PluginOutputs;
 import io.tidegate.plugin.api.PluginServices.Credential;
-import io.tidegate.route.IpRange;
+import io.tidegate.plugin.api.IpRange;
 import io.tidegate.route.RouteConditions;
 import io.tidegate.route.Router;
 import io.tidegate.route.VarCondition;

@@ -1,6 +1,6 @@
 package io.tidegate.upstream;
 
-import io.tidegate.route.IpRange;
+import io.tidegate.plugin.api.IpRange;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;

@@ -7,7 +7,7 @@ import io.tidegate.health.HealthCheckers;
 import io.tidegate.health.NodeHealth;
 import io.tidegate.health.ProbeTarget;
 import io.tidegate.health.UpstreamChecker;
-import io.tidegate.route.IpRange;
+import io.tidegate.plugin.api.IpRange;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

@@ -1,5 +1,7 @@
 package io.tidegate.route;
 
+import io.tidegate.plugin.api.IpRange;
+
 import java.net.InetAddress;
 import java.util.Map;
 

@@ -1,5 +1,7 @@
 package io.tidegate.route;
 
+import io.tidegate.plugin.api.IpRange;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package io.tidegate.route;
+package io.tidegate.plugin.api;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -6,7 +6,10 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
-/** An IPv4 or IPv6 address or CIDR block, as in {@code remote_addrs} and {@code ipmatch}. */
+/**
+ * An IPv4 or IPv6 address or CIDR block, as routes' {@code remote_addrs} and {@code ipmatch} and
+ * plugins such as ip-restriction take them; parsing never looks a name up in DNS.
+ */
 public final class IpRange {
     private static final Pattern IPV4 = Pattern.compile("^(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})$");
     private static final Pattern IPV6 = Pattern.compile("^[0-9A-Fa-f:.]+$");
