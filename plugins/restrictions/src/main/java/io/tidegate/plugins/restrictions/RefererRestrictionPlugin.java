@@ -64,9 +64,11 @@ public final class RefererRestrictionPlugin implements GatewayPlugin<RefererRest
             return null;
         }
         try {
-            URI uri = new URI(referer.strip());
+            String text = referer.strip();
+            URI uri = new URI(text);
             String scheme = uri.getScheme();
-            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
+            boolean schemeLess = scheme == null && text.startsWith("//");  // as lua-resty-http's parse_uri takes it
+            if (!schemeLess && (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")))) {
                 return null;
             }
             return uri.getHost();

@@ -13,10 +13,11 @@ import java.util.regex.Pattern;
 import org.pf4j.Extension;
 
 /**
- * APISIX's {@code uri-blocker} (priority 2900, rewrite phase): refuses a request whose
- * {@code $request_uri} (the path and query as the client sent them) contains a match of one of
- * {@code block_rules} ({@code case_insensitive} to ignore case) with {@code rejected_code} (403),
- * and {@code {"error_msg": rejected_msg}} when that is set, else no body.
+ * APISIX's {@code uri-blocker} (priority 2900, rewrite phase): refuses a request whose path
+ * (normalised, as routing sees it) and query contain a match of one of {@code block_rules}
+ * ({@code case_insensitive} to ignore case) with {@code rejected_code} (403), and
+ * {@code {"error_msg": rejected_msg}} when that is set, else no body. An empty {@code block_rules}
+ * blocks everything, as APISIX's empty pattern matches every URI.
  */
 @Extension
 public final class UriBlockerPlugin implements GatewayPlugin<UriBlockerPlugin.Settings> {
@@ -46,7 +47,11 @@ public final class UriBlockerPlugin implements GatewayPlugin<UriBlockerPlugin.Se
         return new PluginInstance() {
             @Override
             public PhaseResult rewrite(PluginContext context) {
-                return Patterns.anyFound(rules, context.var("request_uri")) ? refusal : PhaseResult.proceed();
+                // as APISIX: the normalised path (dot segments resolved, slashes merged, decoded), so
+                // /./internal cannot slip past ^/internal, then the query as sent
+                String query = context.request().query();
+                String uri = query.isEmpty() ? context.request().path() : context.request().path() + "?" + query;
+                return rules.isEmpty() || Patterns.anyFound(rules, uri) ? refusal : PhaseResult.proceed();
             }
         };
     }

@@ -78,6 +78,8 @@ class RestrictionsIT {
             assertEquals(403, php.statusCode(), "case_insensitive");
             assertEquals("", php.body());
             assertEquals(403, gw.get("/files/secret/key").statusCode());
+            assertEquals(403, gw.get("/files/./secret/key").statusCode(), "the normalised path, as routing sees it");
+            assertEquals(403, gw.get("/files//secret/key").statusCode());
             HttpResponse<String> gone = gw.get("/msg/a?x=drop");
             assertEquals(410, gone.statusCode(), "the query is part of $request_uri");
             assertEquals("{\"error_msg\":\"gone\"}\n", gone.body());
