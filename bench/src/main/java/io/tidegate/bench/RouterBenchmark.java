@@ -1,6 +1,6 @@
 package io.tidegate.bench;
 
-import io.tidegate.route.IpRange;
+import io.tidegate.plugin.api.IpRange;
 import io.tidegate.route.MatchRequest;
 import io.tidegate.route.RouteConditions;
 import io.tidegate.route.Router;
