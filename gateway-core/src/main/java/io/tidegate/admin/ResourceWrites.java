@@ -121,7 +121,8 @@ final class ResourceWrites {
         if (mustExist && existing == null) {
             return Reply.notFound();
         }
-        ObjectNode value = edit.apply(existing == null ? null : storedObject(existing));
+        ObjectNode stored = existing == null ? null : storedObject(existing);
+        ObjectNode value = edit.apply(stored == null ? null : stored.deepCopy());
         JsonNode given = value.get(idField);
         if (given != null && !given.isNull() && !given.asText().equals(id)) {
             return Reply.error(400, idField + " \"" + given.asText() + "\" in the body does not match \"" + id + "\" in the path");
@@ -129,9 +130,8 @@ final class ResourceWrites {
         long now = System.currentTimeMillis() / 1000;
         value.put(idField, id);
         // a PATCH may set the times (APISIX allows it there, to carry them over from elsewhere); a PUT may not
-        ObjectNode stored = existing == null ? null : storedObject(existing);
         if (!(mustExist && setByEdit(value, stored, "create_time"))) {
-            value.put("create_time", existing == null ? now : createTime(existing, now));
+            value.put("create_time", stored == null ? now : stored.path("create_time").asLong(now));  // a replace keeps it
         }
         if (!(mustExist && setByEdit(value, stored, "update_time"))) {
             value.put("update_time", now);
@@ -196,15 +196,6 @@ final class ResourceWrites {
             // reported below
         }
         throw new BadRequest("the stored value of " + entry.key() + " is not a JSON object; replace it with PUT");
-    }
-
-    /** The stored value's create_time, kept by a replace; {@code now} when it has none (or is not JSON at all). */
-    private static long createTime(EtcdStore.Entry entry, long now) {
-        try {
-            return JSON.readTree(entry.value()).path("create_time").asLong(now);
-        } catch (JsonProcessingException e) {
-            return now;
-        }
     }
 
     private static String text(JsonNode value) {

@@ -1,5 +1,6 @@
 package io.tidegate.plugin.api;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,6 +106,16 @@ public final class PhaseResult {
     public static PhaseResult respondJson(int status, String json) {
         return respond(status, Map.of("Content-Type", "application/json"),
                 (Objects.requireNonNull(json) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * End the exchange with APISIX's one-field JSON answer, {@code {"<field>":"<text>"}} and a
+     * newline (e.g. {@code respondMessage(403, "message", configuredMessage)}), the text escaped as
+     * JSON requires: configured messages may hold quotes or backslashes.
+     */
+    public static PhaseResult respondMessage(int status, String field, String text) {
+        return respondJson(status, "{" + JsonNodeFactory.instance.textNode(field) + ":"
+                + JsonNodeFactory.instance.textNode(Objects.requireNonNull(text)) + "}");
     }
 
     public boolean proceeds() {

@@ -42,7 +42,7 @@ public final class IpRestrictionPlugin implements GatewayPlugin<IpRestrictionPlu
     public PluginInstance create(Settings config, PluginServices services) throws PluginConfigException {
         boolean allowList = config.whitelist() != null;
         List<IpRange> ranges = ranges(allowList ? "whitelist" : "blacklist", allowList ? config.whitelist() : config.blacklist());
-        PhaseResult refusal = Refusal.json(config.responseCode(), "message", config.message());
+        PhaseResult refusal = PhaseResult.respondMessage(config.responseCode(), "message", config.message());
         return new PluginInstance() {
             @Override
             public PhaseResult access(PluginContext context) {

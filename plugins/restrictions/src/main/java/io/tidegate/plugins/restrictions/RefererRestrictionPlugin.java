@@ -43,7 +43,7 @@ public final class RefererRestrictionPlugin implements GatewayPlugin<RefererRest
         List<String> hosts = allow ? config.whitelist() : config.blacklist();
         Set<String> exact = Set.copyOf(hosts.stream().filter(h -> !h.startsWith("*")).toList());
         List<String> suffixes = hosts.stream().filter(h -> h.startsWith("*")).map(h -> h.substring(1)).toList();
-        PhaseResult refusal = Refusal.json(403, "message", config.message());
+        PhaseResult refusal = PhaseResult.respondMessage(403, "message", config.message());
         boolean bypassMissing = config.bypassMissing();
         return new PluginInstance() {
             @Override

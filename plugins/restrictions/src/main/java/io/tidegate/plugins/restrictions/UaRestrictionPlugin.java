@@ -40,7 +40,7 @@ public final class UaRestrictionPlugin implements GatewayPlugin<UaRestrictionPlu
     public PluginInstance create(Settings config, PluginServices services) throws PluginConfigException {
         boolean allow = config.allowlist() != null;
         List<Pattern> rules = Patterns.compile(allow ? "allowlist" : "denylist", allow ? config.allowlist() : config.denylist(), 0);
-        PhaseResult refusal = Refusal.json(403, "message", config.message());
+        PhaseResult refusal = PhaseResult.respondMessage(403, "message", config.message());
         boolean bypassMissing = config.bypassMissing();
         return new PluginInstance() {
             @Override

@@ -43,7 +43,7 @@ public final class UriBlockerPlugin implements GatewayPlugin<UriBlockerPlugin.Se
         List<Pattern> rules = Patterns.compile("block_rules", config.blockRules(),
                 config.caseInsensitive() ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
         PhaseResult refusal = config.rejectedMsg() == null ? PhaseResult.respond(config.rejectedCode(), Map.of(), new byte[0])
-                : Refusal.json(config.rejectedCode(), "error_msg", config.rejectedMsg());
+                : PhaseResult.respondMessage(config.rejectedCode(), "error_msg", config.rejectedMsg());
         return new PluginInstance() {
             @Override
             public PhaseResult rewrite(PluginContext context) {
