@@ -1,7 +1,6 @@
 package io.tidegate.http;
 
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.handlers.Cookie;
 import io.undertow.util.HeaderValues;
 import java.net.InetSocketAddress;
 import java.util.Deque;
@@ -29,8 +28,7 @@ public final class Variables {
             return values.size() == 1 ? values.getFirst() : String.join(", ", values);
         }
         if (name.startsWith("cookie_")) {
-            Cookie cookie = exchange.getRequestCookie(name.substring(7));
-            return cookie == null ? null : cookie.getValue();
+            return RequestCookies.value(exchange.getRequestHeaders().get(io.undertow.util.Headers.COOKIE), name.substring(7));
         }
         return switch (name) {
             case "status" -> Integer.toString(exchange.getStatusCode());
