@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * Reads {@code Authorization: Basic base64(user:password)} (RFC 7617: the password is everything
- * after the first colon) and compares the password in constant time, so its length and content do
- * not leak through timing. A request that fails goes on as the anonymous consumer when one is
+ * after the first colon; blanks around the name and the password are dropped, as APISIX drops them,
+ * so {@code echo user:pass | base64} with its newline works) and compares the password in constant
+ * time, so its length and content do not leak through timing. A request that fails goes on as the anonymous consumer when one is
  * configured, else gets 401 with APISIX's message and {@code WWW-Authenticate: Basic realm="..."}.
  */
 final class BasicAuthInstance implements PluginInstance {
@@ -64,7 +65,7 @@ final class BasicAuthInstance implements PluginInstance {
             return malformed;
         }
         Account account = accountsByUser.get(decoded.substring(0, colon).strip());
-        byte[] password = decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
+        byte[] password = decoded.substring(colon + 1).strip().getBytes(StandardCharsets.UTF_8);
         if (account == null || !MessageDigest.isEqual(account.password(), password) || !context.authenticate(account.consumer())) {
             return wrongUser;
         }
