@@ -49,6 +49,8 @@ public final class Variables {
             case "host" -> ExchangeRequest.hostOf(exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.HOST));
             case "remote_addr" -> address(exchange.getSourceAddress());
             case "remote_port" -> port(exchange.getSourceAddress());
+            case "realip_remote_addr" -> address(exchange.getConnection().getPeerAddress(InetSocketAddress.class));
+            case "realip_remote_port" -> port(exchange.getConnection().getPeerAddress(InetSocketAddress.class));
             case "server_addr" -> address(exchange.getDestinationAddress());
             case "server_port" -> port(exchange.getDestinationAddress());
             case "request_method" -> exchange.getRequestMethod().toString();

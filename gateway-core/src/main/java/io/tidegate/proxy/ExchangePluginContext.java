@@ -96,6 +96,12 @@ final class ExchangePluginContext implements PluginContext {
     }
 
     @Override
+    public void setClientAddress(InetSocketAddress address) {
+        ForwardedHeaders.clientChanged(exchange, java.util.Objects.requireNonNull(address, "address"));
+        exchange.setSourceAddress(address);
+    }
+
+    @Override
     public boolean authenticate(String username) {
         ConsumerDirectory.ConsumerPlugins found = username == null ? null : plan.consumers().find(username);
         if (found == null) {

@@ -34,6 +34,25 @@ final class ForwardedHeaders {
 
     private static final io.undertow.util.HttpString X_REAL_IP = new io.undertow.util.HttpString("X-Real-IP");
 
+    /**
+     * A plugin (real-ip) found the client behind the peer: the address appended to X-Forwarded-For
+     * and sent as X-Real-IP becomes that client's, as with nginx's real_ip module.
+     */
+    static void clientChanged(HttpServerExchange exchange, InetSocketAddress client) {
+        String peer = ConnectionFacts.of(exchange).client();
+        String now = client.getAddress().getHostAddress();
+        HeaderMap headers = exchange.getRequestHeaders();
+        String forwarded = headers.getFirst(Headers.X_FORWARDED_FOR);
+        if (peer != null && forwarded != null) {
+            if (forwarded.equals(peer)) {
+                headers.put(Headers.X_FORWARDED_FOR, now);
+            } else if (forwarded.endsWith(", " + peer)) {
+                headers.put(Headers.X_FORWARDED_FOR, forwarded.substring(0, forwarded.length() - peer.length()) + now);
+            }
+        }
+        headers.put(X_REAL_IP, now);
+    }
+
     static void addMissing(HttpServerExchange exchange) {
         HeaderMap headers = exchange.getRequestHeaders();
         ConnectionFacts facts = ConnectionFacts.of(exchange);

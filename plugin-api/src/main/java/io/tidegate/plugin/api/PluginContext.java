@@ -26,13 +26,23 @@ public interface PluginContext {
 
     /**
      * An APISIX variable: {@code uri}, {@code request_uri}, {@code host}, {@code remote_addr},
-     * {@code remote_port}, {@code server_addr}, {@code server_port}, {@code request_method},
+     * {@code remote_port}, {@code realip_remote_addr}, {@code realip_remote_port}, {@code server_addr}, {@code server_port}, {@code request_method},
      * {@code scheme}, {@code query_string}, {@code arg_NAME}, {@code http_NAME}, {@code cookie_NAME};
      * and for logs {@code status}, {@code bytes_sent}, {@code request_length}, {@code request_time},
      * {@code upstream_addr}, {@code upstream_response_time}, {@code route_id}, {@code service_id},
      * {@code consumer_name}, {@code msec}, {@code time_iso8601}. Null when absent.
      */
     String var(String name);
+
+    /**
+     * Takes {@code address} as the client's for the rest of the request, as nginx's real_ip module
+     * does (the {@code real-ip} plugin calls it in rewrite): {@code $remote_addr},
+     * {@code $remote_port}, {@link Request#clientAddress()}, ip-restriction, limit keys, the
+     * {@code X-Forwarded-For} and {@code X-Real-IP} sent upstream and the access log all see it. The
+     * connection's own peer stays readable as {@code $realip_remote_addr} / {@code $realip_remote_port}.
+     * Route matching ({@code remote_addrs}) has happened already and is not redone.
+     */
+    void setClientAddress(java.net.InetSocketAddress address);
 
     /** The authenticated consumer, once an authentication plugin identified it. */
     Optional<String> consumer();

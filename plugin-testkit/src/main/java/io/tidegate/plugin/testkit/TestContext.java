@@ -31,6 +31,9 @@ public final class TestContext implements PluginContext {
     private final String query;
     private final Map<String, List<String>> requestHeaders = new LinkedHashMap<>();
     private InetAddress client;
+    private int clientPort = 40000;
+    /** The connection's peer, which {@link #setClientAddress} does not change. */
+    private InetAddress peer;
     private String routeId = "1";
     private String serviceId;
     private final Set<String> knownConsumers = new java.util.HashSet<>();
@@ -214,6 +217,8 @@ public final class TestContext implements PluginContext {
             case "request_method" -> method;
             case "query_string", "args" -> query.isEmpty() ? null : query;
             case "remote_addr" -> client.getHostAddress();
+            case "remote_port" -> Integer.toString(clientPort);
+            case "realip_remote_addr" -> (peer == null ? client : peer).getHostAddress();
             default -> null;
         };
     }
@@ -221,6 +226,15 @@ public final class TestContext implements PluginContext {
     @Override
     public Optional<String> consumer() {
         return Optional.ofNullable(consumer);
+    }
+
+    @Override
+    public void setClientAddress(java.net.InetSocketAddress address) {
+        if (peer == null) {
+            peer = client;
+        }
+        client = address.getAddress();
+        clientPort = address.getPort();
     }
 
     @Override

@@ -17,7 +17,7 @@ import org.pf4j.Extension;
  * APISIX's {@code ip-restriction} (priority 3000, access phase): a {@code whitelist} lets only the
  * listed addresses and CIDR blocks through, a {@code blacklist} refuses them; one of the two.
  * Refused: {@code response_code} (403, or 404) with {@code {"message": message}}. The address is
- * {@code $remote_addr}, the peer of the connection.
+ * {@code $remote_addr}: the peer of the connection, or the client real-ip found behind it.
  */
 @Extension
 public final class IpRestrictionPlugin implements GatewayPlugin<IpRestrictionPlugin.Settings> {
@@ -46,20 +46,26 @@ public final class IpRestrictionPlugin implements GatewayPlugin<IpRestrictionPlu
         return new PluginInstance() {
             @Override
             public PhaseResult access(PluginContext context) {
-                InetAddress client = IpRange.parseLiteral(context.var("remote_addr"));
-                boolean listed = false;
-                for (IpRange range : ranges) {
-                    if (range.contains(client)) {
-                        listed = true;
-                        break;
-                    }
-                }
+                boolean listed = contains(ranges, IpRange.parseLiteral(context.var("remote_addr")));
                 return listed == allowList ? PhaseResult.proceed() : refusal;
             }
         };
     }
 
-    private static List<IpRange> ranges(String field, List<String> texts) throws PluginConfigException {
+    /** Whether one of {@code ranges} holds {@code address} (null: no address, never held). */
+    static boolean contains(List<IpRange> ranges, InetAddress address) {
+        if (address == null) {
+            return false;
+        }
+        for (IpRange range : ranges) {
+            if (range.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static List<IpRange> ranges(String field, List<String> texts) throws PluginConfigException {
         List<IpRange> ranges = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
             try {
