@@ -9,9 +9,8 @@ import java.util.regex.PatternSyntaxException;
 /**
  * Which value an origin header gets, for cors's {@code allow_origins} (or its regexes) and
  * {@code timing_allow_origins}: {@code *} as is, {@code **} the request's origin (or {@code *}
- * without one), a list the request's origin when listed, a single entry that entry whatever the
- * request's origin (the browser compares), regexes the request's origin when one matches in it.
- * Null: no header.
+ * without one), a list the request's origin when listed, a single entry that entry, regexes the
+ * request's origin when one matches in it; sent only when it {@link #grants} the request's origin.
  */
 final class AllowedOrigins {
     private final String configured;
@@ -45,7 +44,12 @@ final class AllowedOrigins {
         return new AllowedOrigins(origins, listed, null);
     }
 
-    /** The value to send for a request with this {@code Origin} (null when it sent none). */
+    /** Whether a value grants the request's origin: {@code *}, or the origin itself (APISIX's match_origins). */
+    static boolean grants(String value, String origin) {
+        return value != null && (value.equals("*") || value.equals(origin));
+    }
+
+    /** The value for a request with this {@code Origin} (null when it sent none); null: none. */
     String valueFor(String origin) {
         if (regex != null) {
             return origin != null && regex.matcher(origin).find() ? origin : null;

@@ -45,7 +45,7 @@ final class CorsInstance implements PluginInstance {
             response.addHeader("Vary", "Origin");
         }
         String allowedOrigin = allowed.valueFor(origin);
-        if (allowedOrigin != null) {
+        if (AllowedOrigins.grants(allowedOrigin, origin)) {
             response.setHeader("Access-Control-Allow-Origin", allowedOrigin);
             response.setHeader("Access-Control-Allow-Methods", methods);
             response.setHeader("Access-Control-Max-Age", maxAge);
@@ -63,7 +63,7 @@ final class CorsInstance implements PluginInstance {
             }
         }
         String timingOrigin = timing == null ? null : timing.valueFor(origin);
-        if (timingOrigin != null && (timingOrigin.equals(origin) || timingOrigin.equals("*"))) {
+        if (AllowedOrigins.grants(timingOrigin, origin)) {
             response.setHeader("Timing-Allow-Origin", timingOrigin);
         }
     }

@@ -72,6 +72,14 @@ class CorsPluginTest {
     }
 
     @Test
+    void aSingleOriginIsSentOnlyToThatOrigin() throws Exception {
+        PluginInstance cors = PluginRunner.create(PLUGIN, "{\"allow_origins\": \"https://a.example\"}");
+        assertEquals("https://a.example", answered(cors, "https://a.example").response().header("Access-Control-Allow-Origin"));
+        assertNull(answered(cors, "https://b.example").response().header("Access-Control-Allow-Origin"));
+        assertNull(answered(cors, null).response().header("Access-Control-Allow-Origin"), "APISIX's cors.t TEST 37");
+    }
+
+    @Test
     void timingAllowOriginOnlyForTheRequestsOwnOrigin() throws Exception {
         PluginInstance cors = PluginRunner.create(PLUGIN, "{\"timing_allow_origins\": \"https://a.example\"}");
         assertEquals("https://a.example", answered(cors, "https://a.example").response().header("Timing-Allow-Origin"));
