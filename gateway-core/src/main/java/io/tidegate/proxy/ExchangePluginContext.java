@@ -97,8 +97,8 @@ final class ExchangePluginContext implements PluginContext {
 
     @Override
     public void setClientAddress(InetSocketAddress address) {
-        ForwardedHeaders.clientChanged(exchange, java.util.Objects.requireNonNull(address, "address"));
-        exchange.setSourceAddress(address);
+        exchange.setSourceAddress(java.util.Objects.requireNonNull(address, "address"));
+        exchange.putAttachment(ForwardedHeaders.REAL_CLIENT, address.getAddress().getHostAddress());
     }
 
     @Override

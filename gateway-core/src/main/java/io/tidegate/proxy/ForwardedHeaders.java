@@ -7,11 +7,11 @@ import io.undertow.util.Headers;
 import java.net.InetSocketAddress;
 
 /**
- * APISIX's (nginx's) forwarding headers: the client's address appended to X-Forwarded-For
- * ({@code $proxy_add_x_forwarded_for}); X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-Port
+ * APISIX's (nginx's) forwarding headers. X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-Port
  * as the client sent them, else the scheme, the Host the client asked for and the port it
- * connected to. Set before plugins run (so they may change them) and before Host may be rewritten
- * (pass_host node/rewrite), so they always describe the client's request.
+ * connected to: set before plugins run (so they may change them) and before Host may be rewritten
+ * (pass_host node/rewrite), so they always describe the client's request. X-Forwarded-For and
+ * X-Real-IP as the request leaves ({@link #addClient}), so they name the client real-ip found.
  */
 final class ForwardedHeaders {
     private ForwardedHeaders() {}
@@ -34,36 +34,33 @@ final class ForwardedHeaders {
 
     private static final io.undertow.util.HttpString X_REAL_IP = new io.undertow.util.HttpString("X-Real-IP");
 
+    /** The client's address as a plugin (real-ip) set it, when one did; absent otherwise. */
+    static final AttachmentKey<String> REAL_CLIENT = AttachmentKey.create(String.class);
+
     /**
-     * A plugin (real-ip) found the client behind the peer: the address appended to X-Forwarded-For
-     * and sent as X-Real-IP becomes that client's, as with nginx's real_ip module.
+     * nginx's {@code $proxy_add_x_forwarded_for} and {@code X-Real-IP: $remote_addr}, added as the
+     * request leaves for the upstream: the client's address (the one real-ip found, else the peer)
+     * appended to X-Forwarded-For as plugins left it, and sent as X-Real-IP whatever the client or
+     * a plugin put there.
      */
-    static void clientChanged(HttpServerExchange exchange, InetSocketAddress client) {
-        String peer = ConnectionFacts.of(exchange).client();
-        String now = client.getAddress().getHostAddress();
-        HeaderMap headers = exchange.getRequestHeaders();
-        String forwarded = headers.getFirst(Headers.X_FORWARDED_FOR);
-        if (peer != null && forwarded != null) {
-            if (forwarded.equals(peer)) {
-                headers.put(Headers.X_FORWARDED_FOR, now);
-            } else if (forwarded.endsWith(", " + peer)) {
-                headers.put(Headers.X_FORWARDED_FOR, forwarded.substring(0, forwarded.length() - peer.length()) + now);
-            }
+    static void addClient(HttpServerExchange exchange) {
+        String client = exchange.getAttachment(REAL_CLIENT);
+        if (client == null) {
+            client = ConnectionFacts.of(exchange).client();
         }
-        headers.put(X_REAL_IP, now);
+        if (client == null) {
+            return;
+        }
+        HeaderMap headers = exchange.getRequestHeaders();
+        var forwarded = headers.get(Headers.X_FORWARDED_FOR);
+        headers.put(Headers.X_FORWARDED_FOR, forwarded == null || forwarded.isEmpty() ? client
+                : String.join(", ", forwarded) + ", " + client);
+        headers.put(X_REAL_IP, client);
     }
 
     static void addMissing(HttpServerExchange exchange) {
         HeaderMap headers = exchange.getRequestHeaders();
         ConnectionFacts facts = ConnectionFacts.of(exchange);
-        if (facts.client() != null) {
-            String client = facts.client();
-            var forwarded = headers.get(Headers.X_FORWARDED_FOR);
-            headers.put(Headers.X_FORWARDED_FOR, forwarded == null || forwarded.isEmpty() ? client
-                    : String.join(", ", forwarded) + ", " + client);
-            // APISIX's proxy_set_header X-Real-IP $remote_addr: always the peer, whatever the client sent
-            headers.put(X_REAL_IP, client);
-        }
         if (!headers.contains(Headers.X_FORWARDED_PROTO)) {
             headers.put(Headers.X_FORWARDED_PROTO, exchange.getRequestScheme());
         }

@@ -1,5 +1,6 @@
 package io.tidegate.plugins.browser;
 
+import io.tidegate.plugin.api.AttributeKey;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
@@ -10,6 +11,10 @@ final class CorsInstance implements PluginInstance {
     private static final String EVERY_METHOD = "GET,POST,PUT,DELETE,PATCH,HEAD,OPTIONS,CONNECT,TRACE";
     private static final PhaseResult PREFLIGHT = PhaseResult.respond(200, Map.of(), new byte[0]);
 
+    /** The client's Origin as it arrived, before a later plugin (proxy-rewrite) could change it. */
+    @SuppressWarnings("StringOperationCanBeSimplified")
+    private static final String NO_ORIGIN = new String("");  // compared by identity: a client may send "Origin:" empty
+    private final AttributeKey<String> clientOrigin = AttributeKey.of("cors.origin", String.class);
     private final AllowedOrigins allowed;
     private final AllowedOrigins timing;
     private final boolean varyOnOrigin;
@@ -34,12 +39,16 @@ final class CorsInstance implements PluginInstance {
 
     @Override
     public PhaseResult rewrite(PluginContext context) {
+        String origin = context.request().header("Origin");
+        context.setAttribute(clientOrigin, origin == null ? NO_ORIGIN : origin);
         return "OPTIONS".equals(context.request().method()) ? PREFLIGHT : PhaseResult.proceed();
     }
 
     @Override
     public void headerFilter(PluginContext context) {
-        String origin = context.request().header("Origin");
+        String kept = context.attribute(clientOrigin);
+        // kept is null only when an earlier plugin answered before this one's rewrite ran
+        String origin = kept == null ? context.request().header("Origin") : kept == NO_ORIGIN ? null : kept;
         PluginContext.Response response = context.response();
         if (varyOnOrigin) {
             response.addHeader("Vary", "Origin");
