@@ -83,6 +83,12 @@ final class ApisixTestUpstream implements AutoCloseable {
         if (handler.equals("log")) {
             logged.add(new String(requestBody, StandardCharsets.UTF_8));
         }
+        // server.lua's inject_headers: a request header resp-NAME becomes the response header NAME
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            if (name.toLowerCase(Locale.ROOT).startsWith("resp-") && name.length() > 5) {
+                exchange.getResponseHeaders().put(name.substring(5), values);
+            }
+        });
         if (handler.equals("server_port") || handler.startsWith("server_port_")) {
             handler = "server_port";
         }
@@ -109,6 +115,10 @@ final class ApisixTestUpstream implements AutoCloseable {
             case "hello1" -> "hello1 world\n";
             case "status" -> "ok\n";
             case "opentracing" -> "opentracing\n";
+            case "headers" -> {
+                args(exchange).forEach((name, values) -> exchange.getResponseHeaders().put(name, values));
+                yield "/headers\n";
+            }
             case "log" -> "";
             case "server_port" -> Integer.toString(apisixPort);
             case "mysleep" -> query(exchange, "seconds") + "\n";

@@ -26,9 +26,10 @@ final class TestNginxClient {
 
     /** An answer: status, headers by lower-case name, body (chunked framing removed). */
     record Answer(int status, Map<String, List<String>> headers, String body) {
+        /** A header's lines joined with ", ", as Test::Nginx reads a repeated header ({@code Vary: Via, Origin}). */
         Optional<String> header(String name) {
             List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
-            return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+            return values == null || values.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", values));
         }
     }
 
