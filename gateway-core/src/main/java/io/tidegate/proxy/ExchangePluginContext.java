@@ -96,6 +96,11 @@ final class ExchangePluginContext implements PluginContext {
     }
 
     @Override
+    public java.util.concurrent.CompletionStage<byte[]> readBody(int maxBytes) {
+        return RequestBody.read(exchange, maxBytes);
+    }
+
+    @Override
     public void setClientAddress(InetSocketAddress address) {
         exchange.setSourceAddress(java.util.Objects.requireNonNull(address, "address"));
         exchange.putAttachment(ForwardedHeaders.REAL_CLIENT, address.getAddress().getHostAddress());

@@ -192,6 +192,7 @@ final class PluginPhasesHandler implements HttpHandler {
                 } else {
                     result.pending().whenComplete((outcome, failure) -> exchange.getIoThread().execute(
                             () -> resume(exchange, binding, outcome, failure)));
+                    RequestBody.startPending(exchange);
                 }
             });
         }

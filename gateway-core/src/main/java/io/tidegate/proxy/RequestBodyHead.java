@@ -33,7 +33,7 @@ final class RequestBodyHead {
 
     /** Arranges for up to {@code cap} bytes of the body to be kept; nothing when {@code cap} is 0 or there is no body. */
     static void keep(HttpServerExchange exchange, int cap) {
-        if (cap <= 0 || exchange.isRequestComplete()) {
+        if (cap <= 0 || exchange.isRequestComplete() || RequestBody.held(exchange) != null) {
             return;
         }
         RequestBodyHead head = new RequestBodyHead(cap);
@@ -43,6 +43,10 @@ final class RequestBodyHead {
 
     /** What was kept of the exchange's request body so far. */
     static byte[] of(HttpServerExchange exchange) {
+        byte[] whole = RequestBody.held(exchange);
+        if (whole != null) {
+            return whole.clone();
+        }
         RequestBodyHead head = exchange.getAttachment(KEY);
         return head == null ? NONE : Arrays.copyOf(head.bytes, head.length);
     }

@@ -25,7 +25,8 @@ final class ResponseTimeout {
     private ResponseTimeout() {}
 
     static void arm(HttpServerExchange exchange, long millis) {
-        if (exchange.isRequestComplete()) {
+        if (exchange.isRequestComplete() || RequestBody.held(exchange) != null) {
+            // a body a plugin read whole is in memory: passing it on takes no time worth waiting for
             schedule(exchange, millis);
         } else {
             exchange.addRequestWrapper(new EndOfBodyWrapper(millis));

@@ -44,6 +44,19 @@ public interface PluginContext {
      */
     void setClientAddress(java.net.InetSocketAddress address);
 
+    /**
+     * Reads the whole request body, at most {@code maxBytes} of it, without holding a thread; for
+     * the rewrite and access phases, whose result is then {@link PhaseResult#later} of the stage
+     * (hmac-auth's digest, forward-auth's POST). The stage completes with the body (empty when
+     * there is none), or with null when it is longer than {@code maxBytes} (answer 413: nothing of
+     * it was sent anywhere). The stage completes on the request's IO thread, so a continuation
+     * attached to it may still use this context (authenticate, set headers) before the phase's
+     * decision. The body is then held in memory and sent upstream as read; a second call returns
+     * the same bytes. Use only where the body must be seen whole before proxying:
+     * every other request streams.
+     */
+    java.util.concurrent.CompletionStage<byte[]> readBody(int maxBytes);
+
     /** The authenticated consumer, once an authentication plugin identified it. */
     Optional<String> consumer();
 

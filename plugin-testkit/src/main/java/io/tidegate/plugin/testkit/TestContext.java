@@ -228,6 +228,12 @@ public final class TestContext implements PluginContext {
         return Optional.ofNullable(consumer);
     }
 
+    /** The body as {@link #body} set it, when not longer than {@code maxBytes}; null otherwise. */
+    @Override
+    public java.util.concurrent.CompletionStage<byte[]> readBody(int maxBytes) {
+        return java.util.concurrent.CompletableFuture.completedFuture(requestBody.length <= maxBytes ? requestBody.clone() : null);
+    }
+
     @Override
     public void setClientAddress(java.net.InetSocketAddress address) {
         if (peer == null) {

@@ -1,0 +1,82 @@
+package io.tidegate.proxy;
+
+import io.undertow.io.Receiver;
+import io.undertow.server.Connectors;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.ImmediatePooledByteBuffer;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A request body read whole for a plugin ({@code PluginContext.readBody}) and put back, so the
+ * proxy sends the same bytes upstream. The read starts when the plugin's deferred decision parks
+ * the exchange ({@link #startPending}). Undertow's receiver reads without blocking; a body longer
+ * than the cap (by Content-Length, or as it arrives) completes with null and is never forwarded.
+ */
+final class RequestBody {
+    private static final AttachmentKey<byte[]> KEY = AttachmentKey.create(byte[].class);
+    private static final AttachmentKey<Runnable> PENDING = AttachmentKey.create(Runnable.class);
+    private static final byte[] EMPTY = new byte[0];
+
+    private RequestBody() {}
+
+    static CompletionStage<byte[]> read(HttpServerExchange exchange, int maxBytes) {
+        byte[] held = exchange.getAttachment(KEY);
+        if (held != null) {
+            return CompletableFuture.completedFuture(held.length <= maxBytes ? held : null);
+        }
+        if (exchange.isRequestComplete()) {
+            return CompletableFuture.completedFuture(EMPTY);
+        }
+        CompletableFuture<byte[]> body = new CompletableFuture<>();
+        exchange.putAttachment(PENDING, () -> receive(exchange, maxBytes, body));
+        return body;
+    }
+
+    /**
+     * Starts the read a plugin asked for, once the phases have parked the exchange: a read that
+     * must wait for the network resumes the channel, which Undertow forbids in the same handler
+     * call that dispatches the exchange.
+     */
+    static void startPending(HttpServerExchange exchange) {
+        Runnable start = exchange.removeAttachment(PENDING);
+        if (start != null) {
+            start.run();
+        }
+    }
+
+    private static void receive(HttpServerExchange exchange, int maxBytes, CompletableFuture<byte[]> body) {
+        var receiver = exchange.getRequestReceiver();
+        receiver.setMaxBufferSize(maxBytes);
+        receiver.receiveFullBytes((ex, bytes) -> {
+            ex.putAttachment(KEY, bytes);
+            if (bytes.length > 0) {
+                Connectors.ungetRequestBytes(ex, new ImmediatePooledByteBuffer(ByteBuffer.wrap(bytes)));
+            }
+            Connectors.resetRequestChannel(ex);
+            settle(ex, () -> body.complete(bytes));
+        }, (ex, failure) -> settle(ex, () -> {
+            if (failure instanceof Receiver.RequestToLargeException || failure instanceof io.undertow.server.RequestTooBigException) {
+                body.complete(null);
+            } else {
+                body.completeExceptionally(failure);
+            }
+        }));
+    }
+
+    /**
+     * Completes the read through a dispatch: a receiver that had to wait calls back as a root
+     * handler, and Undertow ends an exchange whose root handler returns neither dispatched nor
+     * resumed, before the plugin's decision (resumed on the IO thread) could take it on.
+     */
+    private static void settle(HttpServerExchange exchange, Runnable completion) {
+        exchange.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, completion);
+    }
+
+    /** The body a plugin read whole, or null when none did. */
+    static byte[] held(HttpServerExchange exchange) {
+        return exchange.getAttachment(KEY);
+    }
+}
