@@ -101,6 +101,11 @@ final class ExchangePluginContext implements PluginContext {
     }
 
     @Override
+    public java.util.concurrent.Executor requestThread() {
+        return exchange.getIoThread();
+    }
+
+    @Override
     public void setClientAddress(InetSocketAddress address) {
         exchange.setSourceAddress(java.util.Objects.requireNonNull(address, "address"));
         exchange.putAttachment(ForwardedHeaders.REAL_CLIENT, address.getAddress().getHostAddress());

@@ -57,6 +57,13 @@ public interface PluginContext {
      */
     java.util.concurrent.CompletionStage<byte[]> readBody(int maxBytes);
 
+    /**
+     * Runs tasks on this request's IO thread. A continuation of an asynchronous call that
+     * completes elsewhere (an HTTP client's thread) must run here before it uses the context:
+     * {@code PhaseResult.later(call.thenApplyAsync(response -> ..., context.requestThread()))}.
+     */
+    java.util.concurrent.Executor requestThread();
+
     /** The authenticated consumer, once an authentication plugin identified it. */
     Optional<String> consumer();
 

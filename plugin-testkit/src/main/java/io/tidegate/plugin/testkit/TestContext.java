@@ -234,6 +234,12 @@ public final class TestContext implements PluginContext {
         return java.util.concurrent.CompletableFuture.completedFuture(requestBody.length <= maxBytes ? requestBody.clone() : null);
     }
 
+    /** Runs tasks at once, on the calling thread: a unit test has no IO thread. */
+    @Override
+    public java.util.concurrent.Executor requestThread() {
+        return Runnable::run;
+    }
+
     @Override
     public void setClientAddress(java.net.InetSocketAddress address) {
         if (peer == null) {

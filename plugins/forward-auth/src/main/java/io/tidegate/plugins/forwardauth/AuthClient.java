@@ -1,0 +1,64 @@
+package io.tidegate.plugins.forwardauth;
+
+import java.net.http.HttpClient;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The HTTP client that calls authorization services: one per {@code ssl_verify} setting, shared
+ * by every forward-auth configuration and version, so connections to a service are reused across
+ * reloads. HTTP/1.1 only: an auth service gets no {@code Upgrade: h2c} it might mishandle.
+ */
+final class AuthClient implements AutoCloseable {
+    record Key(boolean sslVerify) {}
+
+    private final HttpClient client;
+
+    AuthClient(boolean sslVerify) {
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(60));
+        if (!sslVerify) {
+            SSLParameters parameters = new SSLParameters();
+            parameters.setEndpointIdentificationAlgorithm(null);
+            builder.sslContext(trustingEveryCertificate()).sslParameters(parameters);
+        }
+        this.client = builder.build();
+    }
+
+    HttpClient http() {
+        return client;
+    }
+
+    /** ssl_verify: false, as the user asked: any certificate, any name. */
+    private static SSLContext trustingEveryCertificate() {
+        TrustManager trustAll = new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {trustAll}, new SecureRandom());
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("TLS is unavailable", e);
+        }
+    }
+
+    /** The JDK client has no close before Java 21; its threads end once it is unreachable. */
+    @Override
+    public void close() {}
+}
