@@ -67,6 +67,11 @@ public record CompileServices(Map<String, List<Credential<?>>> credentials, Set<
         }
 
         @Override
+        public java.net.http.HttpClient httpClient(boolean verifyTls) {
+            return shared(new OutboundHttp.Key(verifyTls), () -> new OutboundHttp(verifyTls)).client();
+        }
+
+        @Override
         public Template template(String field, String text) {
             return VarTemplate.compile(text);
         }

@@ -52,6 +52,15 @@ public interface PluginServices {
     <S extends AutoCloseable> S shared(Object key, Supplier<S> create);
 
     /**
+     * The HTTP/1.1 client for calls to other services (an authorization service, an OpenID
+     * provider); asynchronous use ({@code sendAsync}) keeps the request's IO thread free. One per
+     * plugin and {@code verifyTls}, kept across configuration versions so its connections are
+     * reused. {@code verifyTls} false accepts any certificate and name (APISIX's
+     * {@code ssl_verify: false}). Redirects are not followed.
+     */
+    java.net.http.HttpClient httpClient(boolean verifyTls);
+
+    /**
      * Compiles a {@code $variable} template (see {@link Template}); errors name {@code field}.
      */
     Template template(String field, String text) throws PluginConfigException;

@@ -226,6 +226,11 @@ public final class PluginRunner {
         }
 
         @Override
+        public java.net.http.HttpClient httpClient(boolean verifyTls) {
+            return core.httpClient(verifyTls);
+        }
+
+        @Override
         public LineSink lineSink(String path) {
             return core.lineSink(path);
         }

@@ -6,6 +6,7 @@ import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginLog;
 import io.tidegate.plugin.api.Template;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -30,14 +31,14 @@ final class ForwardAuthInstance implements PluginInstance {
     private final Settings settings;
     private final URI uri;
     private final Map<String, Template> extraHeaders;
-    private final AuthClient client;
+    private final HttpClient client;
     private final PluginLog log;
     private final PhaseResult unreachable;
 
     private record Settings(boolean post, int maxBody, List<String> requestHeaders, List<String> upstreamHeaders,
                             List<String> clientHeaders, Duration timeout, boolean allowDegradation) {}
 
-    ForwardAuthInstance(ForwardAuthPlugin.Settings config, URI uri, Map<String, Template> extraHeaders, AuthClient client, PluginLog log) {
+    ForwardAuthInstance(ForwardAuthPlugin.Settings config, URI uri, Map<String, Template> extraHeaders, HttpClient client, PluginLog log) {
         this.settings = new Settings(config.requestMethod().equals("POST"), config.maxReqBodySize(), List.copyOf(config.requestHeaders()),
                 List.copyOf(config.upstreamHeaders()), List.copyOf(config.clientHeaders()), Duration.ofMillis(config.timeout()),
                 config.allowDegradation());
@@ -100,7 +101,7 @@ final class ForwardAuthInstance implements PluginInstance {
             log.warn("failed to process forward auth: {}", unsendable.getMessage());
             return CompletableFuture.completedFuture(unreachable);
         }
-        return client.http().sendAsync(request, BoundedBody.handler())
+        return client.sendAsync(request, BoundedBody.handler())
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handleAsync((response, failure) -> decide(context, response, failure), context.requestThread());
     }

@@ -57,7 +57,6 @@ public final class ForwardAuthPlugin implements GatewayPlugin<ForwardAuthPlugin.
                 extra.put(header.getKey(), services.template("extra_headers." + header.getKey(), header.getValue()));
             }
         }
-        AuthClient client = services.shared(new AuthClient.Key(config.sslVerify()), () -> new AuthClient(config.sslVerify()));
-        return new ForwardAuthInstance(config, uri, Map.copyOf(extra), client, services.log());
+        return new ForwardAuthInstance(config, uri, Map.copyOf(extra), services.httpClient(config.sslVerify()), services.log());
     }
 }

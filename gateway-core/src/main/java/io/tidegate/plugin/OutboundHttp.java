@@ -1,4 +1,4 @@
-package io.tidegate.plugins.forwardauth;
+package io.tidegate.plugin;
 
 import java.net.http.HttpClient;
 import java.security.GeneralSecurityException;
@@ -11,16 +11,18 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * The HTTP client that calls authorization services: one per {@code ssl_verify} setting, shared
- * by every forward-auth configuration and version, so connections to a service are reused across
- * reloads. HTTP/1.1 only: an auth service gets no {@code Upgrade: h2c} it might mishandle.
+ * The HTTP client a plugin calls other services with ({@code PluginServices.httpClient}): one per
+ * plugin and TLS verification setting, kept as the plugin's shared state, so connections are
+ * reused across configuration versions. HTTP/1.1 only (a service gets no {@code Upgrade: h2c} it
+ * might mishandle); redirects are not followed, so a service's redirect reaches the plugin.
  */
-final class AuthClient implements AutoCloseable {
-    record Key(boolean sslVerify) {}
+public final class OutboundHttp implements AutoCloseable {
+    /** Its key among the plugin's shared state. */
+    public record Key(boolean verifyTls) {}
 
     private final HttpClient client;
 
-    AuthClient(boolean sslVerify) {
+    public OutboundHttp(boolean sslVerify) {
         HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(60));
         if (!sslVerify) {
@@ -31,7 +33,7 @@ final class AuthClient implements AutoCloseable {
         this.client = builder.build();
     }
 
-    HttpClient http() {
+    public HttpClient client() {
         return client;
     }
 
