@@ -1,6 +1,7 @@
 package io.tidegate.plugin;
 
 import java.net.http.HttpClient;
+import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -8,7 +9,8 @@ import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The HTTP client a plugin calls other services with ({@code PluginServices.httpClient}): one per
@@ -39,12 +41,25 @@ public final class OutboundHttp implements AutoCloseable {
 
     /** ssl_verify: false, as the user asked: any certificate, any name. */
     private static SSLContext trustingEveryCertificate() {
-        TrustManager trustAll = new X509TrustManager() {
+        // an extended trust manager: the JDK client would wrap a plain one with a host name check
+        TrustManager trustAll = new X509ExtendedTrustManager() {
             @Override
             public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
             @Override
             public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
 
             @Override
             public X509Certificate[] getAcceptedIssuers() {

@@ -252,12 +252,12 @@ final class ExchangePluginContext implements PluginContext {
 
         @Override
         public void setHeader(String name, String value) {
-            exchange.getRequestHeaders().put(HttpString.tryFromString(name), value);
+            exchange.getRequestHeaders().put(HeaderNames.of(name), value);
         }
 
         @Override
         public void addHeader(String name, String value) {
-            exchange.getRequestHeaders().add(HttpString.tryFromString(name), value);
+            exchange.getRequestHeaders().add(HeaderNames.of(name), value);
         }
 
         @Override
@@ -300,12 +300,12 @@ final class ExchangePluginContext implements PluginContext {
 
         @Override
         public void setHeader(String name, String value) {
-            exchange.getResponseHeaders().put(HttpString.tryFromString(name), value);
+            exchange.getResponseHeaders().put(HeaderNames.of(name), value);
         }
 
         @Override
         public void addHeader(String name, String value) {
-            exchange.getResponseHeaders().add(HttpString.tryFromString(name), value);
+            exchange.getResponseHeaders().add(HeaderNames.of(name), value);
         }
 
         @Override

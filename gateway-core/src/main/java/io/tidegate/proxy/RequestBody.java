@@ -1,10 +1,10 @@
 package io.tidegate.proxy;
 
-import io.undertow.io.Receiver;
 import io.undertow.server.Connectors;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.ImmediatePooledByteBuffer;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -12,7 +12,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * A request body read whole for a plugin ({@code PluginContext.readBody}) and put back, so the
  * proxy sends the same bytes upstream. The read starts when the plugin's deferred decision parks
- * the exchange ({@link #startPending}). Undertow's receiver reads without blocking; a body longer
+ * the exchange ({@link #startPending}). A body whose Content-Length is over the cap is refused
+ * unread; one that grows past it as it arrives is refused then, holding no more than the cap. Undertow's receiver reads without blocking; a body longer
  * than the cap (by Content-Length, or as it arrives) completes with null and is never forwarded.
  */
 final class RequestBody {
@@ -29,6 +30,9 @@ final class RequestBody {
         }
         if (exchange.isRequestComplete()) {
             return CompletableFuture.completedFuture(EMPTY);
+        }
+        if (exchange.getRequestContentLength() > maxBytes) {
+            return CompletableFuture.completedFuture(null);  // refused before a byte is read or a buffer sized
         }
         CompletableFuture<byte[]> body = new CompletableFuture<>();
         exchange.putAttachment(PENDING, () -> receive(exchange, maxBytes, body));
@@ -47,23 +51,32 @@ final class RequestBody {
         }
     }
 
+    /**
+     * Reads chunk by chunk into a buffer that grows with what actually arrived (Undertow's full
+     * read would size one from Content-Length up front), refusing as soon as the cap is passed.
+     */
     private static void receive(HttpServerExchange exchange, int maxBytes, CompletableFuture<byte[]> body) {
-        var receiver = exchange.getRequestReceiver();
-        receiver.setMaxBufferSize(maxBytes);
-        receiver.receiveFullBytes((ex, bytes) -> {
-            ex.putAttachment(KEY, bytes);
-            if (bytes.length > 0) {
-                Connectors.ungetRequestBytes(ex, new ImmediatePooledByteBuffer(ByteBuffer.wrap(bytes)));
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        exchange.getRequestReceiver().receivePartialBytes((ex, chunk, last) -> {
+            if (body.isDone()) {
+                return;
             }
-            Connectors.resetRequestChannel(ex);
-            settle(ex, () -> body.complete(bytes));
-        }, (ex, failure) -> settle(ex, () -> {
-            if (failure instanceof Receiver.RequestToLargeException || failure instanceof io.undertow.server.RequestTooBigException) {
-                body.complete(null);
-            } else {
-                body.completeExceptionally(failure);
+            if ((long) received.size() + chunk.length > maxBytes) {
+                ex.getRequestReceiver().pause();  // reads stay resumed otherwise, which a dispatch may not meet
+                settle(ex, () -> body.complete(null));
+                return;
             }
-        }));
+            received.write(chunk, 0, chunk.length);
+            if (last) {
+                byte[] bytes = received.toByteArray();
+                ex.putAttachment(KEY, bytes);
+                if (bytes.length > 0) {
+                    Connectors.ungetRequestBytes(ex, new ImmediatePooledByteBuffer(ByteBuffer.wrap(bytes)));
+                }
+                Connectors.resetRequestChannel(ex);
+                settle(ex, () -> body.complete(bytes));
+            }
+        }, (ex, failure) -> settle(ex, () -> body.completeExceptionally(failure)));
     }
 
     /**

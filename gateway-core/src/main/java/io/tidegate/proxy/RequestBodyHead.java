@@ -33,7 +33,14 @@ final class RequestBodyHead {
 
     /** Arranges for up to {@code cap} bytes of the body to be kept; nothing when {@code cap} is 0 or there is no body. */
     static void keep(HttpServerExchange exchange, int cap) {
-        if (cap <= 0 || exchange.isRequestComplete() || RequestBody.held(exchange) != null) {
+        if (cap <= 0) {
+            return;
+        }
+        if (RequestBody.held(exchange) != null) {
+            exchange.putAttachment(KEY, new RequestBodyHead(cap));  // only its cap: the body is in memory already
+            return;
+        }
+        if (exchange.isRequestComplete()) {
             return;
         }
         RequestBodyHead head = new RequestBodyHead(cap);
@@ -43,11 +50,11 @@ final class RequestBodyHead {
 
     /** What was kept of the exchange's request body so far. */
     static byte[] of(HttpServerExchange exchange) {
+        RequestBodyHead head = exchange.getAttachment(KEY);
         byte[] whole = RequestBody.held(exchange);
         if (whole != null) {
-            return whole.clone();
+            return head == null ? NONE : Arrays.copyOf(whole, Math.min(whole.length, head.cap));
         }
-        RequestBodyHead head = exchange.getAttachment(KEY);
         return head == null ? NONE : Arrays.copyOf(head.bytes, head.length);
     }
 

@@ -1,7 +1,6 @@
 package io.tidegate.plugins.forwardauth;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -9,13 +8,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
-/** An auth service's response body, refused past a cap: a broken service cannot fill the gateway's memory. */
+/**
+ * An auth service's response body, dropped past a cap (the answer keeps its status and headers, its
+ * body is then empty): a broken service cannot fill the gateway's memory, and a refusal stays a
+ * refusal however large its error page.
+ */
 final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
     static final int MAX_BYTES = 1 << 20;
 
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private Flow.Subscription subscription;
+    private boolean overflowed;
 
     static HttpResponse.BodyHandler<byte[]> handler() {
         return info -> new BoundedBody();
@@ -35,10 +39,10 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
     @Override
     public void onNext(List<ByteBuffer> buffers) {
         for (ByteBuffer buffer : buffers) {
-            if (bytes.size() + buffer.remaining() > MAX_BYTES) {
-                subscription.cancel();
-                result.completeExceptionally(new IOException("auth service's response body is over " + MAX_BYTES + " bytes"));
-                return;
+            if (overflowed || bytes.size() + buffer.remaining() > MAX_BYTES) {
+                overflowed = true;
+                buffer.position(buffer.limit());
+                continue;
             }
             byte[] chunk = new byte[buffer.remaining()];
             buffer.get(chunk);
@@ -53,6 +57,6 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
 
     @Override
     public void onComplete() {
-        result.complete(bytes.toByteArray());
+        result.complete(overflowed ? new byte[0] : bytes.toByteArray());
     }
 }

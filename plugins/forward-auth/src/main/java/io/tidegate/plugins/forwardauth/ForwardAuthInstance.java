@@ -34,6 +34,7 @@ final class ForwardAuthInstance implements PluginInstance {
     private final HttpClient client;
     private final PluginLog log;
     private final PhaseResult unreachable;
+    private final PhaseResult refused;
 
     private record Settings(boolean post, int maxBody, List<String> requestHeaders, List<String> upstreamHeaders,
                             List<String> clientHeaders, Duration timeout, boolean allowDegradation) {}
@@ -46,7 +47,8 @@ final class ForwardAuthInstance implements PluginInstance {
         this.extraHeaders = extraHeaders;
         this.client = client;
         this.log = log;
-        this.unreachable = config.allowDegradation() ? PhaseResult.proceed() : PhaseResult.respond(config.statusOnError(), Map.of(), new byte[0]);
+        this.refused = PhaseResult.respond(config.statusOnError(), Map.of(), new byte[0]);
+        this.unreachable = config.allowDegradation() ? PhaseResult.proceed() : refused;
     }
 
     @Override
@@ -98,8 +100,10 @@ final class ForwardAuthInstance implements PluginInstance {
             });
             request = builder.build();
         } catch (IllegalArgumentException unsendable) {
+            // a value the HTTP client cannot send (a control character the client put in a header):
+            // the service was never asked, so the request is refused even with allow_degradation
             log.warn("failed to process forward auth: {}", unsendable.getMessage());
-            return CompletableFuture.completedFuture(unreachable);
+            return CompletableFuture.completedFuture(refused);
         }
         return client.sendAsync(request, BoundedBody.handler())
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -108,8 +112,11 @@ final class ForwardAuthInstance implements PluginInstance {
 
     private PhaseResult decide(PluginContext context, HttpResponse<byte[]> response, Throwable failure) {
         if (failure != null) {
+            // only a service that could not be reached or did not answer in time is "unreachable"
+            // (allow_degradation); anything else fails closed
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             log.warn("failed to process forward auth to {}: {}", uri, rootCause(failure));
-            return unreachable;
+            return cause instanceof java.io.IOException || cause instanceof java.util.concurrent.TimeoutException ? unreachable : refused;
         }
         if (response.statusCode() >= 300) {
             Map<String, List<String>> passed = new LinkedHashMap<>();

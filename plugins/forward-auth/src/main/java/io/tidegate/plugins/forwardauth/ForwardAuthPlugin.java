@@ -54,6 +54,9 @@ public final class ForwardAuthPlugin implements GatewayPlugin<ForwardAuthPlugin.
         Map<String, Template> extra = new LinkedHashMap<>();
         if (config.extraHeaders() != null) {
             for (Map.Entry<String, String> header : config.extraHeaders().entrySet()) {
+                if (!header.getKey().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                    throw new PluginConfigException("extra_headers." + header.getKey(), "is not a header name");
+                }
                 extra.put(header.getKey(), services.template("extra_headers." + header.getKey(), header.getValue()));
             }
         }

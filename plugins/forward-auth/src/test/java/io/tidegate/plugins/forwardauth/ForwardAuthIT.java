@@ -66,6 +66,11 @@ class ForwardAuthIT {
         if ("Bearer good".equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
             exchange.getResponseHeaders().add("X-User-ID", "42");
             exchange.sendResponseHeaders(200, -1);
+        } else if ("Bearer huge".equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            byte[] page = new byte[3 << 20];
+            java.util.Arrays.fill(page, (byte) 'x');
+            exchange.sendResponseHeaders(401, page.length);
+            exchange.getResponseBody().write(page);
         } else if ("Bearer anonymous".equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
             exchange.sendResponseHeaders(204, -1);
         } else {
@@ -109,6 +114,7 @@ class ForwardAuthIT {
                     upstream: { nodes: { "%1$s": 1 } }
                   - { id: down, uri: /down, plugins: { forward-auth: { uri: "http://127.0.0.1:%3$d/auth" } }, upstream: { nodes: { "%1$s": 1 } } }
                   - { id: degrade, uri: /degrade, plugins: { forward-auth: { uri: "http://127.0.0.1:%3$d/auth", allow_degradation: true } }, upstream: { nodes: { "%1$s": 1 } } }
+                  - { id: degrade-live, uri: /degrade-live, plugins: { forward-auth: { uri: "%2$s/auth", allow_degradation: true, request_headers: [Authorization], extra_headers: { X-Arg: "$arg_x" } } }, upstream: { nodes: { "%1$s": 1 } } }
                   - { id: slow, uri: /slow, plugins: { forward-auth: { uri: "%2$s/slow", timeout: 300, status_on_error: 503 } }, upstream: { nodes: { "%1$s": 1 } } }
                 """.formatted(upstream.address(), authUri, down));
     }
@@ -176,6 +182,20 @@ class ForwardAuthIT {
     }
 
     @Test
+    void sslVerifyFalseAcceptsAServiceCertificateOfAnotherNameAndIssuer() {
+        io.tidegate.testing.TestCertificates authority = io.tidegate.testing.TestCertificates.newAuthority("untrusted-ca");
+        try (UpstreamServer tlsAuth = UpstreamServer.start("auth", authority.issue("other.example", "other.example").serverContext(null));
+             TestGateway gw = PluginGateway.start("""
+                     routes:
+                       - { id: verify, uri: /verify, plugins: { forward-auth: { uri: "https://127.0.0.1:%2$d/auth" } }, upstream: { nodes: { "%1$s": 1 } } }
+                       - { id: trust, uri: /trust, plugins: { forward-auth: { uri: "https://127.0.0.1:%2$d/auth", ssl_verify: false } }, upstream: { nodes: { "%1$s": 1 } } }
+                     """.formatted(upstream.address(), tlsAuth.port()))) {
+            assertEquals(403, gw.get("/verify").statusCode(), "an untrusted certificate is an unreachable service");
+            assertEquals(200, gw.get("/trust").statusCode(), "ssl_verify: false, as the operator asked: any issuer, any name");
+        }
+    }
+
+    @Test
     void anUnreachableServiceFailsClosedUnlessDegradationIsAllowed() throws IOException {
         try (TestGateway gw = gateway()) {
             int before = upstream.requestCount();
@@ -187,6 +207,13 @@ class ForwardAuthIT {
             assertTrue(System.nanoTime() - started < 1_800_000_000L, "the 300 ms timeout, not the service's 2 s");
             assertEquals(before, upstream.requestCount(), "nothing reached the upstream while the service was unreachable");
             assertEquals(200, gw.get("/degrade").statusCode(), "allow_degradation lets the request through");
+            int beforeLive = upstream.requestCount();
+            HttpResponse<String> huge = get(gw, "/degrade-live", "Bearer huge", null);
+            assertEquals(401, huge.statusCode(), "a refusal with a 3 MiB page stays a refusal, its body dropped");
+            assertEquals("", huge.body());
+            HttpResponse<String> unsendable = gw.get("/degrade-live?x=%01");
+            assertEquals(403, unsendable.statusCode(), "a header the client cannot send is no outage: never degraded");
+            assertEquals(beforeLive, upstream.requestCount());
         }
     }
 }

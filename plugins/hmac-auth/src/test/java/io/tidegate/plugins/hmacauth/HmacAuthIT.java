@@ -103,6 +103,8 @@ class HmacAuthIT {
             HttpResponse<String> tooLarge = gw.send(post(gw, date, authorization, digest, new byte[2048], false));
             assertEquals(413, tooLarge.statusCode());
             assertEquals("{\"message\":\"request size 2048 is greater than the maximum size 1024 allowed\"}\n", tooLarge.body());
+            HttpResponse<String> tooLargeChunked = gw.send(post(gw, date, authorization, digest, new byte[4096], true));
+            assertEquals(413, tooLargeChunked.statusCode(), "a chunked body is refused once it passes the cap");
             assertEquals(before, upstream.requestCount(), "nothing refused reached the upstream");
 
             for (boolean chunked : new boolean[] {false, true}) {
