@@ -4,8 +4,11 @@
 # against the same origin.
 # Usage: bench/plugin-overhead.sh [SECONDS] [CONNECTIONS] [CONFIG]   (needs wrk and nginx)
 #   CONFIG: a config in bench/ with the plugin(s) on the route, e.g. gateway-limit-count.yaml
+#   (a path outside bench/ works too)
 # Runs ROUNDS (default 3) alternating rounds so drift on a shared machine hits both alike; prints
 # requests/s of each run, the ratio of the totals with/none and the median of each round's ratio.
+# WRK_HEADERS: request headers wrk sends to both variants, separated by '|'
+#   (e.g. "apikey: bench-key|Origin: https://app.example"), so the plugins see what they check.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -17,15 +20,21 @@ for tool in wrk nginx; do command -v "$tool" >/dev/null || { echo "missing $tool
 mkdir -p "$here/noop-plugin/target/plugins"
 cp "$here/noop-plugin/target/noop-plugin.jar" "$here/noop-plugin/target/plugins/"
 source "$here/origin.sh"
+headers=()
+if [ -n "${WRK_HEADERS:-}" ]; then
+  IFS='|' read -ra wanted <<<"$WRK_HEADERS"
+  for h in "${wanted[@]}"; do headers+=(-H "$h"); done
+fi
 declare -A total=([none]=0 [with]=0)
 ratios=()
 for round in $(seq 1 "${ROUNDS:-3}"); do
 for variant in none with; do
-  config=$here/gateway-bench.yaml; [ $variant = with ] && config=$here/$with
+  config=$here/gateway-bench.yaml
+  if [ $variant = with ]; then case $with in /*) config=$with ;; *) config=$here/$with ;; esac; fi
   (cd "$here" && exec java -Xmx512m -jar "$root/gateway-core/target/tidegate.jar" -c "$config") >/tmp/plugin-overhead-$variant.log 2>&1 & gw=$!
   wait_port 9080
-  wrk -t1 -c"$conns" -d"${warm}s" http://127.0.0.1:9080/ >/dev/null 2>&1
-  out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency http://127.0.0.1:9080/)
+  wrk -t1 -c"$conns" -d"${warm}s" "${headers[@]}" http://127.0.0.1:9080/ >/dev/null 2>&1
+  out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency "${headers[@]}" http://127.0.0.1:9080/)
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   total[$variant]=$(awk -v t="${total[$variant]}" -v r="$rps" 'BEGIN { print t + r }')
   echo "round $round $variant rps=$rps p50=$(awk '$1=="50%" {print $2}' <<<"$out") p99=$(awk '$1=="99%" {print $2}' <<<"$out") $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' \n' ' ')"

@@ -46,7 +46,8 @@ public final class IpRestrictionPlugin implements GatewayPlugin<IpRestrictionPlu
         return new PluginInstance() {
             @Override
             public PhaseResult access(PluginContext context) {
-                boolean listed = contains(ranges, IpRange.parseLiteral(context.var("remote_addr")));
+                // the address itself, not $remote_addr's text: no string to build and parse per request
+                boolean listed = contains(ranges, context.request().clientAddress());
                 return listed == allowList ? PhaseResult.proceed() : refusal;
             }
         };
