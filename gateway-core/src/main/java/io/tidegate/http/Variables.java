@@ -43,10 +43,11 @@ public final class Variables {
             case "consumer_name" -> exchange.getAttachment(ExchangeFacts.CONSUMER);
             case "msec" -> clock(exchange) == null ? null : msec(clock(exchange).startMillis());
             case "time_iso8601" -> clock(exchange) == null ? null : java.time.Instant.ofEpochMilli(clock(exchange).startMillis()).toString();
-            case "uri" -> exchange.getRequestPath();
-            case "request_uri" -> exchange.getQueryString().isEmpty() ? exchange.getRequestURI()
-                    : exchange.getRequestURI() + "?" + exchange.getQueryString();
-            case "host" -> ExchangeRequest.hostOf(exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.HOST));
+            case "uri" -> ClientRequestView.of(exchange) != null ? ClientRequestView.of(exchange).path() : exchange.getRequestPath();
+            case "request_uri" -> ClientRequestView.of(exchange) != null ? ClientRequestView.of(exchange).requestUri()
+                    : ClientRequestView.requestUri(exchange);
+            case "host" -> ClientRequestView.of(exchange) != null ? ClientRequestView.of(exchange).host()
+                    : ExchangeRequest.hostOf(exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.HOST));
             case "remote_addr" -> address(exchange.getSourceAddress());
             case "remote_port" -> port(exchange.getSourceAddress());
             case "realip_remote_addr" -> address(exchange.getConnection().getPeerAddress(InetSocketAddress.class));

@@ -1,5 +1,6 @@
 package io.tidegate.proxy;
 
+import io.tidegate.http.ClientRequestView;
 import io.tidegate.http.ExchangeFacts;
 import io.tidegate.http.Variables;
 import io.tidegate.plugin.ConsumerDirectory;
@@ -232,6 +233,7 @@ final class ExchangePluginContext implements PluginContext {
             if (rawPath == null || !rawPath.startsWith("/")) {
                 throw new IllegalArgumentException("path must start with /: " + rawPath);
             }
+            ClientRequestView.keep(exchange);
             exchange.setRequestURI(rawPath, false);
         }
 
@@ -242,6 +244,7 @@ final class ExchangePluginContext implements PluginContext {
 
         @Override
         public void setQuery(String rawQuery) {
+            ClientRequestView.keep(exchange);
             exchange.setQueryString(rawQuery == null ? "" : rawQuery);
         }
 
@@ -267,6 +270,7 @@ final class ExchangePluginContext implements PluginContext {
 
         @Override
         public void setHost(String host) {
+            ClientRequestView.keep(exchange);
             exchange.getRequestHeaders().put(Headers.HOST, host);
         }
     }

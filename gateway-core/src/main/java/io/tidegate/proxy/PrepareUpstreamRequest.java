@@ -33,6 +33,7 @@ final class PrepareUpstreamRequest implements HttpHandler {
         exchange.getRequestHeaders().remove(CONSUMER_HEADER);
         ForwardedHeaders.addMissing(exchange);
         if (plan.rewriteHost() != null) {
+            io.tidegate.http.ClientRequestView.keep(exchange);
             exchange.getRequestHeaders().put(Headers.HOST, plan.rewriteHost());
         }
         next.handleRequest(exchange);

@@ -125,6 +125,7 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
             body = RequestBodyPlan.of(exchange);
         }
         if (upstream.passNodeHost()) {
+            io.tidegate.http.ClientRequestView.keep(exchange);  // $host stays the client's for the log
             exchange.getRequestHeaders().put(Headers.HOST, target.hostHeader());
         }
         RequestHeadWriter head;

@@ -14,4 +14,24 @@ class VariablesTest {
         assertEquals("12.345", Variables.millisAsSeconds(12_345));
         assertEquals("1764112997.010", Variables.millisAsSeconds(1_764_112_997_010L));
     }
+
+    @Test
+    void uriRequestUriAndHostStayTheClientsAfterARewrite() {
+        io.undertow.server.HttpServerExchange exchange = new io.undertow.server.HttpServerExchange(null);
+        exchange.setRequestPath("/public/a b");
+        exchange.setRequestURI("/public/a%20b");
+        exchange.setQueryString("x=1");
+        exchange.getRequestHeaders().put(io.undertow.util.Headers.HOST, "api.example.com:8443");
+        assertEquals("/public/a%20b?x=1", Variables.resolve("request_uri", exchange));
+
+        ClientRequestView.keep(exchange);  // what proxy-rewrite and pass_host do before they rewrite
+        exchange.setRequestPath("/internal/b");
+        exchange.setRequestURI("/internal/b");
+        exchange.setQueryString("");
+        exchange.getRequestHeaders().put(io.undertow.util.Headers.HOST, "backend.local");
+        ClientRequestView.keep(exchange);  // a second rewrite keeps the first view
+        assertEquals("/public/a b", Variables.resolve("uri", exchange));
+        assertEquals("/public/a%20b?x=1", Variables.resolve("request_uri", exchange));
+        assertEquals("api.example.com", Variables.resolve("host", exchange));
+    }
 }

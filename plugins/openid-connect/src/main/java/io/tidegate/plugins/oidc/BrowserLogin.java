@@ -31,6 +31,8 @@ import java.util.concurrent.CompletionException;
 final class BrowserLogin {
     private static final String DEFAULT_CALLBACK = "/.apisix/redirect";
     private static final long LOGIN_SECONDS = 600;
+    /** Logins restarted from a bad callback before giving up (APISIX's MAX_AUTH_FLOW_RESTARTS). */
+    private static final int MAX_RESTARTS = 3;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final PhaseResult PROVIDER_UNREACHABLE = PhaseResult.respondMessage(500, "error_msg", "the OpenID provider could not be reached");
 
@@ -51,7 +53,7 @@ final class BrowserLogin {
         this.jwksMaxAge = Duration.ofSeconds(config.jwkExpiresIn());
         this.log = log;
         this.owner = owner;
-        this.cookies = new SessionCookies(config.session());
+        this.cookies = new SessionCookies(config.session(), config.discovery() + "\0" + config.clientId());
     }
 
     PhaseResult handle(PluginContext context) {
@@ -72,7 +74,7 @@ final class BrowserLogin {
                 && (!session.has("access_exp") || now() < session.path("access_exp").asLong())) {
             return serve(context, session);
         }
-        return start(context, md, https, context.var("request_uri"));
+        return start(context, md, https, context.var("request_uri"), 0);
     }
 
     private boolean isCallback(String uri) {
@@ -97,7 +99,7 @@ final class BrowserLogin {
         return context.var("scheme") + "://" + context.request().header("Host") + path;
     }
 
-    private PhaseResult start(PluginContext context, Provider.Metadata md, boolean https, String original) {
+    private PhaseResult start(PluginContext context, Provider.Metadata md, boolean https, String original, int restarts) {
         if (md.authorizationEndpoint() == null) {
             return PhaseResult.respondMessage(500, "error_msg", "the provider's discovery document has no authorization_endpoint");
         }
@@ -105,7 +107,7 @@ final class BrowserLogin {
         String state = random(16);
         String redirect = redirectUri(context);
         pending.put("state", state).put("redirect", redirect).put("original", original == null ? "/" : original)
-                .put("exp", now() + LOGIN_SECONDS);
+                .put("exp", now() + LOGIN_SECONDS).put("restarts", restarts);
         Map<String, String> query = new LinkedHashMap<>();
         query.put("response_type", "code");
         query.put("client_id", config.clientId());
@@ -141,9 +143,13 @@ final class BrowserLogin {
         if (pending == null || !pending.has("state") || state == null || code == null
                 || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8), pending.path("state").asText().getBytes(StandardCharsets.UTF_8))
                 || now() >= pending.path("exp").asLong()) {
-            // a stale tab, a replayed or forged callback: start over rather than trust it
+            // a stale tab, a replayed or forged callback: start over rather than trust it, a few times
+            int restarts = pending == null ? 0 : pending.path("restarts").asInt(0);
+            if (restarts >= MAX_RESTARTS || !context.request().method().equals("GET")) {
+                return PhaseResult.respondMessage(401, "message", "the login could not be completed");
+            }
             String original = pending == null ? "/" : pending.path("original").asText("/");
-            return start(context, md, https, original);
+            return start(context, md, https, original, restarts + 1);
         }
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "authorization_code");
@@ -160,7 +166,7 @@ final class BrowserLogin {
         return PhaseResult.later(established.handleAsync((session, failure) -> {
             if (failure != null) {
                 log.warn("login failed: {}", OidcInstance.rootCause(failure));
-                return PhaseResult.respondMessage(401, "message", "login failed");
+                return PhaseResult.respondMessage(500, "error_msg", "login failed");
             }
             List<String> setCookies = cookies.write(session, config.session().absoluteTimeout(), https);
             if (setCookies == null) {

@@ -34,9 +34,14 @@ final class SessionCookies {
     private final String name;
     private final String attributes;
     private final Boolean secure;
+    /** Authenticated with every session: a session made for one provider and client is no session for another. */
+    private final byte[] binding;
 
-    /** {@code session.cookie_secure} unset: Secure when the request came over https. */
-    SessionCookies(OpenIdConnectPlugin.Session settings) {
+    /**
+     * {@code session.cookie_secure} unset: Secure when the request came over https. {@code binding}
+     * names what the session is for (provider and client id).
+     */
+    SessionCookies(OpenIdConnectPlugin.Session settings, String binding) {
         try {
             byte[] derived = MessageDigest.getInstance("SHA-256")
                     .digest(("tidegate openid-connect session\0" + settings.secret()).getBytes(StandardCharsets.UTF_8));
@@ -45,6 +50,7 @@ final class SessionCookies {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
         this.name = settings.cookieName();
+        this.binding = (name + "\0" + binding).getBytes(StandardCharsets.UTF_8);
         StringBuilder attrs = new StringBuilder("; Path=").append(settings.cookiePath());
         if (settings.cookieDomain() != null) {
             attrs.append("; Domain=").append(settings.cookieDomain());
@@ -126,7 +132,7 @@ final class SessionCookies {
             RANDOM.nextBytes(iv);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
-            cipher.updateAAD(name.getBytes(StandardCharsets.UTF_8));
+            cipher.updateAAD(binding);
             byte[] sealed = cipher.doFinal(JSON.writeValueAsBytes(session));
             return Base64.getUrlEncoder().withoutPadding().encodeToString(ByteBuffer.allocate(iv.length + sealed.length).put(iv).put(sealed).array());
         } catch (GeneralSecurityException | IOException e) {
@@ -142,7 +148,7 @@ final class SessionCookies {
             }
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, bytes, 0, IV_BYTES));
-            cipher.updateAAD(name.getBytes(StandardCharsets.UTF_8));
+            cipher.updateAAD(binding);
             byte[] plain = cipher.doFinal(bytes, IV_BYTES, bytes.length - IV_BYTES);
             return JSON.readTree(plain) instanceof ObjectNode object ? object : null;
         } catch (IllegalArgumentException | GeneralSecurityException | IOException alteredOrForeign) {

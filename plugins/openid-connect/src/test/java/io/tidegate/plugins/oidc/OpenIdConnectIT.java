@@ -73,6 +73,10 @@ class OpenIdConnectIT {
                     uri: /app/*
                     plugins: { openid-connect: { client_id: gw, client_secret: s3cret, discovery: "%2$s", scope: "openid profile", use_pkce: true, use_nonce: true, logout_path: /app/logout, post_logout_redirect_uri: "https://example.com/bye", session: { secret: "0123456789abcdef-session-secret" } } }
                     upstream: { nodes: { "%1$s": 1 } }
+                  - id: other-client
+                    uri: /other/*
+                    plugins: { openid-connect: { client_id: other, client_secret: s3cret, discovery: "%2$s", session: { secret: "0123456789abcdef-session-secret" } } }
+                    upstream: { nodes: { "%1$s": 1 } }
                 """.formatted(upstream.address(), discovery()));
     }
 
@@ -172,6 +176,13 @@ class OpenIdConnectIT {
             assertEquals(302, forged.statusCode(), "a callback whose state does not match starts a new login");
             assertTrue(forged.headers().firstValue("Location").orElseThrow().contains("/idp/authorize"));
 
+            Map<String, String> looping = new LinkedHashMap<>(jar);
+            URI forgedCallback = URI.create(callback.toString().replaceAll("state=[^&]+", "state=forged"));
+            for (int i = 0; i < 3; i++) {
+                assertEquals(302, send(browser, forgedCallback, looping).statusCode(), "restart " + (i + 1));
+            }
+            assertEquals(401, send(browser, forgedCallback, looping).statusCode(), "a login that keeps failing stops after three restarts");
+
             HttpResponse<String> back = send(browser, callback, jar);
             assertEquals(302, back.statusCode(), back.body());
             assertEquals("/app/page?x=1", back.headers().firstValue("Location").orElseThrow());
@@ -184,6 +195,9 @@ class OpenIdConnectIT {
             assertEquals("gw", idToken.get("aud").isArray() ? idToken.get("aud").get(0).asText() : idToken.get("aud").asText());
             assertEquals(asked.get("nonce"), idToken.get("nonce").asText());
             assertNotNull(decoded(headers.get("x-userinfo").asText()).get("sub"));
+
+            assertEquals(302, send(browser, gw.uri("/other/page"), new LinkedHashMap<>(jar)).statusCode(),
+                    "a session made for client gw is no session for client other, though secret and cookie name are the same");
 
             Map<String, String> tampered = new LinkedHashMap<>(jar);
             tampered.replaceAll((name, value) -> value.substring(0, value.length() - 4) + "AAAA");
