@@ -36,6 +36,7 @@ final class OidcInstance implements PluginInstance {
     private final Duration jwksMaxAge;
     private final PluginLog log;
     private final BrowserLogin login;
+    private final VerifiedTokens verified = new VerifiedTokens();
     private final PhaseResult noToken;
 
     OidcInstance(OpenIdConnectPlugin.Settings config, Provider provider, TokenChecks checks, Duration timeout, PluginLog log) {
@@ -85,6 +86,10 @@ final class OidcInstance implements PluginInstance {
         if (!checks.hasPublicKey() && !config.useJwks()) {
             return introspect(context, token);
         }
+        VerifiedTokens.Verified known = verified.get(token, System.currentTimeMillis());
+        if (known != null) {
+            return authorized(context, token, known.claims(), known.userinfoHeader());
+        }
         List<String> issuers = configuredIssuers();
         Provider.Metadata metadata = issuers == null ? provider.metadataNow() : null;
         JWKSet keys = checks.hasPublicKey() ? null : provider.jwksNow(jwksMaxAge);
@@ -119,7 +124,9 @@ final class OidcInstance implements PluginInstance {
         if (!result.valid()) {
             return invalidToken(result.error());
         }
-        return authorized(context, token, result.claims());
+        String userinfo = config.setUserinfoHeader() ? base64Json(JSON.valueToTree(result.claims())) : null;
+        verified.put(token, result.claims(), userinfo, System.currentTimeMillis());
+        return authorized(context, token, result.claims(), userinfo);
     }
 
     private PhaseResult introspect(PluginContext context, String token) {
@@ -144,7 +151,7 @@ final class OidcInstance implements PluginInstance {
                     if (!answer.path("active").asBoolean(false)) {
                         return invalidToken("invalid token");
                     }
-                    return authorized(context, token, JSON.convertValue(answer, Map.class));
+                    return authorized(context, token, JSON.convertValue(answer, Map.class), null);
                 }, context.requestThread()));
     }
 
@@ -165,7 +172,8 @@ final class OidcInstance implements PluginInstance {
     }
 
     /** A token the provider vouches for: scopes and audience, then the headers for the upstream. */
-    private PhaseResult authorized(PluginContext context, String token, Map<String, Object> claims) {
+    /** {@code userinfoHeader}: the X-Userinfo value when made already, else null. */
+    private PhaseResult authorized(PluginContext context, String token, Map<String, Object> claims, String userinfoHeader) {
         Object scope = claims.get("scope");
         PhaseResult refusal = missingScopes(scope instanceof String s ? s : null);
         if (refusal == null) {
@@ -176,7 +184,7 @@ final class OidcInstance implements PluginInstance {
         }
         setAccessToken(context, token);
         if (config.setUserinfoHeader()) {
-            context.upstreamRequest().setHeader("X-Userinfo", base64Json(JSON.valueToTree(claims)));
+            context.upstreamRequest().setHeader("X-Userinfo", userinfoHeader != null ? userinfoHeader : base64Json(JSON.valueToTree(claims)));
         }
         return PhaseResult.proceed();
     }
