@@ -35,7 +35,7 @@ final class Differences {
      */
     static void apply(JsonNode cases, JsonNode overlay, JsonNode kinds, String source) {
         for (JsonNode difference : overlay.path("differences")) {
-            ObjectNode c = find(cases, difference.path("test").asInt(), source);
+            ObjectNode c = find(cases, difference.path("test").asText(), source);
             if (!kinds.hasNonNull(difference.path("kind").asText())) {
                 throw new IllegalStateException(source + " TEST " + difference.path("test") + ": kind " + difference.path("kind")
                         + " is not one of tidegate-differences/kinds.yaml");
@@ -70,9 +70,10 @@ final class Differences {
         }
     }
 
-    private static ObjectNode find(JsonNode cases, int test, String source) {
+    /** By the TEST's name as the .t file writes it: a number, or one such as {@code 51a}. */
+    private static ObjectNode find(JsonNode cases, String test, String source) {
         for (JsonNode c : cases) {
-            if (c.path("test").asInt() == test && c instanceof ObjectNode found) {
+            if (c.path("test").asText().equals(test) && c instanceof ObjectNode found) {
                 if (found.has("not_applicable")) {
                     throw new IllegalStateException(source + " TEST " + test + " is not applicable: it cannot differ");
                 }

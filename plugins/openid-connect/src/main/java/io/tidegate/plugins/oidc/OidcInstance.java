@@ -157,7 +157,11 @@ final class OidcInstance implements PluginInstance {
 
     /** client_secret_basic: the returned Authorization value; client_secret_post: both go into {@code form}. */
     String clientAuthentication(String method, Map<String, String> form) {
-        String secret = config.clientSecret() == null ? "" : config.clientSecret();
+        String secret = config.clientSecret();
+        if (secret == null) {
+            form.put("client_id", config.clientId());  // a public client (PKCE): it names itself, it proves nothing
+            return null;
+        }
         if (method.equals("client_secret_post")) {
             form.put("client_id", config.clientId());
             form.put("client_secret", secret);

@@ -79,6 +79,11 @@ public final class OpenIdConnectPlugin implements GatewayPlugin<OpenIdConnectPlu
         if (config.introspectionEndpoint() != null) {
             uri("introspection_endpoint", config.introspectionEndpoint());
         }
+        boolean introspects = config.checksBearerTokens() && config.publicKey() == null && !config.useJwks();
+        if (config.clientSecret() == null && (introspects || (!config.bearerOnly() && !config.usePkce()))) {
+            throw new PluginConfigException("client_secret", "is required for token introspection, and for the browser login "
+                    + "unless use_pkce makes this gateway a public client");
+        }
         if (config.logsBrowsersIn() && config.session() == null) {
             throw new PluginConfigException("session.secret", "is required for the browser login (unauth_action auth without "
                     + "bearer_only): the session cookie is encrypted with it, the same on every gateway node");
