@@ -83,12 +83,12 @@ final class OidcInstance implements PluginInstance {
     // --- bearer tokens ---
 
     private PhaseResult bearer(PluginContext context, String token) {
-        if (!checks.hasPublicKey() && !config.useJwks()) {
-            return introspect(context, token);
-        }
         VerifiedTokens.Verified known = verified.get(token, System.currentTimeMillis());
         if (known != null) {
             return authorized(context, token, known.claims(), known.userinfoHeader());
+        }
+        if (!checks.hasPublicKey() && !config.useJwks()) {
+            return introspect(context, token);
         }
         List<String> issuers = configuredIssuers();
         Provider.Metadata metadata = issuers == null ? provider.metadataNow() : null;
@@ -151,7 +151,12 @@ final class OidcInstance implements PluginInstance {
                     if (!answer.path("active").asBoolean(false)) {
                         return invalidToken("invalid token");
                     }
-                    return authorized(context, token, JSON.convertValue(answer, Map.class), null);
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> claims = JSON.convertValue(answer, Map.class);
+                    // kept until its exp (at most 5 minutes), as lua-resty-openidc keeps introspections
+                    String userinfo = config.setUserinfoHeader() ? base64Json(answer) : null;
+                    verified.put(token, claims, userinfo, System.currentTimeMillis());
+                    return authorized(context, token, claims, userinfo);
                 }, context.requestThread()));
     }
 

@@ -145,8 +145,12 @@ class OpenIdConnectIT {
     @Test
     void withoutAKeyTheProviderIntrospectsTheToken() {
         try (TestGateway gw = gateway()) {
-            HttpResponse<String> active = withBearer(gw, "/introspected", token("idp", "gw", Map.of(), 300));
+            String token = token("idp", "gw", Map.of(), 300);
+            HttpResponse<String> active = withBearer(gw, "/introspected", token);
             assertEquals(200, active.statusCode(), active.body());
+            int asked = introspections();
+            assertEquals(200, withBearer(gw, "/introspected", token).statusCode());
+            assertEquals(asked, introspections(), "an active token is remembered, not introspected again");
             HttpResponse<String> inactive = withBearer(gw, "/introspected", "made-up-token");
             assertEquals(401, inactive.statusCode());
             assertTrue(inactive.headers().firstValue("WWW-Authenticate").orElseThrow().contains("error=\"invalid_token\""));
@@ -210,6 +214,23 @@ class OpenIdConnectIT {
             assertTrue(jar.isEmpty(), "the session cookies are cleared: " + jar);
         }
     }
+
+    /** How many introspection requests the provider has received so far. */
+    private static int introspections() {
+        while (true) {
+            okhttp3.mockwebserver.RecordedRequest request;
+            try {
+                request = provider.takeRequest(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (RuntimeException noneLeft) {
+                return introspected;
+            }
+            if (request.getPath() != null && request.getPath().contains("introspect")) {
+                introspected++;
+            }
+        }
+    }
+
+    private static int introspected;
 
     /** GET with the jar's cookies; the answer's Set-Cookie updates the jar (Max-Age=0 removes). */
     private static HttpResponse<String> send(HttpClient browser, URI uri, Map<String, String> jar) throws Exception {
