@@ -31,8 +31,12 @@ import java.util.concurrent.Executors;
  *       request header {@code name: value}, sorted, without the X-Forwarded ones;</li>
  *   <li>{@code /plugin_proxy_rewrite}: uri, host and scheme; {@code /plugin_proxy_rewrite_args}:
  *       uri then each query argument, sorted; {@code /plugin_proxy_rewrite_multi_header}: each header
- *       value on its own line; {@code /print_uri_detailed}: uri and request_uri as nginx names them.</li>
+ *       value on its own line; {@code /print_uri_detailed}: uri and request_uri as nginx names them;</li>
+ *   <li>{@code /headers?name=value}: each query argument as a response header, body {@code /headers};</li>
+ *   <li>{@code /forward-auth/...}: the auth service forward-auth.t builds ({@link ForwardAuthFixture}).</li>
  * </ul>
+ * On every path, a request header {@code resp-NAME: v} comes back as the response header
+ * {@code NAME: v} (server.lua's inject_headers).
  */
 final class ApisixTestUpstream implements AutoCloseable {
     private static final Set<String> IGNORED_HEADERS = Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
@@ -104,6 +108,10 @@ final class ApisixTestUpstream implements AutoCloseable {
             // server.lua's: the slower port answers later, which ewma learns
             sleep(apisixPort == 1980 ? "0.1" : "0.2");
             send(exchange, 200, Integer.toString(apisixPort), "text/plain");
+            return;
+        }
+        if (handler.startsWith("forward-auth_")) {
+            ForwardAuthFixture.answer(exchange, handler.substring("forward-auth_".length()), requestBody);
             return;
         }
         if (handler.equals("server_error")) {
