@@ -93,7 +93,7 @@ final class ProxyRewriteInstance implements PluginInstance {
      * the captures of the matched {@code regex_uri}, {@code $0} the whole match (empty when none
      * matched or the group did not take part), any other name for the request's variable.
      */
-    private static Function<String, String> values(PluginContext context, Matcher captures) {
+    static Function<String, String> values(PluginContext context, Matcher captures) {
         return name -> {
             if (name.chars().allMatch(Character::isDigit)) {
                 int group = name.length() > 3 ? Integer.MAX_VALUE : Integer.parseInt(name);

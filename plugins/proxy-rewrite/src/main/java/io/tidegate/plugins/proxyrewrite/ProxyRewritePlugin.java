@@ -95,7 +95,7 @@ public final class ProxyRewritePlugin implements GatewayPlugin<ProxyRewritePlugi
         return new ProxyRewriteInstance(uri, regexRules, config.method(), config.host(), add, set, remove);
     }
 
-    private static List<ProxyRewriteInstance.RegexRule> regexUri(List<String> value, PluginServices services)
+    static List<ProxyRewriteInstance.RegexRule> regexUri(List<String> value, PluginServices services)
             throws PluginConfigException {
         if (value == null) {
             return List.of();
