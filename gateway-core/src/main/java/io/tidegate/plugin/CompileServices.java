@@ -67,6 +67,18 @@ public record CompileServices(Map<String, List<Credential<?>>> credentials, Set<
         }
 
         @Override
+        public io.tidegate.plugin.api.JsonSchemaCheck jsonSchema(String field, JsonNode schema) throws PluginConfigException {
+            io.tidegate.plugin.schema.BoundSchema<JsonNode> compiled;
+            try {
+                compiled = io.tidegate.plugin.schema.BoundSchema.userSchema(schema);
+            } catch (IllegalArgumentException e) {
+                throw new PluginConfigException(field, e.getMessage());
+            }
+            return value -> compiled.check(value).stream()
+                    .map(v -> v.field().isEmpty() ? v.message() : v.field() + ": " + v.message()).toList();
+        }
+
+        @Override
         public java.net.http.HttpClient httpClient(boolean verifyTls) {
             return shared(new OutboundHttp.Key(verifyTls), () -> new OutboundHttp(verifyTls)).client();
         }

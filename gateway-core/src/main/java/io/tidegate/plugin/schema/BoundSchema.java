@@ -36,6 +36,7 @@ import java.util.Set;
 public final class BoundSchema<C> {
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Schema DRAFT7 = REGISTRY.getSchema(com.networknt.schema.SchemaLocation.of("http://json-schema.org/draft-07/schema#"));
     /** Records bind snake_case fields to camelCase components; the schema, not Jackson, decides what is unknown. */
     private static final ObjectMapper BINDER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -110,9 +111,56 @@ public final class BoundSchema<C> {
         }
         root.path("properties").fields().forEachRemaining(
                 property -> unknownInside(filled.get(property.getKey()), property.getValue(), Problem.oneLine(property.getKey()), violations));
-        Result result = schema.walk(new ExecutionContext(), filled, true, context -> context.setWalkConfig(FILL_DEFAULTS));
         Map<String, ConfigViolation> byField = new LinkedHashMap<>();
         violations.forEach(v -> byField.putIfAbsent(v.field(), v));
+        schemaViolations(filled, true, byField);
+        byField.values().removeIf(Objects::isNull);
+        if (!byField.isEmpty()) {
+            throw new InvalidConfig(List.copyOf(byField.values()));
+        }
+        try {
+            return BINDER.treeToValue(filled, declared.type());
+        } catch (JsonProcessingException e) {
+            // the schema let through what the record cannot hold: the plugin's declaration disagrees with itself
+            String field = e instanceof JsonMappingException mapping ? path(mapping.getPath()) : "";
+            throw new InvalidConfig(List.of(new ConfigViolation(field, "cannot be read as the plugin expects: " + e.getOriginalMessage())));
+        }
+    }
+
+    /**
+     * A JSON Schema a plugin takes in its configuration (request-validation's body_schema): checked
+     * against draft 7's meta-schema (bundled with the validator, never fetched), then compiled.
+     *
+     * @throws IllegalArgumentException naming what is wrong with the schema
+     */
+    public static BoundSchema<JsonNode> userSchema(JsonNode schema) {
+        List<String> problems = new ArrayList<>();
+        for (Error error : DRAFT7.validate(schema)) {
+            String at = path(error.getInstanceLocation());
+            problems.add((at.isEmpty() ? "" : at + ": ") + error.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("is not a valid JSON Schema: " + String.join("; ", problems));
+        }
+        return compile(ConfigSchema.of(JsonNode.class, schema.toString()));
+    }
+
+    /**
+     * Checks a value (a request body, say) against the schema alone: no unknown-field rule and
+     * nothing filled in, so only what the schema itself says. Every violation at its path; empty
+     * when the value is valid.
+     */
+    public List<ConfigViolation> check(JsonNode value) {
+        Map<String, ConfigViolation> byField = new LinkedHashMap<>();
+        schemaViolations(value, false, byField);
+        byField.values().removeIf(Objects::isNull);
+        return List.copyOf(byField.values());
+    }
+
+    /** The schema's violations of {@code value} into {@code byField}, defaults filled into it when asked. */
+    private void schemaViolations(JsonNode value, boolean fillDefaults, Map<String, ConfigViolation> byField) {
+        Result result = fillDefaults ? schema.walk(new ExecutionContext(), value, true, context -> context.setWalkConfig(FILL_DEFAULTS))
+                : schema.walk(new ExecutionContext(), value, true);
         Map<String, List<Error>> alternatives = new LinkedHashMap<>();
         for (Error error : result.getErrors()) {
             String combinator = combinator(error);
@@ -129,17 +177,6 @@ public final class BoundSchema<C> {
             ConfigViolation violation = alternatives(branches);
             byField.put(violation.field(), violation);
         });
-        byField.values().removeIf(Objects::isNull);
-        if (!byField.isEmpty()) {
-            throw new InvalidConfig(List.copyOf(byField.values()));
-        }
-        try {
-            return BINDER.treeToValue(filled, declared.type());
-        } catch (JsonProcessingException e) {
-            // the schema let through what the record cannot hold: the plugin's declaration disagrees with itself
-            String field = e instanceof JsonMappingException mapping ? path(mapping.getPath()) : "";
-            throw new InvalidConfig(List.of(new ConfigViolation(field, "cannot be read as the plugin expects: " + e.getOriginalMessage())));
-        }
     }
 
     /**

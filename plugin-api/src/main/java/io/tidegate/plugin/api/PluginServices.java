@@ -61,6 +61,14 @@ public interface PluginServices {
     java.net.http.HttpClient httpClient(boolean verifyTls);
 
     /**
+     * Compiles a JSON Schema found in a plugin's configuration (request-validation's
+     * {@code body_schema}) with the validator the gateway checks configurations with (draft 7).
+     *
+     * @throws PluginConfigException at {@code field} when it is no valid JSON Schema
+     */
+    JsonSchemaCheck jsonSchema(String field, JsonNode schema) throws PluginConfigException;
+
+    /**
      * Compiles a {@code $variable} template (see {@link Template}); errors name {@code field}.
      */
     Template template(String field, String text) throws PluginConfigException;

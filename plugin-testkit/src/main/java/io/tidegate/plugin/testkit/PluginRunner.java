@@ -231,6 +231,11 @@ public final class PluginRunner {
         }
 
         @Override
+        public io.tidegate.plugin.api.JsonSchemaCheck jsonSchema(String field, JsonNode schema) throws PluginConfigException {
+            return core.jsonSchema(field, schema);
+        }
+
+        @Override
         public LineSink lineSink(String path) {
             return core.lineSink(path);
         }
