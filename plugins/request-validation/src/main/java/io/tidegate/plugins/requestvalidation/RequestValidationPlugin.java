@@ -25,14 +25,18 @@ import org.pf4j.Extension;
  * lower-case names) against {@code header_schema}, then the body, read whole up to
  * {@code max_req_body_size}, against {@code body_schema}: JSON, or the fields of an
  * {@code application/x-www-form-urlencoded} form. A request that fails, has no body, or a body that
- * does not parse is answered {@code rejected_code} (400) with {@code rejected_msg}, or else with
- * what is wrong. The schemas are checked as JSON Schemas (draft 7) when the configuration loads.
+ * does not parse (a JSON object with a key twice included) is answered {@code rejected_code} (400)
+ * with {@code rejected_msg}, or else with what is wrong. The schemas are checked as JSON Schemas (draft 7) when the configuration loads.
  */
 @Extension
 public final class RequestValidationPlugin implements GatewayPlugin<RequestValidationPlugin.Settings> {
     public record Settings(JsonNode headerSchema, JsonNode bodySchema, int maxReqBodySize, int rejectedCode, String rejectedMsg) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Duplicate keys refused: the upstream's parser might take the other one than the value that
+     * was checked ({"k":"bad","k":"good"}). APISIX re-encodes the checked body instead.
+     */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     @Override
     public String name() {
