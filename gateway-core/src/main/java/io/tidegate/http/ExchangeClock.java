@@ -16,6 +16,8 @@ public final class ExchangeClock {
     private final long startMillis;
     private long upstreamStartNanos = -1;
     private long upstreamHeadNanos = -1;
+    /** nginx's {@code $upstream_status} of the last try (a failed try 502, a timed-out one 504); 0 before any. */
+    private int upstreamStatus;
 
     private ExchangeClock(long startNanos, long startMillis) {
         this.startNanos = startNanos;
@@ -46,6 +48,15 @@ public final class ExchangeClock {
         if (upstreamHeadNanos < 0) {
             upstreamHeadNanos = System.nanoTime();
         }
+    }
+
+    public void upstreamAnswered(int status) {
+        upstreamStatus = status;
+    }
+
+    /** The last try's status, or 0 when no upstream was tried. */
+    public int upstreamStatus() {
+        return upstreamStatus;
     }
 
     public long startNanos() {

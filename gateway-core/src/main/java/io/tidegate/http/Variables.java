@@ -38,6 +38,8 @@ public final class Variables {
             case "upstream_response_time" -> clock(exchange) == null || clock(exchange).upstreamNanos() < 0 ? null
                     : seconds(clock(exchange).upstreamNanos());
             case "upstream_addr" -> exchange.getAttachment(ExchangeFacts.NODE_ADDRESS);
+            case "upstream_status" -> clock(exchange) == null || clock(exchange).upstreamStatus() == 0 ? null
+                    : Integer.toString(clock(exchange).upstreamStatus());
             case "route_id" -> exchange.getAttachment(ExchangeFacts.ROUTE_ID);
             case "service_id" -> exchange.getAttachment(ExchangeFacts.SERVICE_ID);
             case "consumer_name" -> exchange.getAttachment(ExchangeFacts.CONSUMER);

@@ -24,6 +24,10 @@ final class UpstreamStatuses {
 
     /** Records a try's status; the header is set when it is 5xx (a later try's 2xx leaves none). */
     static void add(HttpServerExchange exchange, int status) {
+        io.tidegate.http.ExchangeClock clock = io.tidegate.http.ExchangeClock.of(exchange);
+        if (clock != null) {
+            clock.upstreamAnswered(status);  // $upstream_status
+        }
         StringBuilder statuses = exchange.getAttachment(KEY);
         if (statuses == null && status < 500) {
             return;  // the usual case, a first try that answered: nothing to tell, nothing allocated

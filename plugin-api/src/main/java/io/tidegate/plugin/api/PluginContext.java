@@ -29,7 +29,7 @@ public interface PluginContext {
      * {@code remote_port}, {@code realip_remote_addr}, {@code realip_remote_port}, {@code server_addr}, {@code server_port}, {@code request_method},
      * {@code scheme}, {@code query_string}, {@code arg_NAME}, {@code http_NAME}, {@code cookie_NAME};
      * and for logs {@code status}, {@code bytes_sent}, {@code request_length}, {@code request_time},
-     * {@code upstream_addr}, {@code upstream_response_time}, {@code route_id}, {@code service_id},
+     * {@code upstream_addr}, {@code upstream_response_time}, {@code upstream_status} (the last try's), {@code route_id}, {@code service_id},
      * {@code consumer_name}, {@code msec}, {@code time_iso8601}. Null when absent.
      */
     String var(String name);

@@ -1,0 +1,44 @@
+package io.tidegate.plugins.traffic;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * api-breaker's counters, per Host and path as APISIX keys them, kept across configuration
+ * versions (the plugin's shared state), so a reload neither closes an open breaker nor forgets
+ * failures. Only paths whose upstream failed get an entry; bounded, emptied when full.
+ */
+final class BreakerStates implements AutoCloseable {
+    private static final int MAX_PATHS = 10_000;
+
+    /** One path's counters; synchronized on itself (a few increments per request, never contended long). */
+    static final class State {
+        int unhealthy;
+        int healthy;
+        /** When the last run of failures ended, epoch seconds; 0: none. */
+        long openedAt;
+        /** openedAt is forgotten after this many seconds (APISIX sets it with exptime max_breaker_sec). */
+        long openedFor;
+    }
+
+    private final ConcurrentHashMap<String, State> byPath = new ConcurrentHashMap<>();
+
+    State existing(String key) {
+        return byPath.get(key);
+    }
+
+    State created(String key) {
+        if (byPath.size() >= MAX_PATHS && !byPath.containsKey(key)) {
+            byPath.clear();
+        }
+        return byPath.computeIfAbsent(key, k -> new State());
+    }
+
+    void forget(String key) {
+        byPath.remove(key);
+    }
+
+    @Override
+    public void close() {
+        byPath.clear();
+    }
+}
