@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
  *   <li>{@code /plugin_proxy_rewrite}: uri, host and scheme; {@code /plugin_proxy_rewrite_args}:
  *       uri then each query argument, sorted; {@code /plugin_proxy_rewrite_multi_header}: each header
  *       value on its own line; {@code /print_uri_detailed}: uri and request_uri as nginx names them;</li>
+ *   <li>{@code /api_breaker?code=N}: status N (nginx's page for 5xx);</li>
  *   <li>{@code /headers?name=value}: each query argument as a response header, body {@code /headers};</li>
  *   <li>{@code /forward-auth/...}: the auth service forward-auth.t builds ({@link ForwardAuthFixture}).</li>
  * </ul>
@@ -112,6 +113,19 @@ final class ApisixTestUpstream implements AutoCloseable {
         }
         if (handler.startsWith("forward-auth_")) {
             ForwardAuthFixture.answer(exchange, handler.substring("forward-auth_".length()), requestBody);
+            return;
+        }
+        if (handler.equals("api_breaker")) {
+            // server.lua's: ngx.exit(code), so nginx's own page for an error status
+            int code = Integer.parseInt(query(exchange, "code"));
+            String reason = switch (code) {
+                case 500 -> "500 Internal Server Error";
+                case 502 -> "502 Bad Gateway";
+                case 503 -> "503 Service Temporarily Unavailable";
+                case 504 -> "504 Gateway Time-out";
+                default -> null;
+            };
+            send(exchange, code, code >= 300 && reason != null ? errorPage(reason) : "", code >= 300 ? "text/html" : "text/plain");
             return;
         }
         if (handler.equals("server_error")) {

@@ -11,7 +11,7 @@ import java.util.Set;
 public final class VariableNames {
     public static final Set<String> NAMED = Set.of("status", "bytes_sent", "body_bytes_sent", "request_length", "request_time",
             "upstream_response_time", "upstream_addr", "upstream_status", "route_id", "service_id", "consumer_name", "msec", "time_iso8601", "uri",
-            "request_uri", "host", "remote_addr", "remote_port", "realip_remote_addr", "realip_remote_port", "server_addr", "server_port", "request_method", "scheme",
+            "request_uri", "host", "remote_addr", "remote_port", "realip_remote_addr", "realip_remote_port", "server_addr", "server_port", "request_method", "server_protocol", "scheme",
             "query_string", "args", "hostname", "server_name");
 
     private VariableNames() {

@@ -57,6 +57,7 @@ public final class Variables {
             case "server_addr" -> address(exchange.getDestinationAddress());
             case "server_port" -> port(exchange.getDestinationAddress());
             case "request_method" -> exchange.getRequestMethod().toString();
+            case "server_protocol" -> exchange.getProtocol().toString();
             case "scheme" -> exchange.getRequestScheme();
             case "hostname", "server_name" -> Host.NAME;  // nginx's: this machine's name (APISIX's server block names none)
             case "query_string", "args" -> exchange.getQueryString().isEmpty() ? null : exchange.getQueryString();

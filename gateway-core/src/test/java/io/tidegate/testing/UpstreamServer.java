@@ -36,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <ul>
  *   <li>any path: {@code {"server", "method", "raw_path", "query", "headers", "body_bytes", "body_sha256"}}</li>
  *   <li>{@code /__slow?ms=N}: waits N ms first</li>
- *   <li>{@code /__bytes?n=N}: streams N pseudo-random bytes (deterministic) instead of JSON</li>
+ *   <li>{@code /__bytes?n=N[&type=T]}: streams N pseudo-random bytes (deterministic) instead of JSON, as Content-Type T when given</li>
  *   <li>{@code /__echo}: streams the request body back as it reads it</li>
  *   <li>{@code /__hop}: answers with a header the Connection header marks hop-by-hop</li>
  * </ul>
@@ -154,6 +154,9 @@ public final class UpstreamServer implements AutoCloseable, BeforeAllCallback, A
             switch (path) {
                 case "/__slow" -> sleep(Long.parseLong(query.getOrDefault("ms", "1000")));
                 case "/__bytes" -> {
+                    if (query.get("type") != null) {
+                        exchange.getResponseHeaders().add("Content-Type", query.get("type"));
+                    }
                     streamBytes(exchange, Long.parseLong(query.get("n")));
                     return;
                 }

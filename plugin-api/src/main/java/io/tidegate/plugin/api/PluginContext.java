@@ -26,7 +26,7 @@ public interface PluginContext {
 
     /**
      * An APISIX variable: {@code uri}, {@code request_uri}, {@code host}, {@code remote_addr},
-     * {@code remote_port}, {@code realip_remote_addr}, {@code realip_remote_port}, {@code server_addr}, {@code server_port}, {@code request_method},
+     * {@code remote_port}, {@code realip_remote_addr}, {@code realip_remote_port}, {@code server_addr}, {@code server_port}, {@code request_method}, {@code server_protocol} ({@code HTTP/1.1}, {@code HTTP/2.0}),
      * {@code scheme}, {@code query_string}, {@code arg_NAME}, {@code http_NAME}, {@code cookie_NAME};
      * and for logs {@code status}, {@code bytes_sent}, {@code request_length}, {@code request_time},
      * {@code upstream_addr}, {@code upstream_response_time}, {@code upstream_status} (the last try's), {@code route_id}, {@code service_id},

@@ -1,0 +1,156 @@
+package io.tidegate.plugins.compression;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tidegate.plugin.api.AttributeKey;
+import io.tidegate.plugin.api.ConfigSchema;
+import io.tidegate.plugin.api.GatewayPlugin;
+import io.tidegate.plugin.api.PluginContext;
+import io.tidegate.plugin.api.PluginInstance;
+import io.tidegate.plugin.api.PluginServices;
+import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import org.pf4j.Extension;
+
+/**
+ * APISIX's {@code gzip} (priority 995), nginx's gzip filter: compresses a response whose
+ * Content-Type is one of {@code types} ("*": any) and whose Content-Length (when known) is at least
+ * {@code min_length}, for a client whose Accept-Encoding takes gzip (q-values honoured) over HTTP
+ * {@code http_version} or later, at {@code comp_level}; never a response already encoded, a 1xx,
+ * 204 or 304, or a HEAD. Streams: each chunk is compressed as it passes.
+ */
+@Extension
+public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
+    public record Buffers(int number, int size) {}
+
+    public record Settings(JsonNode types, int minLength, int compLevel, double httpVersion, Buffers buffers, Boolean vary) {}
+
+    @Override
+    public String name() {
+        return "gzip";
+    }
+
+    @Override
+    public int priority() {
+        return 995;
+    }
+
+    @Override
+    public ConfigSchema<Settings> configSchema() {
+        return ConfigSchema.resource(Settings.class, "/schema/gzip.json");
+    }
+
+    @Override
+    public PluginInstance create(Settings config, PluginServices services) {
+        Set<String> types = new HashSet<>();
+        if (config.types().isArray()) {
+            config.types().forEach(type -> types.add(type.asText().strip().toLowerCase(Locale.ROOT)));
+        }
+        return new GzipInstance(config.types().isArray() ? Set.copyOf(types) : null, config.minLength(), config.compLevel(),
+                config.httpVersion(), Boolean.TRUE.equals(config.vary()));
+    }
+
+    /** One configuration: the decision on the response head, the compression on its body. */
+    static final class GzipInstance implements PluginInstance {
+        private final AttributeKey<GzipStream> stream = AttributeKey.of("gzip", GzipStream.class);
+        private final Set<String> types;
+        private final int minLength;
+        private final int level;
+        private final double httpVersion;
+        private final boolean vary;
+
+        GzipInstance(Set<String> types, int minLength, int level, double httpVersion, boolean vary) {
+            this.types = types;
+            this.minLength = minLength;
+            this.level = level;
+            this.httpVersion = httpVersion;
+            this.vary = vary;
+        }
+
+        @Override
+        public void headerFilter(PluginContext context) {
+            PluginContext.Response response = context.response();
+            int status = response.status();
+            if (status < 200 || status == 204 || status == 304 || "HEAD".equals(context.request().method())) {
+                return;
+            }
+            String encoding = response.header("Content-Encoding");
+            if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
+                return;
+            }
+            String contentType = response.header("Content-Type");
+            if (contentType == null) {
+                return;
+            }
+            if (types != null) {
+                int semicolon = contentType.indexOf(';');
+                String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+                if (!types.contains(media)) {
+                    return;
+                }
+            }
+            String length = response.header("Content-Length");
+            if (length != null) {
+                try {
+                    if (Long.parseLong(length.strip()) < minLength) {
+                        return;
+                    }
+                } catch (NumberFormatException ignored) {
+                    // not a length: compress as if unknown
+                }
+            }
+            if (version(context.var("server_protocol")) < httpVersion
+                    || !AcceptEncoding.accepts(context.request().headers("Accept-Encoding"), "gzip")) {
+                return;
+            }
+            response.setHeader("Content-Encoding", "gzip");
+            response.removeHeader("Content-Length");
+            String etag = response.header("ETag");
+            if (etag != null && !etag.startsWith("W/")) {
+                response.setHeader("ETag", "W/" + etag);  // the bytes differ now: only weakly the same
+            }
+            if (vary) {
+                response.addHeader("Vary", "Accept-Encoding");
+            }
+            context.setAttribute(stream, new GzipStream(level));
+        }
+
+        @Override
+        public boolean filtersBody() {
+            return true;
+        }
+
+        @Override
+        public ByteBuffer bodyFilter(PluginContext context, ByteBuffer chunk, boolean last) {
+            GzipStream gzip = context.attribute(stream);
+            if (gzip == null) {
+                return chunk;
+            }
+            ByteBuffer out = gzip.next(chunk, last);
+            if (last) {
+                context.setAttribute(stream, null);
+            }
+            return out;
+        }
+
+        @Override
+        public void log(PluginContext context) {
+            GzipStream unfinished = context.attribute(stream);
+            if (unfinished != null) {
+                unfinished.abandon();
+            }
+        }
+
+        private static double version(String protocol) {
+            if (protocol == null || !protocol.startsWith("HTTP/")) {
+                return 1.1;
+            }
+            try {
+                return Double.parseDouble(protocol.substring(5));
+            } catch (NumberFormatException e) {
+                return 1.1;
+            }
+        }
+    }
+}
