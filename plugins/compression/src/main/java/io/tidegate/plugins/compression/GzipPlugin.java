@@ -48,7 +48,7 @@ public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
             config.types().forEach(type -> types.add(type.asText().strip().toLowerCase(Locale.ROOT)));
         }
         return new GzipInstance(config.types().isArray() ? Set.copyOf(types) : null, config.minLength(), config.compLevel(),
-                config.httpVersion(), Boolean.TRUE.equals(config.vary()));
+                config.httpVersion(), Boolean.TRUE.equals(config.vary()), services.shared("deflaters", DeflaterPool::new));
     }
 
     /** One configuration: the decision on the response head, the compression on its body. */
@@ -59,13 +59,15 @@ public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
         private final int level;
         private final double httpVersion;
         private final boolean vary;
+        private final DeflaterPool deflaters;
 
-        GzipInstance(Set<String> types, int minLength, int level, double httpVersion, boolean vary) {
+        GzipInstance(Set<String> types, int minLength, int level, double httpVersion, boolean vary, DeflaterPool deflaters) {
             this.types = types;
             this.minLength = minLength;
             this.level = level;
             this.httpVersion = httpVersion;
             this.vary = vary;
+            this.deflaters = deflaters;
         }
 
         @Override
@@ -91,6 +93,7 @@ public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
                 }
             }
             String length = response.header("Content-Length");
+            boolean streamed = length == null;
             if (length != null) {
                 try {
                     if (Long.parseLong(length.strip()) < minLength) {
@@ -113,7 +116,7 @@ public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
             if (vary) {
                 response.addHeader("Vary", "Accept-Encoding");
             }
-            context.setAttribute(stream, new GzipStream(level));
+            context.setAttribute(stream, new GzipStream(deflaters, level, streamed));
         }
 
         @Override
