@@ -42,10 +42,19 @@ final class BodyFilterConduit extends AbstractStreamSinkConduit<StreamSinkCondui
         if (consumed == 0) {
             return 0;
         }
-        ByteBuffer out = filter.apply(src.slice(), false);
+        ByteBuffer out = filtered(src.slice(), false);
         src.position(src.limit());
         writeOrHold(out);
         return consumed;
+    }
+
+    /** The filters' output; a filter that failed ends the response with an IOException (the connection is cut). */
+    private ByteBuffer filtered(ByteBuffer chunk, boolean last) throws IOException {
+        try {
+            return filter.apply(chunk, last);
+        } catch (PluginPhasesHandler.BodyFilterFailure e) {
+            throw new IOException("a body filter failed", e.getCause());
+        }
     }
 
     @Override
@@ -91,9 +100,9 @@ final class BodyFilterConduit extends AbstractStreamSinkConduit<StreamSinkCondui
         if (!lastFiltered) {
             lastFiltered = true;
             if (drainPending()) {
-                writeOrHold(filter.apply(EMPTY, true));
+                writeOrHold(filtered(EMPTY, true));
             } else {
-                ByteBuffer tail = filter.apply(EMPTY, true);
+                ByteBuffer tail = filtered(EMPTY, true);
                 pending = concat(pending, tail);
             }
         }

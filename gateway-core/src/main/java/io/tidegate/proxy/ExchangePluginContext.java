@@ -255,12 +255,12 @@ final class ExchangePluginContext implements PluginContext {
 
         @Override
         public void setHeader(String name, String value) {
-            exchange.getRequestHeaders().put(HeaderNames.of(name), value);
+            exchange.getRequestHeaders().put(HeaderNames.of(name), SafeHeaderValue.of(value));
         }
 
         @Override
         public void addHeader(String name, String value) {
-            exchange.getRequestHeaders().add(HeaderNames.of(name), value);
+            exchange.getRequestHeaders().add(HeaderNames.of(name), SafeHeaderValue.of(value));
         }
 
         @Override
@@ -271,7 +271,7 @@ final class ExchangePluginContext implements PluginContext {
         @Override
         public void setHost(String host) {
             ClientRequestView.keep(exchange);
-            exchange.getRequestHeaders().put(Headers.HOST, host);
+            exchange.getRequestHeaders().put(Headers.HOST, SafeHeaderValue.of(host));
         }
     }
 
@@ -304,12 +304,12 @@ final class ExchangePluginContext implements PluginContext {
 
         @Override
         public void setHeader(String name, String value) {
-            exchange.getResponseHeaders().put(HeaderNames.of(name), value);
+            exchange.getResponseHeaders().put(HeaderNames.of(name), SafeHeaderValue.of(value));
         }
 
         @Override
         public void addHeader(String name, String value) {
-            exchange.getResponseHeaders().add(HeaderNames.of(name), value);
+            exchange.getResponseHeaders().add(HeaderNames.of(name), SafeHeaderValue.of(value));
         }
 
         @Override

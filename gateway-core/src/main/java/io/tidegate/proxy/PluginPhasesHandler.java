@@ -263,7 +263,7 @@ final class PluginPhasesHandler implements HttpHandler {
                 return chunk;
             }
             int size = chunk.remaining();
-            ByteBuffer current = filter(plan.globalChain(), filter(route, chunk, last), last);
+            ByteBuffer current = filter(route, filter(plan.globalChain(), chunk, last), last);
             if (lengthFixed && current.remaining() != size && !sizeWarned) {
                 sizeWarned = true;
                 log.error("a body filter on route {} changed the body size but left Content-Length; the client will see a"
@@ -277,7 +277,15 @@ final class PluginPhasesHandler implements HttpHandler {
             ByteBuffer current = chunk;
             for (PluginBinding binding : chain.bindings()) {
                 if (binding.instance().filtersBody()) {
-                    ByteBuffer out = binding.instance().bodyFilter(context, current, last);
+                    ByteBuffer out;
+                    try {
+                        out = binding.instance().bodyFilter(context, current, last);
+                    } catch (RuntimeException | StackOverflowError e) {
+                        // the head is sent: the only honest end is a cut connection, never a body silently unfiltered
+                        log.error("plugin {} failed in body_filter on route {} ({}); closing the connection", binding.name(),
+                                plan.routeId(), binding.place(), e);
+                        throw new BodyFilterFailure(e);
+                    }
                     current = out == null ? ByteBuffer.allocate(0) : out;
                 }
             }
@@ -330,13 +338,23 @@ final class PluginPhasesHandler implements HttpHandler {
     /** Stands for "the gateway already answered" (a plugin failed); never sent as such. */
     private static final PhaseResult ANSWERED_BY_GATEWAY = PhaseResult.respond(500, Map.of(), new byte[0]);
 
+    /** A body filter threw: the conduit turns it into an IOException, which ends the connection. */
+    static final class BodyFilterFailure extends RuntimeException {
+        BodyFilterFailure(Throwable cause) {
+            super(cause);
+        }
+    }
+
     private static void respond(HttpServerExchange exchange, PhaseResult result) {
         if (exchange.isResponseStarted()) {
             return;
         }
         exchange.setStatusCode(result.status());
         exchange.getResponseHeaders().clear();
-        result.headers().forEach((name, values) -> exchange.getResponseHeaders().putAll(HttpString.tryFromString(name), values));
+        result.headers().forEach((name, values) -> {
+            HttpString header = HeaderNames.of(name);
+            values.forEach(value -> exchange.getResponseHeaders().add(header, SafeHeaderValue.of(value)));
+        });
         exchange.getResponseSender().send(ByteBuffer.wrap(result.body()));
     }
 }

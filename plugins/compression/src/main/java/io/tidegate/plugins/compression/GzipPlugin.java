@@ -17,8 +17,8 @@ import org.pf4j.Extension;
  * APISIX's {@code gzip} (priority 995), nginx's gzip filter: compresses a response whose
  * Content-Type is one of {@code types} ("*": any) and whose Content-Length (when known) is at least
  * {@code min_length}, for a client whose Accept-Encoding takes gzip (q-values honoured) over HTTP
- * {@code http_version} or later, at {@code comp_level}; never a response already encoded, a 1xx,
- * 204 or 304, or a HEAD. Streams: each chunk is compressed as it passes.
+ * {@code http_version} or later, at {@code comp_level}; as nginx, only a 200, 403 or 404 that is
+ * not already encoded, no range, no HEAD. Streams: each chunk is compressed as it passes.
  */
 @Extension
 public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
@@ -74,7 +74,9 @@ public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
         public void headerFilter(PluginContext context) {
             PluginContext.Response response = context.response();
             int status = response.status();
-            if (status < 200 || status == 204 || status == 304 || "HEAD".equals(context.request().method())) {
+            // nginx's gzip filter: only 200, 403 and 404, never a range of the body
+            if (status != 200 && status != 403 && status != 404 || "HEAD".equals(context.request().method())
+                    || response.header("Content-Range") != null) {
                 return;
             }
             String encoding = response.header("Content-Encoding");
@@ -103,18 +105,20 @@ public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
                     // not a length: compress as if unknown
                 }
             }
+            if (vary) {
+                // the answer depends on Accept-Encoding whether or not this client gets it compressed
+                response.addHeader("Vary", "Accept-Encoding");
+            }
             if (version(context.var("server_protocol")) < httpVersion
                     || !AcceptEncoding.accepts(context.request().headers("Accept-Encoding"), "gzip")) {
                 return;
             }
             response.setHeader("Content-Encoding", "gzip");
             response.removeHeader("Content-Length");
+            response.removeHeader("Accept-Ranges");  // ranges of the uncompressed body no longer apply
             String etag = response.header("ETag");
             if (etag != null && !etag.startsWith("W/")) {
                 response.setHeader("ETag", "W/" + etag);  // the bytes differ now: only weakly the same
-            }
-            if (vary) {
-                response.addHeader("Vary", "Accept-Encoding");
             }
             context.setAttribute(stream, new GzipStream(deflaters, level, streamed));
         }

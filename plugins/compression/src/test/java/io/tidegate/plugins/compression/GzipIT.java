@@ -63,7 +63,9 @@ class GzipIT {
             assertEquals("gzip", json.headers().firstValue("Content-Encoding").orElseThrow());
             assertTrue(new String(gunzip(json.body())).contains("\"raw_path\":\"/json\""));
             assertEquals("Accept-Encoding", json.headers().firstValue("Vary").orElseThrow());
-            assertFalse(get(gw, "/json", "gzip;q=0, deflate").headers().firstValue("Content-Encoding").isPresent(), "q=0 refuses gzip");
+            HttpResponse<byte[]> refused = get(gw, "/json", "gzip;q=0, deflate");
+            assertFalse(refused.headers().firstValue("Content-Encoding").isPresent(), "q=0 refuses gzip");
+            assertEquals("Accept-Encoding", refused.headers().firstValue("Vary").orElseThrow(), "a cache must know the answer varies");
             assertEquals("gzip", get(gw, "/json", "*;q=0.5").headers().firstValue("Content-Encoding").orElseThrow(), "* covers gzip");
             assertFalse(get(gw, "/html", "gzip").headers().firstValue("Content-Encoding").isPresent(),
                     "the default types are text/html only; the upstream answers JSON");

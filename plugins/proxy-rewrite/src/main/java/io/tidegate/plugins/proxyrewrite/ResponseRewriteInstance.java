@@ -10,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.zip.GZIPInputStream;
@@ -113,27 +112,73 @@ final class ResponseRewriteInstance implements PluginInstance {
         if (!last) {
             return NOTHING;
         }
-        byte[] whole = decoded(rewrite.encoding, rewrite.held.toByteArray());
+        byte[] whole = decoded(rewrite.encoding, rewrite.held.toByteArray(), maxBody);
         rewrite.held = null;
-        return ByteBuffer.wrap(apply(context, new String(whole, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+        String text = utf8(whole);
+        String filtered = text == null ? null : apply(text);
+        // a body that is no UTF-8 text (binary), or that no filter matched, goes out byte for byte
+        return ByteBuffer.wrap(filtered == null ? whole : filtered.getBytes(StandardCharsets.UTF_8));
     }
 
-    private String apply(PluginContext context, String text) {
+    /** The filters in order; null when none matched (the body then goes out as it came). */
+    private String apply(String text) {
+        boolean changed = false;
         for (ResponseRewritePlugin.BodyFilter filter : filters) {
             Matcher m = filter.pattern().matcher(text);
             StringBuilder out = new StringBuilder();
             int from = 0;
             while (m.find()) {  // after an empty match, find() moves on by itself
-                Function<String, String> values = ProxyRewriteInstance.values(context, m);
-                out.append(text, from, m.start()).append(filter.replacement().render(values));
+                out.append(text, from, m.start());
+                expand(filter.replacement(), m, out);
                 from = m.end();
+                changed = true;
                 if (!filter.global()) {
                     break;
                 }
             }
             text = out.append(text, from, text.length()).toString();
         }
-        return text;
+        return changed ? text : null;
+    }
+
+    /**
+     * ngx.re.sub's replacement: {@code $0}-{@code $9} and {@code ${N}} are captures (empty when the
+     * group took no part), {@code $$} is a dollar, anything else is text, line breaks included.
+     */
+    static void expand(String replacement, Matcher m, StringBuilder out) {
+        for (int i = 0; i < replacement.length(); i++) {
+            char c = replacement.charAt(i);
+            if (c != '$' || i + 1 >= replacement.length()) {
+                out.append(c);
+                continue;
+            }
+            char next = replacement.charAt(i + 1);
+            int group = -1;
+            int end = i + 1;
+            if (next == '$') {
+                out.append('$');
+                i++;
+                continue;
+            } else if (Character.isDigit(next)) {
+                group = next - '0';
+                end = i + 1;
+            } else if (next == '{') {
+                int close = replacement.indexOf('}', i + 2);
+                String digits = close < 0 ? "" : replacement.substring(i + 2, close);
+                if (!digits.isEmpty() && digits.length() < 4 && digits.chars().allMatch(Character::isDigit)) {
+                    group = Integer.parseInt(digits);
+                    end = close;
+                }
+            }
+            if (group < 0) {
+                out.append(c);
+                continue;
+            }
+            if (group <= m.groupCount() && m.group(group) != null) {
+                out.append(m.group(group));
+            }
+            i = end;
+        }
     }
 
     private static boolean readable(String encoding) {
@@ -141,8 +186,17 @@ final class ResponseRewriteInstance implements PluginInstance {
         return name.equals("gzip") || name.equals("deflate") || name.equals("identity");
     }
 
-    /** The body as text filters read it: gzip and deflate decoded. */
-    private static byte[] decoded(String encoding, byte[] bytes) {
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException notText) {
+            return null;
+        }
+    }
+
+    /** The body as text filters read it: gzip and deflate decoded, at most {@code max} bytes of it (no bomb inflates past it). */
+    private static byte[] decoded(String encoding, byte[] bytes, int max) {
         if (encoding == null || bytes.length == 0) {
             return bytes;
         }
@@ -151,7 +205,7 @@ final class ResponseRewriteInstance implements PluginInstance {
             case "deflate" -> new InflaterInputStream(new java.io.ByteArrayInputStream(bytes));
             default -> null;
         }) {
-            return in == null ? bytes : in.readAllBytes();
+            return in == null ? bytes : in.readNBytes(max);
         } catch (IOException corrupt) {
             return bytes;
         }

@@ -33,8 +33,8 @@ public final class ResponseRewritePlugin implements GatewayPlugin<ResponseRewrit
     public record Settings(int maxRespBodySize, JsonNode headers, String body, boolean bodyBase64, Integer statusCode, JsonNode vars,
                            List<Filter> filters) {}
 
-    /** A compiled filter: the regex, its replacement (with $0-$9 and $variables), once or all. */
-    record BodyFilter(Pattern pattern, Template replacement, boolean global) {}
+    /** A compiled filter: the regex, its replacement (with $0-$9 and ${N} captures, as ngx.re.sub), once or all. */
+    record BodyFilter(Pattern pattern, String replacement, boolean global) {}
 
     /** Header changes, in APISIX's order. */
     record HeaderChanges(List<Map.Entry<String, Template>> add, Map<String, Template> set, List<String> remove) {}
@@ -78,8 +78,7 @@ public final class ResponseRewritePlugin implements GatewayPlugin<ResponseRewrit
         if (config.filters() != null) {
             for (int i = 0; i < config.filters().size(); i++) {
                 Filter filter = config.filters().get(i);
-                filters.add(new BodyFilter(compile("filters[" + i + "]", filter), services.template("filters[" + i + "].replace", filter.replace()),
-                        filter.scope().equals("global")));
+                filters.add(new BodyFilter(compile("filters[" + i + "]", filter), filter.replace(), filter.scope().equals("global")));
             }
         }
         return new ResponseRewriteInstance(config.statusCode(), headerChanges(config.headers(), services), body, List.copyOf(filters),

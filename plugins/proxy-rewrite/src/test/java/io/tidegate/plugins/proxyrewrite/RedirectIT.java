@@ -21,6 +21,7 @@ class RedirectIT {
                   - { id: vars, uri: /old/*, plugins: { redirect: { uri: "/new/$arg_id?from=$host", ret_code: 301, append_query_string: true } }, upstream: { nodes: { "%1$s": 1 } } }
                   - { id: regex, uri: /docs/*, plugins: { redirect: { regex_uri: ["^/docs/(.*)/page$", "/manual/$1"] } }, upstream: { nodes: { "%1$s": 1 } } }
                   - { id: https, uri: /secure/*, plugins: { redirect: { http_to_https: true } }, upstream: { nodes: { "%1$s": 1 } } }
+                  - { id: raw, uri: /raw*, plugins: { redirect: { regex_uri: ["^/raw", "/new"] } }, upstream: { nodes: { "%1$s": 1 } } }
                   - { id: encode, uri: /enc, plugins: { redirect: { uri: "/a b/$arg_x", encode_uri: true } }, upstream: { nodes: { "%1$s": 1 } } }
                 """.formatted(upstream.address()));
     }
@@ -45,6 +46,21 @@ class RedirectIT {
             HttpResponse<String> encoded = gw.get("/enc?x=%C3%A9%0D%0AX-Injected:%201");
             assertEquals("/a%20b/%C3%A9X-Injected:%201", location(encoded), "encoded, and CR/LF never reach the header");
             assertEquals(before + 1, upstream.requestCount(), "only the unmatched request was proxied");
+        }
+    }
+
+    @Test
+    void noRequestCanSplitTheLocationHeader() throws Exception {
+        try (TestGateway gw = gateway(); java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port())) {
+            // raw CR LF in the decoded path around a regex_uri match, and U+010D U+010A, which a
+            // one-byte-per-char writer would turn into CR LF
+            socket.getOutputStream().write(("GET /raw/%0D%0ASet-Cookie:%20a=1/x%C4%8D%C4%8AX-Evil:%201 HTTP/1.1\r\n"
+                    + "Host: localhost\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            String head = answer.substring(0, answer.indexOf("\r\n\r\n"));
+            org.junit.jupiter.api.Assertions.assertFalse(head.contains("\r\nSet-Cookie"), head);
+            org.junit.jupiter.api.Assertions.assertFalse(head.contains("\r\nX-Evil"), head);
+            org.junit.jupiter.api.Assertions.assertTrue(head.startsWith("HTTP/1.1 302"), head);
         }
     }
 

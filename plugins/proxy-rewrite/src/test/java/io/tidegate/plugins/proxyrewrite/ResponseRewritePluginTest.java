@@ -65,6 +65,22 @@ class ResponseRewritePluginTest {
     }
 
     @Test
+    void capturesKeepTheirLineBreaksAndBinaryBodiesPassUntouched() throws Exception {
+        PluginInstance rewrite = PluginRunner.create(PLUGIN, """
+                {"filters": [{"regex": "(?s)<b>(.*)</b>", "replace": "<i>$1</i> costs $$5 ${1}"}]}""");
+        TestContext context = TestContext.get("/").upstreamResponse(200, Map.of());
+        assertEquals("<i>a\nb</i> costs $5 a\nb", filtered(rewrite, context, "<b>a\nb</b>".getBytes(StandardCharsets.UTF_8)));
+        byte[] binary = {(byte) 0xff, (byte) 0xfe, 'b', 0, (byte) 0xc3};
+        PluginInstance any = PluginRunner.create(PLUGIN, "{\"filters\": [{\"regex\": \"b\", \"replace\": \"x\"}]}");
+        TestContext binaryContext = TestContext.get("/").upstreamResponse(200, Map.of());
+        any.headerFilter(binaryContext);
+        ByteBuffer out = any.bodyFilter(binaryContext, ByteBuffer.wrap(binary), true);
+        byte[] bytes = new byte[out.remaining()];
+        out.get(bytes);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(binary, bytes, "no UTF-8 text: byte for byte, not mangled");
+    }
+
+    @Test
     void maxRespBodySizeCutsWhatIsHeld() throws Exception {
         PluginInstance rewrite = PluginRunner.create(PLUGIN, "{\"max_resp_body_size\": 5, \"filters\": [{\"regex\": \"hello\", \"replace\": \"HELLO\"}]}");
         TestContext context = TestContext.get("/").upstreamResponse(200, Map.of());

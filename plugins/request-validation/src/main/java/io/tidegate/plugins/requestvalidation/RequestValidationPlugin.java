@@ -36,7 +36,8 @@ public final class RequestValidationPlugin implements GatewayPlugin<RequestValid
      * Duplicate keys refused: the upstream's parser might take the other one than the value that
      * was checked ({"k":"bad","k":"good"}). APISIX re-encodes the checked body instead.
      */
-    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);  // {"a":1}{"a":2} is no one document
 
     @Override
     public String name() {
@@ -79,7 +80,7 @@ public final class RequestValidationPlugin implements GatewayPlugin<RequestValid
                     JsonNode parsed;
                     try {
                         parsed = parse(context.request().header("Content-Type"), bytes);
-                    } catch (IOException e) {
+                    } catch (IOException | IllegalArgumentException e) {  // a form's bad %-escape too
                         return refuse("invalid request body: " + e.getMessage());
                     }
                     List<String> wrong = body.violations(parsed);

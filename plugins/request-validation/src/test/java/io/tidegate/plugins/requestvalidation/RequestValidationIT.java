@@ -57,6 +57,10 @@ class RequestValidationIT {
             assertEquals(400, post(gw, "/orders", "application/json", "{not json", true).statusCode());
             HttpResponse<String> twice = post(gw, "/orders", "application/json", "{\"sku\":\"DROP TABLE\",\"sku\":\"ABC-1\",\"qty\":1}", true);
             assertEquals(400, twice.statusCode(), "a key given twice: the upstream might read the value that was not checked");
+            assertEquals(400, post(gw, "/orders", "application/json", "{\"sku\":\"ABC-1\",\"qty\":1}{\"qty\":0}", true).statusCode(),
+                    "a second document after the checked one");
+            assertEquals(422, post(gw, "/form", "application/x-www-form-urlencoded", "name=al%zz", false).statusCode(),
+                    "a bad %-escape is refused, not a 500");
             assertEquals(400, post(gw, "/orders", "application/json", "{\"sku\":\"" + "A".repeat(300) + "\",\"qty\":1}", true).statusCode(),
                     "over max_req_body_size");
             HttpResponse<String> form = post(gw, "/form", "application/x-www-form-urlencoded", "name=a", false);

@@ -123,7 +123,10 @@ public final class ApiBreakerPlugin implements GatewayPlugin<ApiBreakerPlugin.Se
             int status = Integer.parseInt(upstream);
             String key = key(context);
             if (unhealthyStatuses.contains(status)) {
-                BreakerStates.State state = states.created(key);
+                BreakerStates.State state = states.created(key, clock.instant().getEpochSecond());
+                if (state == null) {
+                    return;
+                }
                 synchronized (state) {
                     state.unhealthy++;
                     state.healthy = 0;
