@@ -70,9 +70,13 @@ final class BrowserLogin {
         if (isCallback(uri)) {
             return callback(context, session, md, https);
         }
-        if (session != null && session.path("auth").asBoolean(false) && now() < session.path("exp").asLong()
-                && (!session.has("access_exp") || now() < session.path("access_exp").asLong())) {
-            return serve(context, session);
+        if (session != null && session.path("auth").asBoolean(false) && now() < session.path("exp").asLong()) {
+            if (!session.has("access_exp") || now() < session.path("access_exp").asLong()) {
+                return serve(context, session);
+            }
+            if (config.renewAccessTokenOnExpiry() && session.hasNonNull("refresh_token") && md.tokenEndpoint() != null) {
+                return renew(context, session, md, https);
+            }
         }
         return start(context, md, https, context.var("request_uri"), 0);
     }
@@ -224,13 +228,49 @@ final class BrowserLogin {
         if (tokens.hasNonNull("scope")) {
             session.put("scope", tokens.path("scope").asText());
         }
-        if (config.setRefreshTokenHeader() && tokens.hasNonNull("refresh_token")) {
+        if ((config.setRefreshTokenHeader() || config.renewAccessTokenOnExpiry()) && tokens.hasNonNull("refresh_token")) {
             session.put("refresh_token", tokens.path("refresh_token").asText());
         }
         if (userinfo != null) {
             session.set("userinfo", userinfo);
         }
         return session;
+    }
+
+    /**
+     * An expired access token renewed with the refresh token, without a new login (lua-resty-openidc's
+     * renew_access_token_on_expiry): the request goes on with the new token, and the client gets
+     * the updated session with the response. A refused renewal starts a new login.
+     */
+    private PhaseResult renew(PluginContext context, ObjectNode session, Provider.Metadata md, boolean https) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "refresh_token");
+        form.put("refresh_token", session.path("refresh_token").asText());
+        String basic = owner.clientAuthentication(config.tokenEndpointAuthMethod(), form);
+        String original = context.var("request_uri");
+        return PhaseResult.later(provider.postForm(md.tokenEndpoint(), form, basic, timeout).handleAsync((tokens, failure) -> {
+            if (failure != null || tokens.path("access_token").asText(null) == null) {
+                log.info("the access token could not be renewed, starting a new login: {}",
+                        failure == null ? "no access_token in the answer" : OidcInstance.rootCause(failure));
+                return start(context, md, https, original, 0);
+            }
+            ObjectNode renewed = session.deepCopy();
+            renewed.put("access_token", tokens.path("access_token").asText());
+            renewed.remove("access_exp");
+            if (tokens.path("expires_in").canConvertToLong() && tokens.path("expires_in").asLong() > 0) {
+                renewed.put("access_exp", now() + tokens.path("expires_in").asLong());
+            }
+            for (String field : new String[] {"refresh_token", "id_token", "scope"}) {
+                if (tokens.hasNonNull(field)) {
+                    renewed.put(field, tokens.path(field).asText());
+                }
+            }
+            List<String> setCookies = cookies.write(renewed, Math.max(1, renewed.path("exp").asLong() - now()), https);
+            if (setCookies != null) {
+                owner.sendWithResponse(context, setCookies);
+            }
+            return serve(context, renewed);
+        }, context.requestThread()));
     }
 
     private PhaseResult serve(PluginContext context, ObjectNode session) {

@@ -37,6 +37,10 @@ final class OidcInstance implements PluginInstance {
     private final PluginLog log;
     private final BrowserLogin login;
     private final VerifiedTokens verified = new VerifiedTokens();
+    /** Set-Cookie values the browser login wants on this request's response (a renewed session). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private final io.tidegate.plugin.api.AttributeKey<List<String>> responseCookies =
+            (io.tidegate.plugin.api.AttributeKey) io.tidegate.plugin.api.AttributeKey.of("oidc.cookies", List.class);
     private final PhaseResult noToken;
 
     OidcInstance(OpenIdConnectPlugin.Settings config, Provider provider, TokenChecks checks, Duration timeout, PluginLog log) {
@@ -260,6 +264,18 @@ final class OidcInstance implements PluginInstance {
             cause = cause.getCause();
         }
         return cause.toString();
+    }
+
+    void sendWithResponse(PluginContext context, List<String> setCookies) {
+        context.setAttribute(responseCookies, setCookies);
+    }
+
+    @Override
+    public void headerFilter(PluginContext context) {
+        List<String> setCookies = context.attribute(responseCookies);
+        if (setCookies != null) {
+            setCookies.forEach(cookie -> context.response().addHeader("Set-Cookie", cookie));
+        }
     }
 
     /** Runs {@code then} with the discovery document: at once when cached, else when fetched. */

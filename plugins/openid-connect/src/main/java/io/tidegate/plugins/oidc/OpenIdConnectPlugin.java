@@ -41,7 +41,7 @@ public final class OpenIdConnectPlugin implements GatewayPlugin<OpenIdConnectPlu
                            String redirectUri, String postLogoutRedirectUri, String unauthAction, String publicKey, boolean useJwks,
                            String tokenSigningAlgValuesExpected, boolean usePkce, boolean useNonce, boolean setAccessTokenHeader,
                            boolean accessTokenInAuthorizationHeader, boolean setIdTokenHeader, boolean setUserinfoHeader,
-                           boolean setRefreshTokenHeader, List<String> requiredScopes, long jwkExpiresIn,
+                           boolean setRefreshTokenHeader, boolean renewAccessTokenOnExpiry, List<String> requiredScopes, long jwkExpiresIn,
                            Map<String, String> authorizationParams) {
         @Override
         public String toString() {

@@ -215,6 +215,29 @@ class OpenIdConnectIT {
         }
     }
 
+    @Test
+    void anExpiredAccessTokenIsRenewedWithoutANewLogin() throws Exception {
+        try (TestGateway gw = gateway()) {
+            HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+            Map<String, String> jar = new LinkedHashMap<>();
+            URI authorize = URI.create(send(browser, gw.uri("/app/page"), jar).headers().firstValue("Location").orElseThrow());
+            URI callback = URI.create(send(browser, authorize, new LinkedHashMap<>()).headers().firstValue("Location").orElseThrow());
+            // the provider's next tokens live 2 seconds
+            provider.enqueueCallback(new no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback("idp", "alice", "JWT", List.of("gw"), Map.of(), 2));
+            assertEquals(302, send(browser, callback, jar).statusCode());
+            String first = json(send(browser, gw.uri("/app/page"), jar)).get("headers").get("x-access-token").asText();
+
+            Thread.sleep(2_200);
+            HttpResponse<String> renewed = send(browser, gw.uri("/app/page"), jar);
+            assertEquals(200, renewed.statusCode(), "served, not sent to log in again");
+            String second = json(renewed).get("headers").get("x-access-token").asText();
+            assertFalse(first.equals(second), "a new access token went upstream");
+            assertFalse(renewed.headers().allValues("Set-Cookie").isEmpty(), "the renewed session reaches the browser");
+            assertEquals(second, json(send(browser, gw.uri("/app/page"), jar)).get("headers").get("x-access-token").asText(),
+                    "the next request uses the renewed session");
+        }
+    }
+
     /** How many introspection requests the provider has received so far. */
     private static int introspections() {
         while (true) {
