@@ -45,11 +45,7 @@ public final class Variables {
             case "consumer_name" -> exchange.getAttachment(ExchangeFacts.CONSUMER);
             case "msec" -> clock(exchange) == null ? null : msec(clock(exchange).startMillis());
             case "time_iso8601" -> clock(exchange) == null ? null : java.time.Instant.ofEpochMilli(clock(exchange).startMillis()).toString();
-            case "uri" -> ClientRequestView.of(exchange) != null ? ClientRequestView.of(exchange).path() : exchange.getRequestPath();
-            case "request_uri" -> ClientRequestView.of(exchange) != null ? ClientRequestView.of(exchange).requestUri()
-                    : ClientRequestView.requestUri(exchange);
-            case "host" -> ClientRequestView.of(exchange) != null ? ClientRequestView.of(exchange).host()
-                    : ExchangeRequest.hostOf(exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.HOST));
+            case "uri", "request_uri", "host" -> clientRequest(name, exchange);
             case "remote_addr" -> address(exchange.getSourceAddress());
             case "remote_port" -> port(exchange.getSourceAddress());
             case "realip_remote_addr" -> address(exchange.getConnection().getPeerAddress(InetSocketAddress.class));
@@ -62,6 +58,16 @@ public final class Variables {
             case "hostname", "server_name" -> Host.NAME;  // nginx's: this machine's name (APISIX's server block names none)
             case "query_string", "args" -> exchange.getQueryString().isEmpty() ? null : exchange.getQueryString();
             default -> null;
+        };
+    }
+
+    /** {@code $uri}, {@code $request_uri}, {@code $host}: as the client sent them, even after a rewrite. */
+    private static String clientRequest(String name, HttpServerExchange exchange) {
+        ClientRequestView view = ClientRequestView.of(exchange);
+        return switch (name) {
+            case "uri" -> view != null ? view.path() : exchange.getRequestPath();
+            case "request_uri" -> view != null ? view.requestUri() : ClientRequestView.requestUri(exchange);
+            default -> view != null ? view.host() : ExchangeRequest.hostOf(exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.HOST));
         };
     }
 
