@@ -34,6 +34,7 @@ final class BrowserLogin {
     /** Logins restarted from a bad callback before giving up (APISIX's MAX_AUTH_FLOW_RESTARTS). */
     private static final int MAX_RESTARTS = 3;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final PhaseResult PROVIDER_UNREACHABLE = PhaseResult.respondMessage(500, "error_msg", "the OpenID provider could not be reached");
 
     private final OpenIdConnectPlugin.Settings config;
@@ -274,10 +275,12 @@ final class BrowserLogin {
     }
 
     private PhaseResult serve(PluginContext context, ObjectNode session) {
-        String scope = session.hasNonNull("scope") ? session.path("scope").asText() : claimOf(session.path("access_token").asText(), "scope");
-        PhaseResult refusal = owner.missingScopes(scope);
-        if (refusal != null) {
-            return refusal;
+        if (owner.checksScopes()) {
+            String scope = session.hasNonNull("scope") ? session.path("scope").asText() : claimOf(session.path("access_token").asText(), "scope");
+            PhaseResult refusal = owner.missingScopes(scope);
+            if (refusal != null) {
+                return refusal;
+            }
         }
         owner.setAccessToken(context, session.path("access_token").asText(null));
         if (config.setIdTokenHeader()) {
@@ -339,7 +342,7 @@ final class BrowserLogin {
             return null;
         }
         try {
-            JsonNode value = new com.fasterxml.jackson.databind.ObjectMapper().readTree(payload).get(claim);
+            JsonNode value = JSON.readTree(payload).get(claim);
             return value != null && value.isTextual() ? value.asText() : null;
         } catch (java.io.IOException e) {
             return null;

@@ -202,9 +202,14 @@ final class OidcInstance implements PluginInstance {
         return PhaseResult.proceed();
     }
 
+    /** Whether required_scopes asks for anything (else no scope need be read at all). */
+    boolean checksScopes() {
+        return config.requiredScopes() != null && !config.requiredScopes().isEmpty();
+    }
+
     /** 403 when required_scopes are not all in the space-separated {@code scope}; null when they are. */
     PhaseResult missingScopes(String scope) {
-        if (config.requiredScopes() == null || config.requiredScopes().isEmpty()) {
+        if (!checksScopes()) {
             return null;
         }
         List<String> granted = scope == null ? List.of() : List.of(scope.trim().split("\\s+"));
