@@ -29,6 +29,10 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws InterruptedException {
+        // before any HTTP client exists: proxy-mirror sends the Host the upstream would get, not the mirror's
+        if (System.getProperty("jdk.httpclient.allowRestrictedHeaders") == null) {
+            System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+        }
         int code = run(args, System.out, System.err);
         if (code != -1) {
             System.exit(code);

@@ -226,6 +226,16 @@ public final class ResourceReader {
         return f.seconds(field, null, false);
     }
 
+    /**
+     * An upstream written inside another object (a plugin's configuration), checked as a route's
+     * inline upstream is; null when it is invalid (each problem reported under {@code path}).
+     */
+    public Upstream inlineUpstream(JsonNode node, String path) {
+        int before = problems.problems().size();
+        Upstream upstream = upstream(node, path, false);
+        return problems.problems().size() == before ? upstream : null;
+    }
+
     Upstream upstream(JsonNode node, String path, boolean requireId) {
         Fields f = Fields.open(node, path, problems, UPSTREAM_FIELDS);
         if (f == null) {

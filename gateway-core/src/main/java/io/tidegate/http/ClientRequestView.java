@@ -10,20 +10,27 @@ import io.undertow.util.Headers;
  * {@code $request_uri} and {@code $host} keep meaning the client's request afterwards, as in
  * APISIX, where a rewrite changes only the upstream's. Nothing is kept for requests nothing rewrites.
  */
-public record ClientRequestView(String path, String requestUri, String host) {
+public record ClientRequestView(String path, String requestUri, String host, String hostHeader) {
     private static final AttachmentKey<ClientRequestView> KEY = AttachmentKey.create(ClientRequestView.class);
 
     /** Call before changing the exchange's path, query or Host. */
     public static void keep(HttpServerExchange exchange) {
         if (exchange.getAttachment(KEY) == null) {
             exchange.putAttachment(KEY, new ClientRequestView(exchange.getRequestPath(), requestUri(exchange),
-                    ExchangeRequest.hostOf(exchange.getRequestHeaders().getFirst(Headers.HOST))));
+                    ExchangeRequest.hostOf(exchange.getRequestHeaders().getFirst(Headers.HOST)),
+                    exchange.getRequestHeaders().getFirst(Headers.HOST)));
         }
     }
 
     /** The kept view, or null when nothing rewrote the request. */
     static ClientRequestView of(HttpServerExchange exchange) {
         return exchange.getAttachment(KEY);
+    }
+
+    /** The Host header as the client sent it, or null when nothing rewrote the request. */
+    public static String clientHostHeader(HttpServerExchange exchange) {
+        ClientRequestView view = exchange.getAttachment(KEY);
+        return view == null ? null : view.hostHeader();
     }
 
     static String requestUri(HttpServerExchange exchange) {

@@ -12,6 +12,7 @@ import io.tidegate.plugin.api.PluginLog;
 import io.tidegate.plugin.api.PluginServices;
 import io.tidegate.plugin.api.PluginServices.Credential;
 import io.tidegate.plugin.api.Template;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,11 +40,33 @@ public record CompileServices(Map<String, List<Credential<?>>> credentials, Set<
      * shared state it takes is recorded in {@code holds}, to be released when the instance closes.
      */
     public PluginServices forPlugin(GatewayPlugin<?> plugin, String owner, List<SharedStates.Hold> holds) {
-        return new ForPlugin(this, plugin.name(), plugin.getClass().getClassLoader(), owner, holds);
+        return forPlugin(plugin, owner, holds, owner, PluginUpstreams.NONE, new ArrayList<>());
+    }
+
+    /**
+     * As {@link #forPlugin(GatewayPlugin, String, List)}, where the plugin may also compile upstreams
+     * with {@code upstreams}; what they hold is recorded in {@code held}.
+     *
+     * @param place where the plugin's configuration is, for errors ({@code routes[0].plugins.traffic-split})
+     */
+    public PluginServices forPlugin(GatewayPlugin<?> plugin, String owner, List<SharedStates.Hold> holds, String place,
+                                    PluginUpstreams upstreams, List<PluginUpstreams.Held> held) {
+        return new ForPlugin(this, plugin.name(), plugin.getClass().getClassLoader(), owner, holds, place, upstreams, held);
     }
 
     private record ForPlugin(CompileServices version, String plugin, ClassLoader loader, String owner,
-                             List<SharedStates.Hold> holds) implements PluginServices {
+                             List<SharedStates.Hold> holds, String place, PluginUpstreams upstreams,
+                             List<PluginUpstreams.Held> held) implements PluginServices {
+        @Override
+        public io.tidegate.plugin.api.UpstreamRef upstream(String field, JsonNode upstream) throws PluginConfigException {
+            return upstreams.inline(owner + " " + plugin + "." + field, io.tidegate.config.Problems.join(place, field), upstream, held);
+        }
+
+        @Override
+        public io.tidegate.plugin.api.UpstreamRef upstreamId(String id) {
+            return new UpstreamIdRef(java.util.Objects.requireNonNull(id));
+        }
+
         @Override
         @SuppressWarnings("unchecked")
         public <K> List<Credential<K>> credentials(AuthPlugin<?, K> auth) {

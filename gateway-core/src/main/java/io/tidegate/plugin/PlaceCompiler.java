@@ -30,9 +30,16 @@ public final class PlaceCompiler {
     private final Problems problems;
     private final List<PluginBinding> created = new ArrayList<>();
 
+    private final PluginUpstreams upstreams;
+
     public PlaceCompiler(PluginCatalog catalog, CompileServices services, Problems problems) {
+        this(catalog, services, PluginUpstreams.NONE, problems);
+    }
+
+    public PlaceCompiler(PluginCatalog catalog, CompileServices services, PluginUpstreams upstreams, Problems problems) {
         this.catalog = catalog;
         this.services = services;
+        this.upstreams = upstreams;
         this.problems = problems;
     }
 
@@ -66,7 +73,9 @@ public final class PlaceCompiler {
                 missing.add(name);
                 return;
             }
-            PluginBinding binding = create(plugin, withoutMeta(config), place, owner);
+            Integer priority = metaPriority(config, place);
+            PluginBinding binding = create(plugin, withoutMeta(config), place, owner,
+                    priority == null ? plugin.plugin().priority() : priority);
             if (binding != null) {
                 bindings.add(binding);
                 created.add(binding);
@@ -100,21 +109,40 @@ public final class PlaceCompiler {
         plugin.checkCredential((K) credential);
     }
 
-    private PluginBinding create(LoadedPlugin plugin, JsonNode config, String place, String owner) {
+    /**
+     * APISIX's {@code _meta.priority}: this use of the plugin runs at that priority instead of the
+     * plugin's own (within each phase, as any priority); null when not set.
+     */
+    private Integer metaPriority(JsonNode config, String place) {
+        JsonNode priority = config.path("_meta").path("priority");
+        if (priority.isMissingNode() || priority.isNull()) {
+            return null;
+        }
+        if (!priority.isIntegralNumber() || !priority.canConvertToInt()) {
+            problems.add(place + "._meta.priority", "must be an integer");
+            return null;
+        }
+        return priority.intValue();
+    }
+
+    private PluginBinding create(LoadedPlugin plugin, JsonNode config, String place, String owner, int priority) {
         List<SharedStates.Hold> holds = new ArrayList<>();
+        List<PluginUpstreams.Held> held = new ArrayList<>();
         Object bound = bind(plugin.configSchema(), config, place);
         if (bound == null) {
             return null;
         }
         try {
-            PluginInstance instance = createWith(plugin.plugin(), bound, services.forPlugin(plugin.plugin(), owner, holds));
+            PluginInstance instance = createWith(plugin.plugin(), bound, services.forPlugin(plugin.plugin(), owner, holds, place, upstreams, held));
             if (instance == null) {
                 problems.add(place, "plugin returned no instance");
             } else {
-                return new PluginBinding(plugin.name(), plugin.plugin().priority(), instance, place, holds);
+                return new PluginBinding(plugin.name(), priority, instance, place, holds, held);
             }
         } catch (PluginConfigException e) {
             problems.add(at(place, e.field()), e.getMessage());
+        } catch (PluginUpstreams.Reported e) {
+            // each of the upstream's problems is reported at its field
         } catch (RuntimeException | LinkageError e) {
             problems.add(place, "plugin failed to validate its configuration: " + e);
         }

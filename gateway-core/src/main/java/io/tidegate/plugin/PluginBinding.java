@@ -5,11 +5,17 @@ import java.util.List;
 
 /**
  * One plugin instance in a chain: its name and priority for ordering, where it was configured
- * ({@code routes[1].plugins.limit-count}) for logs, and the shared state it holds.
+ * ({@code routes[1].plugins.limit-count}) for logs, the shared state it holds and the upstreams it compiled.
  */
-public record PluginBinding(String name, int priority, PluginInstance instance, String place, List<SharedStates.Hold> holds) {
+public record PluginBinding(String name, int priority, PluginInstance instance, String place, List<SharedStates.Hold> holds,
+                            List<PluginUpstreams.Held> upstreams) {
     public PluginBinding {
         holds = List.copyOf(holds);
+        upstreams = List.copyOf(upstreams);
+    }
+
+    public PluginBinding(String name, int priority, PluginInstance instance, String place, List<SharedStates.Hold> holds) {
+        this(name, priority, instance, place, holds, List.of());
     }
 
     /** Closes the instance, then lets go of its shared state. */

@@ -102,6 +102,11 @@ final class ExchangePluginContext implements PluginContext {
     }
 
     @Override
+    public void tapRequestBody(io.tidegate.plugin.api.RequestBodyTap tap) {
+        RequestBodyTaps.add(exchange, java.util.Objects.requireNonNull(tap, "tap"));
+    }
+
+    @Override
     public java.util.concurrent.Executor requestThread() {
         return exchange.getIoThread();
     }
@@ -110,6 +115,11 @@ final class ExchangePluginContext implements PluginContext {
     public void setClientAddress(InetSocketAddress address) {
         exchange.setSourceAddress(java.util.Objects.requireNonNull(address, "address"));
         exchange.putAttachment(ForwardedHeaders.REAL_CLIENT, address.getAddress().getHostAddress());
+    }
+
+    @Override
+    public boolean useUpstream(io.tidegate.plugin.api.UpstreamRef upstream) {
+        return ChosenUpstream.choose(exchange, upstream);
     }
 
     @Override

@@ -77,6 +77,9 @@ public final class GatewayHandler implements HttpHandler {
             return;
         }
         exchange.putAttachment(ExchangeFacts.ROUTE_ID, route.plan().routeId());
+        if (route.plan().hasPlugins()) {
+            exchange.putAttachment(ChosenUpstream.VERSION_UPSTREAMS, version.snapshot().upstreams());
+        }
         if (route.plan().serviceId() != null) {
             exchange.putAttachment(ExchangeFacts.SERVICE_ID, route.plan().serviceId());
         }

@@ -43,7 +43,9 @@ public final class ProxyRouteHandlerFactory implements RouteHandlerFactory {
             return new FixedErrorHandler(503, "plugin " + name + " is not loaded");
         }
         HttpHandler proxy = proxy(plan);
-        return new PrepareUpstreamRequest(plan, plan.hasPlugins() ? new PluginPhasesHandler(plan, proxy) : proxy);
+        // only a plugin can choose another upstream (traffic-split)
+        return new PrepareUpstreamRequest(plan, plan.hasPlugins()
+                ? new PluginPhasesHandler(plan, new ChosenUpstream(plan, limits, proxy)) : proxy);
     }
 
     @Override

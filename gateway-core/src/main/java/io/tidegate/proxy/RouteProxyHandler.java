@@ -1,6 +1,8 @@
 package io.tidegate.proxy;
 
 import io.tidegate.config.RequestLimits;
+import io.tidegate.config.Timeouts;
+import io.tidegate.upstream.CompiledUpstream;
 import io.tidegate.runtime.RoutePlan;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -13,13 +15,22 @@ import io.undertow.util.SameThreadExecutor;
  */
 final class RouteProxyHandler implements HttpHandler {
     private final RoutePlan plan;
+    private final CompiledUpstream upstream;
+    private final Timeouts timeout;
     private final RequestLimits limits;
     private final long readTimeoutMillis;
 
     RouteProxyHandler(RoutePlan plan, RequestLimits limits) {
+        this(plan, plan.upstream(), plan.timeout(), limits);
+    }
+
+    /** To {@code upstream} with {@code timeout} rather than the route's own (a plugin chose it). */
+    RouteProxyHandler(RoutePlan plan, CompiledUpstream upstream, Timeouts timeout, RequestLimits limits) {
         this.plan = plan;
+        this.upstream = upstream;
+        this.timeout = timeout;
         this.limits = limits;
-        this.readTimeoutMillis = Math.max(1, Math.round(plan.timeout().read() * 1000));
+        this.readTimeoutMillis = Math.max(1, Math.round(timeout.read() * 1000));
     }
 
     @Override
@@ -31,12 +42,12 @@ final class RouteProxyHandler implements HttpHandler {
         StalledBodyWatch.install(exchange, readTimeoutMillis);
         boolean upgrade = plan.websocket() && HopByHopHeaders.isWebSocketUpgrade(exchange)
                 && exchange.isHttp11(); // HTTP/2 has no Upgrade (WebSocket over HTTP/2 is RFC 8441, not supported)
-        ProxyExchange proxy = new ProxyExchange(exchange, plan.upstream(), plan.timeout(), limits, upgrade);
+        ProxyExchange proxy = new ProxyExchange(exchange, upstream, timeout, limits, upgrade);
         exchange.dispatch(SameThreadExecutor.INSTANCE, proxy::start);
     }
 
     @Override
     public String toString() {
-        return "route " + plan.routeId() + " -> " + plan.upstream().name();
+        return "route " + plan.routeId() + " -> " + upstream.name();
     }
 }

@@ -18,6 +18,8 @@ import io.tidegate.plugin.PluginChain;
 import io.tidegate.route.RouteConditions;
 import io.tidegate.tls.CertificateTable;
 import io.tidegate.upstream.CompiledUpstream;
+import io.tidegate.upstream.UpstreamTarget;
+import io.tidegate.plugin.PluginUpstreams;
 import io.tidegate.upstream.NodeEndpoint;
 import java.util.List;
 import java.util.Map;
@@ -64,10 +66,12 @@ public final class CompiledPieces {
     }
 
     /** An upstream compiled, with the connection pools and health-checked nodes it uses. */
-    static final class UpstreamPiece {
+    static final class UpstreamPiece implements PluginUpstreams.Held {
         final Upstream config;
         final String name;
         final CompiledUpstream compiled;
+        /** What a plugin that chooses this upstream sends to. */
+        final UpstreamTarget target;
         final Set<NodeEndpoint> pools;
         final Map<HealthCheckers.Key, Set<ProbeTarget>> checked;
 
@@ -76,6 +80,8 @@ public final class CompiledPieces {
             this.config = config;
             this.name = name;
             this.compiled = compiled;
+            this.target = new UpstreamTarget(compiled, config.timeout(),
+                    "rewrite".equals(config.passHost()) ? config.upstreamHost() : null);
             this.pools = pools;
             this.checked = checked;
         }

@@ -1,5 +1,6 @@
 package io.tidegate.runtime;
 
+import io.tidegate.upstream.UpstreamTarget;
 import io.tidegate.route.Router;
 import io.tidegate.tls.CertificateTable;
 import java.util.List;
@@ -10,14 +11,18 @@ import java.util.Map;
  * snapshot once and uses only it, so a configuration change never shows half-applied.
  */
 public record Snapshot(long version, Router<ActiveRoute> router, ActiveRoute unmatched, CertificateTable certificates,
-                       int routeCount, int upstreamCount, PluginUse plugins, Map<String, List<String>> pluginsNotLoaded) {
+                       int routeCount, int upstreamCount, PluginUse plugins, Map<String, List<String>> pluginsNotLoaded,
+                       Map<String, UpstreamTarget> upstreams) {
     /**
      * @param unmatched what answers requests no route matches (the global rules, then 404)
      * @param pluginsNotLoaded by route id, the plugins each route names that no loaded jar
      *                         provides (those routes answer 503)
+     * @param upstreams        the configured upstreams by id, for plugins that send a request to one
+     *                         (traffic-split's upstream_id)
      */
     public Snapshot {
         pluginsNotLoaded = Map.copyOf(pluginsNotLoaded);
+        upstreams = Map.copyOf(upstreams);
     }
 
     /** Releases what this version's plugin instances hold (those no later version uses); called once no request can use it. */

@@ -39,6 +39,10 @@ import io.tidegate.runtime.CompiledPieces.RoutePiece;
 import io.tidegate.runtime.CompiledPieces.ServicePiece;
 import io.tidegate.runtime.CompiledPieces.UpstreamPiece;
 import io.tidegate.upstream.CompiledUpstream;
+import io.tidegate.upstream.UpstreamTarget;
+import io.tidegate.plugin.PluginUpstreams;
+import io.tidegate.plugin.api.UpstreamRef;
+import io.tidegate.config.ResourceReader;
 import io.tidegate.upstream.UpstreamCompiler;
 import io.tidegate.upstream.NodeEndpoint;
 import java.util.ArrayList;
@@ -121,7 +125,7 @@ public final class SnapshotBuilder {
     }
 
     /** One build: the pieces reused or compiled so far, and what they use. */
-    private final class Compilation {
+    private final class Compilation implements PluginUpstreams {
         private final Resources resources;
         private final CompiledPieces previous;
         private final Problems problems;
@@ -146,7 +150,7 @@ public final class SnapshotBuilder {
             CompileServices compileServices = reusedConsumers != null ? reusedConsumers.services
                     : new CompileServices(credentials(resources.consumers(), problems),
                     resources.consumers().stream().map(Consumer::username).collect(Collectors.toSet()), outputs);
-            plugins = new PlaceCompiler(catalog, compileServices, problems);
+            plugins = new PlaceCompiler(catalog, compileServices, this, problems);
 
             for (int i = 0; i < resources.upstreams().size(); i++) {
                 Upstream u = resources.upstreams().get(i);
@@ -177,6 +181,10 @@ public final class SnapshotBuilder {
             }
             Certificates certificates = previous.certificates != null && CompiledPieces.same(previous.certificates.config, resources.ssls())
                     ? previous.certificates : new Certificates(resources.ssls(), certificates(resources.ssls(), problems));
+            // a plugin instance kept from the previous version keeps the upstreams it compiled open too
+            for (PluginBinding binding : used) {
+                binding.upstreams().forEach(held -> hold((UpstreamPiece) held));
+            }
             problems.throwIfAny();
             Router<ActiveRoute> built = router.build();
             // counted last, once nothing can fail: a failed build only closes what it created
@@ -191,7 +199,7 @@ public final class SnapshotBuilder {
                     !resources.unservable().globalRules().isEmpty(), false, globals.chain, PluginChain.EMPTY, consumers.directory);
             ActiveRoute unmatched = new ActiveRoute(unmatchedPlan, handlers.unmatched(unmatchedPlan));
             Snapshot snapshot = new Snapshot(version, built, unmatched, certificates.table, routed, resources.upstreams().size(), use,
-                    notLoaded);
+                    notLoaded, upstreamTargets());
             CompiledPieces pieces = new CompiledPieces(catalog, consumers, upstreams, services, pluginConfigs, globals, routes, certificates);
             return new Build(snapshot, pieces, Set.copyOf(pools), checked);
         }
@@ -208,9 +216,35 @@ public final class SnapshotBuilder {
                 CompiledUpstream compiled = compiler.compile(config, name, path.get(), problems);
                 piece = new UpstreamPiece(config, name, compiled, compiler.usedPools(), compiler.checkedNodes());
             }
+            hold(piece);
+            return piece;
+        }
+
+        /** Counts the piece's pools and health-checked nodes as used by this version. */
+        private void hold(UpstreamPiece piece) {
             pools.addAll(piece.pools);
             piece.checked.forEach((key, targets) -> checked.computeIfAbsent(key, k -> new LinkedHashSet<>()).addAll(targets));
-            return piece;
+        }
+
+        @Override
+        public UpstreamRef inline(String name, String path, JsonNode config, List<PluginUpstreams.Held> held) {
+            Upstream upstream = new ResourceReader(problems).inlineUpstream(config, path);
+            if (upstream == null) {
+                throw new PluginUpstreams.Reported();
+            }
+            int before = problems.problems().size();
+            UpstreamPiece piece = upstream(null, upstream, name, () -> path);
+            if (problems.problems().size() != before) {
+                throw new PluginUpstreams.Reported();
+            }
+            held.add(piece);
+            return piece.target;
+        }
+
+        private Map<String, UpstreamTarget> upstreamTargets() {
+            Map<String, UpstreamTarget> targets = new HashMap<>(upstreams.size() * 2);
+            upstreams.forEach((id, piece) -> targets.put(id, piece.target));
+            return targets;
         }
 
         private ServicePiece service(Service s, String path, CompileServices compileServices) {

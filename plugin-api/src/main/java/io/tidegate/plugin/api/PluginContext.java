@@ -58,11 +58,25 @@ public interface PluginContext {
     java.util.concurrent.CompletionStage<byte[]> readBody(int maxBytes);
 
     /**
+     * Lets {@code tap} see the request body as it streams to the upstream (in access or
+     * before_proxy). The body is not held for it: a tap that cannot keep up must give up its copy,
+     * never make the client wait. A body read whole before ({@link #readBody}) is handed over at once.
+     */
+    void tapRequestBody(RequestBodyTap tap);
+
+    /**
      * Runs tasks on this request's IO thread. A continuation of an asynchronous call that
      * completes elsewhere (an HTTP client's thread) must run here before it uses the context:
      * {@code PhaseResult.later(call.thenApplyAsync(response -> ..., context.requestThread()))}.
      */
     java.util.concurrent.Executor requestThread();
+
+    /**
+     * Sends this request to {@code upstream} instead of the route's (in rewrite or access; the
+     * last call wins; null goes back to the route's own). Returns false, changing nothing, when it
+     * names an upstream id the serving configuration does not have.
+     */
+    boolean useUpstream(UpstreamRef upstream);
 
     /** The authenticated consumer, once an authentication plugin identified it. */
     Optional<String> consumer();

@@ -93,4 +93,20 @@ public interface PluginServices {
      * {@code field} and the condition's index.
      */
     Predicate<PluginContext> conditions(String field, JsonNode conditions) throws PluginConfigException;
+
+    /**
+     * Compiles an upstream written inside the plugin's configuration (APISIX's upstream object:
+     * nodes, type, retries, timeout, checks, pass_host, ...), checked as a route's inline upstream
+     * is. Its health checks and connection pools live as long as the instance's configuration.
+     *
+     * @throws PluginConfigException at {@code field} (or below it) when the upstream is invalid
+     */
+    UpstreamRef upstream(String field, JsonNode upstream) throws PluginConfigException;
+
+    /**
+     * The configuration's upstream of that id, looked up for each request in the configuration
+     * serving it, so a later change to that upstream applies without recompiling the plugin. It
+     * need not exist yet: {@link PluginContext#useUpstream} says whether it does.
+     */
+    UpstreamRef upstreamId(String id);
 }

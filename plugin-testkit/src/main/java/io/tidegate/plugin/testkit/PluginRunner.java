@@ -249,6 +249,18 @@ public final class PluginRunner {
         public Predicate<PluginContext> conditions(String field, JsonNode conditions) throws PluginConfigException {
             return core.conditions(field, conditions);
         }
+
+        /** Not compiled here (no gateway runs): a reference that describes the upstream's JSON. */
+        @Override
+        public io.tidegate.plugin.api.UpstreamRef upstream(String field, JsonNode upstream) {
+            String json = upstream.toString();
+            return () -> "inline " + json;
+        }
+
+        @Override
+        public io.tidegate.plugin.api.UpstreamRef upstreamId(String id) {
+            return core.upstreamId(id);
+        }
     }
 
     /** A plugin's log lines kept in {@link #LOGGED} as {@code "LEVEL [plugin owner] text"}, placeholders filled. */

@@ -38,6 +38,7 @@ public final class TestContext implements PluginContext {
     private String serviceId;
     private final Set<String> knownConsumers = new java.util.HashSet<>();
     private String consumer;
+    private io.tidegate.plugin.api.UpstreamRef chosenUpstream;
     private final Map<AttributeKey<?>, Object> attributes = new HashMap<>();
     private final Map<String, String> vars = new HashMap<>();
     private byte[] requestBody = new byte[0];
@@ -247,6 +248,27 @@ public final class TestContext implements PluginContext {
         }
         client = address.getAddress();
         clientPort = address.getPort();
+    }
+
+    /** Hands the test's request body (see {@link #body}) to the tap at once, whole. */
+    @Override
+    public void tapRequestBody(io.tidegate.plugin.api.RequestBodyTap tap) {
+        if (requestBody != null && requestBody.length > 0) {
+            tap.onData(java.nio.ByteBuffer.wrap(requestBody).asReadOnlyBuffer());
+        }
+        tap.onEnd(true);
+    }
+
+    /** Records the choice; see {@link #chosenUpstream()}. */
+    @Override
+    public boolean useUpstream(io.tidegate.plugin.api.UpstreamRef upstream) {
+        chosenUpstream = upstream;
+        return true;
+    }
+
+    /** The upstream a plugin chose with {@link #useUpstream}, or null. */
+    public io.tidegate.plugin.api.UpstreamRef chosenUpstream() {
+        return chosenUpstream;
     }
 
     @Override
