@@ -43,9 +43,12 @@ import org.junit.jupiter.api.TestFactory;
  * or, with {@code admin: standalone}, empty with the Admin API and no etcd. What a request may
  * check is {@link ReplayedRequest}'s. {@code tidegate:} (text) adds settings to the gateway's own
  * section, where APISIX's test changes its {@code config.yaml}. {@code ${UPSTREAM}} (APISIX's
- * 127.0.0.1:1980), {@code ${UPSTREAM_1981}}, {@code ${UPSTREAM_1982}}, their ports alone ({@code ${UPSTREAM_PORT}},
- * {@code ${UPSTREAM_PORT_1981}}, {@code ${UPSTREAM_PORT_1982}}) and {@code ${LOG_DIR}} (a
- * fresh folder) are replaced in configurations and requests.
+ * 127.0.0.1:1980), {@code ${UPSTREAM_1981}}, {@code ${UPSTREAM_1982}}, {@code ${UPSTREAM_1986}}
+ * (proxy-cache's origin, {@link CacheTestServer}), {@code ${FAKE_1970}}..{@code ${FAKE_1974}}
+ * ({@link PortEchoServers}), their ports alone ({@code ${UPSTREAM_PORT}},
+ * {@code ${UPSTREAM_PORT_1981}}, {@code ${UPSTREAM_PORT_1982}}, {@code ${UPSTREAM_PORT_1986}})
+ * and {@code ${LOG_DIR}} (a fresh folder) are replaced in configurations, {@code tidegate:}
+ * settings and requests.
  */
 class ApisixConformanceTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -53,9 +56,14 @@ class ApisixConformanceTest {
     static final String ADMIN_KEY = "edd1c9f034335f136f87ad84b625c8f1";
 
     private static ApisixTestUpstream upstream;
-    /** APISIX's tests run server.lua on 1981 and 1982 too; {@code /server_port} tells which answered. */
+    /**
+     * APISIX's tests run server.lua on 1981 and 1982 too; {@code /server_port} tells which answered.
+     * What 1981 receives is checked by {@code upstream_1981_received_like} (a mirror's target).
+     */
     private static ApisixTestUpstream upstream1981;
     private static ApisixTestUpstream upstream1982;
+    private static CacheTestServer cacheOrigin;
+    private static PortEchoServers portEchoes;
     private static Path plugins;
     private static EtcdServer etcd;
 
@@ -64,6 +72,8 @@ class ApisixConformanceTest {
         upstream = ApisixTestUpstream.start(1980);
         upstream1981 = ApisixTestUpstream.start(1981);
         upstream1982 = ApisixTestUpstream.start(1982);
+        cacheOrigin = CacheTestServer.start();
+        portEchoes = new PortEchoServers(1970, 1974);
         plugins = Files.createTempDirectory("tidegate-conformance-plugins");
         Path dist = Path.of(System.getProperty("plugins.dist", "../plugins-dist"));
         try (Stream<Path> jars = Files.list(dist)) {
@@ -78,6 +88,8 @@ class ApisixConformanceTest {
         upstream.close();
         upstream1981.close();
         upstream1982.close();
+        cacheOrigin.close();
+        portEchoes.close();
         if (etcd != null) {
             etcd.close();
         }
@@ -150,7 +162,8 @@ class ApisixConformanceTest {
                     """.formatted(ADMIN_KEY);
             default -> "";
         };
-        String settings = c.path("tidegate").asText("").lines().map(line -> "  " + line + "\n").reduce("", String::concat);
+        // a setting may name a place as the configuration does (a log file under ${LOG_DIR}, say)
+        String settings = substitute(c.path("tidegate").asText(""), logDir).lines().map(line -> "  " + line + "\n").reduce("", String::concat);
         return """
                 tidegate:
                   threads: 2
@@ -162,10 +175,12 @@ class ApisixConformanceTest {
 
     /** The case's placeholders: the test upstreams' addresses and its log folder. */
     static String substitute(String text, Path logDir) {
-        return text.replace("${UPSTREAM_PORT_1981}", Integer.toString(upstream1981.port()))
+        return portEchoes.substitute(text).replace("${UPSTREAM_PORT_1981}", Integer.toString(upstream1981.port()))
                 .replace("${UPSTREAM_PORT_1982}", Integer.toString(upstream1982.port()))
+                .replace("${UPSTREAM_PORT_1986}", Integer.toString(cacheOrigin.port()))
                 .replace("${UPSTREAM_PORT}", Integer.toString(upstream.port()))
                 .replace("${UPSTREAM_1981}", upstream1981.address()).replace("${UPSTREAM_1982}", upstream1982.address())
+                .replace("${UPSTREAM_1986}", cacheOrigin.address())
                 .replace("${UPSTREAM}", upstream.address()).replace("${LOG_DIR}", logDir.toString());
     }
 
@@ -195,7 +210,7 @@ class ApisixConformanceTest {
             throw new AssertionError(name + ": " + e.getMessage(), e);
         }
         try (TestGateway gw = started) {
-            ReplayedRequest.Session session = new ReplayedRequest.Session(gw, upstream, logDir);
+            ReplayedRequest.Session session = new ReplayedRequest.Session(gw, upstream, upstream1981, logDir);
             int i = 0;
             for (JsonNode r : c.path("requests")) {
                 new ReplayedRequest(r, name + ", request " + i++).replay(session);

@@ -8,7 +8,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,10 +36,14 @@ import java.util.concurrent.Executors;
  *       value on its own line; {@code /print_uri_detailed}: uri and request_uri as nginx names them;</li>
  *   <li>{@code /api_breaker?code=N}: status N (nginx's page for 5xx);</li>
  *   <li>{@code /headers?name=value}: each query argument as a response header, body {@code /headers};</li>
- *   <li>{@code /forward-auth/...}: the auth service forward-auth.t builds ({@link ForwardAuthFixture}).</li>
+ *   <li>{@code /forward-auth/...}: the auth service forward-auth.t builds ({@link ForwardAuthFixture});</li>
+ *   <li>{@code /mock_compressed_upstream_response}: {@code compressed_response} labelled
+ *       {@code Content-Encoding: gzip} without being gzip, as server.lua's does.</li>
  * </ul>
  * On every path, a request header {@code resp-NAME: v} comes back as the response header
- * {@code NAME: v} (server.lua's inject_headers).
+ * {@code NAME: v} (server.lua's inject_headers). The last {@value #RECEIVED_KEPT} requests are
+ * kept as received ({@link #receivedSince}), for the cases that check what a mirrored request
+ * looked like where APISIX's read it from the error log.
  */
 final class ApisixTestUpstream implements AutoCloseable {
     private static final Set<String> IGNORED_HEADERS = Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
@@ -45,12 +51,18 @@ final class ApisixTestUpstream implements AutoCloseable {
 
     private static final String NOT_FOUND = errorPage("404 Not Found");
     private static final String SERVER_ERROR = errorPage("500 Internal Server Error");
+    /** Enough for any one case's requests; older ones go so that a long run's memory stays flat. */
+    static final int RECEIVED_KEPT = 1000;
 
     private final HttpServer server;
     /** The port APISIX's tests run this upstream on (1980, 1981, 1982): what {@code /server_port} answers. */
     private final int apisixPort;
     /** Bodies POSTed to {@code /log}, oldest first: what APISIX's handler prints as "request log: ...". */
     private final List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The last requests received, rendered ({@link #render}), oldest first; guarded by itself. */
+    private final Deque<String> received = new ArrayDeque<>();
+    /** How many requests were ever received: a mark stays valid while old ones are dropped. Guarded by {@link #received}. */
+    private long receivedTotal;
 
     private ApisixTestUpstream(HttpServer server, int apisixPort) {
         this.server = server;
@@ -81,7 +93,58 @@ final class ApisixTestUpstream implements AutoCloseable {
         return List.copyOf(logged.subList(Math.min(count, logged.size()), logged.size()));
     }
 
+    /** A mark for {@link #receivedSince}: how many requests have been received so far. */
+    long receivedMark() {
+        synchronized (received) {
+            return receivedTotal;
+        }
+    }
+
+    /**
+     * The requests received since {@code mark} ({@link #receivedMark}), oldest first, rendered as
+     * {@link #render} does; those dropped to keep only the last {@value #RECEIVED_KEPT} are missing.
+     */
+    List<String> receivedSince(long mark) {
+        synchronized (received) {
+            long wanted = Math.min(receivedTotal - mark, received.size());
+            List<String> all = List.copyOf(received);
+            return wanted <= 0 ? List.of() : all.subList(all.size() - (int) wanted, all.size());
+        }
+    }
+
+    private void record(HttpExchange exchange) {
+        String rendered = render(exchange);
+        synchronized (received) {
+            received.addLast(rendered);
+            receivedTotal++;
+            if (received.size() > RECEIVED_KEPT) {
+                received.removeFirst();
+            }
+        }
+    }
+
+    /**
+     * A request as a case matches it: {@code method: GET}, {@code upstream_http_version: 1.1},
+     * each header {@code name: value} by lower-case name, sorted (repeats joined with ", "), then
+     * {@code uri: <path and query as received>}, each on its own line: the lines proxy-mirror.t's
+     * mirror target (on 1986 there) writes to the error log, which its cases grep, plus the method.
+     */
+    private static String render(HttpExchange exchange) {
+        StringBuilder out = new StringBuilder();
+        String protocol = exchange.getProtocol();
+        out.append("method: ").append(exchange.getRequestMethod()).append('\n');
+        out.append("upstream_http_version: ").append(protocol.startsWith("HTTP/") ? protocol.substring(5) : protocol).append('\n');
+        Map<String, List<String>> sorted = new TreeMap<>();
+        exchange.getRequestHeaders().forEach((name, values) ->
+                sorted.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).addAll(values));
+        out.append(lines(sorted, ", "));
+        // the URI as the request line had it: URI.toString() gives back the text it was parsed from
+        out.append("uri: ").append(exchange.getRequestURI()).append('\n');
+        return out.toString();
+    }
+
     private void answer(HttpExchange exchange) throws IOException {
+        record(exchange);
         byte[] requestBody = exchange.getRequestBody().readAllBytes();
         String path = exchange.getRequestURI().getPath();
         String handler = path.length() > 1 ? path.substring(1).replace('/', '_') : "";
@@ -137,6 +200,10 @@ final class ApisixTestUpstream implements AutoCloseable {
             case "hello1" -> "hello1 world\n";
             case "status" -> "ok\n";
             case "opentracing" -> "opentracing\n";
+            case "mock_compressed_upstream_response" -> {
+                exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+                yield "compressed_response\n";
+            }
             case "headers" -> {
                 args(exchange).forEach((name, values) -> exchange.getResponseHeaders().put(name, values));
                 yield "/headers\n";
@@ -181,7 +248,8 @@ final class ApisixTestUpstream implements AutoCloseable {
         exchange.close();
     }
 
-    private static String errorPage(String status) {
+    /** nginx's own page for an error status, as openresty words it (also {@link CacheTestServer}'s). */
+    static String errorPage(String status) {
         return "<html>\n<head><title>" + status + "</title></head>\n<body>\n<center><h1>" + status
                 + "</h1></center>\n<hr><center>openresty</center>\n</body>\n</html>\n";
     }

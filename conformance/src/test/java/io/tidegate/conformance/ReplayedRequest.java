@@ -32,7 +32,12 @@ import java.util.regex.Pattern;
  *       {@code response_body_like} / {@code response_body_unlike} (regexes), {@code response_json}
  *       ({@link JsonPattern}), {@code response_headers} (null = absent),
  *       {@code response_headers_present}, {@code response_headers_like}; what the test upstream's
- *       {@code /log} received next ({@code upstream_log_json}, {@code upstream_log_like}); the last
+ *       {@code /log} received next ({@code upstream_log_json}, {@code upstream_log_like}); a request
+ *       the 1981 upstream received since this one was sent ({@code upstream_1981_received_like}: a
+ *       regex or a list, all matching one request rendered a line each as {@code method: GET},
+ *       {@code upstream_http_version: 1.1}, each header {@code name: value} by lower-case name,
+ *       sorted, then {@code uri: /path?query} as received, {@code ^}/{@code $} at lines: a
+ *       mirror's copy, say); the last
  *       line of a log file ({@code file_log_json} / {@code file_log_like}: path, json / regex);
  *       {@code consistent: true}: every repeat got the same body; {@code same_body_as: K}: the body
  *       request K of the case got.</li>
@@ -50,15 +55,18 @@ final class ReplayedRequest {
     static final class Session {
         final TestGateway gateway;
         final ApisixTestUpstream upstream;
+        /** The upstream on APISIX's 1981, which keeps what it receives ({@code upstream_1981_received_like}). */
+        final ApisixTestUpstream upstream1981;
         final Path logDir;
         /** An Admin API write succeeded and no proxied request has seen it served yet. */
         boolean unseenWrite;
         /** The body each request of the case got (its last repeat's), by index. */
         final List<String> bodies = new ArrayList<>();
 
-        Session(TestGateway gateway, ApisixTestUpstream upstream, Path logDir) {
+        Session(TestGateway gateway, ApisixTestUpstream upstream, ApisixTestUpstream upstream1981, Path logDir) {
             this.gateway = gateway;
             this.upstream = upstream;
+            this.upstream1981 = upstream1981;
             this.logDir = logDir;
         }
     }
@@ -95,6 +103,7 @@ final class ReplayedRequest {
     private String once(Session session, String label) throws Exception {
         boolean admin = r.path("admin").asBoolean(false);
         int loggedBefore = session.upstream.loggedCount();
+        long receivedBefore = session.upstream1981.receivedMark();
         TestNginxClient.Answer response = send(session);
         if (!admin && !r.path("metrics").asBoolean(false) && session.unseenWrite) {
             // etcd delivers an Admin API write to the serving version asynchronously, as in APISIX
@@ -110,6 +119,7 @@ final class ReplayedRequest {
         }
         check(response, label, expectations(session.logDir));
         checkUpstreamLog(session, loggedBefore, label);
+        checkReceived1981(session, receivedBefore, label);
         checkFileLog(session, label);
         return response.body();
     }
@@ -222,6 +232,31 @@ final class ReplayedRequest {
             }
         }
         return !r.has("upstream_log_like") || Pattern.compile(r.path("upstream_log_like").asText()).matcher(body).find();
+    }
+
+    /**
+     * A mirror sends its copy alongside or after the answer, so the copy may arrive after the
+     * answer did: any request the 1981 upstream received since this one was sent may match, within
+     * the wait. All the regexes must match the same request; {@code ^} and {@code $} match at its
+     * lines, as in the error log lines APISIX's cases grep.
+     */
+    private void checkReceived1981(Session session, long before, String label) throws InterruptedException {
+        List<Pattern> likes = texts(expectations(session.logDir).path("upstream_1981_received_like")).stream()
+                .map(like -> Pattern.compile(like, Pattern.MULTILINE)).toList();
+        if (likes.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + LOG_WAIT_MILLIS * 1_000_000;
+        List<String> seen;
+        do {
+            seen = session.upstream1981.receivedSince(before);
+            if (seen.stream().anyMatch(request -> likes.stream().allMatch(like -> like.matcher(request).find()))) {
+                return;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        fail(label + ": no request the 1981 upstream received matched all of " + likes + "; it received "
+                + (seen.isEmpty() ? "nothing" : ":\n" + String.join("----\n", seen)));
     }
 
     private void checkFileLog(Session session, String label) throws Exception {
