@@ -199,7 +199,7 @@ public final class Gateway implements AutoCloseable {
                 config.server().limits().upstreamMaxConnections());
              HealthCheckers scratchCheckers = new HealthCheckers(config.server().trustedCas())) {
             builder(config, scratchPools, scratchCheckers, dns.lookingUpOnly(), plugins.catalog(),
-                    PluginOutputs.discardingWith(outputs.sharedStates()))
+                    PluginOutputs.discardingWith(outputs.sharedStates(), config.server().proxyCache()))
                     .build(candidate, reloads.version() + 1).snapshot().close();
         } catch (ConfigException e) {
             problems.addAll(e.problems());
@@ -225,7 +225,8 @@ public final class Gateway implements AutoCloseable {
         DnsCache dns = new DnsCache();
         PluginRegistry plugins = new PluginRegistry(Path.of(config.server().pluginsDir()),
                 Math.round(config.server().pluginGraceSeconds() * 1000));
-        SharedPluginOutputs outputs = new SharedPluginOutputs(new FileSinks(config.baseDir()), new DroppedEntries());
+        SharedPluginOutputs outputs = new SharedPluginOutputs(new FileSinks(config.baseDir()), new DroppedEntries(),
+                config.server().proxyCache());
         try {
             plugins.sync();
             PluginLedger ledger = new PluginLedger();
@@ -263,7 +264,7 @@ public final class Gateway implements AutoCloseable {
                 plugins.sync();
                 catalog = plugins.catalog();
             }
-            Snapshot snapshot = builder(config, pools, checkers, new DnsCache(), catalog, PluginOutputs.DISCARD)
+            Snapshot snapshot = builder(config, pools, checkers, new DnsCache(), catalog, PluginOutputs.discarding(config.server().proxyCache()))
                     .build(config.resources(), 1).snapshot();
             snapshot.close();
             // what would only show at run time as 503s is an error of the configuration here

@@ -36,4 +36,5 @@ public record ServerSettings(
         AdminSettings admin,
         RequestLimits limits,
         double shutdownGraceSeconds,
-        String pidFile) {}
+        String pidFile,
+        io.tidegate.plugin.api.CacheZones proxyCache) {}

@@ -10,7 +10,7 @@ import java.util.Set;
 final class ServerSettingsReader {
     private static final Set<String> FIELDS = Set.of("threads", "listeners", "client_max_body_size", "timeout",
             "status", "plugins_dir", "plugin_grace", "resources_file", "ssl_trusted_certificate", "dns_refresh", "access_log",
-            "metrics", "admin", "etcd", "limits", "shutdown_grace", "pid_file");
+            "metrics", "admin", "etcd", "limits", "shutdown_grace", "pid_file", "proxy_cache");
     private static final Set<String> ACCESS_LOG_FIELDS = Set.of("path");
     private static final Set<String> LIMITS_FIELDS = Set.of("max_uri_length", "max_header_size", "max_headers",
             "header_timeout", "body_timeout", "keepalive_timeout", "max_connections", "max_connections_per_client",
@@ -42,7 +42,8 @@ final class ServerSettingsReader {
     private ServerSettings defaults(int cores) {
         return new ServerSettings(cores, List.of(DEFAULT_LISTENER), 0, Timeouts.DEFAULT, null,
                 baseDir.resolve("plugins-dist").normalize().toString(), null,
-                null, DEFAULT_DNS_REFRESH, DEFAULT_PLUGIN_GRACE, null, null, null, null, RequestLimits.DEFAULT, DEFAULT_SHUTDOWN_GRACE, null);
+                null, DEFAULT_DNS_REFRESH, DEFAULT_PLUGIN_GRACE, null, null, null, null, RequestLimits.DEFAULT, DEFAULT_SHUTDOWN_GRACE, null,
+                io.tidegate.plugin.api.CacheZones.DEFAULT);
     }
 
     ServerSettings read(JsonNode node) {
@@ -88,7 +89,7 @@ final class ServerSettingsReader {
         }
         return new ServerSettings(threads, listeners, maxBody, timeout, status, pluginsDir, resourcesFile, trustedCas,
                 dnsRefresh, pluginGrace, accessLog, metrics, etcd, admin, limits(f),
-                f.seconds("shutdown_grace", DEFAULT_SHUTDOWN_GRACE, true), pidFile(f));
+                f.seconds("shutdown_grace", DEFAULT_SHUTDOWN_GRACE, true), pidFile(f), new ProxyCacheReader(problems, baseDir).read(f));
     }
 
     private String pidFile(Fields f) {
@@ -278,7 +279,7 @@ final class ServerSettingsReader {
     }
 
     /** A size in bytes, as an integer or with a k/m/g suffix as nginx writes it ({@code 10m}). */
-    private long byteSize(Fields f, String field) {
+    static long byteSize(Fields f, String field) {
         JsonNode value = f.raw(field);
         if (value == null) {
             return 0;

@@ -2,13 +2,15 @@ package io.tidegate.observe;
 
 import io.tidegate.plugin.PluginOutputs;
 import io.tidegate.plugin.SharedStates;
+import io.tidegate.plugin.api.CacheZones;
 import io.tidegate.plugin.api.DropCounter;
 import io.tidegate.plugin.api.LineSink;
 
 /** The running gateway's plugin outputs: they outlive every configuration version. */
-public record SharedPluginOutputs(FileSinks files, DroppedEntries drops, SharedStates states) implements PluginOutputs, AutoCloseable {
-    public SharedPluginOutputs(FileSinks files, DroppedEntries drops) {
-        this(files, drops, new SharedStates());
+public record SharedPluginOutputs(FileSinks files, DroppedEntries drops, SharedStates states, CacheZones cacheZones)
+        implements PluginOutputs, AutoCloseable {
+    public SharedPluginOutputs(FileSinks files, DroppedEntries drops, CacheZones cacheZones) {
+        this(files, drops, new SharedStates(), cacheZones);
     }
 
     @Override

@@ -63,6 +63,11 @@ public record CompileServices(Map<String, List<Credential<?>>> credentials, Set<
         }
 
         @Override
+        public io.tidegate.plugin.api.CacheZones cacheZones() {
+            return version.outputs.cacheZones();
+        }
+
+        @Override
         public io.tidegate.plugin.api.UpstreamRef upstreamId(String id) {
             return new UpstreamIdRef(java.util.Objects.requireNonNull(id));
         }

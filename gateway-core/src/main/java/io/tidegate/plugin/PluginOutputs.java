@@ -1,5 +1,6 @@
 package io.tidegate.plugin;
 
+import io.tidegate.plugin.api.CacheZones;
 import io.tidegate.plugin.api.DropCounter;
 import io.tidegate.plugin.api.LineSink;
 
@@ -26,9 +27,19 @@ public interface PluginOutputs {
         }
     };
 
+    /** Discards output like {@link #DISCARD}, with the gateway's cache zones (checking its own configuration). */
+    static PluginOutputs discarding(CacheZones zones) {
+        return discardingWith(new SharedStates(), zones);
+    }
+
     /** Discards output like {@link #DISCARD}, but plugins share state through {@code states}. */
-    static PluginOutputs discardingWith(SharedStates states) {
+    static PluginOutputs discardingWith(SharedStates states, CacheZones zones) {
         return new PluginOutputs() {
+            @Override
+            public CacheZones cacheZones() {
+                return zones;
+            }
+
             @Override
             public LineSink lineSink(String path) {
                 return DISCARD.lineSink(path);
@@ -51,4 +62,9 @@ public interface PluginOutputs {
     DropCounter droppedEntries(String pluginName);
 
     SharedStates sharedStates();
+
+    /** The gateway's cache zones ({@code tidegate.proxy_cache}). */
+    default CacheZones cacheZones() {
+        return CacheZones.DEFAULT;
+    }
 }

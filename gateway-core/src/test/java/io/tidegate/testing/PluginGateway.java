@@ -22,6 +22,14 @@ public final class PluginGateway {
         return start("  metrics: { address: \"127.0.0.1:0\" }\n", resources);
     }
 
+    /**
+     * The same, with more {@code tidegate:} settings: YAML lines indented by two spaces, such as
+     * {@code "  proxy_cache: { cache_ttl: 5s }\n"}.
+     */
+    public static TestGateway startWithSettings(String serverSettings, String resources) {
+        return start(serverSettings, resources);
+    }
+
     private static TestGateway start(String serverSettings, String resources) {
         String jar = System.getProperty("plugin.jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {

@@ -109,4 +109,7 @@ public interface PluginServices {
      * need not exist yet: {@link PluginContext#useUpstream} says whether it does.
      */
     UpstreamRef upstreamId(String id);
+
+    /** The gateway's cache zones ({@code tidegate.proxy_cache}). */
+    CacheZones cacheZones();
 }

@@ -261,6 +261,11 @@ public final class PluginRunner {
         public io.tidegate.plugin.api.UpstreamRef upstreamId(String id) {
             return core.upstreamId(id);
         }
+
+        @Override
+        public io.tidegate.plugin.api.CacheZones cacheZones() {
+            return core.cacheZones();
+        }
     }
 
     /** A plugin's log lines kept in {@link #LOGGED} as {@code "LEVEL [plugin owner] text"}, placeholders filled. */

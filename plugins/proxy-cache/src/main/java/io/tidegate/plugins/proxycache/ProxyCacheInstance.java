@@ -1,0 +1,329 @@
+package io.tidegate.plugins.proxycache;
+
+import io.tidegate.plugin.api.AttributeKey;
+import io.tidegate.plugin.api.PhaseResult;
+import io.tidegate.plugin.api.PluginContext;
+import io.tidegate.plugin.api.PluginInstance;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One proxy-cache configuration. In access: {@code PURGE} removes the key (200, or 404 when there
+ * was nothing); a request whose method is not in {@code cache_method} or whose {@code cache_bypass}
+ * holds goes upstream; otherwise a fresh entry answers (HIT, with Age), and a missing (MISS),
+ * expired (EXPIRED) or, with {@code cache_control}, too old for the request (STALE) one is fetched:
+ * one request per key fetches, others wait up to 5 s for its result (nginx's proxy_cache_lock). In
+ * header_filter the response is judged storable (status, {@code no_cache}, the upstream's
+ * Cache-Control and Vary, Set-Cookie) and, if so, copied to the store as it streams to the client,
+ * committed when it is complete.
+ *
+ * <p>The two strategies keep APISIX's differences: memory entries live {@code cache_ttl} (or, with
+ * {@code cache_control}, what the upstream says); disk entries, as nginx's, live what the upstream
+ * says, else the zones' {@code cache_ttl}; a method not cached is MISS in memory, BYPASS on disk;
+ * a bypassed response is stored on disk, not in memory.
+ */
+final class ProxyCacheInstance implements PluginInstance {
+    private static final AttributeKey<Exchange> STATE = AttributeKey.of("proxy-cache", Exchange.class);
+    private static final String STATUS_HEADER = "Apisix-Cache-Status";
+    /** Not stored: about one connection or one answer, or the cache's own. */
+    private static final Set<String> NOT_STORED = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+            "te", "trailer", "trailers", "transfer-encoding", "upgrade", "content-length", "apisix-cache-status", "date", "age");
+    private static final Set<String> IDENTITY_VARS = Set.of("$consumer_name", "$consumer_group_id", "$remote_user", "$http_authorization");
+    private static final long LOCK_WAIT_MILLIS = 5_000;
+
+    /** What the plugin decided for one request. */
+    static final class Exchange {
+        String base;
+        String status;
+        boolean hit;
+        boolean mayStore;
+        String storageKey;
+        CompletableFuture<Void> claim;
+        String claimKey;
+        CacheStore.Writer writer;
+        List<String> vary = List.of();
+    }
+
+    private final ProxyCachePlugin.Settings config;
+    private final boolean memory;
+    private final CacheZoneState zone;
+    private final long zoneTtlMillis;
+    private final Clock clock;
+    private final Set<String> methods;
+    private final Set<Integer> statuses;
+    private final boolean isolateConsumers;
+
+    ProxyCacheInstance(ProxyCachePlugin.Settings config, boolean memory, CacheZoneState zone, long zoneTtlMillis, Clock clock) {
+        this.config = config;
+        this.memory = memory;
+        this.zone = zone;
+        this.zoneTtlMillis = zoneTtlMillis;
+        this.clock = clock;
+        this.methods = Set.copyOf(config.cacheMethod());
+        this.statuses = Set.copyOf(config.cacheHttpStatus());
+        this.isolateConsumers = config.consumerIsolation() && config.cacheKey().stream().noneMatch(IDENTITY_VARS::contains);
+    }
+
+    /** The values of {@code parts} joined: {@code $name} a variable (absent: empty), anything else as written. */
+    private static String value(List<String> parts, PluginContext context) {
+        StringBuilder value = new StringBuilder();
+        for (String part : parts) {
+            if (part.startsWith("$")) {
+                String var = context.var(part.substring(1));
+                value.append(var == null ? "" : var);
+            } else {
+                value.append(part);
+            }
+        }
+        return value.toString();
+    }
+
+    /** As APISIX reads cache_bypass and no_cache: set unless empty or "0". */
+    private static boolean holds(List<String> parts, PluginContext context) {
+        if (parts == null) {
+            return false;
+        }
+        String value = value(parts, context);
+        return !value.isEmpty() && !value.equals("0");
+    }
+
+    private String key(PluginContext context) {
+        String key = value(config.cacheKey(), context);
+        String consumer = isolateConsumers ? context.consumer().orElse(null) : null;
+        return consumer == null || consumer.isEmpty() ? key : consumer + "\u0001" + key;
+    }
+
+    @Override
+    public PhaseResult access(PluginContext context) {
+        Exchange x = new Exchange();
+        context.setAttribute(STATE, x);
+        x.base = key(context);
+        String method = context.request().method();
+        if ("PURGE".equals(method)) {
+            return PhaseResult.respond(zone.purge(x.base) ? 200 : 404, Map.of(), new byte[0]);
+        }
+        if (!methods.contains(method)) {
+            x.status = memory ? "MISS" : "BYPASS";
+            return PhaseResult.proceed();
+        }
+        if (holds(config.cacheBypass(), context)) {
+            x.status = "BYPASS";
+            x.mayStore = !memory && !"HEAD".equals(method);  // nginx's proxy_cache_bypass still stores the answer
+            return PhaseResult.proceed();
+        }
+        CacheControl asked = memory && config.cacheControl() ? CacheControl.parse(context.request().header("Cache-Control")) : CacheControl.NONE;
+        if (asked.has("no-store") || asked.has("no-cache")) {
+            x.status = "BYPASS";
+            return PhaseResult.proceed();
+        }
+        return lookup(context, x, asked, true);
+    }
+
+    private PhaseResult lookup(PluginContext context, Exchange x, CacheControl asked, boolean mayWait) {
+        String key = zone.storageKey(x.base, context);
+        CachedEntry entry = zone.store.entry(key);
+        long now = clock.millis();
+        if (entry == null) {
+            x.status = "MISS";
+            if (asked.has("only-if-cached")) {
+                return PhaseResult.respond(504, Map.of(STATUS_HEADER, "MISS"), new byte[0]);
+            }
+        } else if (!entry.freshAt(now)) {
+            x.status = "EXPIRED";
+        } else if (tooOldFor(asked, entry, now)) {
+            x.status = "STALE";
+        } else {
+            return hit(context, x, key, entry, now);
+        }
+        x.mayStore = !"HEAD".equals(context.request().method());  // a HEAD answer has no body to keep
+        if (mayWait) {
+            CompletableFuture<Void> claim = zone.claim(key);
+            if (claim != null) {
+                x.claim = claim;
+                x.claimKey = key;
+            } else {
+                CompletableFuture<Void> other = zone.awaiting(key);
+                if (other != null) {
+                    return PhaseResult.later(other.copy().completeOnTimeout(null, LOCK_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+                            .thenApplyAsync(done -> lookup(context, x, asked, false), context.requestThread()));
+                }
+            }
+        }
+        return PhaseResult.proceed();
+    }
+
+    /** The request's own limits (memory zones with cache_control): max-age, max-stale, min-fresh. */
+    private static boolean tooOldFor(CacheControl asked, CachedEntry entry, long now) {
+        double age = (now - entry.storedAtMillis()) / 1000.0;
+        Long maxAge = asked.seconds("max-age");
+        Long maxStale = asked.seconds("max-stale");
+        Long minFresh = asked.seconds("min-fresh");
+        return maxAge != null && age > maxAge
+                || maxStale != null && age - entry.ttlMillis() / 1000.0 > maxStale
+                || minFresh != null && entry.ttlMillis() / 1000.0 - age < minFresh;
+    }
+
+    private PhaseResult hit(PluginContext context, Exchange x, String key, CachedEntry entry, long now) {
+        if (entry.body() != null) {
+            return answer(context, x, entry, entry.body(), now);
+        }
+        return PhaseResult.later(zone.store.body(key, entry).thenApplyAsync(body -> {
+            if (body == null) {  // gone meanwhile: fetch it
+                x.status = "MISS";
+                x.mayStore = !"HEAD".equals(context.request().method());
+                return PhaseResult.proceed();
+            }
+            return answer(context, x, entry, body, clock.millis());
+        }, context.requestThread()));
+    }
+
+    private PhaseResult answer(PluginContext context, Exchange x, CachedEntry entry, byte[] body, long now) {
+        x.hit = true;
+        x.status = "HIT";
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        entry.headers().forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!(config.hideCacheHeaders() && (lower.equals("expires") || lower.equals("cache-control")))) {
+                headers.put(name, values);
+            }
+        });
+        headers.put("Age", List.of(Long.toString(entry.ageSeconds(now))));
+        headers.put(STATUS_HEADER, List.of("HIT"));
+        return PhaseResult.respondWithHeaders(entry.status(), headers, "HEAD".equals(context.request().method()) ? new byte[0] : body);
+    }
+
+    @Override
+    public void headerFilter(PluginContext context) {
+        Exchange x = context.attribute(STATE);
+        if (x == null || x.hit) {
+            return;
+        }
+        PluginContext.Response response = context.response();
+        if (x.status != null) {
+            response.setHeader(STATUS_HEADER, x.status);
+        }
+        if (x.mayStore) {
+            startStoring(context, x);
+        }
+        if (x.writer == null) {
+            release(x);  // nothing will be stored: requests waiting for it go on now
+        }
+        if (config.hideCacheHeaders()) {
+            response.removeHeader("Expires");
+            response.removeHeader("Cache-Control");
+        }
+    }
+
+    private void startStoring(PluginContext context, Exchange x) {
+        PluginContext.Response response = context.response();
+        if (!statuses.contains(response.status()) || holds(config.noCache(), context)) {
+            return;
+        }
+        CacheControl said = CacheControl.parse(response.header("Cache-Control"));
+        if (said.has("private") || said.has("no-store") || said.has("no-cache")) {
+            return;
+        }
+        if (!config.cacheSetCookie() && response.header("Set-Cookie") != null) {
+            return;
+        }
+        List<String> vary = varyHeaders(response.header("Vary"));
+        if (vary == null) {
+            return;  // Vary: * is never a hit
+        }
+        long now = clock.millis();
+        Long lifetime = said.lifetimeMillis(response.header("Expires"), now);
+        long ttl = memory ? (config.cacheControl() ? (lifetime == null ? 0 : lifetime) : config.cacheTtl() * 1000L)
+                : lifetime != null ? lifetime : zoneTtlMillis;
+        if (ttl <= 0) {
+            return;
+        }
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        response.forEachHeader((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!NOT_STORED.contains(lower) && !lower.contains("ratelimit-remaining")) {
+                headers.put(name, List.copyOf(values));
+            }
+        });
+        x.vary = vary;
+        x.storageKey = vary.isEmpty() ? x.base : CacheZoneState.variantKey(x.base, vary, context);
+        CachedEntry head = new CachedEntry(response.status(), Collections.unmodifiableMap(headers), now, ttl, null, 0);
+        x.writer = zone.store.writer(x.storageKey, head, memory ? config.maxRespBodySize() : Long.MAX_VALUE);
+    }
+
+    /** The Vary header's names, lower case and sorted (order does not matter); null for {@code *}. */
+    private static List<String> varyHeaders(String vary) {
+        if (vary == null || vary.isBlank()) {
+            return List.of();
+        }
+        TreeSet<String> names = new TreeSet<>();
+        for (String name : vary.split(",")) {
+            String trimmed = name.trim().toLowerCase(Locale.ROOT);
+            if (trimmed.equals("*")) {
+                return null;
+            }
+            if (!trimmed.isEmpty()) {
+                names.add(trimmed);
+            }
+        }
+        return List.copyOf(new ArrayList<>(names));
+    }
+
+    @Override
+    public boolean filtersBody() {
+        return true;
+    }
+
+    @Override
+    public ByteBuffer bodyFilter(PluginContext context, ByteBuffer chunk, boolean last) {
+        Exchange x = context.attribute(STATE);
+        if (x == null || x.writer == null) {
+            return chunk;
+        }
+        if (chunk.hasRemaining() && !x.writer.write(chunk)) {
+            x.writer = null;
+            release(x);
+            return chunk;
+        }
+        if (last) {
+            x.writer.commit();
+            x.writer = null;
+            if (x.vary.isEmpty()) {
+                zone.dropVariants(x.base);
+            } else {
+                zone.addVariant(x.base, x.vary, x.storageKey);
+            }
+            release(x);
+        }
+        return chunk;
+    }
+
+    @Override
+    public void log(PluginContext context) {
+        Exchange x = context.attribute(STATE);
+        if (x == null) {
+            return;
+        }
+        if (x.writer != null) {
+            x.writer.abort();  // the response was cut short
+            x.writer = null;
+        }
+        release(x);
+    }
+
+    private void release(Exchange x) {
+        if (x.claim != null) {
+            zone.release(x.claimKey, x.claim);
+            x.claim = null;
+        }
+    }
+}
