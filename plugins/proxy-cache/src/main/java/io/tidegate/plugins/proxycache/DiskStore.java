@@ -2,7 +2,6 @@ package io.tidegate.plugins.proxycache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import io.tidegate.plugin.api.CacheZone;
 import io.tidegate.plugin.api.PluginLog;
 import java.io.ByteArrayOutputStream;
@@ -31,7 +30,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -72,23 +70,7 @@ final class DiskStore implements CacheStore {
         this.index = Caffeine.newBuilder()
                 .maximumWeight(diskSize)
                 .weigher((String key, DiskEntry entry) -> (int) Math.min(Integer.MAX_VALUE, entry.size()))
-                .expireAfter(new Expiry<String, DiskEntry>() {
-                    @Override
-                    public long expireAfterCreate(String key, DiskEntry entry, long now) {
-                        return TimeUnit.MILLISECONDS.toNanos(Math.max(0, entry.head().storedAtMillis() + entry.head().ttlMillis()
-                                + MemoryStore.KEPT_STALE_MILLIS - System.currentTimeMillis()));
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, DiskEntry entry, long now, long current) {
-                        return expireAfterCreate(key, entry, now);
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, DiskEntry entry, long now, long current) {
-                        return current;
-                    }
-                })
+                .expireAfter(new KeptStale<DiskEntry>(DiskEntry::head))
                 // every file has one entry: whatever ends the entry (evicted, replaced, purged) ends its file
                 .removalListener((String key, DiskEntry entry, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
                     if (entry != null) {

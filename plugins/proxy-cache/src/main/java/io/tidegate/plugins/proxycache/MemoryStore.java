@@ -2,21 +2,16 @@ package io.tidegate.plugins.proxycache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A memory zone: entries in a Caffeine cache bounded by their weight in bytes ({@code memory_size}),
- * least valuable out first. An entry past its freshness stays (it answers EXPIRED and is replaced)
- * until {@link #KEPT_STALE_MILLIS} later, as nginx keeps an inactive entry for 10 minutes.
+ * least valuable out first, each kept as {@link KeptStale} says.
  */
 final class MemoryStore implements CacheStore {
-    static final long KEPT_STALE_MILLIS = 600_000;
-
     private final Cache<String, CachedEntry> entries;
     private final long memorySize;
 
@@ -25,22 +20,7 @@ final class MemoryStore implements CacheStore {
         this.entries = Caffeine.newBuilder()
                 .maximumWeight(memorySize)
                 .weigher((String key, CachedEntry entry) -> (int) Math.min(Integer.MAX_VALUE, entry.weight() + key.length()))
-                .expireAfter(new Expiry<String, CachedEntry>() {
-                    @Override
-                    public long expireAfterCreate(String key, CachedEntry entry, long now) {
-                        return TimeUnit.MILLISECONDS.toNanos(entry.ttlMillis() + KEPT_STALE_MILLIS);
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, CachedEntry entry, long now, long current) {
-                        return expireAfterCreate(key, entry, now);
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, CachedEntry entry, long now, long current) {
-                        return current;
-                    }
-                })
+                .expireAfter(new KeptStale<CachedEntry>(entry -> entry))
                 .build();
     }
 
