@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tidegate.plugin.api.AttributeKey;
 import io.tidegate.plugin.api.ConfigSchema;
 import io.tidegate.plugin.api.GatewayPlugin;
+import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
@@ -54,6 +55,7 @@ public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
     /** One configuration: the decision on the response head, the compression on its body. */
     static final class GzipInstance implements PluginInstance {
         private final AttributeKey<GzipStream> stream = AttributeKey.of("gzip", GzipStream.class);
+        private final AttributeKey<Boolean> proxied = AttributeKey.of("gzip-proxied", Boolean.class);
         private final Set<String> types;
         private final int minLength;
         private final int level;
@@ -71,7 +73,17 @@ public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
         }
 
         @Override
+        public PhaseResult beforeProxy(PluginContext context) {
+            // body filters see the body from here on; an answer given earlier (a 401, a cache hit) never passes them
+            context.setAttribute(proxied, Boolean.TRUE);
+            return PhaseResult.proceed();
+        }
+
+        @Override
         public void headerFilter(PluginContext context) {
+            if (context.attribute(proxied) == null) {
+                return;  // labelling it gzip would send plain bytes under a compressed name
+            }
             PluginContext.Response response = context.response();
             int status = response.status();
             // nginx's gzip filter: only 200, 403 and 404, never a range of the body
