@@ -28,7 +28,8 @@ import java.util.concurrent.Executors;
  *   <li>{@code /mysleep?seconds=N[&abort=1]}: answers N after N seconds, or closes without answering;
  *       {@code /server_error}: 500 with nginx's page; {@code /ewma}: the port after 0.1 s (1980) or 0.2 s;</li>
  *   <li>{@code /log}: records the body (APISIX's handler logs it), answers an empty 200;</li>
- *   <li>{@code /echo}: the request's headers as response headers, its body as the body;</li>
+ *   <li>{@code /echo}: the request's headers as response headers (Content-Type text/plain when
+ *       it sent none, as nginx's default_type), its body as the body;</li>
  *   <li>{@code /uri} (and {@code /uri/plugin_proxy_rewrite[_args]}): {@code uri: <path>} then each
  *       request header {@code name: value}, sorted, without the X-Forwarded ones;</li>
  *   <li>{@code /plugin_proxy_rewrite}: uri, host and scheme; {@code /plugin_proxy_rewrite_args}:
@@ -232,7 +233,8 @@ final class ApisixTestUpstream implements AutoCloseable {
         if (body == null) {
             send(exchange, 404, NOT_FOUND, "text/html");
         } else if (handler.equals("echo")) {
-            send(exchange, 200, body, null);
+            // the request's Content-Type, else nginx's default_type in APISIX's test server
+            send(exchange, 200, body, exchange.getResponseHeaders().containsKey("Content-Type") ? null : "text/plain");
         } else {
             send(exchange, 200, body, "text/plain");
         }
