@@ -355,6 +355,6 @@ final class PluginPhasesHandler implements HttpHandler {
             HttpString header = HeaderNames.of(name);
             values.forEach(value -> exchange.getResponseHeaders().add(header, SafeHeaderValue.of(value)));
         });
-        exchange.getResponseSender().send(ByteBuffer.wrap(result.body()));
+        exchange.getResponseSender().send(result.bodyView());
     }
 }

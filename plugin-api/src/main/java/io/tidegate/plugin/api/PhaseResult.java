@@ -77,7 +77,11 @@ public final class PhaseResult {
         return respondWithHeaders(status, multi, body);
     }
 
-    /** End the exchange with this status, body and headers, each with all its values in order ({@code Set-Cookie}, say). */
+    /**
+     * End the exchange with this status, body and headers, each with all its values in order
+     * ({@code Set-Cookie}, say). The result is immutable: a plugin may keep it and return it for
+     * many requests.
+     */
     public static PhaseResult respondWithHeaders(int status, Map<String, List<String>> headers, byte[] body) {
         if (status < 100 || status > 599) {
             throw new IllegalArgumentException("status must be 100-599: " + status);
@@ -133,5 +137,13 @@ public final class PhaseResult {
 
     public byte[] body() {
         return body == null ? null : body.clone();
+    }
+
+    /**
+     * The answer's body, read-only and not copied (null when it is no answer): how the gateway sends
+     * it, so an answer a plugin keeps and returns again (a cached response) costs no copy per request.
+     */
+    public java.nio.ByteBuffer bodyView() {
+        return body == null ? null : java.nio.ByteBuffer.wrap(body).asReadOnlyBuffer();
     }
 }

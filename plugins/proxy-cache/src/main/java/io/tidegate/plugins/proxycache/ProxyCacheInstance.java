@@ -190,16 +190,25 @@ final class ProxyCacheInstance implements PluginInstance {
     private PhaseResult answer(PluginContext context, Exchange x, CachedEntry entry, byte[] body, long now) {
         x.hit = true;
         x.status = "HIT";
+        boolean head = "HEAD".equals(context.request().method());
+        long age = entry.ageSeconds(now);
+        PhaseResult kept = head ? null : entry.answer(age, config.hideCacheHeaders());
+        if (kept != null) {
+            return kept;  // the hits of one second share one answer
+        }
         Map<String, List<String>> headers = new LinkedHashMap<>();
         entry.headers().forEach((name, values) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (!(config.hideCacheHeaders() && (lower.equals("expires") || lower.equals("cache-control")))) {
+            if (!(config.hideCacheHeaders() && (name.equalsIgnoreCase("Expires") || name.equalsIgnoreCase("Cache-Control")))) {
                 headers.put(name, values);
             }
         });
-        headers.put("Age", List.of(Long.toString(entry.ageSeconds(now))));
+        headers.put("Age", List.of(Long.toString(age)));
         headers.put(STATUS_HEADER, List.of("HIT"));
-        return PhaseResult.respondWithHeaders(entry.status(), headers, "HEAD".equals(context.request().method()) ? new byte[0] : body);
+        PhaseResult answer = PhaseResult.respondWithHeaders(entry.status(), headers, head ? new byte[0] : body);
+        if (!head && entry.body() != null) {
+            entry.keepAnswer(age, config.hideCacheHeaders(), answer);  // a disk entry's body is read anew each time
+        }
+        return answer;
     }
 
     @Override

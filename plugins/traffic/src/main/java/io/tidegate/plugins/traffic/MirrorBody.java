@@ -9,12 +9,19 @@ import java.util.concurrent.Flow;
 /**
  * The copy of one request body on its way to the mirror: fed by the gateway as the body streams
  * to the upstream ({@link RequestBodyTap}), drained by the HTTP client as the mirror takes it. At
- * most {@code maxQueued} bytes wait here: a mirror slower than the client loses its copy (the
- * mirror request is aborted) rather than hold the body in memory or slow the client down.
+ * most {@code maxQueued} bytes of it wait here, and no more than the sender's budget for all
+ * mirrors allows: a mirror slower than the client loses its copy (the mirror request is aborted)
+ * rather than hold the body in memory or slow the client down. Bytes are gathered in blocks of
+ * {@link #BLOCK} so that the client handles few large pieces rather than many small ones.
  */
 final class MirrorBody implements RequestBodyTap, Flow.Publisher<ByteBuffer> {
+    static final int BLOCK = 64 * 1024;
+
     private final int maxQueued;
+    private final MirrorSender budget;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
+    /** The block being filled (write mode), or null. */
+    private ByteBuffer tail;
     private int queuedBytes;
     private long demand;
     private boolean ended;
@@ -23,9 +30,12 @@ final class MirrorBody implements RequestBodyTap, Flow.Publisher<ByteBuffer> {
     private boolean draining;
     private boolean missed;
     private Flow.Subscriber<? super ByteBuffer> subscriber;
+    /** Aborts the mirror request: a client blocked writing to a mirror that stopped reading hears nothing else. */
+    private Runnable abort;
 
-    MirrorBody(int maxQueued) {
+    MirrorBody(int maxQueued, MirrorSender budget) {
         this.maxQueued = maxQueued;
+        this.budget = budget;
     }
 
     @Override
@@ -34,15 +44,22 @@ final class MirrorBody implements RequestBodyTap, Flow.Publisher<ByteBuffer> {
             if (failure != null || ended) {
                 return;
             }
-            if (queuedBytes + data.remaining() > maxQueued) {
-                queue.clear();
-                queuedBytes = 0;
-                failure = new IOException("the mirror took the body slower than the client sent it");
+            int length = data.remaining();
+            if (queuedBytes + length > maxQueued || !budget.take(length)) {
+                fail(new IOException("the mirror took the body slower than the client sent it"));
             } else {
-                ByteBuffer copy = ByteBuffer.allocate(data.remaining());
-                copy.put(data).flip();
-                queue.add(copy);
-                queuedBytes += copy.remaining();
+                queuedBytes += length;
+                while (data.hasRemaining()) {
+                    if (tail == null || !tail.hasRemaining()) {
+                        if (tail != null) {
+                            queue.add(tail.flip());
+                        }
+                        tail = ByteBuffer.allocate(BLOCK);
+                    }
+                    int take = Math.min(data.remaining(), tail.remaining());
+                    tail.put(data.slice(data.position(), take));
+                    data.position(data.position() + take);
+                }
             }
         }
         drain();
@@ -57,12 +74,38 @@ final class MirrorBody implements RequestBodyTap, Flow.Publisher<ByteBuffer> {
             if (complete) {
                 ended = true;
             } else {
-                queue.clear();
-                queuedBytes = 0;
-                failure = new IOException("the client's body ended early");
+                fail(new IOException("the client's body ended early"));
             }
         }
         drain();
+    }
+
+    /** Drops what waits and gives its bytes back to the budget; called holding the lock. */
+    private void discard() {
+        queue.clear();
+        tail = null;
+        budget.give(queuedBytes);
+        queuedBytes = 0;
+    }
+
+    private void fail(Throwable why) {
+        discard();
+        failure = why;
+        if (abort != null) {
+            abort.run();
+        }
+    }
+
+    /** What aborts the mirror request when its copy is given up (at once if it was already). */
+    void onAbort(Runnable action) {
+        boolean now;
+        synchronized (this) {
+            abort = action;
+            now = failure != null;
+        }
+        if (now) {
+            action.run();
+        }
     }
 
     @Override
@@ -91,12 +134,25 @@ final class MirrorBody implements RequestBodyTap, Flow.Publisher<ByteBuffer> {
             public void cancel() {
                 synchronized (MirrorBody.this) {
                     finished = true;
-                    queue.clear();
-                    queuedBytes = 0;
+                    discard();
                 }
             }
         });
         drain();
+    }
+
+    /** The next block to hand over, or null; called holding the lock. */
+    private ByteBuffer poll() {
+        ByteBuffer next = queue.poll();
+        if (next == null && tail != null && tail.position() > 0) {
+            next = tail.flip();
+            tail = null;
+        }
+        if (next != null) {
+            queuedBytes -= next.remaining();
+            budget.give(next.remaining());
+        }
+        return next;
     }
 
     /**
@@ -126,11 +182,9 @@ final class MirrorBody implements RequestBodyTap, Flow.Publisher<ByteBuffer> {
                 if (failure != null) {
                     failed = failure;
                     finished = true;
-                } else if (!queue.isEmpty() && demand > 0) {
-                    next = queue.poll();
-                    queuedBytes -= next.remaining();
+                } else if (demand > 0 && (next = poll()) != null) {
                     demand--;
-                } else if (queue.isEmpty() && ended) {
+                } else if (queuedBytes == 0 && ended) {
                     complete = true;
                     finished = true;
                 } else if (missed) {

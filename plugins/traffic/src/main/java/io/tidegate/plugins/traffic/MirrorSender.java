@@ -11,12 +11,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sends mirror requests for every proxy-mirror of the gateway, fire and forget: at most
- * {@link #MAX_IN_FLIGHT} at once, more are dropped and counted, as are those that fail. Requests
+ * {@link #MAX_IN_FLIGHT} at once, more are dropped and counted, as are those that fail; their
+ * bodies together wait in at most {@link #MAX_QUEUED_TOTAL} bytes. Requests
  * are started on its own thread (the client may resolve the mirror's name while starting, which
  * must not stall an IO thread). Kept across configuration versions.
  */
 final class MirrorSender implements AutoCloseable {
     static final int MAX_IN_FLIGHT = 256;
+    /** What all mirror bodies together may hold while their mirrors catch up. */
+    static final long MAX_QUEUED_TOTAL = 64L << 20;
 
     private final HttpClient client;
     private final DropCounter drops;
@@ -27,6 +30,7 @@ final class MirrorSender implements AutoCloseable {
     });
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong queued = new AtomicLong();
 
     MirrorSender(HttpClient client, DropCounter drops) {
         this.client = client;
@@ -49,17 +53,22 @@ final class MirrorSender implements AutoCloseable {
         drop();
     }
 
-    /** Sends a reserved request; its answer is read and thrown away. */
-    void send(HttpRequest request) {
+    /** Sends a reserved request; its answer is read and thrown away. {@code body} is its body's copy, or null. */
+    void send(HttpRequest request, MirrorBody body) {
         try {
             starter.execute(() -> {
                 try {
-                    client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
+                    java.util.concurrent.CompletableFuture<HttpResponse<Void>> sent =
+                            client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+                    sent.whenComplete((response, failure) -> {
                         inFlight.decrementAndGet();
                         if (failure != null) {
                             drop();
                         }
                     });
+                    if (body != null) {
+                        body.onAbort(() -> sent.cancel(true));  // cancel(true) aborts the exchange (JDK 16+)
+                    }
                 } catch (RuntimeException e) {
                     inFlight.decrementAndGet();
                     drop();
@@ -68,6 +77,19 @@ final class MirrorSender implements AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             inFlight.decrementAndGet();  // closed: the gateway is going away
         }
+    }
+
+    /** Takes {@code bytes} of the shared body budget; false, taking nothing, when it would go over. */
+    boolean take(long bytes) {
+        if (queued.addAndGet(bytes) > MAX_QUEUED_TOTAL) {
+            queued.addAndGet(-bytes);
+            return false;
+        }
+        return true;
+    }
+
+    void give(long bytes) {
+        queued.addAndGet(-bytes);
     }
 
     private void drop() {

@@ -23,12 +23,13 @@ import org.pf4j.Extension;
  * {@code prefix}: before it) or the upstream's path. The mirror's answer is thrown away. The client
  * never waits for the mirror: its copy of the body is fed as the body streams upstream, and is given
  * up (the mirror request aborted) when the mirror falls more than {@link #MAX_QUEUED_BODY} bytes
- * behind, when {@link MirrorSender#MAX_IN_FLIGHT} mirror requests are in flight, or when the mirror
+ * behind (or all mirrors together {@link MirrorSender#MAX_QUEUED_TOTAL}), when
+ * {@link MirrorSender#MAX_IN_FLIGHT} mirror requests are in flight, or when the mirror
  * fails; each such loss counts in {@code tidegate_plugin_entries_dropped_total{plugin="proxy-mirror"}}.
  */
 @Extension
 public final class ProxyMirrorPlugin implements GatewayPlugin<ProxyMirrorPlugin.Settings> {
-    static final int MAX_QUEUED_BODY = 1 << 20;
+    static final int MAX_QUEUED_BODY = 8 << 20;
     private static final Duration MIRROR_TIMEOUT = Duration.ofSeconds(60);
     /** Not the client's to pass on: the mirror's connection has its own, and the client library sets them. */
     private static final Set<String> NOT_COPIED = Set.of("connection", "content-length", "expect", "upgrade",
@@ -94,17 +95,29 @@ public final class ProxyMirrorPlugin implements GatewayPlugin<ProxyMirrorPlugin.
                 return PhaseResult.proceed();
             }
             HttpRequest request;
+            MirrorBody copy = copyOfBody(context);
             try {
-                request = request(context, path);
+                request = request(context, path, copy);
             } catch (IllegalArgumentException e) {
                 sender.unreserve();
                 return PhaseResult.proceed();
             }
-            sender.send(request);
+            if (copy != null) {
+                context.tapRequestBody(copy);
+            }
+            sender.send(request, copy);
             return PhaseResult.proceed();
         }
 
-        private HttpRequest request(PluginContext context, String path) {
+        /** The body's copy to feed the mirror, or null when the request has none. */
+        private MirrorBody copyOfBody(PluginContext context) {
+            String length = context.request().header("Content-Length");
+            boolean chunked = context.request().header("Transfer-Encoding") != null;
+            long declared = length == null ? -1 : Long.parseLong(length.trim());
+            return declared == 0 || declared < 0 && !chunked ? null : new MirrorBody(MAX_QUEUED_BODY, sender);
+        }
+
+        private HttpRequest request(PluginContext context, String path, MirrorBody copy) {
             HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(config.host() + path)).timeout(MIRROR_TIMEOUT);
             context.request().forEachHeader((name, values) -> {
                 if (!NOT_COPIED.contains(name.toLowerCase(Locale.ROOT))) {
@@ -120,21 +133,18 @@ public final class ProxyMirrorPlugin implements GatewayPlugin<ProxyMirrorPlugin.
                 }
             }
             String method = context.upstreamRequest().method();
-            HttpRequest.BodyPublisher body = body(context);
+            HttpRequest.BodyPublisher body = body(context, copy);
             // GET() sends no Content-Length: 0 for an empty body, as the client did not
             return ("GET".equals(method) && body.contentLength() == 0 ? builder.GET() : builder.method(method, body)).build();
         }
 
-        private static HttpRequest.BodyPublisher body(PluginContext context) {
-            String length = context.request().header("Content-Length");
-            boolean chunked = context.request().header("Transfer-Encoding") != null;
-            long declared = length == null ? -1 : Long.parseLong(length.trim());
-            if (declared == 0 || declared < 0 && !chunked) {
+        private static HttpRequest.BodyPublisher body(PluginContext context, MirrorBody copy) {
+            if (copy == null) {
                 return HttpRequest.BodyPublishers.noBody();
             }
-            MirrorBody copy = new MirrorBody(MAX_QUEUED_BODY);
-            context.tapRequestBody(copy);
-            return declared > 0 ? HttpRequest.BodyPublishers.fromPublisher(copy, declared) : HttpRequest.BodyPublishers.fromPublisher(copy);
+            String length = context.request().header("Content-Length");
+            return length != null ? HttpRequest.BodyPublishers.fromPublisher(copy, Long.parseLong(length.trim()))
+                    : HttpRequest.BodyPublishers.fromPublisher(copy);
         }
     }
 }
