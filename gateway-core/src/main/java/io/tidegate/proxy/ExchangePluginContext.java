@@ -38,6 +38,11 @@ final class ExchangePluginContext implements PluginContext {
     private String consumer;
     private ConsumerDirectory.ConsumerPlugins consumerPlugins;
 
+    /** The exchange this context is of. */
+    HttpServerExchange exchange() {
+        return exchange;
+    }
+
     ExchangePluginContext(HttpServerExchange exchange, RoutePlan plan) {
         this.exchange = exchange;
         this.plan = plan;

@@ -262,6 +262,10 @@ final class PluginPhasesHandler implements HttpHandler {
             if (plan == null) {
                 return chunk;
             }
+            if (last && ProxyExchange.wasCutShort(context.exchange())) {
+                // the body did not end, it was cut: no filter may take it as complete (a cache would store it)
+                return chunk;
+            }
             int size = chunk.remaining();
             ByteBuffer current = filter(route, filter(plan.globalChain(), chunk, last), last);
             if (lengthFixed && current.remaining() != size && !sizeWarned) {

@@ -52,6 +52,7 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
     static final AttachmentKey<UpstreamFailure> FAILURE = AttachmentKey.create(UpstreamFailure.class);
     /** Run once the first node is chosen, before connecting (the before_proxy phase). */
     static final AttachmentKey<BeforeProxy> BEFORE_PROXY = AttachmentKey.create(BeforeProxy.class);
+    private static final AttachmentKey<Boolean> CUT_SHORT = AttachmentKey.create(Boolean.class);
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
     private static final IoThreadSweep<ProxyExchange> RESET_STREAMS = new IoThreadSweep<>(100);
     /** Retries on a fresh connection after pooled ones turned out closed by the node, beyond {@code retries}. */
@@ -399,7 +400,13 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
     // ---- endings -------------------------------------------------------------------------------
 
     /** Both sides are cut: the upstream connection closes, and the client sees its response cut short. */
+    /** Whether the response was cut short (the client reset its stream), though the exchange ends normally. */
+    static boolean wasCutShort(HttpServerExchange exchange) {
+        return exchange.getAttachment(CUT_SHORT) != null;
+    }
+
     private void abortBoth() {
+        exchange.putAttachment(CUT_SHORT, Boolean.TRUE);
         over = true;
         dropConnection();
         IoUtils.safeClose(exchange.getConnection());

@@ -165,7 +165,19 @@ public interface PluginContext {
 
         void setStatus(int status);
 
+        /** The first value of the header, or null. */
         String header(String name);
+
+        /** Every value of the header (a header sent on several lines), in order; empty when absent. */
+        default List<String> headers(String name) {
+            List<String> values = new java.util.ArrayList<>();
+            forEachHeader((header, all) -> {
+                if (header.equalsIgnoreCase(name)) {
+                    values.addAll(all);
+                }
+            });
+            return values;
+        }
 
         /** Names of the headers the response carries. */
         java.util.Set<String> headerNames();

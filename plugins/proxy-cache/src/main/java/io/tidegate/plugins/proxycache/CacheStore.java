@@ -20,6 +20,9 @@ interface CacheStore extends AutoCloseable {
     /** Removes the entry; whether there was one. */
     boolean remove(String key);
 
+    /** Removes every entry whose key starts with {@code prefix} (a scan: for PURGE); whether there was one. */
+    boolean removeStartingWith(String prefix);
+
     @Override
     void close();
 

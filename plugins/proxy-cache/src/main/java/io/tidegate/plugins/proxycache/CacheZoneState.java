@@ -35,14 +35,23 @@ final class CacheZoneState implements AutoCloseable {
         return known == null ? base : variantKey(base, known.headers(), context);
     }
 
-    /** A NUL cannot occur in a URI or a header, so no request's key can equal another's variant key. */
+    /**
+     * A variant's key: the base key, then each varied header's values (all of them: a cookie sent
+     * in several fields too) after their length. A base key is made of length-prefixed parts, so
+     * no base key equals a variant key.
+     */
     static String variantKey(String base, List<String> headers, PluginContext context) {
-        StringBuilder key = new StringBuilder(base).append("\u0000vary");
+        StringBuilder key = new StringBuilder(base).append("|vary");
         for (String header : headers) {
-            String value = context.request().header(header);
-            key.append('\u0000').append(value == null ? "" : value);
+            String value = String.join(header.equals("cookie") ? "; " : ", ", context.request().headers(header));
+            key.append('|').append(value.length()).append(':').append(value);
         }
         return key.toString();
+    }
+
+    /** The prefix every variant key of {@code base} starts with. */
+    static String variantPrefix(String base) {
+        return base + "|vary";
     }
 
     /** Records that {@code variantKey} of {@code base} was stored, varying on {@code headers}. */
@@ -72,7 +81,10 @@ final class CacheZoneState implements AutoCloseable {
         }
     }
 
-    /** PURGE: the key and every variant of it; whether anything was there. */
+    /**
+     * PURGE: the key and every variant of it, those the Vary index no longer knows (expired, or
+     * from before a restart) too; whether anything was there.
+     */
     synchronized boolean purge(String base) {
         Variants known = variants.asMap().remove(base);
         boolean removed = known != null;
@@ -81,6 +93,7 @@ final class CacheZoneState implements AutoCloseable {
                 removed |= store.remove(key);
             }
         }
+        removed |= store.removeStartingWith(variantPrefix(base));
         return store.remove(base) | removed;
     }
 

@@ -39,10 +39,11 @@ import java.util.stream.Stream;
  * file carries its key and head, so the index is rebuilt from the files when the gateway starts
  * (entries survive a restart). The index, in memory, bounds the files' total size by
  * {@code disk_size}: an entry evicted, replaced or purged has its file deleted. Bodies of hits are
- * read off the IO threads.
+ * read whole into memory, off the IO threads (so entries are bounded by {@code max_resp_body_size});
+ * bodies being stored are written on the IO thread, chunk by chunk, to the page cache.
  */
 final class DiskStore implements CacheStore {
-    private static final int MAGIC = 0x54474331;  // "TGC1"
+    private static final int MAGIC = 0x54474332;  // "TGC2"
     private static final int MAX_HEAD_BYTES = 1 << 20;
 
     /** An indexed file: its entry's head and where its body starts. */
@@ -77,11 +78,11 @@ final class DiskStore implements CacheStore {
                         deleteQuietly(entry.file());
                     }
                 })
-                .executor(Runnable::run)
+                .executor(reader)  // files are deleted off the IO threads
                 .build();
         try {
             Files.createDirectories(tmp);
-            clearTemporaryFiles();
+            clearStaleTemporaryFiles();
             reindex();
         } catch (IOException e) {
             throw new UncheckedIOException("cache zone " + zone.name() + ": cannot use " + root + ": " + e.getMessage(), e);
@@ -97,7 +98,7 @@ final class DiskStore implements CacheStore {
     @Override
     public CompletionStage<byte[]> body(String key, CachedEntry head) {
         DiskEntry entry = index.getIfPresent(key);
-        if (entry == null || entry.head() != head) {
+        if (entry == null || entry.head() != head || head.bodyLength() > Integer.MAX_VALUE - 16) {
             return CompletableFuture.completedFuture(null);
         }
         return CompletableFuture.supplyAsync(() -> {
@@ -125,7 +126,12 @@ final class DiskStore implements CacheStore {
     @Override
     public Writer writer(String key, CachedEntry head, long maxBodyBytes) {
         long maxBytes = Math.min(maxBodyBytes, diskSize);
-        byte[] encodedHead = encodeHead(key, head);
+        byte[] encodedHead;
+        try {
+            encodedHead = encodeHead(key, head);
+        } catch (UncheckedIOException e) {
+            return null;
+        }
         Path file = tmp.resolve(UUID.randomUUID().toString());
         FileChannel channel;
         try {
@@ -199,6 +205,11 @@ final class DiskStore implements CacheStore {
     }
 
     @Override
+    public boolean removeStartingWith(String prefix) {
+        return index.asMap().keySet().removeIf(key -> key.startsWith(prefix));
+    }
+
+    @Override
     public void close() {
         reader.shutdown();
     }
@@ -235,16 +246,16 @@ final class DiskStore implements CacheStore {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(MAGIC);
-            out.writeUTF(key.length() > 16_000 ? key.substring(0, 16_000) : key);
+            writeString(out, key);
             out.writeInt(head.status());
             out.writeLong(head.storedAtMillis());
             out.writeLong(head.ttlMillis());
             out.writeInt(head.headers().size());
             for (Map.Entry<String, List<String>> header : head.headers().entrySet()) {
-                out.writeUTF(header.getKey());
+                writeString(out, header.getKey());
                 out.writeInt(header.getValue().size());
                 for (String value : header.getValue()) {
-                    out.writeUTF(value);
+                    writeString(out, value);
                 }
             }
         } catch (IOException e) {
@@ -253,13 +264,38 @@ final class DiskStore implements CacheStore {
         return bytes.toByteArray();
     }
 
-    private void clearTemporaryFiles() throws IOException {
+    /** A string of any length (DataOutput's UTF stops at 64 KiB): its UTF-8 length, then its bytes. */
+    private static void writeString(DataOutputStream out, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > MAX_HEAD_BYTES) {
+            throw new IOException("damaged head");
+        }
+        return new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Deletes what a gateway that stopped left half written. Only files an hour old: another
+     * process may be using the folder right now (a gateway serving while {@code -t} checks its
+     * configuration), and its files in progress are young.
+     */
+    private void clearStaleTemporaryFiles() throws IOException {
+        long before = System.currentTimeMillis() - 3_600_000;
         try (Stream<Path> files = Files.list(tmp)) {
-            files.forEach(DiskStore::deleteQuietly);
+            files.filter(file -> file.toFile().lastModified() < before).forEach(DiskStore::deleteQuietly);
         }
     }
 
-    /** Reads every cache file's head back into the index; a file that is not one of ours, or is damaged, goes. */
+    /**
+     * Reads every cache file's head back into the index. A file that is not one of ours, or is
+     * damaged, is left alone (it is not indexed, so never served); of two versions of one key, the
+     * older goes.
+     */
     private void reindex() throws IOException {
         List<Path> files = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(root)) {
@@ -272,7 +308,7 @@ final class DiskStore implements CacheStore {
                 if (in.readInt() != MAGIC) {
                     continue;  // not ours: left alone
                 }
-                String key = in.readUTF();
+                String key = readString(in);
                 int status = in.readInt();
                 long storedAt = in.readLong();
                 long ttl = in.readLong();
@@ -282,11 +318,11 @@ final class DiskStore implements CacheStore {
                 }
                 Map<String, List<String>> headers = new LinkedHashMap<>();
                 for (int i = 0; i < count; i++) {
-                    String name = in.readUTF();
+                    String name = readString(in);
                     int values = in.readInt();
                     List<String> list = new ArrayList<>(values);
                     for (int v = 0; v < values; v++) {
-                        list.add(in.readUTF());
+                        list.add(readString(in));
                     }
                     headers.put(name, List.copyOf(list));
                 }
@@ -304,7 +340,7 @@ final class DiskStore implements CacheStore {
                     deleteQuietly(before.file());
                 }
             } catch (IOException e) {
-                deleteQuietly(file);
+                // damaged or being written by another process: not indexed
             }
         }
         newest.forEach(index::put);

@@ -78,6 +78,11 @@ final class MemoryStore implements CacheStore {
     }
 
     @Override
+    public boolean removeStartingWith(String prefix) {
+        return entries.asMap().keySet().removeIf(key -> key.startsWith(prefix));
+    }
+
+    @Override
     public void close() {
         entries.invalidateAll();
     }

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One proxy-cache configuration. In access: {@code PURGE} removes the key (200, or 404 when there
  * was nothing); a request whose method is not in {@code cache_method} or whose {@code cache_bypass}
- * holds goes upstream; otherwise a fresh entry answers (HIT, with Age), and a missing (MISS),
+ * holds goes upstream; otherwise a fresh entry answers (HIT, with Age; a disk entry just before the
+ * proxy, see {@link #hit}), and a missing (MISS),
  * expired (EXPIRED) or, with {@code cache_control}, too old for the request (STALE) one is fetched:
  * one request per key fetches, others wait up to 5 s for its result (nginx's proxy_cache_lock). In
  * header_filter the response is judged storable (status, {@code no_cache}, the upstream's
@@ -52,6 +53,11 @@ final class ProxyCacheInstance implements PluginInstance {
         String claimKey;
         CacheStore.Writer writer;
         List<String> vary = List.of();
+        /** A disk hit read in access, answered before the proxy. */
+        PhaseResult diskHit;
+        /** The body's length as the response head declares it, or -1; and what was stored of it. */
+        long declared = -1;
+        long written;
     }
 
     private final ProxyCachePlugin.Settings config;
@@ -78,14 +84,34 @@ final class ProxyCacheInstance implements PluginInstance {
     private static String value(List<String> parts, PluginContext context) {
         StringBuilder value = new StringBuilder();
         for (String part : parts) {
-            if (part.startsWith("$")) {
-                String var = context.var(part.substring(1));
-                value.append(var == null ? "" : var);
-            } else {
-                value.append(part);
-            }
+            value.append(part(part, context));
         }
         return value.toString();
+    }
+
+    private static String part(String part, PluginContext context) {
+        if (!part.startsWith("$")) {
+            return part;
+        }
+        String var = context.var(part.substring(1));
+        return var == null ? "" : var;
+    }
+
+    /**
+     * The cache key: each part's value after its length, so that no value (a decoded {@code %00} in
+     * an argument, say) can make one request's key equal to another's, or to a variant's.
+     */
+    private String key(PluginContext context) {
+        StringBuilder key = new StringBuilder();
+        String consumer = isolateConsumers ? context.consumer().orElse(null) : null;
+        if (consumer != null && !consumer.isEmpty()) {
+            key.append('u').append(consumer.length()).append(':').append(consumer);
+        }
+        for (String part : config.cacheKey()) {
+            String value = part(part, context);
+            key.append(value.length()).append(':').append(value);
+        }
+        return key.toString();
     }
 
     /** As APISIX reads cache_bypass and no_cache: set unless empty or "0". */
@@ -95,12 +121,6 @@ final class ProxyCacheInstance implements PluginInstance {
         }
         String value = value(parts, context);
         return !value.isEmpty() && !value.equals("0");
-    }
-
-    private String key(PluginContext context) {
-        String key = value(config.cacheKey(), context);
-        String consumer = isolateConsumers ? context.consumer().orElse(null) : null;
-        return consumer == null || consumer.isEmpty() ? key : consumer + "\u0001" + key;
     }
 
     @Override
@@ -121,7 +141,8 @@ final class ProxyCacheInstance implements PluginInstance {
             x.mayStore = !memory && !"HEAD".equals(method);  // nginx's proxy_cache_bypass still stores the answer
             return PhaseResult.proceed();
         }
-        CacheControl asked = memory && config.cacheControl() ? CacheControl.parse(context.request().header("Cache-Control")) : CacheControl.NONE;
+        CacheControl asked = memory && config.cacheControl()
+                ? CacheControl.parse(String.join(", ", context.request().headers("Cache-Control"))) : CacheControl.NONE;
         if (asked.has("no-store") || asked.has("no-cache")) {
             x.status = "BYPASS";
             return PhaseResult.proceed();
@@ -173,18 +194,34 @@ final class ProxyCacheInstance implements PluginInstance {
                 || minFresh != null && entry.ttlMillis() / 1000.0 - age < minFresh;
     }
 
+    /**
+     * A memory hit is answered at once, in access, as APISIX answers it. A disk hit is read (off the
+     * IO thread) in access but answered just before the proxy, as nginx serves its cache after the
+     * access phase: the route's limits and other access plugins still run for it.
+     */
     private PhaseResult hit(PluginContext context, Exchange x, String key, CachedEntry entry, long now) {
         if (entry.body() != null) {
             return answer(context, x, entry, entry.body(), now);
         }
+        if ("HEAD".equals(context.request().method())) {
+            x.diskHit = answer(context, x, entry, new byte[0], now);
+            return PhaseResult.proceed();
+        }
         return PhaseResult.later(zone.store.body(key, entry).thenApplyAsync(body -> {
             if (body == null) {  // gone meanwhile: fetch it
                 x.status = "MISS";
-                x.mayStore = !"HEAD".equals(context.request().method());
+                x.mayStore = true;
                 return PhaseResult.proceed();
             }
-            return answer(context, x, entry, body, clock.millis());
+            x.diskHit = answer(context, x, entry, body, clock.millis());
+            return PhaseResult.proceed();
         }, context.requestThread()));
+    }
+
+    @Override
+    public PhaseResult beforeProxy(PluginContext context) {
+        Exchange x = context.attribute(STATE);
+        return x == null || x.diskHit == null ? PhaseResult.proceed() : x.diskHit;
     }
 
     private PhaseResult answer(PluginContext context, Exchange x, CachedEntry entry, byte[] body, long now) {
@@ -238,16 +275,22 @@ final class ProxyCacheInstance implements PluginInstance {
         if (!statuses.contains(response.status()) || holds(config.noCache(), context)) {
             return;
         }
-        CacheControl said = CacheControl.parse(response.header("Cache-Control"));
+        CacheControl said = CacheControl.parse(String.join(", ", response.headers("Cache-Control")));
         if (said.has("private") || said.has("no-store") || said.has("no-cache")) {
             return;
         }
         if (!config.cacheSetCookie() && response.header("Set-Cookie") != null) {
             return;
         }
-        List<String> vary = varyHeaders(response.header("Vary"));
+        List<String> vary = varyHeaders(String.join(",", response.headers("Vary")));
         if (vary == null) {
             return;  // Vary: * is never a hit
+        }
+        if (response.header("Content-Encoding") != null && !vary.contains("accept-encoding")) {
+            // encoded for this client (by a compression plugin, perhaps): another may not accept that coding
+            TreeSet<String> withEncoding = new TreeSet<>(vary);
+            withEncoding.add("accept-encoding");
+            vary = List.copyOf(withEncoding);
         }
         long now = clock.millis();
         Long lifetime = said.lifetimeMillis(response.header("Expires"), now);
@@ -266,7 +309,17 @@ final class ProxyCacheInstance implements PluginInstance {
         x.vary = vary;
         x.storageKey = vary.isEmpty() ? x.base : CacheZoneState.variantKey(x.base, vary, context);
         CachedEntry head = new CachedEntry(response.status(), Collections.unmodifiableMap(headers), now, ttl, null, 0);
-        x.writer = zone.store.writer(x.storageKey, head, memory ? config.maxRespBodySize() : Long.MAX_VALUE);
+        String length = response.header("Content-Length");
+        x.declared = length == null ? -1 : parseLength(length);
+        x.writer = zone.store.writer(x.storageKey, head, config.maxRespBodySize());
+    }
+
+    private static long parseLength(String length) {
+        try {
+            return Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** The Vary header's names, lower case and sorted (order does not matter); null for {@code *}. */
@@ -298,7 +351,15 @@ final class ProxyCacheInstance implements PluginInstance {
         if (x == null || x.writer == null) {
             return chunk;
         }
-        if (chunk.hasRemaining() && !x.writer.write(chunk)) {
+        int size = chunk.remaining();
+        if (size > 0 && !x.writer.write(chunk)) {
+            x.writer = null;
+            release(x);
+            return chunk;
+        }
+        x.written += size;
+        if (last && x.declared >= 0 && x.written != x.declared) {
+            x.writer.abort();  // fewer bytes than the head declared: never stored as if complete
             x.writer = null;
             release(x);
             return chunk;

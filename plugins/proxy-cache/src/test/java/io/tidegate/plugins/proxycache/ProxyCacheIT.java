@@ -53,6 +53,13 @@ class ProxyCacheIT {
             if (query.contains("private")) {
                 exchange.getResponseHeaders().set("Cache-Control", "private");
             }
+            if (query.contains("secondline")) {
+                exchange.getResponseHeaders().add("Cache-Control", "max-age=60");
+                exchange.getResponseHeaders().add("Cache-Control", "private");
+            }
+            if (query.contains("vary")) {
+                exchange.getResponseHeaders().set("Vary", "Accept-Language");
+            }
             if (query.contains("cookie")) {
                 exchange.getResponseHeaders().set("Set-Cookie", "s=1");
             }
@@ -166,6 +173,32 @@ class ProxyCacheIT {
                 assertEquals("MISS", status(gw.get(path)), path);
                 assertEquals("MISS", status(gw.get(path)), path + " was not stored");
             }
+        }
+    }
+
+    @Test
+    void cacheControlOnASecondLineIsHeardAndKeyPartsCannotBeForged() throws Exception {
+        try (TestGateway gw = gateway("{ cache_strategy: memory, cache_zone: memory_cache, cache_key: [\"$arg_x\"] }")) {
+            assertEquals("MISS", status(gw.get("/s?secondline")));
+            assertEquals("MISS", status(gw.get("/s?secondline")), "Cache-Control: private on its own line still forbids storing");
+            assertEquals("MISS", status(gw.get("/k?x=foo&vary")));
+            assertEquals("HIT", status(gw.send(gw.request("/k?x=foo").build())));
+            // a decoded NUL in the key's value must not reach another request's entry or variant
+            HttpResponse<String> forged = gw.get("/k?x=foo%00vary%00");
+            assertEquals("MISS", status(forged));
+        }
+    }
+
+    @Test
+    void purgeRemovesVariantsTheIndexForgotAfterARestart() throws Exception {
+        try (TestGateway gw = gateway("{}")) {
+            assertEquals("MISS", status(gw.send(gw.request("/v?vary").header("Accept-Language", "fr").build())));
+            assertEquals("HIT", status(gw.send(gw.request("/v?vary").header("Accept-Language", "fr").build())));
+        }
+        try (TestGateway gw = gateway("{}")) {
+            assertEquals(200, gw.send(gw.request("/v?vary").method("PURGE", HttpRequest.BodyPublishers.noBody()).build()).statusCode(),
+                    "the variant stored before the restart is found by PURGE");
+            assertEquals(404, gw.send(gw.request("/v?vary").method("PURGE", HttpRequest.BodyPublishers.noBody()).build()).statusCode());
         }
     }
 

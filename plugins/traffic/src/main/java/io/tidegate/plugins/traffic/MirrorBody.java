@@ -40,13 +40,14 @@ final class MirrorBody implements RequestBodyTap, Flow.Publisher<ByteBuffer> {
 
     @Override
     public void onData(ByteBuffer data) {
+        Runnable abortNow = null;
         synchronized (this) {
             if (failure != null || ended) {
                 return;
             }
             int length = data.remaining();
             if (queuedBytes + length > maxQueued || !budget.take(length)) {
-                fail(new IOException("the mirror took the body slower than the client sent it"));
+                abortNow = fail(new IOException("the mirror took the body slower than the client sent it"));
             } else {
                 queuedBytes += length;
                 while (data.hasRemaining()) {
@@ -62,11 +63,13 @@ final class MirrorBody implements RequestBodyTap, Flow.Publisher<ByteBuffer> {
                 }
             }
         }
+        runOutsideLock(abortNow);
         drain();
     }
 
     @Override
     public void onEnd(boolean complete) {
+        Runnable abortNow = null;
         synchronized (this) {
             if (failure != null || ended) {
                 return;
@@ -74,10 +77,25 @@ final class MirrorBody implements RequestBodyTap, Flow.Publisher<ByteBuffer> {
             if (complete) {
                 ended = true;
             } else {
-                fail(new IOException("the client's body ended early"));
+                abortNow = fail(new IOException("the client's body ended early"));
             }
         }
+        runOutsideLock(abortNow);
         drain();
+    }
+
+    /**
+     * The mirror request is over (answered, failed or cancelled) before its body was all handed
+     * over: what still waits goes, and nothing more is taken from the shared budget.
+     */
+    void close() {
+        synchronized (this) {
+            if (failure == null) {
+                discard();
+                failure = new IOException("the mirror request is over");
+                finished = true;
+            }
+        }
     }
 
     /** Drops what waits and gives its bytes back to the budget; called holding the lock. */
@@ -88,11 +106,17 @@ final class MirrorBody implements RequestBodyTap, Flow.Publisher<ByteBuffer> {
         queuedBytes = 0;
     }
 
-    private void fail(Throwable why) {
+    /** Gives the copy up; returns what aborts the mirror request, to run once the lock is released. */
+    private Runnable fail(Throwable why) {
         discard();
         failure = why;
-        if (abort != null) {
-            abort.run();
+        return abort;
+    }
+
+    /** Calls into the HTTP client never hold this lock: its threads take it to ask for more. */
+    private static void runOutsideLock(Runnable action) {
+        if (action != null) {
+            action.run();
         }
     }
 

@@ -62,6 +62,9 @@ final class MirrorSender implements AutoCloseable {
                             client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
                     sent.whenComplete((response, failure) -> {
                         inFlight.decrementAndGet();
+                        if (body != null) {
+                            body.close();  // whatever of the body still waits gives its bytes back
+                        }
                         if (failure != null) {
                             drop();
                         }
@@ -71,6 +74,9 @@ final class MirrorSender implements AutoCloseable {
                     }
                 } catch (RuntimeException e) {
                     inFlight.decrementAndGet();
+                    if (body != null) {
+                        body.close();
+                    }
                     drop();
                 }
             });

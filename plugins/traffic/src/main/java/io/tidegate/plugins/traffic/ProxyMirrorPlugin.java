@@ -34,6 +34,7 @@ public final class ProxyMirrorPlugin implements GatewayPlugin<ProxyMirrorPlugin.
     /** Not the client's to pass on: the mirror's connection has its own, and the client library sets them. */
     private static final Set<String> NOT_COPIED = Set.of("connection", "content-length", "expect", "upgrade",
             "transfer-encoding", "keep-alive", "proxy-connection", "te", "trailer", "http2-settings", "host");
+    private static final Set<String> BODILESS = Set.of("GET", "HEAD", "DELETE", "OPTIONS", "TRACE");
     private static final AttributeKey<String> MIRROR_PATH = AttributeKey.of("proxy-mirror.path", String.class);
 
     public record Settings(String host, String path, String pathConcatMode, double sampleRatio) {}
@@ -95,10 +96,11 @@ public final class ProxyMirrorPlugin implements GatewayPlugin<ProxyMirrorPlugin.
                 return PhaseResult.proceed();
             }
             HttpRequest request;
-            MirrorBody copy = copyOfBody(context);
+            MirrorBody copy;
             try {
+                copy = copyOfBody(context);
                 request = request(context, path, copy);
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException e) {  // NumberFormatException included
                 sender.unreserve();
                 return PhaseResult.proceed();
             }
@@ -109,12 +111,16 @@ public final class ProxyMirrorPlugin implements GatewayPlugin<ProxyMirrorPlugin.
             return PhaseResult.proceed();
         }
 
-        /** The body's copy to feed the mirror, or null when the request has none. */
+        /**
+         * The body's copy to feed the mirror, or null when the request has none: no Content-Length
+         * and, in HTTP/1.1, no Transfer-Encoding (an HTTP/2 request may carry a body without either).
+         */
         private MirrorBody copyOfBody(PluginContext context) {
             String length = context.request().header("Content-Length");
-            boolean chunked = context.request().header("Transfer-Encoding") != null;
+            boolean framed = context.request().header("Transfer-Encoding") != null
+                    || "HTTP/2.0".equals(context.var("server_protocol")) && !BODILESS.contains(context.request().method());
             long declared = length == null ? -1 : Long.parseLong(length.trim());
-            return declared == 0 || declared < 0 && !chunked ? null : new MirrorBody(MAX_QUEUED_BODY, sender);
+            return declared == 0 || declared < 0 && !framed ? null : new MirrorBody(MAX_QUEUED_BODY, sender);
         }
 
         private HttpRequest request(PluginContext context, String path, MirrorBody copy) {

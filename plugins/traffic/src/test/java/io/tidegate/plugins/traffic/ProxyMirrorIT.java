@@ -190,6 +190,28 @@ class ProxyMirrorIT {
     }
 
     @Test
+    void bodiesForADeadMirrorDoNotUseUpTheBudgetOfTheOthers() throws Exception {
+        int dead;
+        try (ServerSocket closed = new ServerSocket(0)) {
+            dead = closed.getLocalPort();
+        }
+        try (TestGateway gw = PluginGateway.startWithMetrics("""
+                routes:
+                  - { id: 1, uri: /dead/*, plugins: { proxy-mirror: { host: "http://127.0.0.1:%d" } }, upstream: { nodes: { "127.0.0.1:%d": 1 } } }
+                  - { id: 2, uri: /live/*, plugins: { proxy-mirror: { host: "%s" } }, upstream: { nodes: { "127.0.0.1:%d": 1 } } }
+                """.formatted(dead, upstream.getAddress().getPort(), mirrorHost(), upstream.getAddress().getPort()))) {
+            byte[] megabyte = new byte[1 << 20];
+            for (int i = 0; i < 80; i++) {  // 80 MiB of copies for a mirror that never takes them: over the 64 MiB budget
+                assertEquals(200, gw.send(gw.request("/dead/x").POST(HttpRequest.BodyPublishers.ofByteArray(megabyte)).build()).statusCode());
+            }
+            assertEquals(200, gw.send(gw.request("/live/x").POST(HttpRequest.BodyPublishers.ofByteArray(megabyte)).build()).statusCode());
+            Received copy = mirrorGot.poll(5, TimeUnit.SECONDS);
+            assertNotNull(copy, "the live mirror still gets its copy");
+            assertEquals(megabyte.length, copy.length());
+        }
+    }
+
+    @Test
     void sampleRatioMirrorsAboutThatShare() throws Exception {
         try (TestGateway gw = gateway(mirrorHost(), ", sample_ratio: 0.5")) {
             for (int i = 0; i < 200; i++) {
