@@ -171,9 +171,13 @@ public final class Gateway implements AutoCloseable {
     /**
      * The file may have been edited after it was loaded and before the watcher looked at it: no
      * event came for that edit, and the watcher took the edited file for the loaded one. So, once
-     * the watcher is registered, the file is read again and applied if it differs (quietly when not).
+     * the watcher is registered, the file is read again and applied if it differs (quietly when not);
+     * a file that still holds the text it was loaded from (its digest) is not parsed again.
      */
     private void reloadIfEditedSinceLoaded() {
+        if (config.sourcesUnchanged()) {
+            return;  // no file changed since it was read: parsing 10,000 routes again took 28% of start-up
+        }
         try {
             GatewayConfig now = new ConfigLoader().load(config.file());
             if (now.server().equals(config.server()) && now.resources().equals(config.resources())) {

@@ -41,13 +41,18 @@ public final class ConfigLoader {
 
     public GatewayConfig load(Path configFile) throws ConfigException {
         Problems problems = new Problems();
-        JsonNode root = parseFile(configFile, problems);
+        List<SourceStamp> stamps = new ArrayList<>();
+        JsonNode root = parseFile(configFile, problems, stamps);
         problems.throwIfAny();
-        return read(root, configFile, problems);
+        return read(root, configFile, problems, stamps);
     }
 
     /** Reads an already-parsed configuration document; {@code configFile} anchors relative paths. */
     public GatewayConfig read(JsonNode root, Path configFile, Problems problems) throws ConfigException {
+        return read(root, configFile, problems, new ArrayList<>());
+    }
+
+    private GatewayConfig read(JsonNode root, Path configFile, Problems problems, List<SourceStamp> stamps) throws ConfigException {
         if (root.isMissingNode() || root.isNull()) {
             root = JsonNodeFactory.instance.objectNode();
         }
@@ -87,20 +92,24 @@ public final class ConfigLoader {
                 }
             }
             Path file = resolve(configFile, server.resourcesFile());
-            resources = readResourcesFile(file, problems);
+            resources = readResourcesFile(file, problems, stamps);
             sources.add(file.toAbsolutePath());
         } else {
             resources = new ResourceReader(problems).read(PositionalIds.assign(root), "");
         }
         problems.throwIfAny();
         return new GatewayConfig(server, resources, baseDir == null ? Path.of(".").toAbsolutePath() : baseDir,
-                List.copyOf(sources));
+                List.copyOf(sources), List.copyOf(stamps));
     }
 
     /** Reads an APISIX standalone {@code apisix.yaml} (its {@code #END} marker is an ordinary comment). */
     public Resources readResourcesFile(Path file, Problems problems) {
+        return readResourcesFile(file, problems, new ArrayList<>());
+    }
+
+    private Resources readResourcesFile(Path file, Problems problems, List<SourceStamp> stamps) {
         Problems parsing = new Problems();
-        JsonNode root = parseFile(file, parsing);
+        JsonNode root = parseFile(file, parsing, stamps);
         String prefix = file.getFileName().toString();
         if (!parsing.isEmpty()) {
             parsing.list().forEach(error -> problems.add("", error));
@@ -148,7 +157,8 @@ public final class ConfigLoader {
         return JSON.readTree(text);
     }
 
-    private JsonNode parseFile(Path file, Problems problems) {
+    /** Parses the file; what it read is stamped into {@code stamps}. */
+    private JsonNode parseFile(Path file, Problems problems, List<SourceStamp> stamps) {
         String text;
         try {
             text = files.read(file);
@@ -156,6 +166,7 @@ public final class ConfigLoader {
             problems.add(file.toString(), e.getMessage());
             return MissingNode.getInstance();
         }
+        stamps.add(SourceStamp.of(file.toAbsolutePath(), text));
         text = EnvSubstitution.apply(text, env, file.toString(), problems);
         try {
             return YamlTreeReader.read(text);
