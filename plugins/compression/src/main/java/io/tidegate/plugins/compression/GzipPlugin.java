@@ -1,14 +1,11 @@
 package io.tidegate.plugins.compression;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tidegate.plugin.api.AttributeKey;
 import io.tidegate.plugin.api.ConfigSchema;
 import io.tidegate.plugin.api.GatewayPlugin;
-import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
-import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -53,9 +50,7 @@ public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
     }
 
     /** One configuration: the decision on the response head, the compression on its body. */
-    static final class GzipInstance implements PluginInstance {
-        private final AttributeKey<GzipStream> stream = AttributeKey.of("gzip", GzipStream.class);
-        private final AttributeKey<Boolean> proxied = AttributeKey.of("gzip-proxied", Boolean.class);
+    static final class GzipInstance extends EncodingInstance {
         private final Set<String> types;
         private final int minLength;
         private final int level;
@@ -73,16 +68,9 @@ public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
         }
 
         @Override
-        public PhaseResult beforeProxy(PluginContext context) {
-            // body filters see the body from here on; an answer given earlier (a 401, a cache hit) never passes them
-            context.setAttribute(proxied, Boolean.TRUE);
-            return PhaseResult.proceed();
-        }
-
-        @Override
         public void headerFilter(PluginContext context) {
-            if (context.attribute(proxied) == null) {
-                return;  // labelling it gzip would send plain bytes under a compressed name
+            if (!reachedProxy(context)) {
+                return;
             }
             PluginContext.Response response = context.response();
             int status = response.status();
@@ -132,33 +120,7 @@ public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
             if (etag != null && !etag.startsWith("W/")) {
                 response.setHeader("ETag", "W/" + etag);  // the bytes differ now: only weakly the same
             }
-            context.setAttribute(stream, new GzipStream(deflaters, level, streamed));
-        }
-
-        @Override
-        public boolean filtersBody() {
-            return true;
-        }
-
-        @Override
-        public ByteBuffer bodyFilter(PluginContext context, ByteBuffer chunk, boolean last) {
-            GzipStream gzip = context.attribute(stream);
-            if (gzip == null) {
-                return chunk;
-            }
-            ByteBuffer out = gzip.next(chunk, last);
-            if (last) {
-                context.setAttribute(stream, null);
-            }
-            return out;
-        }
-
-        @Override
-        public void log(PluginContext context) {
-            GzipStream unfinished = context.attribute(stream);
-            if (unfinished != null) {
-                unfinished.abandon();
-            }
+            encodeWith(context, new GzipStream(deflaters, level, streamed));
         }
 
         private static double version(String protocol) {

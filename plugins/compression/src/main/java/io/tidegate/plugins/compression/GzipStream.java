@@ -11,7 +11,7 @@ import java.util.zip.Deflater;
  * as it comes; one of known length is deflated in one run, as it is not waited on piece by piece.
  * The deflater comes from a pool and goes back to it; one whose response ended early is ended.
  */
-final class GzipStream {
+final class GzipStream implements EncodingStream {
     private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
 
     private final Deflater deflater;
@@ -29,7 +29,8 @@ final class GzipStream {
         this.deflater = pool.take(level);
     }
 
-    ByteBuffer next(ByteBuffer chunk, boolean last) {
+    @Override
+    public ByteBuffer next(ByteBuffer chunk, boolean last) {
         int size = chunk.remaining();
         ByteBuffer out = ByteBuffer.allocate(size / 2 + 64 + (started ? 0 : HEADER.length));
         if (!started) {
@@ -76,7 +77,8 @@ final class GzipStream {
     }
 
     /** Frees the deflater when the response ends before its last chunk (the client went away). */
-    void abandon() {
+    @Override
+    public void abandon() {
         deflater.end();
     }
 }
