@@ -69,6 +69,9 @@ public record CompileServices(Map<String, List<Credential<?>>> credentials, Set<
 
         @Override
         public io.tidegate.plugin.api.UpstreamRef upstreamId(String id) {
+            if (!held.contains(PluginUpstreams.BY_ID)) {
+                held.add(PluginUpstreams.BY_ID);
+            }
             return new UpstreamIdRef(java.util.Objects.requireNonNull(id));
         }
 

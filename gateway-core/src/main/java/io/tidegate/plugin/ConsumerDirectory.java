@@ -14,9 +14,16 @@ public final class ConsumerDirectory {
     public record ConsumerPlugins(PluginChain chain, Set<String> missing, Set<String> disabled) {}
 
     private final Map<String, ConsumerPlugins> consumers;
+    private final boolean choosesUpstreams;
 
     public ConsumerDirectory(Map<String, ConsumerPlugins> consumers) {
         this.consumers = Map.copyOf(consumers);
+        this.choosesUpstreams = consumers.values().stream().anyMatch(c -> c.chain().choosesUpstreams());
+    }
+
+    /** Whether a consumer's plugin may send a request to an upstream of its own. */
+    public boolean choosesUpstreams() {
+        return choosesUpstreams;
     }
 
     /** Null when there is no such consumer. */

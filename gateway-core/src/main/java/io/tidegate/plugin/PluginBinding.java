@@ -18,6 +18,11 @@ public record PluginBinding(String name, int priority, PluginInstance instance, 
         this(name, priority, instance, place, holds, List.of());
     }
 
+    /** Whether the plugin took an upstream to send requests to (PluginServices.upstream or upstreamId). */
+    public boolean choosesUpstreams() {
+        return !upstreams.isEmpty();
+    }
+
     /** Closes the instance, then lets go of its shared state. */
     void close() {
         try {

@@ -18,17 +18,26 @@ public final class PluginChain {
     private final PluginBinding[] bindings;
     private final boolean filtersBody;
     private final int requestBodyHead;
+    private final boolean choosesUpstreams;
 
     private PluginChain(List<PluginBinding> bindings) {
         this.bindings = bindings.toArray(new PluginBinding[0]);
         boolean any = false;
         int head = 0;
+        boolean chooses = false;
         for (PluginBinding b : this.bindings) {
             any |= b.instance().filtersBody();
             head = Math.max(head, b.instance().requestBodyHead());
+            chooses |= b.choosesUpstreams();
         }
         this.filtersBody = any;
         this.requestBodyHead = head;
+        this.choosesUpstreams = chooses;
+    }
+
+    /** Whether a plugin of it may send a request to an upstream of its own (traffic-split). */
+    public boolean choosesUpstreams() {
+        return choosesUpstreams;
     }
 
     /** Sorts the given bindings by priority. */

@@ -19,6 +19,9 @@ public interface PluginUpstreams {
     /** What a compiled upstream holds open; only the version compiler reads it. */
     interface Held {}
 
+    /** Held by an instance that names a configured upstream by id: it holds nothing open, but chooses upstreams. */
+    Held BY_ID = new Held() {};
+
     /**
      * The upstream is invalid and its problems are reported already (each at its own field, not
      * only the first, as for a route's upstream); the plugin instance is not made.

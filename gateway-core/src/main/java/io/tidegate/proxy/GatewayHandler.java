@@ -77,7 +77,8 @@ public final class GatewayHandler implements HttpHandler {
             return;
         }
         exchange.putAttachment(ExchangeFacts.ROUTE_ID, route.plan().routeId());
-        if (route.plan().hasPlugins()) {
+        if (route.plan().choosesUpstreams()) {
+            // only where a plugin may look an upstream_id up: an attachment is not free on the request path
             exchange.putAttachment(ChosenUpstream.VERSION_UPSTREAMS, version.snapshot().upstreams());
         }
         if (route.plan().serviceId() != null) {

@@ -43,9 +43,9 @@ public final class ProxyRouteHandlerFactory implements RouteHandlerFactory {
             return new FixedErrorHandler(503, "plugin " + name + " is not loaded");
         }
         HttpHandler proxy = proxy(plan);
-        // only a plugin can choose another upstream (traffic-split)
-        return new PrepareUpstreamRequest(plan, plan.hasPlugins()
-                ? new PluginPhasesHandler(plan, new ChosenUpstream(plan, limits, proxy)) : proxy);
+        // only a plugin that took upstreams of its own can send elsewhere (traffic-split)
+        HttpHandler upstream = plan.choosesUpstreams() ? new ChosenUpstream(plan, limits, proxy) : proxy;
+        return new PrepareUpstreamRequest(plan, plan.hasPlugins() ? new PluginPhasesHandler(plan, upstream) : proxy);
     }
 
     @Override

@@ -45,6 +45,11 @@ public record RoutePlan(
                 PluginChain.EMPTY, ConsumerDirectory.EMPTY);
     }
 
+    /** Whether a plugin that may run for this route can send a request to an upstream of its own (traffic-split). */
+    public boolean choosesUpstreams() {
+        return globalChain.choosesUpstreams() || routeChain.choosesUpstreams() || consumers.choosesUpstreams();
+    }
+
     /** Whether any plugin can run for this route at all. */
     public boolean hasPlugins() {
         return !globalChain.isEmpty() || !routeChain.isEmpty();

@@ -183,7 +183,11 @@ public final class SnapshotBuilder {
                     ? previous.certificates : new Certificates(resources.ssls(), certificates(resources.ssls(), problems));
             // a plugin instance kept from the previous version keeps the upstreams it compiled open too
             for (PluginBinding binding : used) {
-                binding.upstreams().forEach(held -> hold((UpstreamPiece) held));
+                for (PluginUpstreams.Held held : binding.upstreams()) {
+                    if (held instanceof UpstreamPiece piece) {
+                        hold(piece);
+                    }
+                }
             }
             problems.throwIfAny();
             Router<ActiveRoute> built = router.build();
