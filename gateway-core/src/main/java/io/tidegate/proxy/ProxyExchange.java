@@ -399,12 +399,12 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
 
     // ---- endings -------------------------------------------------------------------------------
 
-    /** Both sides are cut: the upstream connection closes, and the client sees its response cut short. */
     /** Whether the response was cut short (the client reset its stream), though the exchange ends normally. */
     static boolean wasCutShort(HttpServerExchange exchange) {
         return exchange.getAttachment(CUT_SHORT) != null;
     }
 
+    /** Both sides are cut: the upstream connection closes, and the client sees its response cut short. */
     private void abortBoth() {
         exchange.putAttachment(CUT_SHORT, Boolean.TRUE);
         over = true;

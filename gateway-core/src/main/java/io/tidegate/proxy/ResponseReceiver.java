@@ -253,9 +253,15 @@ final class ResponseReceiver {
         try {
             written = client.write(in);
         } catch (IOException e) {
-            in.limit(limit);
-            stop();
-            events.clientFailed(e);
+            // an HTTP/2 stream the client reset ends the exchange inside write, which stopped this receiver
+            if (!stopped) {
+                in.limit(limit);
+                stop();
+                events.clientFailed(e);
+            }
+            return false;
+        }
+        if (stopped) {
             return false;
         }
         in.limit(limit);

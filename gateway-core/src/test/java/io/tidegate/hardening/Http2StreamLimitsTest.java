@@ -120,6 +120,47 @@ class Http2StreamLimitsTest {
         }
     }
 
+    /** A long body dripped in 16 KB pieces: the gateway is still writing it when the client resets. */
+    private static final RawUpstream.Script LONG_DRIPPED_BODY = connection -> {
+        while (connection.readRequest() != null) {
+            int pieces = 256;
+            connection.write("HTTP/1.1 200 OK\r\nContent-Length: " + pieces * 16384 + "\r\n\r\n");
+            byte[] piece = new byte[16384];
+            for (int i = 0; i < pieces; i++) {
+                connection.write(piece);
+                if (i % 8 == 0 && !connection.quiet(2)) {
+                    return;
+                }
+            }
+        }
+    };
+
+    @Test
+    void streamsResetWhileTheirBodiesFlowEndCleanly() throws Exception {
+        try (RawUpstream upstream = RawUpstream.start(LONG_DRIPPED_BODY);
+             TestGateway gw = gateway("{}", "", upstream);
+             io.tidegate.testing.LogCapture log = new io.tidegate.testing.LogCapture()) {
+            for (int round = 0; round < 5; round++) {
+                try (RawH2Client client = connect(gw)) {
+                    List<Integer> ids = burst(client, 64);
+                    Thread.sleep(150 + round * 40L); // bodies under way
+                    client.batch(() -> {
+                        for (int id : ids) {
+                            client.reset(id, H2Response.CANCEL);
+                        }
+                    });
+                    Thread.sleep(200);
+                }
+            }
+            try (RawH2Client fresh = connect(gw)) {
+                H2Response response = fresh.get("/after", Duration.ofSeconds(10));
+                assertEquals(200, response.status(), response.toString());
+                assertEquals(256 * 16384, response.body().length, "the whole body after the resets");
+            }
+            assertEquals(List.of(), log.withStackTraces(), "nothing failed inside the gateway while streams were reset");
+        }
+    }
+
     @Test
     void rapidResetIsCutOffAndTheGatewayKeepsServing() throws Exception {
         try (RawUpstream upstream = RawUpstream.start(RawUpstream.answering(RawUpstream.OK));
