@@ -1,12 +1,16 @@
 package io.tidegate.proxy;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 
 /**
  * Watches things that live on one IO thread (exchanges in progress) with one repeating task per
  * thread instead of a timer each: joining and leaving are a few pointer writes in a list only that
- * thread touches, so there is no lock and no timer queue on the request path.
+ * thread touches, so there is no lock and no timer queue on the request path. The task is armed
+ * only while the list holds something, so an idle thread is not woken, and a worker shutting down
+ * finds no task of ours that wants to run again.
  *
  * @param <T> what is watched
  */
@@ -36,6 +40,7 @@ final class IoThreadSweep<T extends IoThreadSweep.Watched> {
             lane.head.previous = entry;
         }
         lane.head = entry;
+        lane.arm();
         return entry;
     }
 
@@ -43,13 +48,24 @@ final class IoThreadSweep<T extends IoThreadSweep.Watched> {
     private final class Lane {
         private final XnioIoThread thread;
         private Entry head;
+        private XnioExecutor.Key armed;
 
         Lane(XnioIoThread thread) {
             this.thread = thread;
-            thread.executeAtInterval(this::run, periodMillis, TimeUnit.MILLISECONDS);
+        }
+
+        void arm() {
+            if (armed == null) {
+                try {
+                    armed = thread.executeAfter(this::run, periodMillis, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    // the worker is shutting down: nothing will be swept any more
+                }
+            }
         }
 
         private void run() {
+            armed = null;
             long now = System.nanoTime();
             for (Entry entry = head; entry != null; ) {
                 Entry following = entry.next;
@@ -57,6 +73,9 @@ final class IoThreadSweep<T extends IoThreadSweep.Watched> {
                     entry.leave();
                 }
                 entry = following;
+            }
+            if (head != null) {
+                arm();
             }
         }
     }
