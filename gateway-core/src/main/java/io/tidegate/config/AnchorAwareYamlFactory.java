@@ -19,9 +19,22 @@ import org.yaml.snakeyaml.events.ScalarEvent;
  * inputs (bytes, streams) are not used by {@link YamlTreeReader}.
  */
 final class AnchorAwareYamlFactory extends YAMLFactory {
+    /** SnakeYAML's options, with the longest document raised from its 3 Mi characters. */
+    private final LoaderOptions options;
+
+    AnchorAwareYamlFactory(int maxDocumentChars) {
+        this.options = loaderOptions(maxDocumentChars);
+    }
+
+    private static LoaderOptions loaderOptions(int maxDocumentChars) {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(maxDocumentChars);
+        return options;
+    }
+
     @Override
     protected YAMLParser _createParser(Reader reader, IOContext context) throws IOException {
-        return new Parser(context, _parserFeatures, _yamlParserFeatures, _loaderOptions, _objectCodec, reader);
+        return new Parser(context, _parserFeatures, _yamlParserFeatures, options, _objectCodec, reader);
     }
 
     /** A YAML parser that reports anchors from the SnakeYAML event behind its current token. */

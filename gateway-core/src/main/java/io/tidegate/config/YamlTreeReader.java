@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -34,19 +35,29 @@ import java.util.Map;
  * are made: a document whose aliases copy more than {@link #MAX_COPIED_NODES} nodes or
  * {@link #MAX_COPIED_TEXT} characters in all, or nest it deeper than Jackson's nesting limit, is
  * refused. What is parsed without aliases is bounded by the size of the text.
+ *
+ * <p>SnakeYAML's scanner takes time that grows with the square of a line's length (one line of
+ * 1 Mi characters: 0.7 s; of 16 Mi: 55 s), so lines longer than {@link #MAX_LINE_CHARS} are refused
+ * before parsing, and documents may be as long as a configuration file may be. A document that is
+ * JSON (a machine-written file, often one line) is read by Jackson's JSON parser, which is linear.
  */
 final class YamlTreeReader {
     static final long MAX_COPIED_NODES = 1_000_000;
-    /** Ten times the longest document SnakeYAML parses (3 Mi characters). */
+    /** As much text as the longest document holds. */
     static final long MAX_COPIED_TEXT = 32L << 20;
+    /** The longest document, in characters: the configuration file's limit, 32 MiB. */
+    static final int MAX_DOCUMENT_CHARS = 32 << 20;
+    /** The longest line of YAML: 64 Ki characters parse in milliseconds. */
+    static final int MAX_LINE_CHARS = 64 << 10;
     private static final String MERGE_KEY = "<<";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** Stands in the anchor table for a node still being read: an alias to it would contain itself. */
     private static final JsonNode UNFINISHED = new TextNode("unfinished anchor");
     /** Parses scalars with Jackson's own typing; its factory makes the parsers that report anchors. */
-    private static final YAMLMapper MAPPER = YAMLMapper.builder(new AnchorAwareYamlFactory())
+    private static final YAMLMapper MAPPER = YAMLMapper.builder(new AnchorAwareYamlFactory(MAX_DOCUMENT_CHARS))
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
+    private static final JsonMapper JSON = JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
     private static final int MAX_DEPTH = MAPPER.getFactory().streamReadConstraints().getMaxNestingDepth();
 
     private final AnchorAwareYamlFactory.Parser parser;
@@ -60,6 +71,18 @@ final class YamlTreeReader {
 
     /** The first document of {@code text}; {@link MissingNode} when there is none. */
     static JsonNode read(String text) throws JsonProcessingException {
+        JsonProcessingException notJson = null;
+        if (looksLikeJson(text)) {
+            try {
+                return JSON.readTree(text);
+            } catch (JsonProcessingException e) {
+                notJson = e; // a YAML flow mapping ({ id: r1 }) is not JSON: read as YAML, if it can be
+            }
+        }
+        JsonParseException longLine = longLine(text);
+        if (longLine != null) {
+            throw notJson != null ? notJson : longLine;
+        }
         try (AnchorAwareYamlFactory.Parser parser =
                      (AnchorAwareYamlFactory.Parser) MAPPER.getFactory().createParser(new StringReader(text))) {
             if (parser.nextToken() == null) {
@@ -71,6 +94,34 @@ final class YamlTreeReader {
         } catch (IOException e) {
             throw new UncheckedIOException("reading from a String cannot fail", e);
         }
+    }
+
+    private static boolean looksLikeJson(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!Character.isWhitespace(c)) {
+                return c == '{';
+            }
+        }
+        return false;
+    }
+
+    /** The error for the first line longer than {@link #MAX_LINE_CHARS}; null when there is none. */
+    private static JsonParseException longLine(String text) {
+        int line = 1;
+        int start = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            if (i == text.length() || text.charAt(i) == '\n') {
+                if (i - start > MAX_LINE_CHARS) {
+                    return new JsonParseException(null, "line is " + (i - start) + " characters long; YAML lines may be at most "
+                            + MAX_LINE_CHARS + " (write long values in block style, or the whole file as JSON)",
+                            new JsonLocation(null, -1, line, MAX_LINE_CHARS + 1));
+                }
+                line++;
+                start = i + 1;
+            }
+        }
+        return null;
     }
 
     /** The node the current token starts; {@code depth} counts the mappings and sequences around it. */

@@ -152,11 +152,11 @@ class YamlTreeReaderTest {
     @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void copiedTextIsCountedToo() throws Exception {
         // few nodes, but writing the tree out would take 40 MiB and more with every further alias
-        String yaml = "long: &long " + "x".repeat(1 << 20) + "\ncopies: [" + "*long, ".repeat(40) + "]\n";
+        String yaml = "long: &long |\n" + ("  " + "x".repeat(1023) + "\n").repeat(1024) + "copies: [" + "*long, ".repeat(40) + "]\n";
         JsonProcessingException e = assertThrows(JsonProcessingException.class, () -> read(yaml));
         assertEquals("alias *long would copy more than 33554432 characters of text in all (a limit against alias bombs)",
                 e.getOriginalMessage());
-        assertEquals(2, e.getLocation().getLineNr());
+        assertEquals(1026, e.getLocation().getLineNr());
     }
 
     @Test
@@ -189,5 +189,42 @@ class YamlTreeReaderTest {
                 throw new AssertionError("seed " + SEED + ", input " + i + " crashed the reader:\n" + text, e);
             }
         }
+    }
+
+    @Test
+    @Timeout(30)
+    void documentsAsLongAsAConfigurationFileMayBeAreRead() throws Exception {
+        // 100,000 routes in block style: over SnakeYAML's default limit of 3 Mi characters
+        StringBuilder yaml = new StringBuilder("routes:\n");
+        for (int i = 0; yaml.length() < 5_000_000; i++) {
+            yaml.append("  - { id: r").append(i).append(", uri: /svc").append(i / 50).append("/*, upstream_id: origin }\n");
+        }
+        JsonNode tree = read(yaml.toString());
+        assertTrue(tree.get("routes").size() > 60_000, "routes read: " + tree.get("routes").size());
+    }
+
+    @Test
+    @Timeout(10)
+    void aLineTooLongForTheYamlScannerIsRefusedWithItsNumber() {
+        String yaml = "a: 1\nb: " + "x".repeat(YamlTreeReader.MAX_LINE_CHARS) + "\n";
+        JsonProcessingException e = assertThrows(JsonProcessingException.class, () -> read(yaml));
+        assertEquals(2, e.getLocation().getLineNr(), e.getMessage());
+        assertTrue(e.getOriginalMessage().startsWith("line is " + (YamlTreeReader.MAX_LINE_CHARS + 3) + " characters long"),
+                e.getOriginalMessage());
+    }
+
+    @Test
+    @Timeout(10)
+    void aJsonDocumentOnOneLongLineIsReadAsJson() throws Exception {
+        StringBuilder json = new StringBuilder("{\"routes\":[");
+        for (int i = 0; i < 20_000; i++) {
+            json.append(i == 0 ? "" : ",").append("{\"id\":\"r").append(i).append("\",\"uri\":\"/svc").append(i).append("\"}");
+        }
+        json.append("]}");
+        assertTrue(json.length() > YamlTreeReader.MAX_LINE_CHARS);
+        assertEquals(20_000, read(json.toString()).get("routes").size());
+        // a key given twice is still an error, and a YAML flow mapping is still YAML
+        assertThrows(JsonProcessingException.class, () -> read("{\"a\": 1, \"a\": 2}"));
+        assertEquals(json("{\"id\":\"r1\",\"n\":2}"), read("{ id: r1, n: 2 }"));
     }
 }
