@@ -108,18 +108,21 @@ final class YamlTreeReader {
 
     /** The error for the first line longer than {@link #MAX_LINE_CHARS}; null when there is none. */
     private static JsonParseException longLine(String text) {
+        if (text.length() <= MAX_LINE_CHARS) {
+            return null;
+        }
         int line = 1;
-        int start = 0;
-        for (int i = 0; i <= text.length(); i++) {
-            if (i == text.length() || text.charAt(i) == '\n') {
-                if (i - start > MAX_LINE_CHARS) {
-                    return new JsonParseException(null, "line is " + (i - start) + " characters long; YAML lines may be at most "
-                            + MAX_LINE_CHARS + " (write long values in block style, or the whole file as JSON)",
-                            new JsonLocation(null, -1, line, MAX_LINE_CHARS + 1));
-                }
-                line++;
-                start = i + 1;
+        for (int start = 0; start <= text.length(); line++) {
+            int end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
             }
+            if (end - start > MAX_LINE_CHARS) {
+                return new JsonParseException(null, "line is " + (end - start) + " characters long; YAML lines may be at most "
+                        + MAX_LINE_CHARS + " (write long values in block style, or the whole file as JSON)",
+                        new JsonLocation(null, -1, line, MAX_LINE_CHARS + 1));
+            }
+            start = end + 1;
         }
         return null;
     }

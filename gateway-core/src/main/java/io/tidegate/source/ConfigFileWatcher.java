@@ -1,12 +1,11 @@
 package io.tidegate.source;
 
+import io.tidegate.config.Checksum;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,7 +32,7 @@ public final class ConfigFileWatcher implements AutoCloseable {
     private final List<Path> files;
     private final Runnable onChange;
     private final FolderWatch watch;
-    private byte[] seen;
+    private long[] seen;
 
     /**
      * Starts watching. The files' content is taken as seen once the watch is registered, so that no
@@ -54,7 +53,7 @@ public final class ConfigFileWatcher implements AutoCloseable {
     }
 
     private synchronized void lookAgain() {
-        byte[] now = fingerprint();
+        long[] now = fingerprint();
         if (!Arrays.equals(now, seen)) {
             seen = now;
             onChange.run();
@@ -62,33 +61,31 @@ public final class ConfigFileWatcher implements AutoCloseable {
     }
 
     /**
-     * A digest of every file's bytes (a missing file, and one that is not a regular file, count as
-     * states of their own). Only regular files are opened, and only so much is read as a
-     * configuration file may hold: a path turned into a FIFO or a device must not hang or exhaust
-     * the watcher. The reload that a change triggers then says what is wrong with it.
+     * The state of every file: missing, not a regular file, unreadable, or its length and
+     * {@link Checksum}. Only regular files are opened, and only so much is read as a configuration
+     * file may hold: a path turned into a FIFO or a device must not hang or exhaust the watcher.
+     * The reload that a change triggers then says what is wrong with it.
      */
-    private byte[] fingerprint() {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (Path file : files) {
-                if (Files.exists(file) && !Files.isRegularFile(file)) {
-                    digest.update((byte) 3);
-                    continue;
-                }
-                try (InputStream in = Files.newInputStream(file)) {
-                    digest.update(in.readNBytes(MAX_BYTES + 1));
-                    digest.update((byte) 1);
-                } catch (NoSuchFileException e) {
-                    digest.update((byte) 0);
-                } catch (IOException e) {
-                    log.warn("cannot read {}: {}", file, e.getMessage());
-                    digest.update((byte) 2);
-                }
+    private long[] fingerprint() {
+        long[] state = new long[files.size() * 2];
+        for (int i = 0; i < files.size(); i++) {
+            Path file = files.get(i);
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                state[2 * i] = -3;
+                continue;
             }
-            return digest.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+                state[2 * i] = bytes.length;
+                state[2 * i + 1] = Checksum.of(bytes);
+            } catch (NoSuchFileException e) {
+                state[2 * i] = -1;
+            } catch (IOException e) {
+                log.warn("cannot read {}: {}", file, e.getMessage());
+                state[2 * i] = -2;
+            }
         }
+        return state;
     }
 
     @Override
