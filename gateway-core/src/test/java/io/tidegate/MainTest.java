@@ -48,6 +48,31 @@ class MainTest {
     }
 
     @Test
+    @Timeout(30)
+    void startAndExitBindsTheListenersThenStops() throws Exception {
+        Files.createDirectories(dir.resolve("plugins-dist"));
+        Path config = dir.resolve("ok.yaml");
+        // the port is taken while the gateway runs: binding it proves the start went as far as listening
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Files.writeString(config, """
+                tidegate: { listeners: [{ address: "127.0.0.1:%d" }], plugins_dir: %s }
+                routes:
+                  - { id: 1, uri: "/*", upstream: { nodes: { "127.0.0.1:8080": 1 } } }
+                """.formatted(port, dir.resolve("plugins-dist")));
+        assertEquals(0, run("-c", config.toString(), "--start-and-exit"));
+        assertEquals("tidegate: started with " + config + " and stopped\n", stdout());
+        try (java.net.ServerSocket again = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertEquals(port, again.getLocalPort(), "the listener was closed on the way out");
+        }
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertEquals(1, run("-c", config.toString(), "--start-and-exit"), "a start that cannot listen fails");
+        }
+    }
+
+    @Test
     void testFlagPrintsEveryErrorWithItsPathAndFails() throws IOException {
         Path config = dir.resolve("broken.yaml");
         Files.writeString(config, """

@@ -227,6 +227,14 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Loads XNIO's provider (a service lookup and class initialisation, a tenth of a start-up on a
+     * cold JVM), so that a thread can do it while the configuration is still being parsed.
+     */
+    public static void preload() {
+        Xnio.getInstance(io.undertow.Undertow.class.getClassLoader());
+    }
+
     /** Bound addresses of the client-facing listeners, in configuration order (ephemeral ports resolved). */
     public List<InetSocketAddress> listenerAddresses() {
         List<InetSocketAddress> out = new ArrayList<>();
