@@ -21,13 +21,7 @@ final class IoThreadSweep<T extends IoThreadSweep.Watched> {
     }
 
     private final long periodMillis;
-    /**
-     * The lanes by IO thread number: a ThreadLocal lookup per request showed in the profile (3% of
-     * the samples). Threads of another worker with the same number (tests run several) replace the
-     * lane in their slot and fall back to the thread-local one.
-     */
-    private volatile Object[] byNumber = new Object[0];
-    private final ThreadLocal<Lane> lanes = new ThreadLocal<>();
+    private final IoThreadLocal<Lane> lanes = new IoThreadLocal<>(Lane::new);
 
     IoThreadSweep(long periodMillis) {
         this.periodMillis = periodMillis;
@@ -35,7 +29,7 @@ final class IoThreadSweep<T extends IoThreadSweep.Watched> {
 
     /** Starts watching {@code item} on {@code thread}, which must be the calling thread. */
     Entry join(XnioIoThread thread, T item) {
-        Lane lane = lane(thread);
+        Lane lane = lanes.get(thread);
         Entry entry = new Entry(lane, item);
         entry.next = lane.head;
         if (lane.head != null) {
@@ -44,31 +38,6 @@ final class IoThreadSweep<T extends IoThreadSweep.Watched> {
         lane.head = entry;
         lane.arm();
         return entry;
-    }
-
-    private Lane lane(XnioIoThread thread) {
-        int number = thread.getNumber();
-        Object[] lanesByNumber = byNumber;
-        if (number >= 0 && number < lanesByNumber.length) {
-            @SuppressWarnings("unchecked")
-            Lane lane = (Lane) lanesByNumber[number];
-            if (lane != null && lane.thread == thread) {
-                return lane;
-            }
-        }
-        Lane lane = lanes.get();
-        if (lane == null || lane.thread != thread) {
-            lane = new Lane(thread);
-            lanes.set(lane);
-        }
-        if (number >= 0 && number < 1024) {
-            synchronized (this) {
-                Object[] grown = byNumber.length > number ? byNumber.clone() : java.util.Arrays.copyOf(byNumber, number + 1);
-                grown[number] = lane;
-                byNumber = grown;
-            }
-        }
-        return lane;
     }
 
     /** One thread's watched items and the task that walks them. */

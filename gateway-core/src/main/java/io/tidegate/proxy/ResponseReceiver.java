@@ -11,6 +11,7 @@ import io.undertow.util.HeaderMap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.xnio.ChannelListeners;
+import org.xnio.XnioIoThread;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
 
@@ -30,6 +31,7 @@ final class ResponseReceiver {
         /**
          * The final head arrived; the exchange takes its status and fields. Returns the body's
          * framing, or null when the exchange took the connection over (an upgrade) with {@code rest}.
+         * {@code fields} is the IO thread's map for the head being read: copy from it, never keep it.
          */
         ResponseBody head(ResponseHead head, HeaderMap fields, ByteBuffer rest) throws UpstreamProtocolException;
 
@@ -45,6 +47,8 @@ final class ResponseReceiver {
         /** The client could not be written to. */
         void clientFailed(IOException cause);
     }
+
+    private static final IoThreadLocal<HeaderMap> HEAD_FIELDS = new IoThreadLocal<>(thread -> new HeaderMap());
 
     private final HttpServerExchange exchange;
     private final StreamSourceChannel upstream;
@@ -191,7 +195,7 @@ final class ResponseReceiver {
         if (!headReader.feed(in)) {
             return false;
         }
-        HeaderMap fields = new HeaderMap();
+        HeaderMap fields = emptyFields();
         ResponseHead head = headReader.parse(fields);
         if (head.interim()) {
             // 103 Early Hints and friends: dropped, as nginx does; the real response follows
@@ -212,6 +216,20 @@ final class ResponseReceiver {
             chunks = new ChunkedDecoder(headReader.maxBytes());
         }
         return true;
+    }
+
+    /**
+     * The IO thread's map for a head's fields, emptied: a map per response was a fifth of what
+     * the proxy path allocated (JFR allocation samples). Off an IO thread, a new map.
+     */
+    private static HeaderMap emptyFields() {
+        XnioIoThread thread = XnioIoThread.currentThread();
+        if (thread == null) {
+            return new HeaderMap();
+        }
+        HeaderMap fields = HEAD_FIELDS.get(thread);
+        fields.clear();
+        return fields;
     }
 
     private static boolean keepAlive(ResponseHead head, HeaderMap fields) {
