@@ -4,13 +4,14 @@
 #   plain      HTTP/1.1 keep-alive (wrk)                  nginx :9101            gateway :9080
 #   tls        HTTP/1.1 keep-alive over TLS 1.3 (wrk)     nginx ssl :9111        gateway TLS listener :9443
 #   h2         HTTP/2 over TLS, ALPN h2 (h2load)          nginx ssl http2 :9112  gateway offer_h2 :9444
+#   h2c        HTTP/2 cleartext, prior knowledge (h2load) nginx http2 :9113      gateway offer_h2 :9083
 #   routes10k  the gateway serving 10,000 routes against the same gateway serving the one route asked
 #   routes100k the same with 100,000 routes
 # Each leg starts its targets once, warms each up, then measures them in ROUNDS alternating rounds and
 # prints every round, the median ratio, and the gateway's peak RSS (VmHWM). Both TLS peers serve the
 # same EC P-256 certificate; the leg prints the protocol and cipher each one negotiated.
 #
-# Usage: bench/proxy-bench.sh [LEG...]   (default: plain tls h2 routes10k routes100k)
+# Usage: bench/proxy-bench.sh [LEG...]   (default: plain tls h2 h2c routes10k routes100k)
 #   SECS (10) CONNS (64) ROUNDS (3) WARMUP (15, seconds for the gateway; nginx gets 2) STREAMS (10,
 #   concurrent streams per h2 connection) GATEWAY (default bin/tidegate, the JVM settings the README
 #   ships; for example "java -Xmx512m -jar gateway-core/target/tidegate.jar").
@@ -20,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 secs=${SECS:-10}; conns=${CONNS:-64}; rounds=${ROUNDS:-3}; warmup=${WARMUP:-15}; streams=${STREAMS:-10}
 gateway=${GATEWAY:-$root/bin/tidegate}
-legs=${*:-plain tls h2 routes10k routes100k}
+legs=${*:-plain tls h2 h2c routes10k routes100k}
 work=/tmp/tidegate-proxy-bench
 mkdir -p "$work"
 log=$work/bench.log; : >"$log"
@@ -59,6 +60,7 @@ http {
     listen 127.0.0.1:9101 backlog=4096;
     listen 127.0.0.1:9111 ssl backlog=4096;
     listen 127.0.0.1:9112 ssl http2 backlog=4096;
+    listen 127.0.0.1:9113 http2 backlog=4096;
     location / {
       proxy_pass http://origin;
       proxy_http_version 1.1;
@@ -75,6 +77,7 @@ tidegate:
     - address: 127.0.0.1:9080
     - { address: 127.0.0.1:9443, tls: { cert_path: $work/cert.pem, key_path: $work/key.pem } }
     - { address: 127.0.0.1:9444, tls: { cert_path: $work/cert.pem, key_path: $work/key.pem }, offer_h2: true }
+    - { address: 127.0.0.1:9083, offer_h2: true }
 routes:
   - { id: bench, uri: /*, upstream_id: origin }
 upstreams:
@@ -116,7 +119,7 @@ h2_run() {
 }
 warm() {
   case $1 in
-    h2) h2load -c"$conns" -m"$streams" -t1 -D"$2" "$3" >/dev/null 2>&1 ;;
+    h2|h2c) h2load -c"$conns" -m"$streams" -t1 -D"$2" "$3" >/dev/null 2>&1 ;;
     *) wrk -t1 -c"$conns" -d"${2}s" ${4:+-H "$4"} "$3" >/dev/null 2>&1 ;;
   esac
 }
@@ -125,7 +128,7 @@ cipher_of() { openssl s_client -connect "127.0.0.1:$1" -servername localhost ${2
 # leg KIND BASE_NAME BASE_URL GATEWAY_NAME GATEWAY_URL GATEWAY_PID [HEADER]: alternating rounds; prints medians
 leg() {
   local kind=$1 base=$2 base_url=$3 name=$4 url=$5 gw=$6 header=${7:-} ratios=() p99s_base=() p99s_gw=()
-  local runner=wrk_run; [ "$kind" = h2 ] && runner=h2_run
+  local runner=wrk_run; [[ $kind == h2* ]] && runner=h2_run
   warm "$kind" 2 "$base_url" "$header"; warm "$kind" "$warmup" "$url" "$header"
   for round in $(seq 1 "$rounds"); do
     local a b
@@ -144,11 +147,11 @@ start nginx -c "$root/../shared/bench/upstream-nginx.conf"; wait_port 9100
 echo "bench: ${secs}s x $rounds rounds, $conns connections, h2 $streams streams each, gateway: $gateway"
 for kind in $legs; do
   case $kind in
-    plain|tls|h2)
+    plain|tls|h2|h2c)
       if [ -z "${gw_pid:-}" ]; then
         start nginx -c "$work/nginx.conf"
         (cd "$here" && exec $gateway -c "$work/gateway.yaml") >>"$log" 2>&1 & gw_pid=$!; pids+=($gw_pid)
-        wait_port 9101; wait_port 9112; wait_port 9080; wait_port 9444
+        wait_port 9101; wait_port 9113; wait_port 9080; wait_port 9083
       fi
       case $kind in
         plain) leg plain nginx http://127.0.0.1:9101/ gateway http://127.0.0.1:9080/ "$gw_pid" ;;
@@ -156,6 +159,7 @@ for kind in $legs; do
              leg tls nginx https://127.0.0.1:9111/ gateway https://127.0.0.1:9443/ "$gw_pid" ;;
         h2) echo "h2: nginx $(cipher_of 9112 h2), gateway $(cipher_of 9444 h2)"
             leg h2 nginx https://127.0.0.1:9112/ gateway https://127.0.0.1:9444/ "$gw_pid" ;;
+        h2c) leg h2c nginx http://127.0.0.1:9113/ gateway http://127.0.0.1:9083/ "$gw_pid" ;;
       esac ;;
     routes10k|routes100k)
       stop_all_but_origin; gw_pid=
@@ -169,6 +173,6 @@ for kind in $legs; do
       leg "$kind" one-route http://127.0.0.1:9081/svc100/x "$n-routes" http://127.0.0.1:9082/svc100/x "$many" "Host: h0.example"
       echo "$kind: 1-route gateway peak RSS $(peak_rss_mb "$one") MB"
       stop_all_but_origin ;;
-    *) echo "unknown leg $kind (plain tls h2 routes10k routes100k)" >&2 ;;
+    *) echo "unknown leg $kind (plain tls h2 h2c routes10k routes100k)" >&2 ;;
   esac
 done

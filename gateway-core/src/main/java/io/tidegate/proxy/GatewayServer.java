@@ -165,8 +165,10 @@ public final class GatewayServer implements AutoCloseable {
     private static AcceptingChannel<? extends StreamConnection> plain(XnioWorker worker, ListenerSettings listener,
             HttpHandler handler, boolean offerH2, ByteBufferPool buffers, OptionMap httpOptions, OptionMap socketOptions,
             ClientConnections connections) throws IOException {
-        HttpOpenListener open = new HttpOpenListener(buffers, httpOptions);
-        // h2c: the Upgrade handshake (prior knowledge comes with gRPC support)
+        // h2c both ways: the Upgrade handshake, and prior knowledge (a connection that opens with the
+        // HTTP/2 preface, as gRPC's plaintext clients do), which Undertow takes when HTTP/2 is enabled
+        HttpOpenListener open = new HttpOpenListener(buffers,
+                offerH2 ? OptionMap.builder().addAll(httpOptions).set(UndertowOptions.ENABLE_HTTP2, true).getMap() : httpOptions);
         open.setRootHandler(offerH2 ? new Http2UpgradeHandler(handler) : handler);
         ChannelListener<StreamConnection> accepted = connections == null ? open : connections.admitting(open);
         AcceptingChannel<? extends StreamConnection> server;

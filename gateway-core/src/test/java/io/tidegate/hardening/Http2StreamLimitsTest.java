@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * HTTP/2 clients that open more streams than they may, reset them as fast as they open them, or
@@ -28,6 +30,12 @@ class Http2StreamLimitsTest {
 
     /** A gateway with a TLS h2 listener, {@code limits} (YAML map) and one route to {@code upstream}. */
     private static TestGateway gateway(String limits, String upstreamExtras, RawUpstream upstream) {
+        return gateway(limits, upstreamExtras, upstream, false);
+    }
+
+    /** With {@code cleartext}, the listener is plain HTTP offering h2c (prior knowledge, as gRPC clients use). */
+    private static TestGateway gateway(String limits, String upstreamExtras, RawUpstream upstream, boolean cleartext) {
+        String listener = cleartext ? "{ address: \"127.0.0.1:0\", offer_h2: true }" : TlsH2Listener.listenerYaml();
         return TestGateway.start("""
                 tidegate:
                   threads: 2
@@ -37,11 +45,15 @@ class Http2StreamLimitsTest {
                   - id: all
                     uri: "/*"
                     upstream: { nodes: { "%s": 1 }%s }
-                """.formatted(TlsH2Listener.listenerYaml(), limits, upstream.address(), upstreamExtras));
+                """.formatted(listener, limits, upstream.address(), upstreamExtras));
     }
 
     private static RawH2Client connect(TestGateway gw) throws IOException {
         return RawH2Client.connect(gw.port(), TlsH2Listener.clientContext());
+    }
+
+    private static RawH2Client connect(TestGateway gw, boolean cleartext) throws IOException {
+        return cleartext ? RawH2Client.connectPlain(gw.port()) : connect(gw);
     }
 
     /** Opens {@code count} GET streams in one burst, as fast as the connection takes them. */
@@ -70,11 +82,12 @@ class Http2StreamLimitsTest {
         }
     }
 
-    @Test
-    void streamsBeyondTheLimitAreRefusedAndNeverReachTheUpstream() throws Exception {
+    @ParameterizedTest(name = "cleartext h2c: {0}")
+    @ValueSource(booleans = {false, true})
+    void streamsBeyondTheLimitAreRefusedAndNeverReachTheUpstream(boolean cleartext) throws Exception {
         try (RawUpstream upstream = RawUpstream.start(RawUpstream.answeringAfter(2000, RawUpstream.OK));
-             TestGateway gw = gateway("{}", "", upstream);
-             RawH2Client client = connect(gw)) {
+             TestGateway gw = gateway("{}", "", upstream, cleartext);
+             RawH2Client client = connect(gw, cleartext)) {
             List<Integer> ids = burst(client, 300);
             Map<String, Integer> outcomes = new TreeMap<>();
             int answered = 0;

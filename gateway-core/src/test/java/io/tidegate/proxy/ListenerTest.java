@@ -4,15 +4,20 @@ import static io.tidegate.testing.TestGateway.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tidegate.testing.H2Response;
+import io.tidegate.testing.RawH2Client;
 import io.tidegate.testing.TestCertificates;
 import io.tidegate.testing.TestGateway;
 import io.tidegate.testing.UpstreamServer;
 import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
@@ -103,6 +108,29 @@ class ListenerTest {
             HttpResponse<String> h2c = send(client, "http://127.0.0.1:" + gw.gateway().listenerAddresses().get(1).getPort() + "/h2c");
             assertEquals(HttpClient.Version.HTTP_2, h2c.version());
             assertEquals("up", json(h2c).get("server").asText());
+        }
+    }
+
+    @Test
+    void cleartextH2cWithPriorKnowledge() throws Exception {
+        try (TestGateway gw = tlsGateway(true);
+             RawH2Client client = RawH2Client.connectPlain(gw.gateway().listenerAddresses().get(1).getPort())) {
+            assertEquals(Long.valueOf(128), client.serverSettings().get(RawH2Client.SETTINGS_MAX_CONCURRENT_STREAMS),
+                    "the gateway's HTTP/2 SETTINGS: " + client.serverSettings());
+            for (int i = 0; i < 3; i++) {
+                H2Response response = client.get("/prior/" + i, Duration.ofSeconds(10));
+                assertEquals(200, response.status(), response.toString());
+                assertEquals("/prior/" + i, new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.bodyText()).get("raw_path").asText(),
+                        "streams on one connection");
+            }
+        }
+        try (TestGateway gw = tlsGateway(false);
+             Socket socket = new Socket("127.0.0.1", gw.gateway().listenerAddresses().get(1).getPort())) {
+            // without offer_h2 the preface is an HTTP/1.1 request with an unknown method and version
+            socket.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.setSoTimeout(5000);
+            String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertEquals("HTTP/1.1 400", answer, "answered as a malformed HTTP/1.1 request");
         }
     }
 

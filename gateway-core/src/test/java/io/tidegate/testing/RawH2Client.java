@@ -64,10 +64,10 @@ public final class RawH2Client implements AutoCloseable {
     private final Thread reader;
     private boolean batching;
 
-    private RawH2Client(Socket tcp, SSLSocket tls) throws IOException {
+    private RawH2Client(Socket tcp, Socket stream) throws IOException {
         this.tcp = tcp;
-        this.out = new BufferedOutputStream(tls.getOutputStream(), 64 * 1024);
-        InputStream in = tls.getInputStream();
+        this.out = new BufferedOutputStream(stream.getOutputStream(), 64 * 1024);
+        InputStream in = stream.getInputStream();
         this.reader = new Thread(() -> readLoop(new DataInputStream(new java.io.BufferedInputStream(in, 64 * 1024))),
                 "raw-h2-reader-" + tcp.getLocalPort());
         reader.setDaemon(true);
@@ -88,6 +88,16 @@ public final class RawH2Client implements AutoCloseable {
             throw new IOException("the server did not choose h2 by ALPN (chose '" + tls.getApplicationProtocol() + "')");
         }
         RawH2Client client = new RawH2Client(tcp, tls);
+        client.start();
+        return client;
+    }
+
+    /** Connects without TLS and speaks HTTP/2 at once (h2c with prior knowledge, as gRPC's plaintext clients do). */
+    public static RawH2Client connectPlain(int port) throws IOException {
+        Socket tcp = new Socket();
+        tcp.setTcpNoDelay(true);
+        tcp.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        RawH2Client client = new RawH2Client(tcp, tcp);
         client.start();
         return client;
     }
