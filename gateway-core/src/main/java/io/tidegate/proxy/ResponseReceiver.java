@@ -219,8 +219,9 @@ final class ResponseReceiver {
     }
 
     /**
-     * The IO thread's map for a head's fields, emptied: a map per response was a fifth of what
-     * the proxy path allocated (JFR allocation samples). Off an IO thread, a new map.
+     * The IO thread's map for a head's fields, emptied: a map per response was the top site of
+     * JFR's allocation samples, and 6% of the bytes a proxied request allocated. Off an IO
+     * thread, a new map.
      */
     private static HeaderMap emptyFields() {
         XnioIoThread thread = XnioIoThread.currentThread();
