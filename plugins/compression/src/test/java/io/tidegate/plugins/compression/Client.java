@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** Requests to the gateway as the compression ITs make them. */
 final class Client {
@@ -49,5 +50,29 @@ final class Client {
             String text = all.toString(StandardCharsets.ISO_8859_1);
             return text.substring(0, text.indexOf("\r\n\r\n"));
         }
+    }
+
+    /**
+     * Reads a compressed streamed body as a client would, decoding each piece as it comes: until
+     * {@code before} bytes are decoded (the origin holds the rest back until then, so they can
+     * only have come streamed), then {@code release} lets the origin go on, then to the end.
+     */
+    static byte[] decodeAsItComes(HttpResponse<InputStream> response, IncrementalDecoder decoder, int before,
+                                  Runnable release) throws IOException {
+        ByteArrayOutputStream decoded = new ByteArrayOutputStream();
+        InputStream body = response.body();
+        byte[] buffer = new byte[8192];
+        while (decoded.size() < before) {
+            int n = body.read(buffer);
+            if (n <= 0) {
+                throw new IOException("the stream ended after " + decoded.size() + " decoded bytes");
+            }
+            decoded.writeBytes(decoder.feed(Arrays.copyOf(buffer, n)));
+        }
+        release.run();
+        for (int n; (n = body.read(buffer)) > 0; ) {
+            decoded.writeBytes(decoder.feed(Arrays.copyOf(buffer, n)));
+        }
+        return decoded.toByteArray();
     }
 }

@@ -9,11 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tidegate.testing.PluginGateway;
 import io.tidegate.testing.TestGateway;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -79,20 +77,9 @@ class ZstdIT {
                 HttpResponse<InputStream> response = gw.send(gw.request("/text?type=text/plain&hold=30000&n=100000")
                         .header("Accept-Encoding", "zstd").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
                 assertEquals("zstd", Client.encoding(response));
-                IncrementalDecoder client = IncrementalDecoder.zstd();
-                ByteArrayOutputStream decoded = new ByteArrayOutputStream();
-                InputStream body = response.body();
-                byte[] buffer = new byte[8192];
-                while (decoded.size() < 30_000) {
-                    int n = body.read(buffer);
-                    assertTrue(n > 0, "the stream ended early");
-                    decoded.writeBytes(client.feed(Arrays.copyOf(buffer, n)));
-                }
-                origin.release();
-                for (int n; (n = body.read(buffer)) > 0; ) {
-                    decoded.writeBytes(client.feed(Arrays.copyOf(buffer, n)));
-                }
-                assertArrayEquals(Origin.text(100_000), decoded.toByteArray());
+                // the origin holds the rest back until the client has decoded 30,000 bytes
+                byte[] decoded = Client.decodeAsItComes(response, IncrementalDecoder.zstd(), 30_000, origin::release);
+                assertArrayEquals(Origin.text(100_000), decoded);
             });
         }
     }
