@@ -28,11 +28,16 @@ record CompressionRules(String coding, Set<String> types, int minLength, double 
 
     /** The rules of a configuration whose {@code types} is a list of media types or {@code "*"}. */
     static CompressionRules of(String coding, JsonNode types, int minLength, double httpVersion) {
+        return new CompressionRules(coding, mediaTypes(types), minLength, httpVersion);
+    }
+
+    /** The media types of a {@code types} list, lower case; none for anything else ({@code "*"}). */
+    static Set<String> mediaTypes(JsonNode types) {
         Set<String> media = new HashSet<>();
         if (types.isArray()) {
             types.forEach(type -> media.add(type.asText().strip().toLowerCase(Locale.ROOT)));
         }
-        return new CompressionRules(coding, media, minLength, httpVersion);
+        return Set.copyOf(media);
     }
 
     boolean applies(PluginContext context) {
@@ -61,9 +66,13 @@ record CompressionRules(String coding, Set<String> types, int minLength, double 
         if (types.isEmpty()) {
             return true;
         }
+        return types.contains(mediaType(contentType));
+    }
+
+    /** The media type of a Content-Type, lower case, without its parameters. */
+    static String mediaType(String contentType) {
         int semicolon = contentType.indexOf(';');
-        String media = semicolon < 0 ? contentType : contentType.substring(0, semicolon);
-        return types.contains(media.strip().toLowerCase(Locale.ROOT));
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
     }
 
     private boolean longEnough(String contentLength) {
@@ -78,7 +87,7 @@ record CompressionRules(String coding, Set<String> types, int minLength, double 
     }
 
     /** {@code HTTP/1.0} as 1.0; a missing or unreadable protocol counts as HTTP/1.1, as for gzip. */
-    private static double version(String protocol) {
+    static double version(String protocol) {
         if (protocol == null || !protocol.startsWith("HTTP/")) {
             return 1.1;
         }

@@ -6,8 +6,6 @@ import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
-import java.util.HashSet;
-import java.util.Locale;
 import java.util.Set;
 import org.pf4j.Extension;
 
@@ -41,11 +39,9 @@ public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
 
     @Override
     public PluginInstance create(Settings config, PluginServices services) {
-        Set<String> types = new HashSet<>();
-        if (config.types().isArray()) {
-            config.types().forEach(type -> types.add(type.asText().strip().toLowerCase(Locale.ROOT)));
-        }
-        return new GzipInstance(config.types().isArray() ? Set.copyOf(types) : null, config.minLength(), config.compLevel(),
+        // "*" (no list) takes any type; an empty list, none
+        Set<String> types = config.types().isArray() ? CompressionRules.mediaTypes(config.types()) : null;
+        return new GzipInstance(types, config.minLength(), config.compLevel(),
                 config.httpVersion(), Boolean.TRUE.equals(config.vary()), services.shared("deflaters", DeflaterPool::new));
     }
 
@@ -87,12 +83,8 @@ public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
             if (contentType == null) {
                 return;
             }
-            if (types != null) {
-                int semicolon = contentType.indexOf(';');
-                String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
-                if (!types.contains(media)) {
-                    return;
-                }
+            if (types != null && !types.contains(CompressionRules.mediaType(contentType))) {
+                return;
             }
             String length = response.header("Content-Length");
             boolean streamed = length == null;
@@ -109,7 +101,7 @@ public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
                 // the answer depends on Accept-Encoding whether or not this client gets it compressed
                 response.addHeader("Vary", "Accept-Encoding");
             }
-            if (version(context.var("server_protocol")) < httpVersion
+            if (CompressionRules.version(context.var("server_protocol")) < httpVersion
                     || !AcceptEncoding.accepts(context.request().headers("Accept-Encoding"), "gzip")) {
                 return;
             }
@@ -121,17 +113,6 @@ public final class GzipPlugin implements GatewayPlugin<GzipPlugin.Settings> {
                 response.setHeader("ETag", "W/" + etag);  // the bytes differ now: only weakly the same
             }
             encodeWith(context, new GzipStream(deflaters, level, streamed));
-        }
-
-        private static double version(String protocol) {
-            if (protocol == null || !protocol.startsWith("HTTP/")) {
-                return 1.1;
-            }
-            try {
-                return Double.parseDouble(protocol.substring(5));
-            } catch (NumberFormatException e) {
-                return 1.1;
-            }
         }
     }
 }
