@@ -83,19 +83,6 @@ routes:
 upstreams:
   - { id: origin, nodes: { "127.0.0.1:9100": 1 } }
 EOF
-# routes N PORT FILE: N routes on 50 hosts with prefix paths, all to the origin (route i: /svc<i/50>/*, h<i%50>.example)
-routes_config() {
-  python3 - "$1" "$2" "$3" <<'PY'
-import sys
-n, port, path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-with open(path, "w") as f:
-    f.write("tidegate:\n  listeners: [{ address: 127.0.0.1:%s }]\n" % port)
-    f.write("upstreams:\n  - { id: origin, nodes: { \"127.0.0.1:9100\": 1 } }\nroutes:\n")
-    ids = range(n) if n > 1 else [5000]
-    for i in ids:
-        f.write("  - { id: r%d, uri: /svc%d/*, host: h%d.example, upstream_id: origin }\n" % (i, i // 50, i % 50))
-PY
-}
 
 # wrk_run NAME URL [HEADER]: prints "rps p99_ms" and logs the round
 wrk_run() {
@@ -164,7 +151,8 @@ for kind in $legs; do
     routes10k|routes100k)
       stop_all_but_origin; gw_pid=
       n=10000; [ "$kind" = routes100k ] && n=100000
-      routes_config 1 9081 "$work/routes-1.yaml"; routes_config "$n" 9082 "$work/routes-$n.yaml"
+      # the route asked: /svc100/x on h0.example, route 5000
+      "$here/routes-config.py" 1 9081 "$work/routes-1.yaml" --only 5000; "$here/routes-config.py" "$n" 9082 "$work/routes-$n.yaml"
       (cd "$here" && exec $gateway -c "$work/routes-1.yaml") >>"$log" 2>&1 & one=$!; pids+=($one)
       started=$(date +%s%N)
       (cd "$here" && exec $gateway -c "$work/routes-$n.yaml") >>"$log" 2>&1 & many=$!; pids+=($many)

@@ -14,15 +14,7 @@ secs=${1:-20}; config=${2:-gateway-bench.yaml}
 host_header=()
 if [ -n "${ROUTES:-}" ]; then
   config=/tmp/rss-routes-$ROUTES.yaml
-  python3 - "$ROUTES" "$config" "$root" <<'PY'
-import sys
-n, path, root = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-with open(path, "w") as f:
-    f.write("tidegate:\n  listeners: [{ address: 127.0.0.1:9080 }]\n  plugins_dir: %s/plugins-dist\n" % root)
-    f.write("upstreams:\n  - { id: origin, nodes: { \"127.0.0.1:9100\": 1 } }\nroutes:\n")
-    for i in range(n):
-        f.write("  - { id: r%d, uri: /svc%d/*, host: h%d.example, upstream_id: origin }\n" % (i, i // 50, i % 50))
-PY
+  "$here/routes-config.py" "$ROUTES" 9080 "$config" --plugins-dir "$root/plugins-dist"
   BENCH_PATH=/svc$((ROUTES / 100))/x; host_header=(-H "Host: h$((ROUTES / 2 % 50)).example")
 fi
 (cd "$here" && exec java ${JVM_OPTS:-} -jar "$root/gateway-core/target/tidegate.jar" -c "$config") >/tmp/rss-gateway.log 2>&1 & gw=$!; pids+=($gw)
