@@ -222,12 +222,14 @@ class OpenIdConnectIT {
             Map<String, String> jar = new LinkedHashMap<>();
             URI authorize = URI.create(send(browser, gw.uri("/app/page"), jar).headers().firstValue("Location").orElseThrow());
             URI callback = URI.create(send(browser, authorize, new LinkedHashMap<>()).headers().firstValue("Location").orElseThrow());
-            // the provider's next tokens live 2 seconds
-            provider.enqueueCallback(new no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback("idp", "alice", "JWT", List.of("gw"), Map.of(), 2));
+            // the provider's next tokens live 3 seconds, and so do those its refresh token gets: the
+            // gateway counts whole seconds and the provider may say expires_in 2, so a renewed token
+            // is still good for more than a second, long enough for the request after the renewal
+            provider.enqueueCallback(new no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback("idp", "alice", "JWT", List.of("gw"), Map.of(), 3));
             assertEquals(302, send(browser, callback, jar).statusCode());
             String first = json(send(browser, gw.uri("/app/page"), jar)).get("headers").get("x-access-token").asText();
 
-            Thread.sleep(2_200);
+            Thread.sleep(3_200);
             HttpResponse<String> renewed = send(browser, gw.uri("/app/page"), jar);
             assertEquals(200, renewed.statusCode(), "served, not sent to log in again");
             String second = json(renewed).get("headers").get("x-access-token").asText();
