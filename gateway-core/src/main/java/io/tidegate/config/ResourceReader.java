@@ -257,9 +257,6 @@ public final class ResourceReader {
             f.report("key", "must be a " + hashOn + " name (letters, digits, - and _)");
         }
         String scheme = f.oneOf("scheme", "http", SCHEMES);
-        if (scheme.startsWith("grpc")) {
-            f.report("scheme", scheme + " is not supported yet (supported: http, https)");
-        }
         UpstreamTls tls = upstreamTls(f);
         if (f.has("discovery_type")) {
             f.report("discovery_type", "is not supported; list the nodes (host names are resolved by DNS)");

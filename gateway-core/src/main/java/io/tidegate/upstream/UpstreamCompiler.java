@@ -80,7 +80,7 @@ public final class UpstreamCompiler {
             // nginx's way with a name that resolves to several addresses: each is a node of the same weight
             for (String ip : dns.addresses(node.host())) {
                 NodeEndpoint key = new NodeEndpoint(upstream.scheme(), ip, node.port(),
-                        upstream.keepalivePool(), upstream.tls(), "https".equals(upstream.scheme()) ? tlsName : null);
+                        upstream.keepalivePool(), upstream.tls(), "https".equals(upstream.scheme()) || "grpcs".equals(upstream.scheme()) ? tlsName : null);
                 used.add(key);
                 String address = named ? node.address() + " (" + ip + ")" : node.address();
                 groups.computeIfAbsent(node.priority(), p -> new ArrayList<>()).add(targets.size());

@@ -130,7 +130,7 @@ class ConfigLoaderTest {
                     pass_host: rewrite
                     retries: -1
                   - nodes: [{ host: h, port: 80 }]
-                    scheme: grpc
+                    scheme: grpc2
                     tls: { client_cert: "PEM" }
                   - { id: u1, nodes: { "h:1": 1 } }
                 services:
@@ -149,7 +149,7 @@ class ConfigLoaderTest {
                 "upstreams[0].nodes[\"127.0.0.1:80\"]: weight must be an integer >= 0",
                 "upstreams[0].retries: must be >= 0",
                 "upstreams[0].upstream_host: is required when pass_host is rewrite",
-                "upstreams[1].scheme: grpc is not supported yet (supported: http, https)",
+                "upstreams[1].scheme: must be one of http, https, grpc, grpcs",
                 "upstreams[1].tls: client_cert and client_key must be given together",
                 "upstreams[1].nodes[0].weight: is required",
                 "routes[0]: uri and uris are mutually exclusive",

@@ -29,7 +29,7 @@ public final class ConnectionPools implements AutoCloseable {
     private final int ioThreads;
     private final String trustedCas;
     private final int maxConnectionsPerNode;
-    private final Map<NodeEndpoint, Pool> pools = new ConcurrentHashMap<>();
+    private final Map<NodeEndpoint, NodeConnections> pools = new ConcurrentHashMap<>();
 
     /**
      * @param trustedCas            PEM bundle verified upstream TLS trusts, or null for the JVM's trust store
@@ -41,14 +41,16 @@ public final class ConnectionPools implements AutoCloseable {
         this.maxConnectionsPerNode = maxConnectionsPerNode;
     }
 
-    public Pool pool(NodeEndpoint key) {
+    /** The node's pool: a {@link Pool} of HTTP/1.1 connections, or a {@link MultiplexedPool} for grpc and grpcs. */
+    public NodeConnections pool(NodeEndpoint key) {
         return pools.computeIfAbsent(key, this::create);
     }
 
-    private Pool create(NodeEndpoint key) {
+    private NodeConnections create(NodeEndpoint key) {
         OptionMap.Builder options = OptionMap.builder().set(Options.TCP_NODELAY, true).set(Options.KEEP_ALIVE, true);
         XnioSsl ssl = null;
-        if ("https".equals(key.scheme())) {
+        boolean h2 = key.scheme().startsWith("grpc");
+        if ("https".equals(key.scheme()) || "grpcs".equals(key.scheme())) {
             if (key.tlsName() != null) {
                 // we connect to a resolved IP; SNI and verification use the name
                 options.set(Options.SSL_PEER_HOST_NAME, key.tlsName());
@@ -57,10 +59,21 @@ public final class ConnectionPools implements AutoCloseable {
             ssl = new UndertowXnioSsl(Xnio.getInstance(), OptionMap.EMPTY,
                     ClientTls.context(key.tls().verify(), trustedCas, key.tls().clientCert(), key.tls().clientKey()));
         }
-        Connector connector = new Connector(new InetSocketAddress(key.address(), key.port()), ssl, options.getMap());
         int threads = Math.max(1, ioThreads);
+        if (h2) {
+            return multiplexed(key, ssl, options, threads);
+        }
+        Connector connector = new Connector(new InetSocketAddress(key.address(), key.port()), ssl, options.getMap());
         return new Pool(connector, threads, share(key.settings().size(), threads), share(maxConnectionsPerNode, threads),
                 key.settings().requests(), Math.round(key.settings().idleTimeout() * 1000));
+    }
+
+    private MultiplexedPool multiplexed(NodeEndpoint key, XnioSsl ssl, OptionMap.Builder options, int threads) {
+        String host = key.address().indexOf(':') >= 0 ? "[" + key.address() + "]" : key.address();
+        String peer = host + ":" + key.port();
+        Http2Connector connector = new Http2Connector(new InetSocketAddress(key.address(), key.port()), ssl, options.getMap(), peer);
+        return new MultiplexedPool(connector, peer, threads, share(maxConnectionsPerNode, threads),
+                Math.round(key.settings().idleTimeout() * 1000));
     }
 
     /** One thread's share of a limit, at least one. */
@@ -74,16 +87,24 @@ public final class ConnectionPools implements AutoCloseable {
             if (inUse.contains(entry.getKey())) {
                 return false;
             }
-            log.debug("closing connection pool to {}", entry.getValue().connector.peer());
-            entry.getValue().close();
+            log.debug("closing connection pool to {}", entry.getValue().peer());
+            close(entry.getValue());
             return true;
         });
     }
 
     @Override
     public void close() {
-        pools.values().forEach(Pool::close);
+        pools.values().forEach(ConnectionPools::close);
         pools.clear();
+    }
+
+    private static void close(NodeConnections pool) {
+        if (pool instanceof Pool http1) {
+            http1.close();
+        } else if (pool instanceof MultiplexedPool h2) {
+            h2.close();
+        }
     }
 
     /** The connections to one node, per IO thread. */
