@@ -6,7 +6,7 @@ import io.undertow.util.Headers;
 
 /**
  * Responses the gateway makes itself: JSON {@code {"error_msg": "..."}} and a newline, as APISIX's
- * {@code core.response.exit} writes them.
+ * {@code core.response.exit} writes them; to a gRPC call, the matching gRPC status.
  */
 public final class ErrorResponses {
     private ErrorResponses() {}
@@ -18,14 +18,18 @@ public final class ErrorResponses {
             org.xnio.IoUtils.safeClose(exchange.getConnection());
             return;
         }
-        exchange.setStatusCode(status);
         var headers = exchange.getResponseHeaders();
         String upstreamStatus = headers.getFirst(UpstreamStatuses.HEADER);  // what the tries met stays visible
         headers.clear();
-        headers.put(Headers.CONTENT_TYPE, "application/json");
         if (upstreamStatus != null) {
             headers.put(UpstreamStatuses.HEADER, upstreamStatus);
         }
+        if (GrpcStatusAnswer.wanted(exchange)) {
+            GrpcStatusAnswer.send(exchange, GrpcStatusAnswer.code(status), message);
+            return;
+        }
+        exchange.setStatusCode(status);
+        headers.put(Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseSender().send(body(message));
     }
 

@@ -359,6 +359,11 @@ final class PluginPhasesHandler implements HttpHandler {
             HttpString header = HeaderNames.of(name);
             values.forEach(value -> exchange.getResponseHeaders().add(header, SafeHeaderValue.of(value)));
         });
+        if (result.status() >= 400 && GrpcStatusAnswer.wanted(exchange)) {
+            // a plugin's refusal, told to a gRPC client in its own terms; the plugin's headers stay
+            GrpcStatusAnswer.send(exchange, GrpcStatusAnswer.code(result.status()), GrpcStatusAnswer.messageOf(result.body()));
+            return;
+        }
         exchange.getResponseSender().send(result.bodyView());
     }
 }

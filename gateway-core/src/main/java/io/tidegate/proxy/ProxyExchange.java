@@ -46,8 +46,8 @@ import org.xnio.XnioExecutor;
  */
 final class ProxyExchange implements Closeable, RequestSender.Events, ResponseReceiver.Events, IoThreadSweep.Watched {
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
-    /** The exchange's proxying, so timeouts can abort it. */
-    static final AttachmentKey<ProxyExchange> KEY = AttachmentKey.create(ProxyExchange.class);
+    /** The exchange's proxying (this, or a {@link MultiplexedProxyExchange}), so timeouts can abort it. */
+    static final AttachmentKey<Closeable> KEY = AttachmentKey.create(Closeable.class);
     /** Why the exchange got no response from the upstream, for the answer the client gets. */
     static final AttachmentKey<UpstreamFailure> FAILURE = AttachmentKey.create(UpstreamFailure.class);
     /** Run once the first node is chosen, before connecting (the before_proxy phase). */

@@ -19,6 +19,8 @@ final class RouteProxyHandler implements HttpHandler {
     private final Timeouts timeout;
     private final RequestLimits limits;
     private final long readTimeoutMillis;
+    /** grpc and grpcs upstreams: HTTP/2 streams on shared connections. */
+    private final boolean multiplexed;
 
     RouteProxyHandler(RoutePlan plan, RequestLimits limits) {
         this(plan, plan.upstream(), plan.timeout(), limits);
@@ -31,6 +33,7 @@ final class RouteProxyHandler implements HttpHandler {
         this.timeout = timeout;
         this.limits = limits;
         this.readTimeoutMillis = Math.max(1, Math.round(timeout.read() * 1000));
+        this.multiplexed = upstream.hasNodes() && upstream.node(0).pool() instanceof io.tidegate.proxy.pool.MultiplexedPool;
     }
 
     @Override
@@ -40,6 +43,11 @@ final class RouteProxyHandler implements HttpHandler {
         exchange.addResponseCommitListener(HopByHopHeaders.STRIP_RESPONSE);
         ResponseTimeout.arm(exchange, readTimeoutMillis);
         StalledBodyWatch.install(exchange, readTimeoutMillis);
+        if (multiplexed) {
+            MultiplexedProxyExchange proxy = new MultiplexedProxyExchange(exchange, upstream, timeout);
+            exchange.dispatch(SameThreadExecutor.INSTANCE, proxy::start);
+            return;
+        }
         boolean upgrade = plan.websocket() && HopByHopHeaders.isWebSocketUpgrade(exchange)
                 && exchange.isHttp11(); // HTTP/2 has no Upgrade (WebSocket over HTTP/2 is RFC 8441, not supported)
         ProxyExchange proxy = new ProxyExchange(exchange, upstream, timeout, limits, upgrade);

@@ -13,8 +13,11 @@ import java.util.Map;
  * @param body           the DATA received on the stream
  * @param resetCode      the server's RST_STREAM error code, or -1 when it did not reset the stream
  * @param connectionLost the connection ended (or the server sent GOAWAY past this stream) before the stream did
+ * @param headerBlocks   how many header blocks came: 1 for a head alone (a gRPC trailers-only answer when it
+ *                       ended the stream), 2 for a head and trailers
  */
-public record H2Response(int status, Map<String, List<String>> headers, byte[] body, long resetCode, boolean connectionLost) {
+public record H2Response(int status, Map<String, List<String>> headers, byte[] body, long resetCode, boolean connectionLost,
+                         int headerBlocks) {
     public static final long NO_ERROR = 0x0;
     public static final long PROTOCOL_ERROR = 0x1;
     public static final long INTERNAL_ERROR = 0x2;

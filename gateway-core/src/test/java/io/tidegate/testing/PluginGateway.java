@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * For a plugin module's end-to-end tests: the real gateway with the module's packaged jar (the
- * {@code plugin.jar} system property, set by the build) in a fresh plugin folder.
+ * {@code plugin.jar} system property, set by the build) in a fresh plugin folder. Its listener
+ * takes HTTP/1.1 and cleartext HTTP/2 (gRPC clients).
  */
 public final class PluginGateway {
     private PluginGateway() {}
@@ -41,7 +42,7 @@ public final class PluginGateway {
             return TestGateway.start("""
                     tidegate:
                       threads: 2
-                      listeners: [{ address: "127.0.0.1:0" }]
+                      listeners: [{ address: "127.0.0.1:0", offer_h2: true }]
                       plugins_dir: %s
                     %s%s""".formatted(plugins, serverSettings, resources));
         } catch (IOException e) {

@@ -366,6 +366,7 @@ public final class RawH2Client implements AutoCloseable {
         final Map<String, List<String>> headers = new LinkedHashMap<>();
         boolean blockEndsStream;
         int status = -1;
+        int headerBlocks;
 
         void beginBlock(byte[] fragment, boolean endStream) {
             block.reset();
@@ -381,6 +382,7 @@ public final class RawH2Client implements AutoCloseable {
             if (statusText != null) {
                 status = Integer.parseInt(statusText);
             }
+            headerBlocks++;
             for (H2Header field : fields) {
                 headers.computeIfAbsent(field.name(), n -> new ArrayList<>()).add(field.value());
             }
@@ -390,7 +392,7 @@ public final class RawH2Client implements AutoCloseable {
         }
 
         void finish(long resetCode, boolean connectionLost) {
-            done.complete(new H2Response(status, Map.copyOf(headers), body.toByteArray(), resetCode, connectionLost));
+            done.complete(new H2Response(status, Map.copyOf(headers), body.toByteArray(), resetCode, connectionLost, headerBlocks));
         }
     }
 

@@ -1,0 +1,261 @@
+package io.tidegate.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import io.netty.handler.ssl.ClientAuth;
+import io.tidegate.testing.Await;
+import io.tidegate.testing.GrpcTestServer;
+import io.tidegate.testing.H2Header;
+import io.tidegate.testing.H2Response;
+import io.tidegate.testing.RawH2Client;
+import io.tidegate.testing.TestCertificates;
+import io.tidegate.testing.TestGateway;
+import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * gRPC through the real gateway: a grpc-java client on an {@code offer_h2} listener (cleartext,
+ * prior knowledge), a grpc-java server behind a {@code scheme: grpc} upstream.
+ */
+class GrpcProxyTest {
+    static GrpcTestServer server;
+    static TestGateway gateway;
+    static ManagedChannel channel;
+    /** A node that takes connections and never answers: only the gateway can end a call sent there. */
+    static ServerSocket silent;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = GrpcTestServer.start();
+        silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        gateway = TestGateway.start("""
+                tidegate:
+                  threads: 2
+                  listeners: [{ address: "127.0.0.1:0", offer_h2: true }]
+                routes:
+                  - { id: echo, uri: "/test.Echo/*", upstream: { scheme: grpc, nodes: { "127.0.0.1:%d": 1 }, timeout: { connect: 2, send: 10, read: 10 } } }
+                  - { id: down, uri: "/down.Echo/*", upstream: { scheme: grpc, nodes: { "127.0.0.1:1": 1 } } }
+                  - { id: silent, uri: "/silent.Echo/*", upstream: { scheme: grpc, nodes: { "127.0.0.1:%d": 1 } } }
+                """.formatted(server.port(), silent.getLocalPort()));
+        channel = channel(gateway.port());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        gateway.close();
+        server.close();
+        silent.close();
+    }
+
+    static ManagedChannel channel(int port) {
+        return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().maxInboundMessageSize(64 << 20).build();
+    }
+
+    @Test
+    void aUnaryCallCarriesA16MbMessageBothWays() {
+        byte[] payload = new byte[16 << 20];
+        new Random(7).nextBytes(payload);
+        byte[] answer = ClientCalls.blockingUnaryCall(channel, GrpcTestServer.UNARY, CallOptions.DEFAULT, payload);
+        assertArrayEquals(payload, answer);
+        Metadata seen = server.lastHeaders();
+        assertEquals("127.0.0.1", seen.get(Metadata.Key.of("x-forwarded-for", Metadata.ASCII_STRING_MARSHALLER)));
+    }
+
+    @Test
+    void aServerStreamOf10000MessagesArrivesWholeAndInOrder() {
+        Iterator<byte[]> stream = ClientCalls.blockingServerStreamingCall(channel, GrpcTestServer.COUNT, CallOptions.DEFAULT,
+                GrpcTestServer.int32(10_000));
+        int expected = 0;
+        while (stream.hasNext()) {
+            assertEquals(expected++, GrpcTestServer.int32(stream.next()));
+        }
+        assertEquals(10_000, expected);
+    }
+
+    @Test
+    void bidiPingPongGetsEachAnswerBeforeTheNextMessageIsSent() throws Exception {
+        LinkedBlockingQueue<Object> received = new LinkedBlockingQueue<>();
+        ClientCall<byte[], byte[]> call = channel.newCall(GrpcTestServer.CHAT, CallOptions.DEFAULT);
+        StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(call, new StreamObserver<>() {
+            @Override
+            public void onNext(byte[] value) {
+                received.add(GrpcTestServer.text(value));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                received.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                received.add("completed");
+            }
+        });
+        for (int i = 0; i < 50; i++) {
+            requests.onNext(("ping " + i).getBytes(StandardCharsets.UTF_8));
+            // the stream stays open: the answer can only come if the gateway passed the message on its own
+            assertEquals("ping " + i, received.poll(5, TimeUnit.SECONDS), "round " + i);
+        }
+        requests.onCompleted();
+        assertEquals("completed", received.poll(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void anErrorStatusArrivesWithItsMessageAndCustomTrailers() {
+        StatusRuntimeException e = expectFailure(() -> ClientCalls.blockingUnaryCall(channel, GrpcTestServer.FAIL, CallOptions.DEFAULT, new byte[1]));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertEquals(GrpcTestServer.FAIL_MESSAGE, e.getStatus().getDescription());
+        Metadata trailers = e.getTrailers();
+        assertNotNull(trailers);
+        assertEquals("quota", trailers.get(GrpcTestServer.REASON));
+        assertArrayEquals(new byte[] {1, 2, 3, (byte) 0xff}, trailers.get(GrpcTestServer.DETAIL));
+    }
+
+    @Test
+    void anUpstreamThatIsDownIsUnavailable() {
+        StatusRuntimeException e = expectFailure(() -> ClientCalls.blockingUnaryCall(channel,
+                GrpcTestServer.UNARY.toBuilder().setFullMethodName("down.Echo/Unary").build(), CallOptions.DEFAULT, new byte[1]));
+        assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.getStatus().toString());
+    }
+
+    @Test
+    void aMethodNoRouteServesIsUnimplemented() {
+        StatusRuntimeException e = expectFailure(() -> ClientCalls.blockingUnaryCall(channel,
+                GrpcTestServer.UNARY.toBuilder().setFullMethodName("other.Service/Call").build(), CallOptions.DEFAULT, new byte[1]));
+        assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode(), e.getStatus().toString());
+        assertEquals("404 Route Not Found", e.getStatus().getDescription());
+    }
+
+    @Test
+    void aClientDeadlineCancelsTheUpstreamCall() {
+        int before = server.cancelled();
+        StatusRuntimeException e = expectFailure(() -> ClientCalls.blockingUnaryCall(channel, GrpcTestServer.SLOW,
+                CallOptions.DEFAULT.withDeadlineAfter(300, TimeUnit.MILLISECONDS), new byte[1]));
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+        assertTrue(Await.until(Duration.ofSeconds(3), () -> server.cancelled() > before), "the upstream call was cancelled");
+    }
+
+    @Test
+    void theGatewayEndsACallAtItsGrpcTimeoutWithATrailersOnlyAnswer() throws Exception {
+        try (RawH2Client client = RawH2Client.connectPlain(gateway.port())) {
+            List<H2Header> headers = grpcHeaders("/silent.Echo/Slow");
+            headers.add(new H2Header("grpc-timeout", "300m"));
+            long started = System.nanoTime();
+            int stream = client.request(headers, new byte[] {0, 0, 0, 0, 1, 42});
+            H2Response answer = client.await(stream, Duration.ofSeconds(5));
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            assertEquals(200, answer.status(), answer.toString());
+            assertEquals("4", answer.header("grpc-status"), answer.toString());
+            assertEquals("Deadline Exceeded", answer.header("grpc-message"));
+            assertEquals(1, answer.headerBlocks(), "one HEADERS frame ends the stream: " + answer);
+            assertEquals(0, answer.body().length);
+            assertTrue(tookMillis >= 290 && tookMillis < 2_000, "answered at the deadline: " + tookMillis + " ms");
+        }
+    }
+
+    @Test
+    void gatewayAnswersToGrpcCallsAreTrailersOnly() throws Exception {
+        try (RawH2Client client = RawH2Client.connectPlain(gateway.port())) {
+            H2Response answer = client.await(client.request(grpcHeaders("/nowhere.Service/Call"), new byte[] {0, 0, 0, 0, 0}),
+                    Duration.ofSeconds(5));
+            assertEquals(200, answer.status());
+            assertEquals("application/grpc", answer.header("content-type"));
+            assertEquals("12", answer.header("grpc-status"), answer.toString());
+            assertEquals(1, answer.headerBlocks(), answer.toString());
+            assertEquals(0, answer.body().length);
+        }
+    }
+
+    @Test
+    void grpcsVerifiesTheUpstreamAndPresentsTheGatewaysClientCertificate(@TempDir Path dir) throws Exception {
+        TestCertificates ca = TestCertificates.newAuthority("Tidegate gRPC Test CA");
+        TestCertificates.Issued serverCert = ca.issue("grpc.test", "grpc.test", "localhost");
+        TestCertificates.Issued clientCert = ca.issue("tidegate-client");
+        var tls = GrpcSslContexts.forServer(stream(serverCert.certPem()), stream(serverCert.keyPem()))
+                .trustManager(stream(ca.ca().certPem())).clientAuth(ClientAuth.REQUIRE).build();
+        Path caFile = dir.resolve("ca.pem");
+        Files.writeString(caFile, ca.ca().certPem());
+        String cert = clientCert.certPem().replace("\n", "\\n");
+        String key = clientCert.keyPem().replace("\n", "\\n");
+        try (GrpcTestServer secure = GrpcTestServer.startTls(tls)) {
+            String upstream = "{ scheme: grpcs, pass_host: rewrite, upstream_host: %s, nodes: { \"127.0.0.1:" + secure.port() + "\": 1 }, tls: %s }";
+            String mutual = "{ verify: true, client_cert: \"" + cert + "\", client_key: \"" + key + "\" }";
+            try (TestGateway gw = TestGateway.start("""
+                    tidegate:
+                      threads: 2
+                      listeners: [{ address: "127.0.0.1:0", offer_h2: true }]
+                      ssl_trusted_certificate: %s
+                    routes:
+                      - { id: mtls, uri: "/test.Echo/*", upstream: %s }
+                      - { id: no-cert, uri: "/nocert.Echo/*", upstream: %s }
+                      - { id: wrong-name, uri: "/wrongname.Echo/*", upstream: %s }
+                    """.formatted(caFile, upstream.formatted("grpc.test", mutual), upstream.formatted("grpc.test", "{ verify: true }"),
+                    upstream.formatted("other.test", mutual)))) {
+                ManagedChannel through = channel(gw.port());
+                try {
+                    byte[] answer = ClientCalls.blockingUnaryCall(through, GrpcTestServer.UNARY, CallOptions.DEFAULT, new byte[] {9});
+                    assertArrayEquals(new byte[] {9}, answer);
+                    StatusRuntimeException noCert = expectFailure(() -> ClientCalls.blockingUnaryCall(through,
+                            GrpcTestServer.UNARY.toBuilder().setFullMethodName("nocert.Echo/Unary").build(), CallOptions.DEFAULT, new byte[1]));
+                    assertEquals(Status.Code.UNAVAILABLE, noCert.getStatus().getCode(), "the upstream refuses a gateway without a certificate");
+                    StatusRuntimeException wrongName = expectFailure(() -> ClientCalls.blockingUnaryCall(through,
+                            GrpcTestServer.UNARY.toBuilder().setFullMethodName("wrongname.Echo/Unary").build(), CallOptions.DEFAULT, new byte[1]));
+                    assertEquals(Status.Code.UNAVAILABLE, wrongName.getStatus().getCode(), "the certificate does not name other.test");
+                } finally {
+                    through.shutdownNow();
+                }
+            }
+        }
+    }
+
+    private static ByteArrayInputStream stream(String pem) {
+        return new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static List<H2Header> grpcHeaders(String path) {
+        List<H2Header> headers = new ArrayList<>(H2Header.request("POST", path));
+        headers.set(1, new H2Header(":scheme", "http"));
+        headers.add(new H2Header("content-type", "application/grpc"));
+        headers.add(new H2Header("te", "trailers"));
+        return headers;
+    }
+
+    static StatusRuntimeException expectFailure(Runnable call) {
+        try {
+            call.run();
+        } catch (StatusRuntimeException e) {
+            return e;
+        }
+        throw new AssertionError("the call succeeded");
+    }
+}
