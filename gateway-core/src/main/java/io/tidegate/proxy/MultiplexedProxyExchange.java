@@ -369,9 +369,14 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
         responsePump = new StreamPump(stream.getResponseChannel(), clientSink,
                 exchange.getConnection().getByteBufferPool(), new StreamPump.Events() {
             @Override
-            public void ended() {
+            public void sourceEnded() {
+                // the upstream stream is over: the client's response ending must not cancel it
                 upstreamDone = true;
                 releaseLease();
+            }
+
+            @Override
+            public void ended() {
                 finish();
                 exchange.endExchange();
             }

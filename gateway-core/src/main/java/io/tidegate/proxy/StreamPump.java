@@ -21,6 +21,12 @@ final class StreamPump {
         /** The first bytes were read from the source. */
         default void started() {}
 
+        /**
+         * The source has no more (its end was read); the sink is shut down next. Shutting it down
+         * may complete what the sink belongs to (an exchange) before {@link #ended()} is called.
+         */
+        default void sourceEnded() {}
+
         /** The whole body is in the sink, which is shut down and flushed. */
         void ended();
 
@@ -122,6 +128,7 @@ final class StreamPump {
         if (read == -1) {
             sourceEnded = true;
             free();
+            events.sourceEnded();
             return true;
         }
         if (read == 0) {
