@@ -11,7 +11,7 @@ import java.util.stream.IntStream;
 final class HealthCheckReader {
     private static final Set<String> CHECKS_FIELDS = Set.of("active", "passive");
     private static final Set<String> ACTIVE_FIELDS = Set.of("type", "timeout", "concurrency", "http_path", "host",
-            "port", "https_verify_certificate", "req_headers", "healthy", "unhealthy");
+            "port", "https_verify_certificate", "req_headers", "healthy", "unhealthy", "grpc_service");
     private static final Set<String> PASSIVE_FIELDS = Set.of("type", "healthy", "unhealthy");
     private static final Set<String> ACTIVE_HEALTHY = Set.of("interval", "http_statuses", "successes");
     private static final Set<String> ACTIVE_UNHEALTHY = Set.of("interval", "http_statuses", "http_failures",
@@ -20,6 +20,8 @@ final class HealthCheckReader {
     private static final Set<String> PASSIVE_UNHEALTHY = Set.of("http_statuses", "http_failures", "tcp_failures",
             "timeouts");
     private static final Set<String> TYPES = ResourceReader.orderedSet("http", "https", "tcp");
+    /** Active checks also speak gRPC's health service (a Tidegate addition). */
+    private static final Set<String> ACTIVE_TYPES = ResourceReader.orderedSet("http", "https", "tcp", "grpc", "grpcs");
 
     private static final List<Integer> ACTIVE_HEALTHY_STATUSES = List.of(200, 302);
     private static final List<Integer> ACTIVE_UNHEALTHY_STATUSES = List.of(429, 404, 500, 501, 502, 503, 504, 505);
@@ -53,7 +55,7 @@ final class HealthCheckReader {
         if (f == null) {
             return null;
         }
-        String type = f.oneOf("type", "http", TYPES);
+        String type = f.oneOf("type", "http", ACTIVE_TYPES);
         Double timeout = f.seconds("timeout", 1.0, false);
         Integer concurrency = f.integer("concurrency", 10, 1, 1000);
         String path = f.string("http_path", "/");
@@ -64,6 +66,7 @@ final class HealthCheckReader {
         Integer port = f.integer("port", null, 1, 65535);
         Boolean verify = f.bool("https_verify_certificate", true);
         List<String> headers = f.stringList("req_headers");
+        String grpcService = f.string("grpc_service", "", 0, 256);
         for (int i = 0; i < headers.size(); i++) {
             String header = headers.get(i);
             int colon = header.indexOf(':');
@@ -81,7 +84,7 @@ final class HealthCheckReader {
                 count(unhealthy, "tcp_failures", 2, 1), count(unhealthy, "timeouts", 3, 1));
         return new HealthChecks.Active(type, timeout == null ? 1 : timeout, concurrency == null ? 10 : concurrency,
                 path == null ? "/" : path, host, port, verify == null || verify, headers, healthyInterval,
-                unhealthyInterval, thresholds);
+                unhealthyInterval, thresholds, grpcService == null ? "" : grpcService);
     }
 
     private HealthChecks.Passive passive(Fields checks) {

@@ -15,10 +15,11 @@ public record HealthChecks(Active active, Passive passive) {
      *
      * @param host   Host header and TLS name of the probe; null means the node's host
      * @param port   port to probe; null means the node's port
+     * @param grpcService the service a {@code grpc}/{@code grpcs} check asks about ("" for the whole server)
      */
     public record Active(String type, double timeout, int concurrency, String httpPath, String host, Integer port,
                          boolean httpsVerifyCertificate, List<String> reqHeaders, double healthyInterval,
-                         double unhealthyInterval, Thresholds thresholds) {}
+                         double unhealthyInterval, Thresholds thresholds, String grpcService) {}
 
     /** Results of real traffic counted per node; {@code type} tcp ignores statuses. */
     public record Passive(String type, Thresholds thresholds) {}

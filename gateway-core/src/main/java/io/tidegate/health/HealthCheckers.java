@@ -40,9 +40,10 @@ public final class HealthCheckers implements AutoCloseable {
     public UpstreamChecker checker(Key key) {
         return checkers.computeIfAbsent(key, k -> {
             HealthChecks.Active active = k.checks().active();
-            boolean https = "https".equals(active.type());
-            Probe probe = new Probe(active, https ? ClientTls.context(active.httpsVerifyCertificate(), trustedCas,
-                    k.tls().clientCert(), k.tls().clientKey()) : null);
+            boolean tls = "https".equals(active.type()) || "grpcs".equals(active.type());
+            javax.net.ssl.SSLContext context = tls ? ClientTls.context(active.httpsVerifyCertificate(), trustedCas,
+                    k.tls().clientCert(), k.tls().clientKey()) : null;
+            Probe probe = active.type().startsWith("grpc") ? new GrpcProbe(active, context) : new HttpProbe(active, context);
             return new UpstreamChecker(k.upstream(), k.checks(), probe);
         });
     }

@@ -187,7 +187,7 @@ class ConfigLoaderTest {
                 """).resources().routes().get(0).upstream();
         HealthChecks.Active active = upstream.checks().active();
         assertEquals(new HealthChecks.Active("http", 1, 10, "/", null, null, true, List.of(), 1, 1,
-                new HealthChecks.Thresholds(List.of(200, 302), 2, List.of(429, 404, 500, 501, 502, 503, 504, 505), 5, 2, 3)),
+                new HealthChecks.Thresholds(List.of(200, 302), 2, List.of(429, 404, 500, 501, 502, 503, 504, 505), 5, 2, 3), ""),
                 active);
         HealthChecks.Thresholds passive = upstream.checks().passive().thresholds();
         assertEquals("http", upstream.checks().passive().type());
@@ -219,7 +219,7 @@ class ConfigLoaderTest {
                 """);
         assertEquals(List.of(
                 "upstreams[0].checks: active is required when passive is present",
-                "upstreams[1].checks.active.type: must be one of http, https, tcp",
+                "upstreams[1].checks.active.type: must be one of http, https, tcp, grpc, grpcs",
                 "upstreams[1].checks.active.timeout: must be > 0",
                 "upstreams[1].checks.active.http_path: must start with /",
                 "upstreams[1].checks.active.port: must be <= 65535",

@@ -238,6 +238,58 @@ class GrpcProxyTest {
         }
     }
 
+    @Test
+    void activeChecksOfTypeGrpcAskTheHealthServiceAndCallsAvoidANodeNotServing() throws Exception {
+        try (GrpcTestServer a = GrpcTestServer.start(); GrpcTestServer b = GrpcTestServer.start();
+             TestGateway gw = TestGateway.start("""
+                     tidegate:
+                       threads: 2
+                       listeners: [{ address: "127.0.0.1:0", offer_h2: true }]
+                       status: { address: "127.0.0.1:0" }
+                     routes:
+                       - { id: checked, uri: "/test.Echo/*", upstream_id: u }
+                     upstreams:
+                       - id: u
+                         scheme: grpc
+                         nodes: { "127.0.0.1:%d": 1, "127.0.0.1:%d": 1 }
+                         checks:
+                           active:
+                             type: grpc
+                             healthy: { interval: 0.1, successes: 1 }
+                             unhealthy: { interval: 0.1, http_failures: 1 }
+                     """.formatted(a.port(), b.port()))) {
+            b.serving(false);
+            String bAddress = "127.0.0.1:" + b.port();
+            assertTrue(Await.until(Duration.ofSeconds(5), () -> "unhealthy".equals(state(gw, bAddress))),
+                    "the node answering NOT_SERVING is unhealthy: " + gw.status("/status/upstreams"));
+            assertTrue(a.healthChecks() > 0 && b.healthChecks() > 0, "both nodes' health services were asked");
+            ManagedChannel through = channel(gw.port());
+            try {
+                int before = b.healthChecks();
+                for (int i = 0; i < 20; i++) {
+                    ClientCalls.blockingUnaryCall(through, GrpcTestServer.UNARY, CallOptions.DEFAULT, new byte[] {1});
+                }
+                assertEquals(null, b.lastHeaders(), "no call went to the node that is not serving");
+                assertTrue(Await.until(Duration.ofSeconds(3), () -> b.healthChecks() > before), "and it is still probed");
+            } finally {
+                through.shutdownNow();
+            }
+            b.serving(true);
+            assertTrue(Await.until(Duration.ofSeconds(5), () -> "healthy".equals(state(gw, bAddress))), "back when it serves again");
+        }
+    }
+
+    private static String state(TestGateway gw, String address) {
+        for (var upstream : gw.status("/status/upstreams").get("upstreams")) {
+            for (var node : upstream.get("nodes")) {
+                if (node.get("address").asText().equals(address)) {
+                    return node.get("status").asText();
+                }
+            }
+        }
+        return "not checked";
+    }
+
     private static ByteArrayInputStream stream(String pem) {
         return new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII));
     }

@@ -66,11 +66,14 @@ public final class GrpcTestServer implements AutoCloseable {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
     private final AtomicReference<Metadata> lastHeaders = new AtomicReference<>();
     private final AtomicInteger cancelled = new AtomicInteger();
+    private final AtomicInteger healthChecks = new AtomicInteger();
+    private volatile boolean serving = true;
 
     private GrpcTestServer(SslContext tls) {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .maxInboundMessageSize(64 << 20)
-                .addService(ServerInterceptors.intercept(service(), new RememberHeaders()));
+                .addService(ServerInterceptors.intercept(service(), new RememberHeaders()))
+                .addService(health());
         if (tls != null) {
             builder.sslContext(tls);
         }
@@ -102,6 +105,16 @@ public final class GrpcTestServer implements AutoCloseable {
     /** How many calls were cancelled before they ended (the client side went away or reset them). */
     public int cancelled() {
         return cancelled.get();
+    }
+
+    /** What the standard health service answers from now on: SERVING, or NOT_SERVING. */
+    public void serving(boolean serving) {
+        this.serving = serving;
+    }
+
+    /** How many grpc.health.v1.Health/Check calls the server answered. */
+    public int healthChecks() {
+        return healthChecks.get();
     }
 
     public static byte[] int32(int value) {
@@ -155,6 +168,23 @@ public final class GrpcTestServer implements AutoCloseable {
                     trailers.put(REASON, "quota");
                     trailers.put(DETAIL, new byte[] {1, 2, 3, (byte) 0xff});
                     response.onError(Status.FAILED_PRECONDITION.withDescription(FAIL_MESSAGE).asRuntimeException(trailers));
+                }))
+                .build();
+    }
+
+    /** grpc.health.v1.Health/Check, its HealthCheckResponse written by hand: field 1, the status enum. */
+    private ServerServiceDefinition health() {
+        MethodDescriptor<byte[], byte[]> check = MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName("grpc.health.v1.Health/Check")
+                .setRequestMarshaller(BYTES)
+                .setResponseMarshaller(BYTES)
+                .build();
+        return ServerServiceDefinition.builder("grpc.health.v1.Health")
+                .addMethod(check, ServerCalls.asyncUnaryCall((request, response) -> {
+                    healthChecks.incrementAndGet();
+                    response.onNext(new byte[] {0x08, (byte) (serving ? 1 : 2)});
+                    response.onCompleted();
                 }))
                 .build();
     }
