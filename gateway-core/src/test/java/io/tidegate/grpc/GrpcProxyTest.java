@@ -25,6 +25,7 @@ import io.tidegate.testing.TestCertificates;
 import io.tidegate.testing.TestGateway;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -180,6 +181,49 @@ class GrpcProxyTest {
             assertEquals(1, answer.headerBlocks(), "one HEADERS frame ends the stream: " + answer);
             assertEquals(0, answer.body().length);
             assertTrue(tookMillis >= 290 && tookMillis < 2_000, "answered at the deadline: " + tookMillis + " ms");
+        }
+    }
+
+    @Test
+    void aGrpcTimeoutPassingAfterTheResponseHeadEndsTheStreamWithDeadlineExceededTrailers() throws Exception {
+        // an HTTP/2 node that answers the head and one message, then nothing: it knows nothing of grpc-timeout
+        io.undertow.Undertow stalling = io.undertow.Undertow.builder()
+                .setServerOption(io.undertow.UndertowOptions.ENABLE_HTTP2, true)
+                .addHttpListener(0, "127.0.0.1")
+                .setHandler(exchange -> exchange.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, () -> {
+                    exchange.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, "application/grpc");
+                    var channel = exchange.getResponseChannel();
+                    try {
+                        channel.write(java.nio.ByteBuffer.wrap(new byte[] {0, 0, 0, 0, 1, 7}));
+                        channel.flush();  // and the response stays open
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }))
+                .build();
+        stalling.start();
+        int port = ((InetSocketAddress) stalling.getListenerInfo().get(0).getAddress()).getPort();
+        try (TestGateway gw = TestGateway.start("""
+                tidegate:
+                  threads: 2
+                  listeners: [{ address: "127.0.0.1:0", offer_h2: true }]
+                routes:
+                  - { id: stalls, uri: "/*", upstream: { scheme: grpc, nodes: { "127.0.0.1:%d": 1 } } }
+                """.formatted(port));
+             RawH2Client client = RawH2Client.connectPlain(gw.port())) {
+            List<H2Header> headers = grpcHeaders("/stall.Service/Stream");
+            headers.add(new H2Header("grpc-timeout", "400m"));
+            long started = System.nanoTime();
+            H2Response answer = client.await(client.request(headers, new byte[] {0, 0, 0, 0, 0}), Duration.ofSeconds(5));
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            assertEquals(200, answer.status(), answer.toString());
+            assertArrayEquals(new byte[] {0, 0, 0, 0, 1, 7}, answer.body(), "the message sent before the deadline arrived");
+            assertEquals(2, answer.headerBlocks(), "a head, then trailers: " + answer);
+            assertEquals("4", answer.header("grpc-status"));
+            assertEquals("Deadline Exceeded", answer.header("grpc-message"));
+            assertTrue(tookMillis >= 390 && tookMillis < 3_000, tookMillis + " ms");
+        } finally {
+            stalling.stop();
         }
     }
 
