@@ -5,10 +5,7 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.tidegate.grpc.RawMessages;
 import java.net.InetSocketAddress;
 
 /**
@@ -20,27 +17,7 @@ public final class GrpcEchoServer {
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
-        MethodDescriptor.Marshaller<byte[]> bytes = new MethodDescriptor.Marshaller<>() {
-            @Override
-            public InputStream stream(byte[] value) {
-                return new ByteArrayInputStream(value);
-            }
-
-            @Override
-            public byte[] parse(InputStream stream) {
-                try {
-                    return stream.readAllBytes();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
-        MethodDescriptor<byte[], byte[]> unary = MethodDescriptor.<byte[], byte[]>newBuilder()
-                .setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName("bench.Echo/Unary")
-                .setRequestMarshaller(bytes)
-                .setResponseMarshaller(bytes)
-                .build();
+        MethodDescriptor<byte[], byte[]> unary = RawMessages.method("bench.Echo/Unary", MethodDescriptor.MethodType.UNARY);
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                 .addService(ServerServiceDefinition.builder("bench.Echo")
                         .addMethod(unary, ServerCalls.asyncUnaryCall((request, response) -> {

@@ -13,11 +13,8 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.JdkSslContext;
 import io.tidegate.config.HealthChecks;
-import java.io.ByteArrayInputStream;
+import io.tidegate.grpc.RawMessages;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -32,27 +29,8 @@ import javax.net.ssl.SSLContext;
  */
 final class GrpcProbe implements Probe {
     private static final int SERVING = 1;
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
-    private static final MethodDescriptor<byte[], byte[]> CHECK = MethodDescriptor.<byte[], byte[]>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName("grpc.health.v1.Health/Check")
-            .setRequestMarshaller(BYTES)
-            .setResponseMarshaller(BYTES)
-            .build();
+    private static final MethodDescriptor<byte[], byte[]> CHECK =
+            RawMessages.method("grpc.health.v1.Health/Check", MethodDescriptor.MethodType.UNARY);
 
     private final HealthChecks.Active check;
     private final io.netty.handler.ssl.SslContext tls;

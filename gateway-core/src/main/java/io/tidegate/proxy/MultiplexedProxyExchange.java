@@ -129,83 +129,39 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
         current.start(connectMillis);
     }
 
-    /** Waiting for a stream on a connection to one node: its timer and its claim; late callbacks are ignored. */
-    private final class Try implements MultiplexedPool.StreamCallback {
-        private final int node;
-        private final UpstreamNodeTarget target;
-        private XnioExecutor.Key timer;
-        private ConnectionPools.Claim claim;
-        private boolean settled;
-
+    /** Waiting for a stream on a connection to one node. */
+    private final class Try extends NodeTry implements MultiplexedPool.StreamCallback {
         Try(int node, UpstreamNodeTarget target) {
-            this.node = node;
-            this.target = target;
+            super(MultiplexedProxyExchange.this.exchange, upstream.name(), node, target, owner);
         }
 
-        void start(long connectMillis) {
-            acquire();
-            if (!settled && connectMillis > 0) {
-                timer = WorkerUtils.executeAfter(exchange.getIoThread(), this::timedOut, connectMillis, TimeUnit.MILLISECONDS);
-            }
-        }
-
-        /** Asks again after a connection turned out full, within the same timer. */
-        void acquire() {
-            try {
-                claim = ((MultiplexedPool) target.pool()).acquire(exchange.getIoThread(), exchange.getConnection().getByteBufferPool(), this);
-            } catch (RuntimeException e) {
-                failed(new IOException("cannot open a connection: " + e, e));
-            }
-        }
-
-        private boolean settle() {
-            if (settled) {
-                return false;
-            }
-            settled = true;
-            if (timer != null) {
-                timer.remove();
-            }
-            return true;
-        }
-
-        void abandon() {
-            if (settle() && claim != null) {
-                claim.cancel();
-            }
+        @Override
+        protected ConnectionPools.Claim acquire() {
+            return ((MultiplexedPool) target.pool()).acquire(exchange.getIoThread(), exchange.getConnection().getByteBufferPool(), this);
         }
 
         @Override
         public void ready(MultiplexedPool.Lease lease) {
-            if (settled || over) {
+            if (settled() || over) {
                 lease.release();
                 return;
             }
             send(this, lease);
         }
+    }
+
+    /** What a {@link NodeTry} needs of this exchange. */
+    private final NodeTry.Owner owner = new NodeTry.Owner() {
+        @Override
+        public boolean over() {
+            return over;
+        }
 
         @Override
-        public void failed(IOException cause) {
-            if (settle() && !over) {
-                log.warn("upstream {}: connect to {} failed ({} {}): {}", upstream.name(), target.address(),
-                        exchange.getRequestMethod(), exchange.getRequestPath(), cause.getMessage());
-                notSent(node, UpstreamFailure.CONNECT_FAILED, Outcome.TCP_FAILURE);
-            }
+        public void notReached(int failedNode, UpstreamFailure failure, Outcome outcome) {
+            notSent(failedNode, failure, outcome);
         }
-
-        private void timedOut() {
-            if (settle()) {
-                if (claim != null) {
-                    claim.cancel();
-                }
-                if (!over) {
-                    log.warn("upstream {}: connect to {} timed out ({} {})", upstream.name(), target.address(),
-                            exchange.getRequestMethod(), exchange.getRequestPath());
-                    notSent(node, UpstreamFailure.CONNECT_TIMED_OUT, Outcome.TIMEOUT);
-                }
-            }
-        }
-    }
+    };
 
     /** The try reached no node: another node, while retries allow, else 502 (504 for a connect timeout). */
     private void notSent(int failedNode, UpstreamFailure failure, Outcome outcome) {
@@ -254,7 +210,7 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
                 if (String.valueOf(cause.getMessage()).startsWith(STREAM_LIMIT_EXCEEDED)) {
                     // the node's stream limit: another connection, within the same connect timer
                     taken.full();
-                    attempt.acquire();
+                    attempt.ask();
                     return;
                 }
                 taken.release();
@@ -264,7 +220,7 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
     }
 
     private ClientRequest request() {
-        ClientRequest request = new ClientRequest().setMethod(exchange.getRequestMethod()).setPath(target());
+        ClientRequest request = new ClientRequest().setMethod(exchange.getRequestMethod()).setPath(UpstreamRequestHead.target(exchange));
         HeaderMap to = request.getRequestHeaders();
         for (HeaderValues values : exchange.getRequestHeaders()) {
             HttpString name = values.getHeaderName();
@@ -281,18 +237,6 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
             default -> { }
         }
         return request;
-    }
-
-    /** The origin-form target as routes and plugins left it. */
-    private String target() {
-        String path = exchange.getRequestURI();
-        if (exchange.isHostIncludedInRequestURI()) {
-            int authority = path.indexOf("//");
-            int start = authority < 0 ? -1 : path.indexOf('/', authority + 2);
-            path = start < 0 ? "/" : path.substring(start);
-        }
-        String query = exchange.getQueryString();
-        return query == null || query.isEmpty() ? path : path + "?" + query;
     }
 
     private void sendBody(ClientExchange opened) {

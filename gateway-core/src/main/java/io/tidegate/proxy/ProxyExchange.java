@@ -22,16 +22,13 @@ import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
-import io.undertow.util.WorkerUtils;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
-import org.xnio.XnioExecutor;
 
 /**
  * One request on its way through the gateway to an upstream and back: the one object that knows
@@ -144,54 +141,19 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
         current.start(connectMillis);
     }
 
-    /** One connect attempt: its timer and its claim on the pool; late callbacks of an abandoned try are ignored. */
-    private final class Try implements ConnectionCallback {
-        private final int node;
-        private final UpstreamNodeTarget target;
+    /** One connect attempt on the node's HTTP/1.1 pool. */
+    private final class Try extends NodeTry implements ConnectionCallback {
         private final RequestHeadWriter head;
-        private XnioExecutor.Key timer;
-        private ConnectionPools.Claim claim;
-        private boolean settled;
 
         Try(int node, UpstreamNodeTarget target, RequestHeadWriter head) {
-            this.node = node;
-            this.target = target;
+            super(ProxyExchange.this.exchange, upstream.name(), node, target, owner);
             this.head = head;
         }
 
-        void start(long connectMillis) {
-            ConnectionPools.Claim pending;
-            try {
-                // the proxy's own pools are what node selection carries
-                pending = ((ConnectionPools.Pool) target.pool()).acquire(exchange.getIoThread(), this);
-            } catch (RuntimeException e) {
-                failed(new IOException("cannot open a connection: " + e, e));
-                return;
-            }
-            if (!settled) {
-                // only a try that waits needs a timer (an idle pooled connection is handed over at once)
-                claim = pending;
-                if (connectMillis > 0) {
-                    timer = WorkerUtils.executeAfter(exchange.getIoThread(), this::timedOut, connectMillis, TimeUnit.MILLISECONDS);
-                }
-            }
-        }
-
-        private boolean settle() {
-            if (settled) {
-                return false;
-            }
-            settled = true;
-            if (timer != null) {
-                timer.remove();
-            }
-            return true;
-        }
-
-        void abandon() {
-            if (settle() && claim != null) {
-                claim.cancel();
-            }
+        @Override
+        protected ConnectionPools.Claim acquire() {
+            // the proxy's own pools are what node selection carries
+            return ((ConnectionPools.Pool) target.pool()).acquire(exchange.getIoThread(), this);
         }
 
         @Override
@@ -202,29 +164,20 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
             }
             ProxyExchange.this.connected(this, connection);
         }
+    }
+
+    /** What a {@link NodeTry} needs of this exchange. */
+    private final NodeTry.Owner owner = new NodeTry.Owner() {
+        @Override
+        public boolean over() {
+            return over;
+        }
 
         @Override
-        public void failed(IOException cause) {
-            if (settle() && !over) {
-                log.warn("upstream {}: connect to {} failed ({} {}): {}", upstream.name(), target.address(),
-                        exchange.getRequestMethod(), exchange.getRequestPath(), cause.getMessage());
-                connectFailed(node, UpstreamFailure.CONNECT_FAILED, Outcome.TCP_FAILURE);
-            }
+        public void notReached(int failedNode, UpstreamFailure failure, Outcome outcome) {
+            connectFailed(failedNode, failure, outcome);
         }
-
-        private void timedOut() {
-            if (settle()) {
-                if (claim != null) {
-                    claim.cancel();
-                }
-                if (!over) {
-                    log.warn("upstream {}: connect to {} timed out ({} {})", upstream.name(), target.address(),
-                            exchange.getRequestMethod(), exchange.getRequestPath());
-                    connectFailed(node, UpstreamFailure.CONNECT_TIMED_OUT, Outcome.TIMEOUT);
-                }
-            }
-        }
-    }
+    };
 
     private void connectFailed(int failedNode, UpstreamFailure failure, Outcome outcome) {
         upstream.report(failedNode, outcome);

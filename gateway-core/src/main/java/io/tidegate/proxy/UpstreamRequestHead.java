@@ -61,7 +61,7 @@ final class UpstreamRequestHead {
     }
 
     /** The origin-form target: path and query, without the scheme and authority of an absolute-form request. */
-    private static String target(HttpServerExchange exchange) {
+    static String target(HttpServerExchange exchange) {
         String path = exchange.getRequestURI();
         if (exchange.isHostIncludedInRequestURI()) {
             int authority = path.indexOf("//");

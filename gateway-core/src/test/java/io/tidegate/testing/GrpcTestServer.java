@@ -15,9 +15,8 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.netty.handler.ssl.SslContext;
-import java.io.ByteArrayInputStream;
+import io.tidegate.grpc.RawMessages;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -37,22 +36,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class GrpcTestServer implements AutoCloseable {
     public static final String SERVICE = "test.Echo";
-    /** Messages as raw bytes: no generated code. */
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
     public static final MethodDescriptor<byte[], byte[]> UNARY = method("Unary", MethodDescriptor.MethodType.UNARY);
     public static final MethodDescriptor<byte[], byte[]> COUNT = method("Count", MethodDescriptor.MethodType.SERVER_STREAMING);
     public static final MethodDescriptor<byte[], byte[]> CHAT = method("Chat", MethodDescriptor.MethodType.BIDI_STREAMING);
@@ -174,12 +157,7 @@ public final class GrpcTestServer implements AutoCloseable {
 
     /** grpc.health.v1.Health/Check, its HealthCheckResponse written by hand: field 1, the status enum. */
     private ServerServiceDefinition health() {
-        MethodDescriptor<byte[], byte[]> check = MethodDescriptor.<byte[], byte[]>newBuilder()
-                .setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName("grpc.health.v1.Health/Check")
-                .setRequestMarshaller(BYTES)
-                .setResponseMarshaller(BYTES)
-                .build();
+        MethodDescriptor<byte[], byte[]> check = RawMessages.method("grpc.health.v1.Health/Check", MethodDescriptor.MethodType.UNARY);
         return ServerServiceDefinition.builder("grpc.health.v1.Health")
                 .addMethod(check, ServerCalls.asyncUnaryCall((request, response) -> {
                     healthChecks.incrementAndGet();
@@ -190,12 +168,7 @@ public final class GrpcTestServer implements AutoCloseable {
     }
 
     private static MethodDescriptor<byte[], byte[]> method(String name, MethodDescriptor.MethodType type) {
-        return MethodDescriptor.<byte[], byte[]>newBuilder()
-                .setType(type)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
-                .setRequestMarshaller(BYTES)
-                .setResponseMarshaller(BYTES)
-                .build();
+        return RawMessages.method(MethodDescriptor.generateFullMethodName(SERVICE, name), type);
     }
 
 
