@@ -8,6 +8,8 @@ import io.tidegate.plugin.api.AttributeKey;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.runtime.RoutePlan;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import io.undertow.server.protocol.http.HttpAttachments;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -284,6 +286,11 @@ final class ExchangePluginContext implements PluginContext {
         }
 
         @Override
+        public void setBody(byte[] body) {
+            RequestBody.replace(exchange, body);
+        }
+
+        @Override
         public void setHost(String host) {
             ClientRequestView.keep(exchange);
             exchange.getRequestHeaders().put(Headers.HOST, SafeHeaderValue.of(host));
@@ -325,6 +332,16 @@ final class ExchangePluginContext implements PluginContext {
         @Override
         public void addHeader(String name, String value) {
             exchange.getResponseHeaders().add(HeaderNames.of(name), SafeHeaderValue.of(value));
+        }
+
+        @Override
+        public String trailer(String name) {
+            HeaderMap trailers = exchange.getAttachment(HttpAttachments.RESPONSE_TRAILERS);
+            java.util.function.Supplier<HeaderMap> supplier = exchange.getAttachment(HttpAttachments.RESPONSE_TRAILER_SUPPLIER);
+            if (trailers == null && supplier != null) {
+                trailers = supplier.get();
+            }
+            return trailers == null ? null : trailers.getFirst(name);
         }
 
         @Override

@@ -6,6 +6,7 @@ import io.undertow.util.AttachmentKey;
 import io.undertow.util.ImmediatePooledByteBuffer;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import org.xnio.channels.StreamSourceChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -86,6 +87,35 @@ final class RequestBody {
      */
     private static void settle(HttpServerExchange exchange, Runnable completion) {
         exchange.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, completion);
+    }
+
+    /**
+     * Puts {@code body} where the body a plugin read was, so the upstream gets it instead: the held
+     * bytes are read out of the request channel, the new ones take their place, and Content-Length
+     * follows.
+     */
+    static void replace(HttpServerExchange exchange, byte[] body) {
+        if (exchange.getAttachment(KEY) == null) {
+            throw new IllegalStateException("setBody needs the request body read whole first (readBody)");
+        }
+        StreamSourceChannel held = exchange.getRequestChannel();
+        if (held != null) {
+            ByteBuffer discard = ByteBuffer.allocate(8192);
+            try {
+                while (held.read(discard) > 0) {
+                    discard.clear();
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        exchange.putAttachment(KEY, body);
+        if (body.length > 0) {
+            Connectors.ungetRequestBytes(exchange, new ImmediatePooledByteBuffer(ByteBuffer.wrap(body)));
+        }
+        Connectors.resetRequestChannel(exchange);
+        exchange.getRequestHeaders().remove(io.undertow.util.Headers.TRANSFER_ENCODING);
+        exchange.getRequestHeaders().put(io.undertow.util.Headers.CONTENT_LENGTH, body.length);
     }
 
     /** The body a plugin read whole, or null when none did. */

@@ -157,6 +157,14 @@ public interface PluginContext {
 
         /** Sets the Host header sent upstream. */
         void setHost(String host);
+
+        /**
+         * Replaces the body sent upstream with {@code body} (Content-Length follows), for a plugin
+         * that transforms the body it read with {@link PluginContext#readBody}.
+         *
+         * @throws IllegalStateException when the body was not read whole first
+         */
+        void setBody(byte[] body);
     }
 
     /** The response to the client. */
@@ -190,5 +198,12 @@ public interface PluginContext {
         void addHeader(String name, String value);
 
         void removeHeader(String name);
+
+        /**
+         * A trailer field of the upstream's response (such as gRPC's {@code grpc-status}): known
+         * once its body has ended, so in the last {@link PluginInstance#bodyFilter} call; null when
+         * the response had no such trailer (or none yet).
+         */
+        String trailer(String name);
     }
 }

@@ -49,6 +49,8 @@ public final class TestContext implements PluginContext {
     private final Map<String, List<String>> upstreamHeaders = new LinkedHashMap<>();
     private int status;
     private final Map<String, List<String>> responseHeaders = new LinkedHashMap<>();
+    private final Map<String, List<String>> responseTrailers = new LinkedHashMap<>();
+    private byte[] upstreamBody;
 
     private TestContext(String method, String pathAndQuery) {
         int q = pathAndQuery.indexOf('?');
@@ -84,6 +86,17 @@ public final class TestContext implements PluginContext {
     public TestContext body(byte[] head) {
         this.requestBody = head.clone();
         return this;
+    }
+
+    /** A trailer of the upstream's response, as {@link Response#trailer} reads it. */
+    public TestContext trailer(String name, String value) {
+        responseTrailers.computeIfAbsent(key(name), k -> new ArrayList<>()).add(value);
+        return this;
+    }
+
+    /** The body a plugin put in place with {@link UpstreamRequest#setBody}, or null when none did. */
+    public byte[] upstreamBody() {
+        return upstreamBody == null ? null : upstreamBody.clone();
     }
 
     public TestContext clientAddress(String ip) {
@@ -173,6 +186,7 @@ public final class TestContext implements PluginContext {
             @Override public void addHeader(String name, String value) { upstreamHeaders.computeIfAbsent(key(name), k -> new ArrayList<>()).add(value); }
             @Override public void removeHeader(String name) { upstreamHeaders.remove(key(name)); }
             @Override public void setHost(String host) { setHeader("Host", host); }
+            @Override public void setBody(byte[] body) { upstreamBody = body.clone(); }
         };
     }
 
@@ -189,6 +203,7 @@ public final class TestContext implements PluginContext {
             @Override public void setHeader(String name, String value) { responseHeaders.put(key(name), new ArrayList<>(List.of(value))); }
             @Override public void addHeader(String name, String value) { responseHeaders.computeIfAbsent(key(name), k -> new ArrayList<>()).add(value); }
             @Override public void removeHeader(String name) { responseHeaders.remove(key(name)); }
+            @Override public String trailer(String name) { return first(responseTrailers, name); }
         };
     }
 
