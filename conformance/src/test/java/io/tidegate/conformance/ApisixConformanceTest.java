@@ -74,7 +74,7 @@ class ApisixConformanceTest {
         upstream1982 = ApisixTestUpstream.start(1982);
         cacheOrigin = CacheTestServer.start();
         portEchoes = new PortEchoServers(1970, 1974);
-        plugins = Files.createTempDirectory("tidegate-conformance-plugins");
+        plugins = io.tidegate.testing.TempDirs.create("tidegate-conformance-plugins");
         Path dist = Path.of(System.getProperty("plugins.dist", "../plugins-dist"));
         try (Stream<Path> jars = Files.list(dist)) {
             for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
@@ -185,7 +185,7 @@ class ApisixConformanceTest {
     }
 
     private static void replay(String name, JsonNode c) throws Exception {
-        Path logDir = Files.createTempDirectory("tidegate-conformance-logs");
+        Path logDir = io.tidegate.testing.TempDirs.create("tidegate-conformance-logs");
         // differences the README lists: what Tidegate does instead is checked, APISIX's expectation stays in the case
         if (c.has("tidegate_refuses")) {
             IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestGateway.start(config(c, logDir)).close(),

@@ -55,7 +55,7 @@ public final class EtcdServer extends LocalProcess {
             if (dir == null) {
                 clientPort = FreePort.pick();
                 peerPort = FreePort.pick();
-                dir = Files.createTempDirectory("tidegate-etcd");
+                dir = TempDirs.create("tidegate-etcd");
             }
             String peer = "http://127.0.0.1:" + peerPort;
             List<String> command = new java.util.ArrayList<>(List.of("etcd", "--name", "test", "--data-dir", dir.resolve("data").toString(),

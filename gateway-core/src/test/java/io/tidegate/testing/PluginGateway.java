@@ -37,7 +37,7 @@ public final class PluginGateway {
             throw new IllegalStateException("plugin.jar is not set to a built jar (" + jar + "): run through 'mvn verify'");
         }
         try {
-            Path plugins = Files.createTempDirectory("tidegate-it-plugins");
+            Path plugins = TempDirs.create("tidegate-it-plugins");
             Files.copy(Path.of(jar), plugins.resolve(Path.of(jar).getFileName()));
             return TestGateway.start("""
                     tidegate:

@@ -25,7 +25,7 @@ public final class RedisServer extends LocalProcess {
         try {
             if (port == 0) {
                 port = FreePort.pick();
-                dir = Files.createTempDirectory("tidegate-redis");
+                dir = TempDirs.create("tidegate-redis");
             }
             process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                     "--save", "", "--appendonly", "no", "--dir", dir.toString()))

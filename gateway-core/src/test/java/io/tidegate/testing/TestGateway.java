@@ -65,7 +65,7 @@ public final class TestGateway implements AutoCloseable {
         String full = yaml.contains("tidegate:") ? yaml
                 : "tidegate:\n  threads: 2\n  listeners:\n    - address: 127.0.0.1:0\n" + yaml;
         try {
-            Path dir = Files.createTempDirectory("tidegate-test");
+            Path dir = TempDirs.create("tidegate-test");
             Path file = dir.resolve("config.yaml");
             Files.writeString(file, full);
             return file;

@@ -1,7 +1,5 @@
 package io.tidegate.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.net.ssl.SSLContext;
@@ -15,13 +13,9 @@ public final class TlsH2Listener {
 
     /** The YAML of a {@code listeners:} entry on 127.0.0.1:0 (its certificate files written to a fresh folder). */
     public static String listenerYaml() {
-        try {
-            Path[] files = SERVER.writeTo(Files.createTempDirectory("tidegate-h2"), "server");
-            return "{ address: \"127.0.0.1:0\", tls: { cert_path: \"%s\", key_path: \"%s\" }, offer_h2: true }"
-                    .formatted(files[0], files[1]);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path[] files = SERVER.writeTo(TempDirs.create("tidegate-h2"), "server");
+        return "{ address: \"127.0.0.1:0\", tls: { cert_path: \"%s\", key_path: \"%s\" }, offer_h2: true }"
+                .formatted(files[0], files[1]);
     }
 
     /** The client side: trusts the test CA. */
