@@ -219,6 +219,9 @@ public final class AdminApi implements HttpHandler {
             return Reply.error(404, "404 Route Not Found");
         }
         String id = parts.length >= 2 && !parts[1].isEmpty() ? parts[1] : null;
+        if (method.equals("PATCH") && type.equals("protos")) {
+            return Reply.error(405, "not supported `PATCH` method for proto");
+        }
         if (parts.length > 2) {
             List<String> field = List.of(parts).subList(2, parts.length);
             return id == null || field.contains("") ? Reply.error(404, "404 Route Not Found") : patchField(exchange, type, id, field);

@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Which resources refer to which: an upstream, service or plugin config is not deleted under its users. */
+/**
+ * Which resources refer to which: an upstream, service, plugin config or proto (a grpc-transcode
+ * {@code proto_id}) is not deleted under its users.
+ */
 final class References {
     private References() {}
 
@@ -26,6 +29,7 @@ final class References {
         return switch (type) {
             case "upstreams" -> List.of("routes", "services");
             case "services", "plugin_configs" -> List.of("routes");
+            case "protos" -> List.of("routes", "services");  // through grpc-transcode's proto_id
             default -> List.of();
         };
     }
@@ -62,7 +66,9 @@ final class References {
             }
             try {
                 JsonNode value = ConfigLoader.parseJson(text);
-                if (id.equals(value.path(field).asText(null))) {
+                JsonNode reference = type.equals("protos") ? value.path("plugins").path("grpc-transcode").path("proto_id")
+                        : value.path(field);
+                if (id.equals(reference.asText(null))) {
                     users.add(place.type().substring(0, place.type().length() - 1) + " [" + place.id() + "]");
                 }
             } catch (Exception e) {

@@ -14,7 +14,7 @@ import java.util.List;
 final class PositionalIds {
     /** The lists whose items APISIX keys by {@code id} (consumers are keyed by username). */
     private static final List<String> KEYED_BY_ID = List.of("routes", "upstreams", "services", "ssls", "global_rules",
-            "plugin_configs");
+            "plugin_configs", "protos");
 
     private PositionalIds() {}
 

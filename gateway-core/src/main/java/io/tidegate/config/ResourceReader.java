@@ -18,9 +18,10 @@ import java.util.regex.Pattern;
 public final class ResourceReader {
     /** Top-level resource lists this reader understands. */
     public static final Set<String> RESOURCE_LISTS =
-            Set.of("routes", "upstreams", "services", "consumers", "ssls", "global_rules", "plugin_configs");
+            Set.of("routes", "upstreams", "services", "consumers", "ssls", "global_rules", "plugin_configs", "protos");
 
     private static final Set<String> COMMON = Set.of("id", "name", "desc", "labels", "create_time", "update_time");
+    private static final Set<String> PROTO_FIELDS = union(COMMON, Set.of("content"));
     private static final Set<String> ROUTE_FIELDS = union(COMMON, Set.of("uri", "uris", "host", "hosts",
             "remote_addr", "remote_addrs", "methods", "priority", "vars", "plugins", "plugin_config_id",
             "upstream", "upstream_id", "service_id", "timeout", "enable_websocket", "status"));
@@ -83,7 +84,34 @@ public final class ResourceReader {
                 (n, p) -> pluginsOnly(n, p, GlobalRule::new));
         List<PluginConfig> pluginConfigs = list(root, prefix, "plugin_configs",
                 (n, p) -> pluginsOnly(n, p, PluginConfig::new));
-        return new Resources(routes, upstreams, services, consumers, ssls, globalRules, pluginConfigs);
+        List<Proto> protos = list(root, prefix, "protos", this::proto);
+        return new Resources(routes, upstreams, services, consumers, ssls, globalRules, pluginConfigs, protos);
+    }
+
+    /** APISIX's proto schema: {@code content} (1 byte to 1 MiB) must compile (see {@link ProtoContent}). */
+    private Proto proto(JsonNode node, String path) {
+        Fields f = Fields.open(node, path, problems, PROTO_FIELDS);
+        if (f == null) {
+            return null;
+        }
+        String id = id(f, "id", true);
+        f.string("name", null, 1, 256);
+        f.string("desc", null, 0, 256);
+        f.labels();
+        if (!f.has("content")) {
+            f.report("content", "is required");
+            return null;
+        }
+        String content = f.string("content", null, 1, 1 << 20);
+        if (content == null) {
+            return null;
+        }
+        try {
+            return new Proto(id, content, ProtoContent.compile(content, id));
+        } catch (ProtoContent.InvalidContent e) {
+            f.report("content", "invalid content: " + e.getMessage());
+            return null;
+        }
     }
 
     private <T> List<T> list(JsonNode root, String prefix, String field, BiFunction<JsonNode, String, T> reader) {
@@ -440,6 +468,7 @@ public final class ResourceReader {
         uniqueIds(root, prefix, "routes", "id");
         uniqueIds(root, prefix, "ssls", "id");
         uniqueIds(root, prefix, "global_rules", "id");
+        uniqueIds(root, prefix, "protos", "id");
         uniqueIds(root, prefix, "consumers", "username");
         forEachItem(root, prefix, "routes", (route, path) -> {
             reference(route, path, "upstream_id", "upstream", upstreams);

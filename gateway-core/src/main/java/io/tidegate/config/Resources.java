@@ -14,17 +14,18 @@ public record Resources(
         List<Ssl> ssls,
         List<GlobalRule> globalRules,
         List<PluginConfig> pluginConfigs,
+        List<Proto> protos,
         Unservable unservable) {
 
-    public static final Resources EMPTY = new Resources(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+    public static final Resources EMPTY = new Resources(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
 
     /** Resources that all serve. */
     public Resources(List<Route> routes, List<Upstream> upstreams, List<Service> services, List<Consumer> consumers,
-                     List<Ssl> ssls, List<GlobalRule> globalRules, List<PluginConfig> pluginConfigs) {
-        this(routes, upstreams, services, consumers, ssls, globalRules, pluginConfigs, Unservable.NONE);
+                     List<Ssl> ssls, List<GlobalRule> globalRules, List<PluginConfig> pluginConfigs, List<Proto> protos) {
+        this(routes, upstreams, services, consumers, ssls, globalRules, pluginConfigs, protos, Unservable.NONE);
     }
 
     public Resources withUnservable(Unservable next) {
-        return new Resources(routes, upstreams, services, consumers, ssls, globalRules, pluginConfigs, next);
+        return new Resources(routes, upstreams, services, consumers, ssls, globalRules, pluginConfigs, protos, next);
     }
 }

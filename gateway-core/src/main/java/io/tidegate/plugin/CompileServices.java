@@ -25,14 +25,33 @@ import java.util.function.Supplier;
  * gives one plugin instance its view.
  */
 public record CompileServices(Map<String, List<Credential<?>>> credentials, Set<String> usernames, PluginOutputs outputs,
-                              SharedStates shared) {
+                              SharedStates shared, List<io.tidegate.config.Proto> protos) {
     public CompileServices {
         credentials = Map.copyOf(credentials);
         usernames = Set.copyOf(usernames);
+        protos = List.copyOf(protos);
     }
 
     public CompileServices(Map<String, List<Credential<?>>> credentials, Set<String> usernames, PluginOutputs outputs) {
-        this(credentials, usernames, outputs, outputs.sharedStates());
+        this(credentials, usernames, outputs, outputs.sharedStates(), List.of());
+    }
+
+    public CompileServices(Map<String, List<Credential<?>>> credentials, Set<String> usernames, PluginOutputs outputs,
+                           List<io.tidegate.config.Proto> protos) {
+        this(credentials, usernames, outputs, outputs.sharedStates(), protos);
+    }
+
+    /** Whether {@code other} are the same protos (ids and contents) as these: the compiled plugins stand. */
+    public boolean sameProtos(List<io.tidegate.config.Proto> other) {
+        if (other.size() != protos.size()) {
+            return false;
+        }
+        for (int i = 0; i < other.size(); i++) {
+            if (!other.get(i).id().equals(protos.get(i).id()) || !other.get(i).content().equals(protos.get(i).content())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -65,6 +84,16 @@ public record CompileServices(Map<String, List<Credential<?>>> credentials, Set<
         @Override
         public io.tidegate.plugin.api.CacheZones cacheZones() {
             return version.outputs.cacheZones();
+        }
+
+        @Override
+        public byte[] proto(String id) {
+            for (io.tidegate.config.Proto proto : version.protos) {
+                if (proto.id().equals(id)) {
+                    return proto.descriptorSet().clone();
+                }
+            }
+            return null;
         }
 
         @Override

@@ -272,16 +272,19 @@ final class ExchangePluginContext implements PluginContext {
 
         @Override
         public void setHeader(String name, String value) {
+            GrpcStatusAnswer.keepClientType(exchange, name);
             exchange.getRequestHeaders().put(HeaderNames.of(name), SafeHeaderValue.of(value));
         }
 
         @Override
         public void addHeader(String name, String value) {
+            GrpcStatusAnswer.keepClientType(exchange, name);
             exchange.getRequestHeaders().add(HeaderNames.of(name), SafeHeaderValue.of(value));
         }
 
         @Override
         public void removeHeader(String name) {
+            GrpcStatusAnswer.keepClientType(exchange, name);
             exchange.getRequestHeaders().remove(name);
         }
 

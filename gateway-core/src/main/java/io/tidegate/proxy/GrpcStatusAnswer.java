@@ -27,9 +27,27 @@ final class GrpcStatusAnswer {
 
     private GrpcStatusAnswer() {}
 
-    /** Whether the request is a gRPC call over HTTP/2 framing (not gRPC-Web, which its plugin answers). */
+    /** The client's Content-Type, kept once a plugin changes it (grpc-transcode makes a JSON request a gRPC call). */
+    private static final io.undertow.util.AttachmentKey<String> CLIENT_TYPE = io.undertow.util.AttachmentKey.create(String.class);
+
+    /**
+     * Keeps the client's Content-Type before a plugin changes the header {@code name}: what the
+     * client can read is decided by what it sent, not by what the upstream is sent.
+     */
+    static void keepClientType(HttpServerExchange exchange, String name) {
+        if (name.equalsIgnoreCase("Content-Type") && exchange.getAttachment(CLIENT_TYPE) == null) {
+            String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+            exchange.putAttachment(CLIENT_TYPE, type == null ? "" : type);
+        }
+    }
+
+    /**
+     * Whether the client made a gRPC call over HTTP/2 framing (not gRPC-Web, which its plugin
+     * answers, nor a JSON request grpc-transcode turned into a call).
+     */
     static boolean wanted(HttpServerExchange exchange) {
-        String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        String kept = exchange.getAttachment(CLIENT_TYPE);
+        String type = kept != null ? kept : exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
         if (type == null || !type.regionMatches(true, 0, "application/grpc", 0, 16)) {
             return false;
         }

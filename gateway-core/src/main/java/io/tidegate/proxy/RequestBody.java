@@ -90,12 +90,12 @@ final class RequestBody {
     }
 
     /**
-     * Puts {@code body} where the body a plugin read was, so the upstream gets it instead: the held
-     * bytes are read out of the request channel, the new ones take their place, and Content-Length
-     * follows.
+     * Puts {@code body} where the body a plugin read was (or where none was: a GET turned into a
+     * POST), so the upstream gets it instead: the held bytes are read out of the request channel,
+     * the new ones take their place, and Content-Length follows.
      */
     static void replace(HttpServerExchange exchange, byte[] body) {
-        if (exchange.getAttachment(KEY) == null) {
+        if (exchange.getAttachment(KEY) == null && !exchange.isRequestComplete()) {
             throw new IllegalStateException("setBody needs the request body read whole first (readBody)");
         }
         StreamSourceChannel held = exchange.getRequestChannel();

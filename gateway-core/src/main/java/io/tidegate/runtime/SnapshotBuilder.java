@@ -145,11 +145,12 @@ public final class SnapshotBuilder {
         }
 
         Build run(long version, PluginLedger ledger) throws ConfigException {
+            // new protos compile every plugin again (grpc-transcode reads them when it is compiled)
             Consumers reusedConsumers = previous.consumers != null && CompiledPieces.same(previous.consumers.config, resources.consumers())
-                    ? previous.consumers : null;
+                    && previous.consumers.services.sameProtos(resources.protos()) ? previous.consumers : null;
             CompileServices compileServices = reusedConsumers != null ? reusedConsumers.services
                     : new CompileServices(credentials(resources.consumers(), problems),
-                    resources.consumers().stream().map(Consumer::username).collect(Collectors.toSet()), outputs);
+                    resources.consumers().stream().map(Consumer::username).collect(Collectors.toSet()), outputs, resources.protos());
             plugins = new PlaceCompiler(catalog, compileServices, this, problems);
 
             for (int i = 0; i < resources.upstreams().size(); i++) {

@@ -131,6 +131,7 @@ public final class KeyedResources {
             case "ssls" -> read.ssls();
             case "global_rules" -> read.globalRules();
             case "plugin_configs" -> read.pluginConfigs();
+            case "protos" -> read.protos();
             default -> throw new IllegalArgumentException("not a resource type: " + place.type());
         };
         List<String> errors = new ArrayList<>();

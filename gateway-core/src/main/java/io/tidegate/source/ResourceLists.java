@@ -26,6 +26,7 @@ final class ResourceLists {
     private final List<Ssl> ssls = new ArrayList<>();
     private final List<GlobalRule> globalRules = new ArrayList<>();
     private final List<PluginConfig> pluginConfigs = new ArrayList<>();
+    private final List<io.tidegate.config.Proto> protos = new ArrayList<>();
     private final Map<String, List<String>> keysByList = new HashMap<>();
 
     /** Adds a record read from {@code key} (a {@link KeyedResources.ItemRead#record}) to the list of its type. */
@@ -38,6 +39,7 @@ final class ResourceLists {
             case "ssls" -> ssls.add((Ssl) record);
             case "global_rules" -> globalRules.add((GlobalRule) record);
             case "plugin_configs" -> pluginConfigs.add((PluginConfig) record);
+            case "protos" -> protos.add((io.tidegate.config.Proto) record);
             default -> throw new IllegalArgumentException("not a resource type: " + type);
         }
         keysByList.computeIfAbsent(type, t -> new ArrayList<>()).add(key);
@@ -45,7 +47,8 @@ final class ResourceLists {
 
     KeyedResources.Result result(Unservable unservable) {
         Resources resources = new Resources(List.copyOf(routes), List.copyOf(upstreams), List.copyOf(services),
-                List.copyOf(consumers), List.copyOf(ssls), List.copyOf(globalRules), List.copyOf(pluginConfigs), unservable);
+                List.copyOf(consumers), List.copyOf(ssls), List.copyOf(globalRules), List.copyOf(pluginConfigs),
+                List.copyOf(protos), unservable);
         return new KeyedResources.Result(resources, Map.of(), new KeyedResources.KeysByList(keysByList));
     }
 }

@@ -160,9 +160,10 @@ public interface PluginContext {
 
         /**
          * Replaces the body sent upstream with {@code body} (Content-Length follows), for a plugin
-         * that transforms the body it read with {@link PluginContext#readBody}.
+         * that transforms the body it read with {@link PluginContext#readBody}, or gives a request
+         * that had none a body (with {@link #setMethod}, a GET sent as a POST).
          *
-         * @throws IllegalStateException when the body was not read whole first
+         * @throws IllegalStateException when the request has a body that was not read whole first
          */
         void setBody(byte[] body);
     }

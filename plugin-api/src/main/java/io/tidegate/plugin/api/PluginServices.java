@@ -112,4 +112,15 @@ public interface PluginServices {
 
     /** The gateway's cache zones ({@code tidegate.proxy_cache}). */
     CacheZones cacheZones();
+
+    /**
+     * The configuration's proto of that id (APISIX's {@code protos} resource) compiled, as a
+     * serialized {@code google.protobuf.FileDescriptorSet} holding its file and what that imports,
+     * dependencies first; null when the configuration has no such proto. A configuration whose
+     * protos change compiles its plugins again, so the answer is always that of the version the
+     * plugin serves in.
+     */
+    default byte[] proto(String id) {
+        return null;
+    }
 }
