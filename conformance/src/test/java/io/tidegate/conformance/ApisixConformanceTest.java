@@ -46,7 +46,8 @@ import org.junit.jupiter.api.TestFactory;
  * 127.0.0.1:1980), {@code ${UPSTREAM_1981}}, {@code ${UPSTREAM_1982}}, {@code ${UPSTREAM_1986}}
  * (proxy-cache's origin, {@link CacheTestServer}), {@code ${FAKE_1970}}..{@code ${FAKE_1974}}
  * ({@link PortEchoServers}), their ports alone ({@code ${UPSTREAM_PORT}},
- * {@code ${UPSTREAM_PORT_1981}}, {@code ${UPSTREAM_PORT_1982}}, {@code ${UPSTREAM_PORT_1986}})
+ * {@code ${UPSTREAM_PORT_1981}}, {@code ${UPSTREAM_PORT_1982}}, {@code ${UPSTREAM_PORT_1986}}), APISIX's
+ * gRPC test servers ({@code ${GRPC_UPSTREAM}}, {@code ${GRPC_WEB_UPSTREAM}}, {@link GrpcExampleServers})
  * and {@code ${LOG_DIR}} (a fresh folder) are replaced in configurations, {@code tidegate:}
  * settings and requests.
  */
@@ -64,6 +65,8 @@ class ApisixConformanceTest {
     private static ApisixTestUpstream upstream1982;
     private static CacheTestServer cacheOrigin;
     private static PortEchoServers portEchoes;
+    /** APISIX's gRPC test servers: {@code ${GRPC_UPSTREAM}} (its 10051) and {@code ${GRPC_WEB_UPSTREAM}} (its 50001). */
+    private static GrpcExampleServers grpc;
     private static Path plugins;
     private static EtcdServer etcd;
 
@@ -74,6 +77,7 @@ class ApisixConformanceTest {
         upstream1982 = ApisixTestUpstream.start(1982);
         cacheOrigin = CacheTestServer.start();
         portEchoes = new PortEchoServers(1970, 1974);
+        grpc = new GrpcExampleServers();
         plugins = io.tidegate.testing.TempDirs.create("tidegate-conformance-plugins");
         Path dist = Path.of(System.getProperty("plugins.dist", "../plugins-dist"));
         try (Stream<Path> jars = Files.list(dist)) {
@@ -90,6 +94,7 @@ class ApisixConformanceTest {
         upstream1982.close();
         cacheOrigin.close();
         portEchoes.close();
+        grpc.close();
         if (etcd != null) {
             etcd.close();
         }
@@ -181,6 +186,7 @@ class ApisixConformanceTest {
                 .replace("${UPSTREAM_PORT}", Integer.toString(upstream.port()))
                 .replace("${UPSTREAM_1981}", upstream1981.address()).replace("${UPSTREAM_1982}", upstream1982.address())
                 .replace("${UPSTREAM_1986}", cacheOrigin.address())
+                .replace("${GRPC_UPSTREAM}", grpc.exampleAddress()).replace("${GRPC_WEB_UPSTREAM}", grpc.webAddress())
                 .replace("${UPSTREAM}", upstream.address()).replace("${LOG_DIR}", logDir.toString());
     }
 
