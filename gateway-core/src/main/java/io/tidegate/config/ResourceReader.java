@@ -289,7 +289,8 @@ public final class ResourceReader {
         if (f.has("discovery_type")) {
             f.report("discovery_type", "is not supported; list the nodes (host names are resolved by DNS)");
         }
-        List<UpstreamNode> nodes = nodes(f);
+        // as APISIX: a node without a port is on 443 for https and grpcs, else 80
+        List<UpstreamNode> nodes = nodes(f, "https".equals(scheme) || "grpcs".equals(scheme) ? 443 : 80);
         Integer retries = f.integer("retries", null, 0, Integer.MAX_VALUE);
         Double retryTimeout = f.seconds("retry_timeout", 0.0, true);
         Timeouts timeout = timeout(f);
@@ -320,7 +321,7 @@ public final class ResourceReader {
         return new UpstreamTls(cert, key, t.bool("verify", false));
     }
 
-    private List<UpstreamNode> nodes(Fields f) {
+    private List<UpstreamNode> nodes(Fields f, int defaultPort) {
         JsonNode nodes = f.raw("nodes");
         if (nodes == null) {
             f.report("nodes", "is required");
@@ -330,7 +331,7 @@ public final class ResourceReader {
         if (nodes.isObject()) {
             nodes.fields().forEachRemaining(e -> {
                 String path = f.path("nodes") + "[\"" + e.getKey() + "\"]";
-                HostPort hostPort = HostPort.parse(e.getKey(), 80);
+                HostPort hostPort = HostPort.parse(e.getKey(), defaultPort);
                 if (hostPort == null || hostPort.port() < 1) {
                     problems.add(path, "must be host or host:port (port 1-65535, IPv6 in brackets)");
                 } else if (!e.getValue().isIntegralNumber() || e.getValue().longValue() < 0
@@ -347,10 +348,10 @@ public final class ResourceReader {
                     continue;
                 }
                 String host = n.requiredString("host");
-                Integer port = n.integer("port", 80, 1, 65535);
+                Integer port = n.integer("port", defaultPort, 1, 65535);
                 // as APISIX: {host: "127.0.0.1:1980"} without a port field names both
                 HostPort inHost = host == null || n.has("port") || host.startsWith("[") || host.indexOf(':') != host.lastIndexOf(':')
-                        ? null : HostPort.parse(host, 80);
+                        ? null : HostPort.parse(host, defaultPort);
                 if (inHost != null && host.indexOf(':') > 0) {
                     host = inHost.host();
                     port = inHost.port();

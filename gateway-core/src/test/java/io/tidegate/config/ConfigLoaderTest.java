@@ -95,6 +95,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aNodeWithoutAPortIsOn443ForHttpsAndGrpcsAnd80Otherwise() throws Exception {
+        var routes = load("""
+                routes:
+                  - { uri: /a, upstream: { scheme: http, nodes: { "127.0.0.1": 1 } } }
+                  - { uri: /b, upstream: { scheme: grpc, nodes: [{ host: 127.0.0.1, weight: 1 }] } }
+                  - { uri: /c, upstream: { scheme: https, nodes: { "127.0.0.1": 1 } } }
+                  - { uri: /d, upstream: { scheme: grpcs, nodes: [{ host: 127.0.0.1, weight: 1 }] } }
+                  - { uri: /e, upstream: { scheme: grpcs, nodes: { "127.0.0.1:8443": 1 } } }
+                """).resources().routes();
+        assertEquals(List.of(80, 80, 443, 443, 8443), routes.stream().map(r -> r.upstream().nodes().get(0).port()).toList(),
+                "as APISIX (t/node/grpc-proxy.t TEST 5-6)");
+    }
+
+    @Test
     void reportsEveryErrorWithItsPath() throws IOException {
         List<String> errors = errors("""
                 tidegate:
