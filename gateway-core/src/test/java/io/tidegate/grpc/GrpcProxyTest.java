@@ -61,6 +61,7 @@ class GrpcProxyTest {
                 tidegate:
                   threads: 2
                   listeners: [{ address: "127.0.0.1:0", offer_h2: true }]
+                  metrics: { address: "127.0.0.1:0" }
                 routes:
                   - { id: echo, uri: "/test.Echo/*", upstream: { scheme: grpc, nodes: { "127.0.0.1:%d": 1 }, timeout: { connect: 2, send: 10, read: 10 } } }
                   - { id: down, uri: "/down.Echo/*", upstream: { scheme: grpc, nodes: { "127.0.0.1:1": 1 } } }
@@ -89,6 +90,22 @@ class GrpcProxyTest {
         assertArrayEquals(payload, answer);
         Metadata seen = server.lastHeaders();
         assertEquals("127.0.0.1", seen.get(Metadata.Key.of("x-forwarded-for", Metadata.ASCII_STRING_MARSHALLER)));
+    }
+
+    @Test
+    void callsAreCountedPerRouteAsOtherRequestsAre() {
+        double before = requests(gateway.metrics(), "echo", "200");
+        for (int i = 0; i < 3; i++) {
+            ClientCalls.blockingUnaryCall(channel, GrpcTestServer.UNARY, CallOptions.DEFAULT, new byte[] {1});
+        }
+        assertTrue(Await.until(Duration.ofSeconds(3), () -> requests(gateway.metrics(), "echo", "200") >= before + 3),
+                "three more calls counted: " + requests(gateway.metrics(), "echo", "200") + " after " + before);
+    }
+
+    private static double requests(String metrics, String route, String status) {
+        String series = "tidegate_requests_total{route=\"" + route + "\",status=\"" + status + "\"} ";
+        return metrics.lines().filter(line -> line.startsWith(series)).mapToDouble(line -> Double.parseDouble(line.substring(series.length())))
+                .findFirst().orElse(0);
     }
 
     @Test

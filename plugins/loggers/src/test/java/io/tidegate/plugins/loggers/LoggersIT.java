@@ -66,7 +66,8 @@ class LoggersIT {
         return "http://127.0.0.1:" + collector.getAddress().getPort() + "/logs";
     }
 
-    private static List<JsonNode> lines(Path file, int atLeast) throws Exception {
+    /** The JSON lines of {@code file}, once it has at least {@code atLeast} (or after 5 s). */
+    static List<JsonNode> lines(Path file, int atLeast) throws Exception {
         long deadline = System.currentTimeMillis() + 5000;
         List<JsonNode> out = new ArrayList<>();
         while (System.currentTimeMillis() < deadline) {
