@@ -75,6 +75,7 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
     private long startedNanos;
     private boolean responded;
     private boolean upstreamDone;
+    private boolean requestEnded;
     private boolean over;
 
     MultiplexedProxyExchange(HttpServerExchange exchange, CompiledUpstream upstream, Timeouts timeouts) {
@@ -244,7 +245,7 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
                 exchange.getConnection().getByteBufferPool(), new StreamPump.Events() {
             @Override
             public void ended() {
-                // the read timeout (ResponseTimeout) counts from here, as for HTTP/1.1
+                requestEnded = true;  // the read timeout (ResponseTimeout) counts from here, as for HTTP/1.1
             }
 
             @Override
@@ -314,6 +315,12 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
                 exchange.getConnection().getByteBufferPool(), new StreamPump.Events() {
             @Override
             public void sourceEnded() {
+                if (requestPump != null && !requestEnded) {
+                    // the node answered before the request ended (RFC 9113 8.1): the rest is not sent,
+                    // and the stream is reset so that neither side keeps it open
+                    requestPump.stop();
+                    resetUpstream(Http2Channel.ERROR_CANCEL);
+                }
                 // the upstream stream is over: the client's response ending must not cancel it
                 upstreamDone = true;
                 releaseLease();
@@ -396,7 +403,11 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
         if (!responded) {
             over = true;
             dropUpstream();
-            GrpcStatusAnswer.send(exchange, GrpcStatusAnswer.DEADLINE_EXCEEDED, "Deadline Exceeded");
+            if (GrpcStatusAnswer.wanted(exchange)) {
+                GrpcStatusAnswer.send(exchange, GrpcStatusAnswer.DEADLINE_EXCEEDED, "Deadline Exceeded");
+            } else {
+                ErrorResponses.send(exchange, 504, "504 Gateway Timeout");  // an HTTP client that sent grpc-timeout
+            }
             return;
         }
         dropUpstream();
@@ -448,13 +459,17 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
     private void cancelUpstream() {
         if (stream != null && !upstreamDone) {
             upstreamDone = true;
-            if (stream.getRequestChannel() instanceof Http2StreamSinkChannel sink) {
-                sink.getChannel().sendRstStream(sink.getStreamId(), Http2Channel.ERROR_CANCEL);
-            }
-            IoUtils.safeClose(stream.getRequestChannel());
+            resetUpstream(Http2Channel.ERROR_CANCEL);
             IoUtils.safeClose(stream.getResponseChannel());
         }
         releaseLease();
+    }
+
+    private void resetUpstream(int errorCode) {
+        if (stream.getRequestChannel() instanceof Http2StreamSinkChannel sink) {
+            sink.getChannel().sendRstStream(sink.getStreamId(), errorCode);
+        }
+        IoUtils.safeClose(stream.getRequestChannel());
     }
 
     private void dropUpstream() {

@@ -149,6 +149,75 @@ class GrpcProxyTest {
     }
 
     @Test
+    void callsBeyondANodesStreamLimitGoOnMoreConnections() throws Exception {
+        try (GrpcTestServer limited = GrpcTestServer.startLimited(2);
+             TestGateway gw = TestGateway.start("""
+                     tidegate:
+                       threads: 2
+                       listeners: [{ address: "127.0.0.1:0", offer_h2: true }]
+                     routes:
+                       - { id: limited, uri: "/test.Echo/*", upstream: { scheme: grpc, nodes: { "127.0.0.1:%d": 1 } } }
+                     """.formatted(limited.port()))) {
+            ManagedChannel through = channel(gw.port());
+            try {
+                for (int round = 0; round < 3; round++) {
+                    List<com.google.common.util.concurrent.ListenableFuture<byte[]>> calls = new ArrayList<>();
+                    for (int i = 0; i < 12; i++) {
+                        calls.add(io.grpc.stub.ClientCalls.futureUnaryCall(through.newCall(GrpcTestServer.DELAY, CallOptions.DEFAULT),
+                                new byte[] {(byte) i}));
+                    }
+                    for (int i = 0; i < calls.size(); i++) {
+                        assertArrayEquals(new byte[] {(byte) i}, calls.get(i).get(5, TimeUnit.SECONDS), "round " + round + ", call " + i);
+                    }
+                }
+            } finally {
+                through.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void clientStreamingCallsAnsweredBeforeTheirRequestEndsFollowEachOther() throws Exception {
+        // one stream at a time on the node, requests never ended by the client: each call must still be served
+        try (GrpcTestServer single = GrpcTestServer.startLimited(1);
+             TestGateway gw = TestGateway.start("""
+                     tidegate:
+                       threads: 1
+                       listeners: [{ address: "127.0.0.1:0", offer_h2: true }]
+                     routes:
+                       - { id: single, uri: "/test.Echo/*", upstream: { scheme: grpc, nodes: { "127.0.0.1:%d": 1 } } }
+                     """.formatted(single.port()))) {
+            ManagedChannel through = channel(gw.port());
+            try {
+                for (int i = 0; i < 5; i++) {
+                    LinkedBlockingQueue<Object> received = new LinkedBlockingQueue<>();
+                    io.grpc.stub.ClientCalls.asyncClientStreamingCall(through.newCall(GrpcTestServer.FIRST, CallOptions.DEFAULT),
+                            new StreamObserver<byte[]>() {
+                                @Override
+                                public void onNext(byte[] value) {
+                                    received.add(GrpcTestServer.text(value));
+                                }
+
+                                @Override
+                                public void onError(Throwable t) {
+                                    received.add(t);
+                                }
+
+                                @Override
+                                public void onCompleted() {
+                                    received.add("completed");
+                                }
+                            }).onNext(("first " + i).getBytes(StandardCharsets.UTF_8));  // and the request is never ended
+                    assertEquals("first " + i, received.poll(5, TimeUnit.SECONDS), "call " + i);
+                    assertEquals("completed", received.poll(5, TimeUnit.SECONDS));
+                }
+            } finally {
+                through.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void anErrorStatusArrivesWithItsMessageAndCustomTrailers() {
         StatusRuntimeException e = expectFailure(() -> ClientCalls.blockingUnaryCall(channel, GrpcTestServer.FAIL, CallOptions.DEFAULT, new byte[1]));
         assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());

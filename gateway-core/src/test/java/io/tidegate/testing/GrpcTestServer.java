@@ -41,6 +41,10 @@ public final class GrpcTestServer implements AutoCloseable {
     public static final MethodDescriptor<byte[], byte[]> CHAT = method("Chat", MethodDescriptor.MethodType.BIDI_STREAMING);
     public static final MethodDescriptor<byte[], byte[]> SLOW = method("Slow", MethodDescriptor.MethodType.UNARY);
     public static final MethodDescriptor<byte[], byte[]> FAIL = method("Fail", MethodDescriptor.MethodType.UNARY);
+    /** Echoes after 300 ms: calls that overlap. */
+    public static final MethodDescriptor<byte[], byte[]> DELAY = method("Delay", MethodDescriptor.MethodType.UNARY);
+    /** Client streaming, answered with the first message at once: the response ends while the request goes on. */
+    public static final MethodDescriptor<byte[], byte[]> FIRST = method("First", MethodDescriptor.MethodType.CLIENT_STREAMING);
     public static final Metadata.Key<String> REASON = Metadata.Key.of("x-reason", Metadata.ASCII_STRING_MARSHALLER);
     public static final Metadata.Key<byte[]> DETAIL = Metadata.Key.of("x-detail-bin", Metadata.BINARY_BYTE_MARSHALLER);
     public static final String FAIL_MESSAGE = "not now: ü 100%";
@@ -50,15 +54,23 @@ public final class GrpcTestServer implements AutoCloseable {
     private final AtomicReference<Metadata> lastHeaders = new AtomicReference<>();
     private final AtomicInteger cancelled = new AtomicInteger();
     private final AtomicInteger healthChecks = new AtomicInteger();
+    private final AtomicInteger requestStreamsEnded = new AtomicInteger();
     private volatile boolean serving = true;
 
     private GrpcTestServer(SslContext tls) {
+        this(tls, 0);
+    }
+
+    private GrpcTestServer(SslContext tls, int maxConcurrentCalls) {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .maxInboundMessageSize(64 << 20)
                 .addService(ServerInterceptors.intercept(service(), new RememberHeaders()))
                 .addService(health());
         if (tls != null) {
             builder.sslContext(tls);
+        }
+        if (maxConcurrentCalls > 0) {
+            builder.maxConcurrentCallsPerConnection(maxConcurrentCalls);
         }
         try {
             server = builder.build().start();
@@ -69,6 +81,11 @@ public final class GrpcTestServer implements AutoCloseable {
 
     public static GrpcTestServer start() {
         return new GrpcTestServer(null);
+    }
+
+    /** Advertising SETTINGS_MAX_CONCURRENT_STREAMS {@code maxConcurrentCalls}: a client needs several connections. */
+    public static GrpcTestServer startLimited(int maxConcurrentCalls) {
+        return new GrpcTestServer(null, maxConcurrentCalls);
     }
 
     /** Over TLS, with the given Netty server context (GrpcSslContexts.forServer(...)). */
@@ -93,6 +110,11 @@ public final class GrpcTestServer implements AutoCloseable {
     /** What the standard health service answers from now on: SERVING, or NOT_SERVING. */
     public void serving(boolean serving) {
         this.serving = serving;
+    }
+
+    /** How many First calls saw their request stream end (half-closed or reset) after they answered. */
+    public int requestStreamsEnded() {
+        return requestStreamsEnded.get();
     }
 
     /** How many grpc.health.v1.Health/Check calls the server answered. */
@@ -145,6 +167,32 @@ public final class GrpcTestServer implements AutoCloseable {
                             response.onCompleted();
                         }
                     }, 5, TimeUnit.SECONDS);
+                }))
+                .addMethod(DELAY, ServerCalls.asyncUnaryCall((request, response) -> timers.schedule(() -> {
+                    response.onNext(request);
+                    response.onCompleted();
+                }, 300, TimeUnit.MILLISECONDS)))
+                .addMethod(FIRST, ServerCalls.asyncClientStreamingCall(response -> new StreamObserver<byte[]>() {
+                    private boolean answered;
+
+                    @Override
+                    public void onNext(byte[] message) {
+                        if (!answered) {
+                            answered = true;
+                            response.onNext(message);
+                            response.onCompleted();
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        requestStreamsEnded.incrementAndGet();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        requestStreamsEnded.incrementAndGet();
+                    }
                 }))
                 .addMethod(FAIL, ServerCalls.asyncUnaryCall((request, response) -> {
                     Metadata trailers = new Metadata();

@@ -36,29 +36,88 @@ final class Http2Connector {
         this.authority = authority;
     }
 
-    void connect(XnioIoThread thread, ByteBufferPool buffers, ClientCallback<ClientConnection> callback) {
-        IoFuture<? extends StreamConnection> opening = ssl == null
-                ? thread.openStreamConnection(address, connection -> cleartext(connection, buffers, callback), options)
-                : ssl.openSslConnection(thread, address, connection -> negotiate(connection, buffers, callback), options);
-        opening.addNotifier((future, ignored) -> {
+    /** What an attempt ends with: a connection and its HTTP/2 channel, or a failure; exactly one, once. */
+    interface Opened {
+        void opened(ClientConnection connection, Http2Channel channel);
+
+        void failed(IOException cause);
+    }
+
+    /**
+     * One attempt to open a connection; {@link #cancel} gives up (a node that accepts TCP but stalls
+     * its TLS handshake would otherwise hold the attempt open for good).
+     */
+    final class Attempt {
+        private final Opened callback;
+        private IoFuture<? extends StreamConnection> opening;
+        private StreamConnection connection;
+        private boolean settled;
+
+        private Attempt(Opened callback) {
+            this.callback = callback;
+        }
+
+        void cancel() {
+            fail(new IOException("the connection to " + address + " was not ready in time (connect and handshake)"));
+        }
+
+        private void fail(IOException cause) {
+            if (settled) {
+                return;
+            }
+            settled = true;
+            if (opening != null) {
+                opening.cancel();
+            }
+            IoUtils.safeClose(connection);
+            callback.failed(cause);
+        }
+
+        private void open(StreamConnection opened, Http2Channel channel, boolean secure) {
+            if (settled) {
+                IoUtils.safeClose(opened);
+                return;
+            }
+            settled = true;
+            callback.opened(new Http2ClientConnection(channel, false, authority, null, secure), channel);
+        }
+    }
+
+    Attempt connect(XnioIoThread thread, ByteBufferPool buffers, Opened callback) {
+        Attempt attempt = new Attempt(callback);
+        attempt.opening = ssl == null
+                ? thread.openStreamConnection(address, connection -> {
+                    attempt.connection = connection;
+                    // a client-side Http2Channel opens with the connection preface and its SETTINGS itself
+                    attempt.open(connection, channel(connection, buffers), false);
+                }, options)
+                : ssl.openSslConnection(thread, address, connection -> {
+                    attempt.connection = connection;
+                    negotiate(attempt, connection, buffers);
+                }, options);
+        attempt.opening.addNotifier((future, ignored) -> {
             if (future.getStatus() == IoFuture.Status.FAILED) {
-                callback.failed(future.getException());
+                attempt.fail(future.getException());
             }
         }, null);
+        return attempt;
     }
 
-    private void cleartext(StreamConnection connection, ByteBufferPool buffers, ClientCallback<ClientConnection> callback) {
-        // a client-side Http2Channel opens with the connection preface and its SETTINGS itself
-        callback.completed(new Http2ClientConnection(channel(connection, buffers), false, authority, null, false));
-    }
+    private void negotiate(Attempt attempt, SslConnection connection, ByteBufferPool buffers) {
+        ClientCallback<ClientConnection> failure = new ClientCallback<>() {
+            @Override
+            public void completed(ClientConnection unused) {
+                // the protocol listener below reports success
+            }
 
-    private void negotiate(SslConnection connection, ByteBufferPool buffers, ClientCallback<ClientConnection> callback) {
-        ALPNClientSelector.runAlpn(connection, refused -> {
-            IoUtils.safeClose(refused);
-            callback.failed(new IOException("the node did not agree to HTTP/2 (ALPN h2) over TLS"));
-        }, callback, new ALPNClientSelector.ALPNProtocol(
-                negotiated -> callback.completed(new Http2ClientConnection(channel(negotiated, buffers), false, authority, null, true)),
-                "h2"));
+            @Override
+            public void failed(IOException cause) {
+                attempt.fail(cause);
+            }
+        };
+        ALPNClientSelector.runAlpn(connection,
+                refused -> attempt.fail(new IOException("the node did not agree to HTTP/2 (ALPN h2) over TLS")), failure,
+                new ALPNClientSelector.ALPNProtocol(negotiated -> attempt.open(negotiated, channel(negotiated, buffers), true), "h2"));
     }
 
     private Http2Channel channel(StreamConnection connection, ByteBufferPool buffers) {

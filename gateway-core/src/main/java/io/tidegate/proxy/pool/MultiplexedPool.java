@@ -1,7 +1,6 @@
 package io.tidegate.proxy.pool;
 
 import io.tidegate.upstream.NodeConnections;
-import io.undertow.client.ClientCallback;
 import io.undertow.client.ClientConnection;
 import io.undertow.connector.ByteBufferPool;
 import java.io.IOException;
@@ -18,11 +17,15 @@ import org.xnio.XnioIoThread;
  * HTTP/2 connections to one node ({@code scheme: grpc} over cleartext with prior knowledge,
  * {@code grpcs} over TLS with ALPN {@code h2}), per IO thread as {@link ConnectionPools.Pool} keeps
  * HTTP/1.1 ones. A connection carries many requests at once: a request takes a stream on the first
- * open connection with room, and a new connection is opened only when every one is full. How many
- * streams a node allows is learnt when it refuses one (its SETTINGS are not visible through
- * Undertow's client), and that connection then takes no more than it carried.
+ * open connection with room (as many streams as the node's SETTINGS_MAX_CONCURRENT_STREAMS
+ * allows), and a new connection is opened only when every one is full. A connection on which the
+ * node refused a stream anyway (its SETTINGS were not there yet) takes no new stream and closes
+ * once its streams end: Undertow counts a refused stream as open for good.
  */
 public final class MultiplexedPool implements NodeConnections, AutoCloseable {
+    /** How long opening a connection (TCP, TLS, ALPN) may take before the attempt is dropped. */
+    private static final long OPEN_MILLIS = 10_000;
+
     private final Http2Connector connector;
     private final String peer;
     private final AtomicReferenceArray<ThreadShare> perThread;
@@ -52,8 +55,8 @@ public final class MultiplexedPool implements NodeConnections, AutoCloseable {
         void release();
 
         /**
-         * The node refused the stream as over its limit: the connection takes no more streams than
-         * it carries now. The lease is given back.
+         * The node refused the stream as over its limit: the lease is given back and the connection
+         * takes no new stream.
          */
         void full();
     }
@@ -139,7 +142,7 @@ public final class MultiplexedPool implements NodeConnections, AutoCloseable {
 
         private Member withRoom() {
             for (Member member : members) {
-                if (member.connection.isOpen() && member.active < member.limit) {
+                if (!member.retired && member.connection.isOpen() && member.active < member.limit()) {
                     return member;
                 }
             }
@@ -148,15 +151,17 @@ public final class MultiplexedPool implements NodeConnections, AutoCloseable {
 
         private void connect(ByteBufferPool buffers) {
             connecting++;
-            connector.connect(thread, buffers, new ClientCallback<>() {
+            XnioExecutor.Key[] deadline = new XnioExecutor.Key[1];
+            Http2Connector.Attempt attempt = connector.connect(thread, buffers, new Http2Connector.Opened() {
                 @Override
-                public void completed(ClientConnection connection) {
+                public void opened(ClientConnection connection, io.undertow.protocols.http2.Http2Channel channel) {
                     connecting--;
+                    cancel(deadline[0]);
                     if (closed) {
                         IoUtils.safeClose(connection);
                         return;
                     }
-                    Member member = new Member(ThreadShare.this, connection);
+                    Member member = new Member(ThreadShare.this, connection, channel);
                     members.add(member);
                     connection.getCloseSetter().set(c -> gone(member));
                     serveWaiting(buffers);
@@ -165,12 +170,20 @@ public final class MultiplexedPool implements NodeConnections, AutoCloseable {
                 @Override
                 public void failed(IOException cause) {
                     connecting--;
+                    cancel(deadline[0]);
                     // every waiter meets the same node; each decides whether to try another
                     List<StreamCallback> failed = new ArrayList<>(waiting);
                     waiting.clear();
                     failed.forEach(callback -> callback.failed(cause));
                 }
             });
+            deadline[0] = thread.executeAfter(attempt::cancel, OPEN_MILLIS, TimeUnit.MILLISECONDS);
+        }
+
+        private static void cancel(XnioExecutor.Key key) {
+            if (key != null) {
+                key.remove();
+            }
         }
 
         private void serveWaiting(ByteBufferPool buffers) {
@@ -187,7 +200,11 @@ public final class MultiplexedPool implements NodeConnections, AutoCloseable {
         }
 
         private void released(Member member) {
-            if (!waiting.isEmpty() && member.connection.isOpen()) {
+            if (member.retired) {
+                if (member.active == 0) {
+                    IoUtils.safeClose(member.connection);
+                }
+            } else if (!waiting.isEmpty() && member.connection.isOpen()) {
                 waiting.poll().ready(member.lease());
             } else if (member.active == 0) {
                 member.idleSince();
@@ -210,14 +227,23 @@ public final class MultiplexedPool implements NodeConnections, AutoCloseable {
     private final class Member {
         private final ThreadShare share;
         private final ClientConnection connection;
+        private final io.undertow.protocols.http2.Http2Channel channel;
         private int active;
-        private int limit = Integer.MAX_VALUE;
+        /** The node refused a stream on it: it takes none more and closes when its streams end. */
+        private boolean retired;
         private int carried;
         private XnioExecutor.Key idleTimer;
 
-        Member(ThreadShare share, ClientConnection connection) {
+        Member(ThreadShare share, ClientConnection connection, io.undertow.protocols.http2.Http2Channel channel) {
             this.share = share;
             this.connection = connection;
+            this.channel = channel;
+        }
+
+        /** The streams the node allows at once (its SETTINGS; unlimited until they arrive). */
+        int limit() {
+            int advertised = channel.getSendMaxConcurrentStreams();
+            return advertised > 0 ? advertised : Integer.MAX_VALUE;
         }
 
         /** Takes one stream. */
@@ -252,7 +278,8 @@ public final class MultiplexedPool implements NodeConnections, AutoCloseable {
 
         void refused() {
             active--;
-            limit = Math.max(1, active);
+            retired = true;
+            share.released(this);
         }
     }
 

@@ -41,6 +41,8 @@ final class GrpcTranscodeInstance implements PluginInstance {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> JSON_METHODS = Set.of("POST", "PUT", "PATCH");
     private static final AttributeKey<Call> CALL = AttributeKey.of("grpc-transcode call", Call.class);
+    /** The most of a request body read to make the call's message; more is 413. */
+    private static final int MAX_REQUEST_BODY = 64 << 20;
     private static final byte[] NOT_DECODED = "failed to decode response data by protobuf".getBytes(StandardCharsets.US_ASCII);
 
     /** One transcoded call: what its filters decided and the answer read so far. */
@@ -103,17 +105,21 @@ final class GrpcTranscodeInstance implements PluginInstance {
         String httpMethod = context.request().method();
         String type = context.request().header("Content-Type");
         if (type != null && type.contains("application/json") && JSON_METHODS.contains(httpMethod)) {
-            return PhaseResult.later(context.readBody(Integer.MAX_VALUE - 8).thenApply(body -> {
+            return PhaseResult.later(context.readBody(MAX_REQUEST_BODY).thenApply(body -> {
+                if (body == null) {
+                    return PhaseResult.respond(413, Map.of(), new byte[0]);
+                }
                 JsonNode values = parseJson(body);
                 if (values == null && "POST".equals(httpMethod)) {
-                    values = form(body == null ? "" : new String(body, StandardCharsets.UTF_8));
+                    values = form(new String(body, StandardCharsets.UTF_8));
                 }
                 return send(context, values == null ? form(context.request().query()) : values);
             }));
         }
         if ("POST".equals(httpMethod)) {
-            return PhaseResult.later(context.readBody(Integer.MAX_VALUE - 8).thenApply(body ->
-                    send(context, form(body == null ? "" : new String(body, StandardCharsets.UTF_8)))));
+            return PhaseResult.later(context.readBody(MAX_REQUEST_BODY).thenApply(body -> body == null
+                    ? PhaseResult.respond(413, Map.of(), new byte[0])
+                    : send(context, form(new String(body, StandardCharsets.UTF_8)))));
         }
         return send(context, form(context.request().query()));
     }

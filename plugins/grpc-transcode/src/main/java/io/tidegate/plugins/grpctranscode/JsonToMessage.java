@@ -20,6 +20,9 @@ import java.util.Map;
  * type is refused ({@link Unfit}), which the plugin answers 400.
  */
 final class JsonToMessage {
+    /** "-#0x" and 20 digits are the longest a 64-bit integer's text gets; leading zeros aside. */
+    private static final int MAX_INTEGER_TEXT = 40;
+
     private JsonToMessage() {}
 
     /** A value that does not fit its field. */
@@ -164,6 +167,9 @@ final class JsonToMessage {
             throw unfit(field, value);
         }
         String text = value.textValue().trim();
+        if (text.length() > MAX_INTEGER_TEXT) {
+            throw unfit(field, value);  // no 64-bit integer is that long; BigInteger's parse grows with its square
+        }
         boolean negative = false;
         if (text.startsWith("-")) {
             negative = true;
@@ -189,6 +195,7 @@ final class JsonToMessage {
     }
 
     private static Unfit unfit(FieldDescriptor field, JsonNode value) {
-        return new Unfit(field.getFullName() + " cannot take " + value);
+        String text = value.toString();
+        return new Unfit(field.getFullName() + " cannot take " + (text.length() > 100 ? text.substring(0, 100) + "..." : text));
     }
 }
