@@ -78,6 +78,37 @@ class GrpcProxyTest {
         silent.close();
     }
 
+    /** A gateway whose one route, {@code /test.Echo/*}, goes to the gRPC node on {@code port}. */
+    static TestGateway gatewayTo(int port, int threads) {
+        return TestGateway.start("""
+                tidegate:
+                  threads: %d
+                  listeners: [{ address: "127.0.0.1:0", offer_h2: true }]
+                routes:
+                  - { id: node, uri: "/test.Echo/*", upstream: { scheme: grpc, nodes: { "127.0.0.1:%d": 1 } } }
+                """.formatted(threads, port));
+    }
+
+    /** What a streaming call receives, in order: each message as text, then "completed" or the error. */
+    static StreamObserver<byte[]> into(LinkedBlockingQueue<Object> received) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(byte[] value) {
+                received.add(GrpcTestServer.text(value));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                received.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                received.add("completed");
+            }
+        };
+    }
+
     static ManagedChannel channel(int port) {
         return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().maxInboundMessageSize(64 << 20).build();
     }
@@ -123,22 +154,7 @@ class GrpcProxyTest {
     void bidiPingPongGetsEachAnswerBeforeTheNextMessageIsSent() throws Exception {
         LinkedBlockingQueue<Object> received = new LinkedBlockingQueue<>();
         ClientCall<byte[], byte[]> call = channel.newCall(GrpcTestServer.CHAT, CallOptions.DEFAULT);
-        StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(call, new StreamObserver<>() {
-            @Override
-            public void onNext(byte[] value) {
-                received.add(GrpcTestServer.text(value));
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                received.add(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                received.add("completed");
-            }
-        });
+        StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(call, into(received));
         for (int i = 0; i < 50; i++) {
             requests.onNext(("ping " + i).getBytes(StandardCharsets.UTF_8));
             // the stream stays open: the answer can only come if the gateway passed the message on its own
@@ -150,14 +166,7 @@ class GrpcProxyTest {
 
     @Test
     void callsBeyondANodesStreamLimitGoOnMoreConnections() throws Exception {
-        try (GrpcTestServer limited = GrpcTestServer.startLimited(2);
-             TestGateway gw = TestGateway.start("""
-                     tidegate:
-                       threads: 2
-                       listeners: [{ address: "127.0.0.1:0", offer_h2: true }]
-                     routes:
-                       - { id: limited, uri: "/test.Echo/*", upstream: { scheme: grpc, nodes: { "127.0.0.1:%d": 1 } } }
-                     """.formatted(limited.port()))) {
+        try (GrpcTestServer limited = GrpcTestServer.startLimited(2); TestGateway gw = gatewayTo(limited.port(), 2)) {
             ManagedChannel through = channel(gw.port());
             try {
                 for (int round = 0; round < 3; round++) {
@@ -179,35 +188,13 @@ class GrpcProxyTest {
     @Test
     void clientStreamingCallsAnsweredBeforeTheirRequestEndsFollowEachOther() throws Exception {
         // one stream at a time on the node, requests never ended by the client: each call must still be served
-        try (GrpcTestServer single = GrpcTestServer.startLimited(1);
-             TestGateway gw = TestGateway.start("""
-                     tidegate:
-                       threads: 1
-                       listeners: [{ address: "127.0.0.1:0", offer_h2: true }]
-                     routes:
-                       - { id: single, uri: "/test.Echo/*", upstream: { scheme: grpc, nodes: { "127.0.0.1:%d": 1 } } }
-                     """.formatted(single.port()))) {
+        try (GrpcTestServer single = GrpcTestServer.startLimited(1); TestGateway gw = gatewayTo(single.port(), 1)) {
             ManagedChannel through = channel(gw.port());
             try {
                 for (int i = 0; i < 5; i++) {
                     LinkedBlockingQueue<Object> received = new LinkedBlockingQueue<>();
-                    io.grpc.stub.ClientCalls.asyncClientStreamingCall(through.newCall(GrpcTestServer.FIRST, CallOptions.DEFAULT),
-                            new StreamObserver<byte[]>() {
-                                @Override
-                                public void onNext(byte[] value) {
-                                    received.add(GrpcTestServer.text(value));
-                                }
-
-                                @Override
-                                public void onError(Throwable t) {
-                                    received.add(t);
-                                }
-
-                                @Override
-                                public void onCompleted() {
-                                    received.add("completed");
-                                }
-                            }).onNext(("first " + i).getBytes(StandardCharsets.UTF_8));  // and the request is never ended
+                    io.grpc.stub.ClientCalls.asyncClientStreamingCall(through.newCall(GrpcTestServer.FIRST, CallOptions.DEFAULT), into(received))
+                            .onNext(("first " + i).getBytes(StandardCharsets.UTF_8));  // and the request is never ended
                     assertEquals("first " + i, received.poll(5, TimeUnit.SECONDS), "call " + i);
                     assertEquals("completed", received.poll(5, TimeUnit.SECONDS));
                 }
