@@ -185,7 +185,7 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
                 attempt.settle();
                 lease = taken;
                 stream = opened;
-                exchange.removeAttachment(ProxyExchange.FAILURE);
+                UpstreamFailures.clear(exchange);
                 startedNanos = System.nanoTime();
                 upstream.started(node);
                 opened.setResponseListener(new ClientCallback<>() {
@@ -416,33 +416,22 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
         GrpcStatusAnswer.endResponse(exchange, clientSink);
     }
 
-    /** No response could be had: 502, or 504 when the last try timed out connecting. */
+    /** No response could be had: see {@link UpstreamFailures#answer}. */
     private void giveUp() {
-        if (over) {
+        if (over || timedOut()) {
             return;
-        }
-        UpstreamFailure failure = exchange.getAttachment(ProxyExchange.FAILURE);
-        if (failure == UpstreamFailure.TIMED_OUT) {
-            return; // ResponseTimeout already answered 504
         }
         over = true;
         dropUpstream();
-        if (failure == UpstreamFailure.CONNECT_TIMED_OUT) {
-            ErrorResponses.send(exchange, 504, "504 Gateway Timeout");
-        } else {
-            ErrorResponses.send(exchange, 502, "502 Bad Gateway");
-        }
+        UpstreamFailures.answer(exchange);
     }
 
     private boolean timedOut() {
-        return exchange.getAttachment(ProxyExchange.FAILURE) == UpstreamFailure.TIMED_OUT;
+        return UpstreamFailures.timedOut(exchange);
     }
 
     private void mark(UpstreamFailure failure) {
-        if (!timedOut()) {
-            exchange.putAttachment(ProxyExchange.FAILURE, failure);
-            UpstreamStatuses.failed(exchange, failure);
-        }
+        UpstreamFailures.mark(exchange, failure);
     }
 
     /** Resets the client's stream (HTTP/2), or closes its connection (HTTP/1.1): the response is cut short. */

@@ -45,8 +45,6 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
     /** The exchange's proxying (this, or a {@link MultiplexedProxyExchange}), so timeouts can abort it. */
     static final AttachmentKey<Closeable> KEY = AttachmentKey.create(Closeable.class);
-    /** Why the exchange got no response from the upstream, for the answer the client gets. */
-    static final AttachmentKey<UpstreamFailure> FAILURE = AttachmentKey.create(UpstreamFailure.class);
     /** Run once the first node is chosen, before connecting (the before_proxy phase). */
     static final AttachmentKey<BeforeProxy> BEFORE_PROXY = AttachmentKey.create(BeforeProxy.class);
     private static final AttachmentKey<Boolean> CUT_SHORT = AttachmentKey.create(Boolean.class);
@@ -191,7 +189,7 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
 
     private void connected(Try attempt, UpstreamConnection connection) {
         this.connection = connection;
-        exchange.removeAttachment(ProxyExchange.FAILURE);
+        UpstreamFailures.clear(exchange);
         startedNanos = System.nanoTime();
         upstream.started(node);
         ByteBuffer head = attempt.head.finish(connection.lastAllowed() && !upgrade);
@@ -365,20 +363,14 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
         IoUtils.safeClose(exchange.getConnection());
     }
 
-    /** No response could be had: 502, or 504 when the last try timed out connecting (as nginx). */
+    /** No response could be had: see {@link UpstreamFailures#answer}. */
     private void giveUp() {
-        if (over) {
+        if (over || timedOut()) {
             return;
         }
-        UpstreamFailure failure = exchange.getAttachment(ProxyExchange.FAILURE);
-        if (failure == UpstreamFailure.TIMED_OUT) {
-            return; // ResponseTimeout already answered 504
-        }
-        if (failure == UpstreamFailure.CONNECT_TIMED_OUT) {
-            refuse(504, "504 Gateway Timeout");
-        } else {
-            refuse(502, "502 Bad Gateway");
-        }
+        over = true;
+        dropConnection();
+        UpstreamFailures.answer(exchange);
     }
 
     private void refuse(int status, String message) {
@@ -388,14 +380,11 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
     }
 
     private boolean timedOut() {
-        return exchange.getAttachment(ProxyExchange.FAILURE) == UpstreamFailure.TIMED_OUT;
+        return UpstreamFailures.timedOut(exchange);
     }
 
     private void mark(UpstreamFailure failure) {
-        if (!timedOut()) {
-            exchange.putAttachment(ProxyExchange.FAILURE, failure);
-            UpstreamStatuses.failed(exchange, failure);
-        }
+        UpstreamFailures.mark(exchange, failure);
     }
 
     /** Closes the current upstream connection (if any) mid-request, and stops both directions. */

@@ -96,8 +96,7 @@ final class ResponseTimeout implements IoThreadSweep.Watched {
             return;
         }
         // Marked first: the proxy client reads it to stop retrying and to drop a late connection.
-        exchange.putAttachment(ProxyExchange.FAILURE, UpstreamFailure.TIMED_OUT);
-        UpstreamStatuses.failed(exchange, UpstreamFailure.TIMED_OUT);
+        UpstreamFailures.mark(exchange, UpstreamFailure.TIMED_OUT);
         IoUtils.safeClose(exchange.getAttachment(ProxyExchange.KEY));
         // Closing the upstream connection only shows up in the proxy once the upstream reacts, so
         // answer now. The proxy may still close this client connection when its failure arrives,

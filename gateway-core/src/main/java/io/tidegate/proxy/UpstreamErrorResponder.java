@@ -18,7 +18,7 @@ final class UpstreamErrorResponder implements DefaultResponseListener {
         if (exchange.isResponseStarted()) {
             return false;
         }
-        UpstreamFailure failure = exchange.getAttachment(ProxyExchange.FAILURE);
+        UpstreamFailure failure = UpstreamFailures.of(exchange);
         int status = exchange.getStatusCode();
         if (failure == UpstreamFailure.TIMED_OUT || failure == UpstreamFailure.CONNECT_TIMED_OUT
                 || status == StatusCodes.GATEWAY_TIME_OUT) {
@@ -26,7 +26,7 @@ final class UpstreamErrorResponder implements DefaultResponseListener {
         } else if (failure != null || status == StatusCodes.SERVICE_UNAVAILABLE || status == StatusCodes.BAD_GATEWAY) {
             if (failure == null) {
                 // connected, then lost the node before its response head; passive checks count this
-                exchange.putAttachment(ProxyExchange.FAILURE, UpstreamFailure.BROKEN);
+                exchange.putAttachment(UpstreamFailures.KEY, UpstreamFailure.BROKEN);
             }
             ErrorResponses.send(exchange, 502, "502 Bad Gateway");
         } else if (status >= 400) {
