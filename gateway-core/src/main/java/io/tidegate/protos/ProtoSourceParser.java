@@ -358,6 +358,26 @@ public final class ProtoSourceParser {
         throw unexpected("option value");
     }
 
+    /** One statement of a block; it consumes what it reads. */
+    @FunctionalInterface
+    private interface Statement {
+        void parse() throws ParseException;
+    }
+
+    /** A { ... } block: its statements up to the closing brace, empty ones (";") skipped. */
+    private void block(Statement statement) throws ParseException {
+        expect("{");
+        while (!at("}")) {
+            if (atEnd()) {
+                throw unexpected("\"}\"");
+            }
+            if (!tryConsume(";")) {
+                statement.parse();
+            }
+        }
+        expect("}");
+    }
+
     /** Skips a balanced { ... } block: text-format option values and extend bodies carry nothing we use. */
     private void skipBraces() throws ParseException {
         expect("{");
@@ -400,22 +420,12 @@ public final class ProtoSourceParser {
         String fullName = TypeResolver.qualify(scope, nameToken.text());
         types.define(fullName, Kind.MESSAGE, nameToken);
         MessageScope ms = new MessageScope(msg, fullName);
-        expect("{");
-        while (!at("}")) {
-            if (atEnd()) {
-                throw unexpected("\"}\"");
-            }
-            messageStatement(ms);
-        }
-        expect("}");
+        block(() -> messageStatement(ms));
         checkReserved(ms);
         addSyntheticOneofs(msg);
     }
 
     private void messageStatement(MessageScope ms) throws ParseException {
-        if (tryConsume(";")) {
-            return;
-        }
         Token t = peek();
         switch (t.kind() == TokenKind.IDENT ? t.text() : "") {
             case "message" -> parseMessage(ms.fullName, ms.msg.addNestedTypeBuilder());
@@ -434,22 +444,14 @@ public final class ProtoSourceParser {
         Token nameToken = identifier("oneof name");
         int oneofIndex = ms.msg.getOneofDeclCount();
         ms.msg.addOneofDecl(OneofDescriptorProto.newBuilder().setName(nameToken.text()));
-        expect("{");
         int fieldsBefore = ms.msg.getFieldCount();
-        while (!at("}")) {
-            if (atEnd()) {
-                throw unexpected("\"}\"");
-            }
-            if (tryConsume(";")) {
-                continue;
-            }
+        block(() -> {
             if (at("option")) {
                 optionStatement();
             } else {
                 parseField(ms, oneofIndex);
             }
-        }
-        expect("}");
+        });
         if (ms.msg.getFieldCount() == fieldsBefore) {
             throw error(nameToken, "oneof must have at least one field");
         }
@@ -976,14 +978,7 @@ public final class ProtoSourceParser {
         String fullName = TypeResolver.qualify(pkg, nameToken.text());
         types.define(fullName, Kind.SERVICE, nameToken);
         ServiceDescriptorProto.Builder service = file.addServiceBuilder().setName(nameToken.text());
-        expect("{");
-        while (!at("}")) {
-            if (atEnd()) {
-                throw unexpected("\"}\"");
-            }
-            if (tryConsume(";")) {
-                continue;
-            }
+        block(() -> {
             if (at("option")) {
                 optionStatement();
             } else if (at("rpc")) {
@@ -991,8 +986,7 @@ public final class ProtoSourceParser {
             } else {
                 throw unexpected("\"rpc\"");
             }
-        }
-        expect("}");
+        });
     }
 
     private void parseRpc(ServiceDescriptorProto.Builder service, String serviceName) throws ParseException {
@@ -1019,16 +1013,8 @@ public final class ProtoSourceParser {
         types.refer(input, serviceName, inputToken, true, (n, k) -> method.setInputType(n));
         types.refer(output, serviceName, outputToken, true, (n, k) -> method.setOutputType(n));
 
-        if (tryConsume("{")) {
-            while (!at("}")) {
-                if (atEnd()) {
-                    throw unexpected("\"}\"");
-                }
-                if (!tryConsume(";")) {
-                    optionStatement();
-                }
-            }
-            expect("}");
+        if (at("{")) {
+            block(this::optionStatement);
         } else {
             expect(";");
         }
