@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tidegate.testing.EtcdServer;
+import io.tidegate.testing.GrpcExampleServers;
 import io.tidegate.testing.TestGateway;
 import java.io.IOException;
 import java.io.UncheckedIOException;

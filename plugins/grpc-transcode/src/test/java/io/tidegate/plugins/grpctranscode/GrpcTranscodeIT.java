@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.DescriptorProtos;
+import io.tidegate.testing.GrpcExampleServers;
 import io.tidegate.testing.PluginGateway;
 import io.tidegate.testing.TestGateway;
 import java.net.http.HttpRequest;
@@ -15,19 +16,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * grpc-transcode end to end (after APISIX's t/plugin/grpc-transcode*.t): HTTP requests with query
- * arguments, forms and JSON through the packaged plugin to a real grpc-java server, the proto in
+ * arguments, forms and JSON through the packaged plugin to a real grpc-java server (APISIX's test
+ * server rebuilt, {@link GrpcExampleServers}), the proto in
  * the configuration as .proto text and as a base64 descriptor set.
  */
 class GrpcTranscodeIT {
-    static GreeterServer server;
+    static GrpcExampleServers server;
     static TestGateway gw;
 
     @BeforeAll
     static void start() throws Exception {
-        server = new GreeterServer();
+        server = new GrpcExampleServers();
         String descriptorSet = Base64.getEncoder().encodeToString(DescriptorProtos.FileDescriptorSet.newBuilder()
-                .addFile(server.file().toProto()).build().toByteArray());
-        String upstream = "{ scheme: grpc, nodes: { \"127.0.0.1:" + server.port() + "\": 1 } }";
+                .addFile(server.helloworld().toProto()).build().toByteArray());
+        String upstream = "{ scheme: grpc, nodes: { \"" + server.exampleAddress() + "\": 1 } }";
         gw = PluginGateway.start("""
                 protos:
                   - id: "1"
@@ -47,7 +49,7 @@ class GrpcTranscodeIT {
                   - { id: no-method, uri: /method_not_found, plugins: { grpc-transcode: { proto_id: "1", service: helloworld.Greeter, method: Runx } }, upstream: %3$s }
                   - { id: no-proto, uri: /proto_not_found, plugins: { grpc-transcode: { proto_id: "9", service: helloworld.Greeter, method: SayHello } }, upstream: %3$s }
                   - { id: down, uri: /grpc_down, plugins: { grpc-transcode: { proto_id: "1", service: helloworld.Greeter, method: SayHello } }, upstream: { scheme: grpc, nodes: { "127.0.0.1:1": 1 } } }
-                """.formatted(GreeterServer.PROTO.indent(6).stripTrailing(), descriptorSet, upstream));
+                """.formatted(GrpcExampleServers.HELLOWORLD.indent(6).stripTrailing(), descriptorSet, upstream));
     }
 
     @AfterAll

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tidegate.testing.EtcdServer;
+import io.tidegate.testing.GrpcExampleServers;
 import io.tidegate.testing.PluginGateway;
 import io.tidegate.testing.TestGateway;
 import java.net.URI;
@@ -43,12 +44,12 @@ class ProtosAdminIT {
 
     @Test
     void aProtoIsWrittenUsedChangedProtectedAndDeleted() throws Exception {
-        try (GreeterServer server = new GreeterServer();
+        try (GrpcExampleServers server = new GrpcExampleServers();
              TestGateway gw = PluginGateway.startWithSettings("""
                        etcd: { endpoints: ["%s"], prefix: /t%s, timeout: 2 }
                        admin: { address: "127.0.0.1:0", api_key: %s }
                      """.formatted(etcd.endpoint(), UUID.randomUUID().toString().substring(0, 8), KEY), "")) {
-            String basic = GreeterServer.PROTO.replace("repeated string items = 2;", "").replace("Gender gender = 3;", "")
+            String basic = GrpcExampleServers.HELLOWORLD.replace("repeated string items = 2;", "").replace("Gender gender = 3;", "")
                     .replace("Person person = 4;", "");
             HttpResponse<String> created = admin(gw, "PUT", "/protos/1", proto(basic));
             assertEquals(201, created.statusCode(), created.body());
@@ -65,11 +66,11 @@ class ProtosAdminIT {
 
             assertEquals(201, admin(gw, "PUT", "/routes/1", """
                     {"uri":"/grpctest","plugins":{"grpc-transcode":{"proto_id":"1","service":"helloworld.Greeter","method":"SayHello"}},
-                     "upstream":{"scheme":"grpc","nodes":{"127.0.0.1:%d":1}}}""".formatted(server.port())).statusCode());
+                     "upstream":{"scheme":"grpc","nodes":{"%s":1}}}""".formatted(server.exampleAddress())).statusCode());
             gw.awaitStatus("/grpctest?name=world", 200, 5000);
             assertEquals("{\"message\":\"Hello world\"}", gw.get("/grpctest?name=world").body(), "the proto as first written");
 
-            assertEquals(200, admin(gw, "PUT", "/protos/1", proto(GreeterServer.PROTO)).statusCode());
+            assertEquals(200, admin(gw, "PUT", "/protos/1", proto(GrpcExampleServers.HELLOWORLD)).statusCode());
             long waited = 0;
             while (!gw.get("/grpctest?name=world").body().contains("items") && waited < 5000) {
                 Thread.sleep(50);

@@ -1,4 +1,4 @@
-package io.tidegate.conformance;
+package io.tidegate.testing;
 
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
@@ -31,13 +31,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The gRPC servers APISIX's gRPC tests call, rebuilt from what they answer: t/grpc_server_example
- * ({@code ${GRPC_UPSTREAM}}: helloworld.Greeter, helloworld.TestImport, echo.Echo, on grpc-java)
- * and t/plugin/grpc-web/server.go ({@code ${GRPC_WEB_UPSTREAM}}: a6.RouteService). The second is a
+ * (helloworld.Greeter, helloworld.TestImport, echo.Echo, on grpc-java) and
+ * t/plugin/grpc-web/server.go (a6.RouteService), for the conformance suite's {@code ${GRPC_UPSTREAM}}
+ * and {@code ${GRPC_WEB_UPSTREAM}} and for grpc-transcode's own tests. The second is a
  * plain HTTP/2 handler rather than grpc-java because APISIX's grpc-web tests send two stray bytes
  * after the message, which Go's server ignores and grpc-java's refuses.
  */
-final class GrpcExampleServers implements AutoCloseable {
-    private static final String HELLOWORLD = """
+public final class GrpcExampleServers implements AutoCloseable {
+    /** APISIX's t/grpc_server_example/proto/helloworld.proto (the methods its tests call). */
+    public static final String HELLOWORLD = """
             syntax = "proto3";
             package helloworld;
             service Greeter {
@@ -93,7 +95,7 @@ final class GrpcExampleServers implements AutoCloseable {
     private final Undertow web;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
 
-    GrpcExampleServers() {
+    public GrpcExampleServers() {
         try {
             helloworld = file(HELLOWORLD, "proto/helloworld.proto");
             Descriptors.FileDescriptor imported = file(IMPORTED, "proto/import.proto");
@@ -114,12 +116,19 @@ final class GrpcExampleServers implements AutoCloseable {
         return Descriptors.FileDescriptor.buildFrom(ProtoSourceParser.parse(text, name), dependencies);
     }
 
-    String exampleAddress() {
+    /** host:port of helloworld.Greeter, TestImport and Echo. */
+    public String exampleAddress() {
         return "127.0.0.1:" + example.getPort();
     }
 
-    String webAddress() {
+    /** host:port of a6.RouteService. */
+    public String webAddress() {
         return "127.0.0.1:" + ((InetSocketAddress) web.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    /** helloworld.proto compiled, as the servers use it. */
+    public Descriptors.FileDescriptor helloworld() {
+        return helloworld;
     }
 
     // ---- t/grpc_server_example ------------------------------------------------------------------
