@@ -47,7 +47,7 @@ import org.xnio.XnioExecutor;
  * 502 (UNAVAILABLE to a gRPC client), a failure after it resets the client's stream. Everything
  * runs on the exchange's IO thread, which owns the upstream connection too.
  */
-final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched {
+final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched, NodeTry.Owner {
     private static final Logger log = LoggerFactory.getLogger(MultiplexedProxyExchange.class);
     private static final IoThreadSweep<MultiplexedProxyExchange> RESET_STREAMS = new IoThreadSweep<>(100);
     /** Undertow's message id when a connection's streams are all taken (UndertowMessages.streamLimitExceeded). */
@@ -133,7 +133,7 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
     /** Waiting for a stream on a connection to one node. */
     private final class Try extends NodeTry implements MultiplexedPool.StreamCallback {
         Try(int node, UpstreamNodeTarget target) {
-            super(MultiplexedProxyExchange.this.exchange, upstream.name(), node, target, owner);
+            super(MultiplexedProxyExchange.this.exchange, upstream.name(), node, target, MultiplexedProxyExchange.this);
         }
 
         @Override
@@ -151,18 +151,17 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
         }
     }
 
-    /** What a {@link NodeTry} needs of this exchange. */
-    private final NodeTry.Owner owner = new NodeTry.Owner() {
-        @Override
-        public boolean over() {
-            return over;
-        }
+    // ---- NodeTry.Owner: what a try needs of this exchange (this object, not one more per request)
 
-        @Override
-        public void notReached(int failedNode, UpstreamFailure failure, Outcome outcome) {
-            notSent(failedNode, failure, outcome);
-        }
-    };
+    @Override
+    public boolean over() {
+        return over;
+    }
+
+    @Override
+    public void notReached(int failedNode, UpstreamFailure failure, Outcome outcome) {
+        notSent(failedNode, failure, outcome);
+    }
 
     /** The try reached no node: another node, while retries allow, else 502 (504 for a connect timeout). */
     private void notSent(int failedNode, UpstreamFailure failure, Outcome outcome) {

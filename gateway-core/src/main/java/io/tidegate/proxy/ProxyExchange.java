@@ -41,7 +41,7 @@ import org.xnio.IoUtils;
  * <p>Retrying is safe when the failed try cannot have reached the node (it could not connect), or
  * when nothing of the client's body was consumed and the method is idempotent.
  */
-final class ProxyExchange implements Closeable, RequestSender.Events, ResponseReceiver.Events, IoThreadSweep.Watched {
+final class ProxyExchange implements Closeable, RequestSender.Events, ResponseReceiver.Events, IoThreadSweep.Watched, NodeTry.Owner {
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
     /** The exchange's proxying (this, or a {@link MultiplexedProxyExchange}), so timeouts can abort it. */
     static final AttachmentKey<Closeable> KEY = AttachmentKey.create(Closeable.class);
@@ -144,7 +144,7 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
         private final RequestHeadWriter head;
 
         Try(int node, UpstreamNodeTarget target, RequestHeadWriter head) {
-            super(ProxyExchange.this.exchange, upstream.name(), node, target, owner);
+            super(ProxyExchange.this.exchange, upstream.name(), node, target, ProxyExchange.this);
             this.head = head;
         }
 
@@ -164,18 +164,17 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
         }
     }
 
-    /** What a {@link NodeTry} needs of this exchange. */
-    private final NodeTry.Owner owner = new NodeTry.Owner() {
-        @Override
-        public boolean over() {
-            return over;
-        }
+    // ---- NodeTry.Owner: what a try needs of this exchange (this object, not one more per request)
 
-        @Override
-        public void notReached(int failedNode, UpstreamFailure failure, Outcome outcome) {
-            connectFailed(failedNode, failure, outcome);
-        }
-    };
+    @Override
+    public boolean over() {
+        return over;
+    }
+
+    @Override
+    public void notReached(int failedNode, UpstreamFailure failure, Outcome outcome) {
+        connectFailed(failedNode, failure, outcome);
+    }
 
     private void connectFailed(int failedNode, UpstreamFailure failure, Outcome outcome) {
         upstream.report(failedNode, outcome);
