@@ -84,6 +84,15 @@ class GrpcTranscodeIT {
     }
 
     @Test
+    void aRequestBodyOver64MibIsRefusedUnread() {
+        byte[] huge = new byte[(64 << 20) + 1];
+        java.util.Arrays.fill(huge, (byte) ' ');
+        HttpResponse<String> response = gw.send(gw.request("/grpctest").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(huge)).build());
+        assertEquals(413, response.statusCode());
+    }
+
+    @Test
     void valuesThatDoNotFitTheMessageAre400() {
         assertEquals(400, postJson("/grpctest", "{\"name\":\"world\",\"gender\":\"GENDER_MA\"}").statusCode(), "an unknown enum name");
         assertEquals(400, postJson("/grpctest", "{\"name\":{\"first\":\"x\"}}").statusCode(), "an object for a string");
