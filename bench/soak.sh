@@ -1,51 +1,130 @@
 #!/usr/bin/env bash
-# A bounded soak, not part of CI: SECONDS (default 600) of wrk load on three routes over three
-# origins behind health checks, while the watched configuration file changes every 5 s and one
-# origin is killed every minute and restarted 10 s later. Reports requests, errors, p99 and the
-# gateway's RSS after warm-up and at the end.
-# Usage: bench/soak.sh [SECONDS] [CONNECTIONS]   (needs wrk and nginx)
+# A soak, not part of CI. For SECONDS (default 1800) wrk loads a route over three origins behind
+# health checks, on a gateway reading etcd (a real 3-member cluster) with the Admin API on, while:
+#   every 5 s   an Admin API write (a route created, or deleted again; 50 in rotation)
+#   every 20 s  the watched config file changes its listeners (a second listener added / removed)
+#   every 40 s  the request-id plugin's jar, used by the loaded route, is replaced on disk
+#   every 100 s an etcd member is stopped, and started again 10 s later
+#   every 60 s  an origin is killed, and started again 10 s later
+#   UPGRADES (default 5) times, evenly spread: `--upgrade` replaces the gateway process
+# Each gateway process logs its GC (-Xlog:gc). At the end: requests, failures (non-2xx and socket
+# errors), Admin API write failures, each process's exit code, and for each process the slope of
+# its heap after GC (least squares over the pauses after its first 60 s).
+# Usage: bench/soak.sh [SECONDS] [CONNECTIONS]   (needs wrk, nginx, etcd)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-secs=${1:-600}; conns=${2:-64}
-for tool in wrk nginx; do command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }; done
+secs=${1:-1800}; conns=${2:-64}; upgrades=${UPGRADES:-5}
+for tool in wrk nginx etcd curl python3; do command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }; done
 [ -f "$root/gateway-core/target/tidegate.jar" ] || mvn -q -f "$root/pom.xml" -DskipTests package >&2
 source "$here/origins.sh"
+echo "soak work folder: $work" >&2
 for port in 9101 9102 9103; do pids+=("$(origin $port)"); wait_port $port; done
-config() { # $1: how many extra routes the current version has
+
+# --- etcd: three members on fixed loopback ports
+cluster="e1=http://127.0.0.1:22380,e2=http://127.0.0.1:22480,e3=http://127.0.0.1:22580"
+etcd_member() { # $1: 1..3
+  local n=$1 client=$((22279 + 100 * $1)) peer=$((22280 + 100 * $1))
+  etcd --name "e$n" --data-dir "$work/etcd-$n" --listen-client-urls "http://127.0.0.1:$client" \
+       --advertise-client-urls "http://127.0.0.1:$client" --listen-peer-urls "http://127.0.0.1:$peer" \
+       --initial-advertise-peer-urls "http://127.0.0.1:$peer" --initial-cluster "$cluster" \
+       --initial-cluster-state new --heartbeat-interval 100 --election-timeout 1000 \
+       >>"$work/etcd-$n.log" 2>&1 & echo $!
+}
+declare -A etcd_pid
+for n in 1 2 3; do etcd_pid[$n]=$(etcd_member $n); pids+=("${etcd_pid[$n]}"); done
+for n in 1 2 3; do wait_port $((22279 + 100 * n)); done
+
+# --- the gateway: plugins from a copy of plugins-dist, so that jars can be replaced
+mkdir -p "$work/plugins"; cp "$root"/plugins-dist/*.jar "$work/plugins/"
+listeners() { # $1: 1 or 2 listeners
   {
-    echo 'tidegate: { listeners: [{ address: 127.0.0.1:9080 }] }'
-    echo 'upstreams:'
-    echo '  - id: origins'
-    echo '    nodes: { "127.0.0.1:9101": 1, "127.0.0.1:9102": 1, "127.0.0.1:9103": 1 }'
-    echo '    checks: { active: { http_path: /, healthy: { interval: 1, successes: 2 }, unhealthy: { interval: 1, tcp_failures: 2 } } }'
-    echo 'routes:'
-    echo '  - { id: main, uri: "/*", upstream_id: origins }'
-    for i in $(seq 1 "$1"); do echo "  - { id: extra-$i, uri: /extra/$i, upstream_id: origins }"; done
+    echo 'tidegate:'
+    echo '  listeners:'
+    echo '    - address: 127.0.0.1:9080'
+    [ "$1" = 2 ] && echo '    - address: 127.0.0.1:9081'
+    echo '  etcd: { endpoints: ["http://127.0.0.1:22379", "http://127.0.0.1:22479", "http://127.0.0.1:22579"], prefix: /soak }'
+    echo '  admin: { address: 127.0.0.1:9180, api_key: soak-admin-key }'
+    echo "  plugins_dir: $work/plugins"
+    echo '  upgrade_sock: run/upgrade.sock'
+    echo '  pid_file: run/tidegate.pid'
+    echo '  shutdown_grace: 30'
   } > "$work/config.tmp" && mv "$work/config.tmp" "$work/config.yaml"
 }
-config 0
-java -Xmx512m -jar "$root/gateway-core/target/tidegate.jar" -c "$work/config.yaml" >"$work/gateway.log" 2>&1 & gw=$!; pids+=($gw)
-wait_port 9080
-rss() { awk '/VmRSS/ {print $2 " kB"}' "/proc/$1/status"; }
+listeners 1
+gateways=()
+start_gateway() { # $@: extra arguments
+  java -Xmx512m "-Xlog:gc:file=$work/gc-%p.log:uptime" -jar "$root/gateway-core/target/tidegate.jar" \
+       -c "$work/config.yaml" "$@" >>"$work/gateway.log" 2>&1 & echo $!
+}
+gw=$(start_gateway); gateways+=("$gw"); pids+=("$gw")
+wait_port 9180
+admin() { # method path [body]: prints the status code
+  curl -s -o /dev/null -w '%{http_code}' -X "$1" -H 'X-API-KEY: soak-admin-key' \
+       ${3:+-H 'Content-Type: application/json' -d "$3"} "http://127.0.0.1:9180/apisix/admin$2"
+}
+admin PUT /upstreams/origins '{"nodes":{"127.0.0.1:9101":1,"127.0.0.1:9102":1,"127.0.0.1:9103":1},"type":"roundrobin",
+  "checks":{"active":{"http_path":"/","healthy":{"interval":1,"successes":2},"unhealthy":{"interval":1,"tcp_failures":2}}}}' >/dev/null
+admin PUT /routes/main '{"uri":"/*","upstream_id":"origins","plugins":{"request-id":{}}}' >/dev/null
+for _ in $(seq 1 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9080/)" = 200 ] && break; sleep 0.1; done
+
 wrk -t1 -c"$conns" -d"${secs}s" --latency http://127.0.0.1:9080/ >"$work/wrk.txt" & load=$!
-sleep 30; rss_start=$(rss $gw)
-victim=${pids[2]}; reloads=0; restarts=0; start=$(date +%s)
+start=$(date +%s); writes=0; write_failures=0; listener_changes=0; jar_swaps=0; member_restarts=0; origin_restarts=0; done_upgrades=0
+victim=${pids[2]}; stopped_member=""; member_back_at=0; origin_back_at=0; next=1
 while kill -0 $load 2>/dev/null; do
   now=$(( $(date +%s) - start ))
-  config $(( reloads % 50 )); reloads=$((reloads + 1))
-  if [ $(( now % 60 )) -lt 5 ] && [ "$now" -ge 55 ] && [ -n "$victim" ]; then
-    kill -9 "$victim"; sleep 10; victim=$(origin 9103); pids+=("$victim"); restarts=$((restarts + 1))
+  # Admin API: create route n, or delete it when it exists (every other round)
+  n=$(( writes % 50 )); if [ $(( writes / 50 % 2 )) = 0 ]; then
+    code=$(admin PUT "/routes/churn-$n" "{\"uri\":\"/churn/$n\",\"upstream_id\":\"origins\"}")
+  else code=$(admin DELETE "/routes/churn-$n"); fi
+  writes=$((writes + 1)); case $code in 2*) ;; *) write_failures=$((write_failures + 1)); echo "admin write $writes: $code" >&2 ;; esac
+  if [ $(( now / 20 )) -ge "$next" ]; then
+    next=$(( now / 20 + 1 ))
+    listeners $(( listener_changes % 2 == 0 ? 2 : 1 )); listener_changes=$((listener_changes + 1))
+    if [ $(( listener_changes % 2 )) = 0 ]; then  # every 40 s
+      jar=$(ls "$work"/plugins/request-id-*.jar); cp "$jar" "$work/plugins/.swap" && touch "$work/plugins/.swap" \
+        && mv "$work/plugins/.swap" "$jar"; jar_swaps=$((jar_swaps + 1))
+    fi
+  fi
+  if [ -z "$stopped_member" ] && [ $(( now % 100 )) -lt 5 ] && [ "$now" -ge 50 ]; then
+    stopped_member=$(( member_restarts % 3 + 1 )); kill "${etcd_pid[$stopped_member]}"; member_back_at=$((now + 10))
+  elif [ -n "$stopped_member" ] && [ "$now" -ge "$member_back_at" ]; then
+    etcd_pid[$stopped_member]=$(etcd_member "$stopped_member"); pids+=("${etcd_pid[$stopped_member]}")
+    stopped_member=""; member_restarts=$((member_restarts + 1))
+  fi
+  if [ -n "$victim" ] && [ $(( now % 60 )) -lt 5 ] && [ "$now" -ge 55 ]; then
+    kill -9 "$victim"; victim=""; origin_back_at=$((now + 10))
+  elif [ -z "$victim" ] && [ "$now" -ge "$origin_back_at" ]; then
+    victim=$(origin 9103); pids+=("$victim"); origin_restarts=$((origin_restarts + 1))
+  fi
+  if [ "$done_upgrades" -lt "$upgrades" ] && [ "$now" -ge $(( (done_upgrades + 1) * secs / (upgrades + 1) )) ]; then
+    gw=$(start_gateway --upgrade); gateways+=("$gw"); pids+=("$gw"); done_upgrades=$((done_upgrades + 1))
   fi
   sleep 5
 done
 wait $load || true
-rss_end=$(rss $gw)
+exits=""
+for g in "${gateways[@]:0:${#gateways[@]}-1}"; do wait "$g"; exits+="$g:$? "; done
 cat "$work/wrk.txt"
 requests=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
 non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/wrk.txt"); non2xx=${non2xx:-0}
 socket=$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' "$work/wrk.txt"); socket=${socket:-0}
 echo "soak ${secs}s: requests=$requests failed=$((non2xx + socket)) (non-2xx $non2xx, socket errors $socket)" \
-     "p99=$(awk '$1=="99%" {print $2}' "$work/wrk.txt") reloads=$reloads origin-restarts=$restarts" \
-     "rss after warm-up=$rss_start end=$rss_end"
-echo "config versions served: $(grep -c 'configuration version' "$work/gateway.log")"
+     "p99=$(awk '$1=="99%" {print $2}' "$work/wrk.txt")"
+echo "admin writes=$writes failed=$write_failures; listener changes=$listener_changes; plugin jar swaps=$jar_swaps;" \
+     "etcd member restarts=$member_restarts; origin restarts=$origin_restarts; upgrades=$done_upgrades"
+echo "replaced gateways' exit codes (pid:code): $exits"
+python3 - "$work" <<'PY'
+import glob, re, sys
+pause = re.compile(r'^\[([\d.]+)s\].*Pause.*?(\d+)M->(\d+)M\((\d+)M\)')
+for path in sorted(glob.glob(sys.argv[1] + '/gc-*.log')):
+    points = [(float(m.group(1)), int(m.group(3))) for m in map(pause.match, open(path)) if m]
+    late = [(t, h) for t, h in points if t >= 60]
+    if len(late) < 3:
+        print(f"{path.rsplit('/', 1)[1]}: {len(points)} pauses, too few after 60 s for a slope"); continue
+    n = len(late); mt = sum(t for t, _ in late) / n; mh = sum(h for _, h in late) / n
+    slope = sum((t - mt) * (h - mh) for t, h in late) / sum((t - mt) ** 2 for t, _ in late)
+    span = late[-1][0] - late[0][0]
+    print(f"{path.rsplit('/', 1)[1]}: {n} pauses over {span / 60:.1f} min, heap after GC {min(h for _, h in late)}-"
+          f"{max(h for _, h in late)} MB, slope {slope * 60:+.3f} MB/min")
+PY

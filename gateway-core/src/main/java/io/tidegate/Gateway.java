@@ -4,6 +4,9 @@ import io.tidegate.admin.AdminApi;
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.ConfigLoader;
 import io.tidegate.config.GatewayConfig;
+import io.tidegate.config.ListenerCertificates;
+import io.tidegate.config.ListenerSettings;
+import io.tidegate.config.ListenerTls;
 import io.tidegate.config.Problem;
 import io.tidegate.config.Problems;
 import io.tidegate.config.Resources;
@@ -74,8 +77,10 @@ public final class Gateway implements AutoCloseable {
         return thread;
     });
     private final PluginFolderWatcher watcher;
-    /** Null when the resources come from etcd. */
+    /** The configuration file: its resources (unless they come from etcd or the Admin API) and its listeners. */
     private final ConfigFileWatcher fileWatcher;
+    /** The listeners' certificate and key files, or null when no listener has TLS; replaced when the listeners change. */
+    private ConfigFileWatcher certificateWatcher;
     /** Both null when the resources come from the file. */
     private final EtcdStore etcd;
     private final EtcdSource etcdSource;
@@ -100,7 +105,7 @@ public final class Gateway implements AutoCloseable {
 
     private Gateway(GatewayConfig config, ConnectionPools pools, HealthCheckers checkers, DnsCache dns,
                     PluginRegistry plugins, SharedPluginOutputs outputs, PluginLedger ledger, Resources served,
-                    SnapshotBuilder.Build first, com.fasterxml.jackson.databind.JsonNode standaloneState) {
+                    SnapshotBuilder.Build first, com.fasterxml.jackson.databind.JsonNode standaloneState, boolean takingOver) {
         this.outputs = outputs;
         this.config = config;
         this.pools = pools;
@@ -134,6 +139,11 @@ public final class Gateway implements AutoCloseable {
                         this::reloadPlugins)
                 : AdminApi.standalone(config.server().admin().apiKey(), standaloneState, stateFile(config), this::validate,
                         next -> reloads.swap(next, "admin"), plugins::catalog, this::reloadPlugins);
+        if (takingOver && !snapshots.loaded()) {
+            stopSourcesAfterFailedStart();
+            throw new IllegalStateException("etcd did not list the configuration, so this gateway does not take over; "
+                    + "the running one keeps serving");
+        }
         try {
             this.server = GatewayServer.start(config.server(),
                     new GatewayHandler(snapshots, config.server().clientMaxBodySize(), new RequestGuard(config.server().limits()),
@@ -147,9 +157,10 @@ public final class Gateway implements AutoCloseable {
         long refreshMillis = Math.round(config.server().dnsRefreshSeconds() * 1000);
         background.scheduleWithFixedDelay(this::refreshDns, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
         this.watcher = new PluginFolderWatcher(plugins, this::pluginsChanged);
-        // from etcd or the Admin API, the file holds no resources to watch
-        this.fileWatcher = etcd == null && !apiDriven(config) ? new ConfigFileWatcher(config.sources(), this::fileChanged) : null;
-        if (fileWatcher != null) {
+        // from etcd or the Admin API, the file holds no resources, but still the listeners
+        this.fileWatcher = new ConfigFileWatcher(config.sources(), this::fileChanged);
+        watchCertificates(config.server().listeners());
+        if (resourcesFromFile()) {
             reloadIfEditedSinceLoaded();
         }
     }
@@ -223,6 +234,15 @@ public final class Gateway implements AutoCloseable {
 
     /** Loads the plugins, compiles the configuration, binds the listeners and starts serving. */
     public static Gateway start(GatewayConfig config) throws ConfigException {
+        return start(config, false);
+    }
+
+    /**
+     * As {@link #start(GatewayConfig)}; {@code takingOver} (for {@code --upgrade}) refuses to bind
+     * before the configuration from etcd is loaded, since the running gateway would be sending
+     * connections to a gateway that can only answer 503.
+     */
+    public static Gateway start(GatewayConfig config, boolean takingOver) throws ConfigException {
         ConnectionPools pools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas(),
                 config.server().limits().upstreamMaxConnections());
         HealthCheckers checkers = new HealthCheckers(config.server().trustedCas());
@@ -239,7 +259,8 @@ public final class Gateway implements AutoCloseable {
             Resources resources = standaloneState == null ? config.resources() : AdminApi.resourcesOf(standaloneState, stateFile(config));
             SnapshotBuilder.Build first = builder(config, pools, checkers, dns, plugins.catalog(), outputs)
                     .build(resources, 1, CompiledPieces.NONE, ledger);
-            Gateway gateway = new Gateway(config, pools, checkers, dns, plugins, outputs, ledger, resources, first, standaloneState);
+            Gateway gateway = new Gateway(config, pools, checkers, dns, plugins, outputs, ledger, resources, first, standaloneState,
+                    takingOver);
             gateway.logStarted();
             return gateway;
         } catch (ConfigException | RuntimeException e) {
@@ -335,7 +356,11 @@ public final class Gateway implements AutoCloseable {
      * The configuration file (or its resources file) changed: its resources are validated and
      * swapped in; an invalid edit changes nothing. Server settings only apply at start.
      */
-    private void fileChanged() {
+    private boolean resourcesFromFile() {
+        return etcd == null && !apiDriven(config);
+    }
+
+    private synchronized void fileChanged() {
         for (Path source : config.sources()) {
             if (source.toFile().length() == 0) {
                 log.warn("{} is empty; ignored (to serve nothing, leave the resource lists empty: routes: [])", source);
@@ -350,9 +375,13 @@ public final class Gateway implements AutoCloseable {
                     String.join("\n  ", e.errors()));
             return;
         }
-        if (!next.server().equals(config.server())) {
-            log.warn("settings under tidegate: in {} changed; they take effect at the next start (resources apply now)",
-                    config.file());
+        applyListeners(next.server().listeners());
+        if (!next.server().withListeners(config.server().listeners()).equals(config.server())) {
+            log.warn("settings under tidegate: in {} changed; apart from listeners, they take effect at the next start{}",
+                    config.file(), resourcesFromFile() ? " (resources apply now)" : "");
+        }
+        if (!resourcesFromFile()) {
+            return;
         }
         try {
             if (reloads.swapIfChanged(next.resources(), "file") == null) {
@@ -361,6 +390,58 @@ public final class Gateway implements AutoCloseable {
         } catch (ConfigException e) {
             log.error("{} changed but does not compile; configuration version {} keeps serving:\n  {}", config.file(), reloads.version(),
                     String.join("\n  ", e.errors()));
+        }
+    }
+
+    private void applyListeners(List<ListenerSettings> wanted) {
+        if (wanted.equals(server.listeners())) {
+            return;
+        }
+        List<String> failures = server.applyListeners(wanted);
+        failures.forEach(failure -> log.error("listener {}; the other listeners apply", failure));
+        watchCertificates(server.listeners());
+    }
+
+    /** Watches the TLS listeners' certificate and key files, so that a replaced file is served without a restart. */
+    private synchronized void watchCertificates(List<ListenerSettings> listeners) {
+        if (certificateWatcher != null) {
+            certificateWatcher.close();
+            certificateWatcher = null;
+        }
+        List<Path> files = listeners.stream().filter(l -> l.tls() != null)
+                .flatMap(l -> java.util.stream.Stream.of(l.tls().certFile(), l.tls().keyFile())).distinct().toList();
+        if (!files.isEmpty() && !closed.get()) {
+            certificateWatcher = new ConfigFileWatcher(files, this::certificatesChanged);
+        }
+    }
+
+    /**
+     * Reads every TLS listener's files again. A pair that does not load (a half-written file, a key
+     * that is not the certificate's) is reported and the listener keeps its certificate; the watch
+     * calls again when the files change once more.
+     */
+    private synchronized void certificatesChanged() {
+        List<ListenerSettings> next = new ArrayList<>();
+        for (ListenerSettings listener : server.listeners()) {
+            ListenerTls tls = listener.tls();
+            if (tls == null) {
+                next.add(listener);
+                continue;
+            }
+            try {
+                ListenerTls read = ListenerCertificates.read(tls.certFile(), tls.keyFile());
+                if (!read.equals(tls)) {
+                    log.info("listener {}: certificate files changed; new connections get the new certificate ({})",
+                            listener.address(), ListenerCertificates.describe(read));
+                }
+                next.add(new ListenerSettings(listener.host(), listener.port(), read, listener.offerH2()));
+            } catch (IllegalArgumentException e) {
+                log.error("listener {}: {}; it keeps its current certificate", listener.address(), e.getMessage());
+                next.add(listener);
+            }
+        }
+        if (!next.equals(server.listeners())) {
+            server.applyListeners(next);
         }
     }
 
@@ -467,6 +548,30 @@ public final class Gateway implements AutoCloseable {
         log.info("tidegate stopped");
     }
 
+    /** Closes every listening socket (the newer gateway's take the connections); see {@link #finishHandOver}. */
+    public void stopAccepting() {
+        draining = true;
+        server.stopAccepting();
+    }
+
+    /**
+     * After {@link #stopAccepting}: serves what arrives on open connections, closing each after its
+     * answer, until none is open or {@code shutdown_grace} passed; then everything closes.
+     */
+    public void finishHandOver() {
+        long graceMillis = Math.round(config.server().shutdownGraceSeconds() * 1000);
+        log.info("handed the listeners over; serving the open connections, closing each after its answer (up to {} ms)", graceMillis);
+        try {
+            if (!server.handOver(graceMillis)) {
+                log.warn("connections still open after {} ms are closed", graceMillis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+        log.info("tidegate stopped after the hand-over");
+    }
+
     /** A version no request can use any more: its plugins are closed on a thread of their own (a close may block). */
     private void closeReplaced(Snapshot snapshot) {
         try {
@@ -491,8 +596,11 @@ public final class Gateway implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        if (fileWatcher != null) {
-            fileWatcher.close();
+        fileWatcher.close();
+        synchronized (this) {
+            if (certificateWatcher != null) {
+                certificateWatcher.close();
+            }
         }
         if (etcdSource != null) {
             etcdSource.close();

@@ -21,9 +21,12 @@ public final class Main {
     static final int INVALID_CONFIG = 1;
     static final int USAGE = 2;
     private static final String USAGE_TEXT = """
-            usage: java -jar tidegate.jar [-c FILE] [-t] [--start-and-exit] [--version]
+            usage: java -jar tidegate.jar [-c FILE] [-t] [--upgrade] [--start-and-exit] [--version]
               -c, --config FILE  configuration file (default: config.yaml)
               -t, --test         check the configuration, print every error with its path, and exit
+              --upgrade          take the ports over from the gateway running with the same
+                                 tidegate.upgrade_sock: it stops accepting, finishes its requests
+                                 and exits; no connection is refused meanwhile
               --start-and-exit   start as usual, and once the listeners are bound, shut down and exit
                                  (a smoke test; the build records the JVM's class-data archive with it)
               -v, --version      print the version and exit
@@ -56,6 +59,7 @@ public final class Main {
         Path config = Path.of("config.yaml");
         boolean test = false;
         boolean startAndExit = false;
+        boolean upgrade = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "-c", "--config" -> {
@@ -67,6 +71,7 @@ public final class Main {
                 }
                 case "-t", "--test" -> test = true;
                 case "--start-and-exit" -> startAndExit = true;
+                case "--upgrade" -> upgrade = true;
                 case "-v", "--version" -> {
                     out.println("tidegate " + Version.current());
                     return OK;
@@ -89,13 +94,41 @@ public final class Main {
                         + " routes, " + snapshot.upstreamCount() + " upstreams)");
                 return OK;
             }
-            Gateway gateway = Gateway.start(loaded);
+            Path upgradeSocket = loaded.server().upgradeSocket() == null ? null : Path.of(loaded.server().upgradeSocket());
+            if (upgrade && upgradeSocket == null) {
+                err.println("tidegate: --upgrade needs tidegate.upgrade_sock in " + config
+                        + " (set it in the running gateway's configuration too; it takes effect at its next start)");
+                return USAGE;
+            }
+            if (upgrade && GatewayServer.portSharingUnavailable() != null) {
+                err.println("tidegate: --upgrade is not available here: " + GatewayServer.portSharingUnavailable()
+                        + "; stop the running gateway, then start this one");
+                return USAGE;
+            }
+            if (!upgrade && upgradeSocket != null) {
+                UpgradeSocket.refuseIfAnswering(upgradeSocket);
+            }
+            Gateway gateway = Gateway.start(loaded, upgrade);
             if (startAndExit) {
                 gateway.shutdown();
                 out.println("tidegate: started with " + config + " and stopped");
                 return OK;
             }
+            if (upgrade) {
+                takeOver(gateway, upgradeSocket);
+            }
             PidFile pidFile = PidFile.write(loaded.server().pidFile());
+            if (upgradeSocket != null) {
+                UpgradeSocket.listen(upgradeSocket, () -> {
+                    gateway.stopAccepting();
+                    Thread finish = new Thread(() -> {
+                        gateway.finishHandOver();
+                        // the pid file is the newer gateway's now
+                        Runtime.getRuntime().halt(OK);
+                    }, "tidegate-hand-over");
+                    finish.start();
+                });
+            }
             onStopSignal(() -> {
                 gateway.shutdown();
                 pidFile.remove();
@@ -122,6 +155,23 @@ public final class Main {
             log.error("tidegate failed to start: {}", e.toString(), e);
             err.println("tidegate: failed to start: " + rootMessage(e));
             return INVALID_CONFIG;
+        }
+    }
+
+    /** Asks the running gateway for the ports; when it does not hand them over, this one stops again. */
+    private static void takeOver(Gateway gateway, Path upgradeSocket) {
+        try {
+            java.util.OptionalLong previous = UpgradeSocket.requestHandOver(upgradeSocket);
+            if (previous.isPresent()) {
+                LoggerFactory.getLogger(Main.class).info("took the listeners over from gateway {}; it finishes its requests and exits",
+                        previous.getAsLong());
+            } else {
+                LoggerFactory.getLogger(Main.class).warn("--upgrade: no gateway answered on upgrade_sock {}; started as a new gateway",
+                        upgradeSocket);
+            }
+        } catch (RuntimeException e) {
+            gateway.close();
+            throw e;
         }
     }
 

@@ -30,10 +30,13 @@ final class PidFile {
         }
     }
 
+    /** Removes the file if it still holds this process's id (after a hand-over, it holds the newer gateway's). */
     void remove() {
         if (path != null) {
             try {
-                Files.deleteIfExists(path);
+                if (Files.readString(path).trim().equals(String.valueOf(ProcessHandle.current().pid()))) {
+                    Files.deleteIfExists(path);
+                }
             } catch (IOException ignored) {
                 // leaving a stale pid file is all that can go wrong
             }

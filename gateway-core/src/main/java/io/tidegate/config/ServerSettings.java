@@ -18,6 +18,8 @@ import java.util.List;
  *                           usable for requests that started with it
  * @param accessLogPath      where the access log goes (absolute), or null when it is off
  * @param metrics            the Prometheus exporter's listener, or null when metrics are off
+ * @param upgradeSocket      the Unix socket (absolute path) on which a newer gateway started with
+ *                           {@code --upgrade} asks this one to hand its ports over, or null when off
  */
 public record ServerSettings(
         int ioThreads,
@@ -37,4 +39,13 @@ public record ServerSettings(
         RequestLimits limits,
         double shutdownGraceSeconds,
         String pidFile,
-        io.tidegate.plugin.api.CacheZones proxyCache) {}
+        io.tidegate.plugin.api.CacheZones proxyCache,
+        String upgradeSocket) {
+
+    /** These settings with other listeners (the one part that applies without a restart). */
+    public ServerSettings withListeners(List<ListenerSettings> other) {
+        return new ServerSettings(ioThreads, other, clientMaxBodySize, defaultTimeout, status, pluginsDir, resourcesFile, trustedCas,
+                dnsRefreshSeconds, pluginGraceSeconds, accessLogPath, metrics, etcd, admin, limits, shutdownGraceSeconds, pidFile,
+                proxyCache, upgradeSocket);
+    }
+}

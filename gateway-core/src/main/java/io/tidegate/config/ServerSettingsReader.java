@@ -10,7 +10,7 @@ import java.util.Set;
 final class ServerSettingsReader {
     private static final Set<String> FIELDS = Set.of("threads", "listeners", "client_max_body_size", "timeout",
             "status", "plugins_dir", "plugin_grace", "resources_file", "ssl_trusted_certificate", "dns_refresh", "access_log",
-            "metrics", "admin", "etcd", "limits", "shutdown_grace", "pid_file", "proxy_cache");
+            "metrics", "admin", "etcd", "limits", "shutdown_grace", "pid_file", "proxy_cache", "upgrade_sock");
     private static final Set<String> ACCESS_LOG_FIELDS = Set.of("path");
     private static final Set<String> LIMITS_FIELDS = Set.of("max_uri_length", "max_header_size", "max_headers",
             "header_timeout", "body_timeout", "keepalive_timeout", "max_connections", "max_connections_per_client",
@@ -43,7 +43,7 @@ final class ServerSettingsReader {
         return new ServerSettings(cores, List.of(DEFAULT_LISTENER), 0, Timeouts.DEFAULT, null,
                 baseDir.resolve("plugins-dist").normalize().toString(), null,
                 null, DEFAULT_DNS_REFRESH, DEFAULT_PLUGIN_GRACE, null, null, null, null, RequestLimits.DEFAULT, DEFAULT_SHUTDOWN_GRACE, null,
-                io.tidegate.plugin.api.CacheZones.DEFAULT);
+                io.tidegate.plugin.api.CacheZones.DEFAULT, null);
     }
 
     ServerSettings read(JsonNode node) {
@@ -89,11 +89,17 @@ final class ServerSettingsReader {
         }
         return new ServerSettings(threads, listeners, maxBody, timeout, status, pluginsDir, resourcesFile, trustedCas,
                 dnsRefresh, pluginGrace, accessLog, metrics, etcd, admin, limits(f),
-                f.seconds("shutdown_grace", DEFAULT_SHUTDOWN_GRACE, true), pidFile(f), new ProxyCacheReader(problems, baseDir).read(f));
+                f.seconds("shutdown_grace", DEFAULT_SHUTDOWN_GRACE, true), pidFile(f), new ProxyCacheReader(problems, baseDir).read(f),
+                path(f, "upgrade_sock"));
     }
 
     private String pidFile(Fields f) {
-        String path = f.string("pid_file", null, 1, 4096);
+        return path(f, "pid_file");
+    }
+
+    /** A file path setting, relative ones taken from the configuration file's folder; null when not set. */
+    private String path(Fields f, String field) {
+        String path = f.string(field, null, 1, 4096);
         return path == null ? null : baseDir.resolve(path).normalize().toString();
     }
 
@@ -245,7 +251,13 @@ final class ServerSettingsReader {
                 String key = t.requiredString("key_path");
                 String certPem = cert == null ? null : readPem(t, "cert_path", cert);
                 String keyPem = key == null ? null : readPem(t, "key_path", key);
-                tls = certPem == null || keyPem == null ? null : new ListenerTls(certPem, keyPem);
+                if (certPem != null && keyPem != null && !ListenerCertificates.belongTogether(
+                        io.tidegate.tls.Pem.certificates(certPem).get(0), io.tidegate.tls.Pem.privateKey(keyPem))) {
+                    t.report("key_path", "is not the key of cert_path's certificate");
+                    keyPem = null;
+                }
+                tls = certPem == null || keyPem == null ? null
+                        : new ListenerTls(certPem, keyPem, baseDir.resolve(cert).normalize(), baseDir.resolve(key).normalize());
             }
             boolean offerH2 = l.bool("offer_h2", false);
             if (address != null) {

@@ -28,6 +28,8 @@ final class ClientConnections {
     private final Map<InetSocketAddress, Tracked> byPeer = new ConcurrentHashMap<>();
     private final Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
+    /** Open client connections, counted whether or not a limit is set: a hand-over waits for them. */
+    private final AtomicInteger open = new AtomicInteger();
     private volatile long lastRefusalLog;
 
     /** Limits of 0 are off. */
@@ -56,11 +58,13 @@ final class ClientConnections {
         }
     }
 
+    /** Client connections open now. */
+    int open() {
+        return open.get();
+    }
+
     /** Wraps a listener's open listener: a connection is admitted, or closed, before HTTP sees it. */
     ChannelListener<StreamConnection> admitting(ChannelListener<StreamConnection> next) {
-        if (!enabled()) {
-            return next;
-        }
         return connection -> {
             if (admit(connection)) {
                 next.handleEvent(connection);
@@ -74,7 +78,7 @@ final class ClientConnections {
      * listener), ours is put back in front.
      */
     io.undertow.server.DelegateOpenListener keepingCloseListener(io.undertow.server.DelegateOpenListener next) {
-        return enabled() ? new AfterOpenListener(next, this::chainCloseListener) : next;
+        return new AfterOpenListener(next, this::chainCloseListener);
     }
 
     private boolean admit(StreamConnection connection) {
@@ -101,6 +105,7 @@ final class ClientConnections {
             return false;
         }
         Tracked tracked = new Tracked(connection, client);
+        open.incrementAndGet();
         byPeer.put(peer, tracked);
         connection.setCloseListener(closed(tracked, peer, null));
         return true;
@@ -159,6 +164,7 @@ final class ClientConnections {
             }
             tracked.counted = false;
         }
+        open.decrementAndGet();
         if (maxTotal > 0) {
             total.decrementAndGet();
         }

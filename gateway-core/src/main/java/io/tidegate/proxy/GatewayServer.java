@@ -21,6 +21,8 @@ import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.function.Supplier;
 import javax.net.ssl.KeyManager;
@@ -34,6 +36,8 @@ import org.xnio.StreamConnection;
 import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server: client-facing listeners (HTTP or HTTPS, optionally offering HTTP/2) with the gateway
@@ -43,27 +47,40 @@ import org.xnio.channels.AcceptingChannel;
  * gateway advertises.
  */
 public final class GatewayServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
     /** Undertow's choice for a heap of this size: 16 KiB direct buffers, one write's worth. */
     private static final int BUFFER_SIZE = 16 * 1024 - 20;
 
+    private final Xnio xnio;
     private final XnioWorker worker;
-    private final List<AcceptingChannel<? extends StreamConnection>> channels;
-    private final int clientListeners;
-    private final int statusIndex;
-    private final int metricsIndex;
-    private final int adminIndex;
+    private final ByteBufferPool buffers;
+    private final OptionMap httpOptions;
+    private final OptionMap socketOptions;
+    private final ClientConnections connections;
     private final InFlightRequests clientRequests;
+    private final Supplier<CertificateTable> certificates;
+    private final boolean sharePorts;
+    /** By {@link #key}, in configuration order; guarded by this. */
+    private final Map<String, ClientListener> clients = new LinkedHashMap<>();
+    private AcceptingChannel<?> status;
+    private AcceptingChannel<?> metrics;
+    private AcceptingChannel<?> admin;
 
-    /** Listeners are bound in order: client listeners, then status, metrics and admin (those configured). */
-    private GatewayServer(XnioWorker worker, List<AcceptingChannel<? extends StreamConnection>> channels,
-                          InFlightRequests clientRequests, int clientListeners, int statusIndex, int metricsIndex, int adminIndex) {
+    private GatewayServer(Xnio xnio, XnioWorker worker, ServerSettings settings, HttpHandler gateway,
+                          Supplier<CertificateTable> certificates) {
+        this.xnio = xnio;
         this.worker = worker;
-        this.channels = channels;
-        this.clientRequests = clientRequests;
-        this.clientListeners = clientListeners;
-        this.statusIndex = statusIndex;
-        this.metricsIndex = metricsIndex;
-        this.adminIndex = adminIndex;
+        // At most 512 free buffers (8 MiB) are kept: unbounded, the pool kept every buffer a load peak
+        // ever needed (2,375 of them, 37 MB of RSS, in bench/rss.sh); more are allocated when needed.
+        this.buffers = new DefaultByteBufferPool(true, BUFFER_SIZE, 512, 4);
+        this.socketOptions = socketOptions(settings);
+        this.httpOptions = httpOptions(settings);
+        RequestLimits limits = settings.limits();
+        this.connections = new ClientConnections(limits.maxConnections(), limits.maxConnectionsPerClient());
+        this.clientRequests = new InFlightRequests(
+                connections.tracking(new Http2StreamLimit(limits.h2MaxConcurrentStreams(), gateway)));
+        this.certificates = certificates;
+        this.sharePorts = settings.upgradeSocket() != null;
     }
 
     /**
@@ -76,7 +93,6 @@ public final class GatewayServer implements AutoCloseable {
     public static GatewayServer start(ServerSettings settings, HttpHandler gateway, HttpHandler status, HttpHandler metrics,
                                       HttpHandler admin, Supplier<CertificateTable> certificates) {
         Xnio xnio = Xnio.getInstance(io.undertow.Undertow.class.getClassLoader());
-        RequestLimits limits = settings.limits();
         XnioWorker worker;
         try {
             worker = xnio.createWorker(OptionMap.builder()
@@ -92,38 +108,20 @@ public final class GatewayServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the IO threads: " + e.getMessage(), e);
         }
-        // At most 512 free buffers (8 MiB) are kept: unbounded, the pool kept every buffer a load peak
-        // ever needed (2,375 of them, 37 MB of RSS, in bench/rss.sh); more are allocated when needed.
-        ByteBufferPool buffers = new DefaultByteBufferPool(true, BUFFER_SIZE, 512, 4);
-        OptionMap socketOptions = socketOptions(settings);
-        OptionMap httpOptions = httpOptions(settings);
-        ClientConnections connections = new ClientConnections(limits.maxConnections(), limits.maxConnectionsPerClient());
-        InFlightRequests clientRequests = new InFlightRequests(
-                connections.tracking(new Http2StreamLimit(limits.h2MaxConcurrentStreams(), gateway)));
-        List<AcceptingChannel<? extends StreamConnection>> channels = new ArrayList<>();
+        GatewayServer server = new GatewayServer(xnio, worker, settings, gateway, certificates);
         try {
-            for (ListenerSettings listener : settings.listeners()) {
-                channels.add(listener.tls() == null
-                        ? plain(worker, listener, clientRequests, listener.offerH2(), buffers, httpOptions, socketOptions, connections)
-                        : secure(xnio, worker, listener, clientRequests, buffers, httpOptions, socketOptions, connections, certificates));
+            synchronized (server) {
+                List<ListenerSettings> listeners = settings.listeners();
+                for (int i = 0; i < listeners.size(); i++) {
+                    server.clients.put(key(listeners.get(i), i), server.bindClient(listeners.get(i)));
+                }
+                server.status = settings.status() == null ? null : server.plain(settings.status(), status, false, null);
+                server.metrics = settings.metrics() == null ? null : server.plain(settings.metrics(), metrics, false, null);
+                server.admin = settings.admin() == null ? null : server.plain(settings.admin().address(), admin, false, null);
             }
-            int next = settings.listeners().size();
-            int statusIndex = settings.status() == null ? -1 : next++;
-            if (statusIndex >= 0) {
-                channels.add(plain(worker, settings.status(), status, false, buffers, httpOptions, socketOptions, null));
-            }
-            int metricsIndex = settings.metrics() == null ? -1 : next++;
-            if (metricsIndex >= 0) {
-                channels.add(plain(worker, settings.metrics(), metrics, false, buffers, httpOptions, socketOptions, null));
-            }
-            int adminIndex = settings.admin() == null ? -1 : next;
-            if (adminIndex >= 0) {
-                channels.add(plain(worker, settings.admin().address(), admin, false, buffers, httpOptions, socketOptions, null));
-            }
-            return new GatewayServer(worker, channels, clientRequests, settings.listeners().size(), statusIndex, metricsIndex,
-                    adminIndex);
+            return server;
         } catch (IOException | RuntimeException e) {
-            channels.forEach(IoUtils::safeClose);
+            server.stopAccepting();
             worker.shutdownNow();
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
@@ -162,18 +160,53 @@ public final class GatewayServer implements AutoCloseable {
                 .getMap();
     }
 
-    private static AcceptingChannel<? extends StreamConnection> plain(XnioWorker worker, ListenerSettings listener,
-            HttpHandler handler, boolean offerH2, ByteBufferPool buffers, OptionMap httpOptions, OptionMap socketOptions,
-            ClientConnections connections) throws IOException {
-        // h2c both ways: the Upgrade handshake, and prior knowledge (a connection that opens with the
-        // HTTP/2 preface, as gRPC's plaintext clients do), which Undertow takes when HTTP/2 is enabled
+    private ClientListener bindClient(ListenerSettings listener) throws IOException {
+        ClientListener client = new ClientListener(listener, clientProtocols(listener));
+        client.bound(listener.tls() == null
+                ? plain(listener, clientRequests, listener.offerH2(), client.protocols())
+                : secure(listener, client));
+        return client;
+    }
+
+    /** What a client listener's connections go to: HTTP/1.1, with HTTP/2 when offered (h2c, or ALPN on TLS). */
+    private ChannelListener<StreamConnection> clientProtocols(ListenerSettings listener) {
+        if (listener.tls() == null) {
+            return httpOpen(clientRequests, listener.offerH2());
+        }
+        HttpOpenListener http11 = new HttpOpenListener(buffers, httpOptions);
+        http11.setRootHandler(clientRequests);
+        if (!listener.offerH2()) {
+            return http11;
+        }
+        Http2OpenListener http2 = new Http2OpenListener(buffers, httpOptions);
+        http2.setRootHandler(clientRequests);
+        AlpnOpenListener alpn = new AlpnOpenListener(buffers, httpOptions, connections.keepingCloseListener(http11));
+        alpn.addProtocol(Http2OpenListener.HTTP2, connections.keepingCloseListener(http2), 10);
+        return alpn;
+    }
+
+    /**
+     * h2c both ways when offered: the Upgrade handshake, and prior knowledge (a connection that opens
+     * with the HTTP/2 preface, as gRPC's plaintext clients do), which Undertow takes when HTTP/2 is enabled.
+     */
+    private HttpOpenListener httpOpen(HttpHandler handler, boolean offerH2) {
         HttpOpenListener open = new HttpOpenListener(buffers,
                 offerH2 ? OptionMap.builder().addAll(httpOptions).set(UndertowOptions.ENABLE_HTTP2, true).getMap() : httpOptions);
         open.setRootHandler(offerH2 ? new Http2UpgradeHandler(handler) : handler);
-        ChannelListener<StreamConnection> accepted = connections == null ? open : connections.admitting(open);
+        return open;
+    }
+
+    /** A plain HTTP listener; {@code open} (else Undertow's, for {@code handler}) takes its connections. */
+    private AcceptingChannel<? extends StreamConnection> plain(ListenerSettings listener, HttpHandler handler, boolean offerH2,
+                                                               ChannelListener<StreamConnection> open) throws IOException {
+        boolean client = open != null;
+        ChannelListener<StreamConnection> protocols = client ? open : httpOpen(handler, offerH2);
+        ChannelListener<StreamConnection> accepted = client ? connections.admitting(protocols) : protocols;
         AcceptingChannel<? extends StreamConnection> server;
         try {
-            server = worker.createStreamConnectionServer(address(listener), ChannelListeners.openListenerAdapter(accepted), socketOptions);
+            server = shared(listener)
+                    ? SharedPorts.bind(worker, address(listener), socketOptions, ChannelListeners.openListenerAdapter(accepted))
+                    : worker.createStreamConnectionServer(address(listener), ChannelListeners.openListenerAdapter(accepted), socketOptions);
         } catch (IOException e) {
             throw new CannotListen(listener.address(), e);
         }
@@ -181,34 +214,39 @@ public final class GatewayServer implements AutoCloseable {
         return server;
     }
 
-    private static AcceptingChannel<? extends StreamConnection> secure(Xnio xnio, XnioWorker worker, ListenerSettings listener,
-            HttpHandler handler, ByteBufferPool buffers, OptionMap httpOptions, OptionMap socketOptions,
-            ClientConnections connections, Supplier<CertificateTable> certificates) throws IOException {
-        HttpOpenListener http11 = new HttpOpenListener(buffers, httpOptions);
-        http11.setRootHandler(handler);
-        ChannelListener<StreamConnection> open;
-        if (listener.offerH2()) {
-            Http2OpenListener http2 = new Http2OpenListener(buffers, httpOptions);
-            http2.setRootHandler(handler);
-            AlpnOpenListener alpn = new AlpnOpenListener(buffers, httpOptions, connections.keepingCloseListener(http11));
-            alpn.addProtocol(Http2OpenListener.HTTP2, connections.keepingCloseListener(http2), 10);
-            open = alpn;
-        } else {
-            open = http11;
-        }
-        CertificateTable.Entry own = CertificateTable.Entry.of("listener:" + listener.address(),
-                listener.tls().certPem(), listener.tls().keyPem());
+    private AcceptingChannel<? extends StreamConnection> secure(ListenerSettings listener, ClientListener client) throws IOException {
         UndertowXnioSsl ssl = new UndertowXnioSsl(xnio, OptionMap.create(Options.USE_DIRECT_BUFFERS, true),
-                serverContext(new SniKeyManager(own, certificates)));
+                serverContext(new SniKeyManager(client, certificates)));
+        ChannelListener<AcceptingChannel<org.xnio.ssl.SslConnection>> accept =
+                ChannelListeners.<org.xnio.ssl.SslConnection>openListenerAdapter(connections.admitting(client.protocols()));
         AcceptingChannel<? extends StreamConnection> server;
         try {
-            server = ssl.createSslConnectionServer(worker, address(listener),
-                    ChannelListeners.openListenerAdapter(connections.admitting(open)), socketOptions);
+            server = shared(listener)
+                    ? SharedPorts.tls(ssl, SharedPorts.bind(worker, address(listener), socketOptions, null), socketOptions, accept)
+                    : ssl.createSslConnectionServer(worker, address(listener), accept, socketOptions);
         } catch (IOException e) {
             throw new CannotListen(listener.address(), e);
         }
         server.resumeAccepts();
         return server;
+    }
+
+    /** A listener's identity across configuration versions: its address, or for port 0 (any port) its place in the list. */
+    private static String key(ListenerSettings listener, int index) {
+        return listener.port() == 0 ? listener.address() + "#" + index : listener.address();
+    }
+
+    /** A fixed port, with {@code upgrade_sock} set: a newer gateway may bind it too and take over. */
+    private boolean shared(ListenerSettings listener) {
+        if (!sharePorts || listener.port() == 0) {
+            return false;
+        }
+        String unavailable = SharedPorts.unavailableReason();
+        if (unavailable != null) {
+            log.warn("{} is bound for this process alone, so --upgrade cannot take it over: {}", listener.address(), unavailable);
+            return false;
+        }
+        return true;
     }
 
     private static InetSocketAddress address(ListenerSettings listener) throws IOException {
@@ -229,6 +267,11 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
+    /** Null when listening ports can be shared with a newer gateway ({@code --upgrade}); else why not. */
+    public static String portSharingUnavailable() {
+        return SharedPorts.unavailableReason();
+    }
+
     /**
      * Loads XNIO's provider (a service lookup and class initialisation, a tenth of a start-up on a
      * cold JVM), so that a thread can do it while the configuration is still being parsed.
@@ -237,32 +280,90 @@ public final class GatewayServer implements AutoCloseable {
         Xnio.getInstance(io.undertow.Undertow.class.getClassLoader());
     }
 
-    /** Bound addresses of the client-facing listeners, in configuration order (ephemeral ports resolved). */
-    public List<InetSocketAddress> listenerAddresses() {
-        List<InetSocketAddress> out = new ArrayList<>();
-        for (int i = 0; i < clientListeners; i++) {
-            out.add(bound(i));
+    /**
+     * Makes the client listeners those of {@code wanted}: new addresses are bound, addresses no longer
+     * listed close (their connections finish what they are doing), and a listener whose certificate
+     * or HTTP/2 offer changed keeps its socket and applies the change to new connections. One that
+     * changes between TLS and plain HTTP is rebound. A listener that cannot be bound is reported and
+     * left out; the others still apply.
+     *
+     * @return one line per listener that could not be applied (empty when all were)
+     */
+    public synchronized List<String> applyListeners(List<ListenerSettings> wanted) {
+        List<String> failures = new ArrayList<>();
+        Map<String, ClientListener> next = new LinkedHashMap<>();
+        for (int i = 0; i < wanted.size(); i++) {
+            ListenerSettings listener = wanted.get(i);
+            String key = key(listener, i);
+            ClientListener current = clients.remove(key);
+            if (current != null && current.canBecome(listener)) {
+                if (!current.settings().equals(listener)) {
+                    current.become(listener, clientProtocols(listener));
+                    log.info("listener {} changed (TLS certificate or offer_h2); new connections get the change", listener.address());
+                }
+                next.put(key, current);
+                continue;
+            }
+            if (current != null) {
+                current.close();  // TLS switched on or off: another kind of socket server
+            }
+            try {
+                next.put(key, bindClient(listener));
+                log.info("listener {} {}", listener.address(), current == null ? "added" : "rebound");
+            } catch (IOException | RuntimeException e) {
+                failures.add(listener.address() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            }
         }
-        return out;
+        for (Map.Entry<String, ClientListener> gone : clients.entrySet()) {
+            gone.getValue().close();
+            log.info("listener {} removed; its open connections finish their requests", gone.getValue().settings().address());
+        }
+        clients.clear();
+        clients.putAll(next);
+        return failures;
     }
 
-    private InetSocketAddress bound(int index) {
-        return index < 0 ? null : channels.get(index).getLocalAddress(InetSocketAddress.class);
+    /** The client listeners' settings as they now apply. */
+    public synchronized List<ListenerSettings> listeners() {
+        return clients.values().stream().map(ClientListener::settings).toList();
+    }
+
+    /** Bound addresses of the client-facing listeners, in configuration order (ephemeral ports resolved). */
+    public synchronized List<InetSocketAddress> listenerAddresses() {
+        return clients.values().stream().map(ClientListener::boundAddress).toList();
+    }
+
+    private static InetSocketAddress bound(AcceptingChannel<?> channel) {
+        return channel == null ? null : channel.getLocalAddress(InetSocketAddress.class);
     }
 
     /** Bound address of the status listener, or null when it is off. */
-    public InetSocketAddress statusAddress() {
-        return bound(statusIndex);
+    public synchronized InetSocketAddress statusAddress() {
+        return bound(status);
     }
 
     /** Bound address of the metrics exporter, or null when it is off. */
-    public InetSocketAddress metricsAddress() {
-        return bound(metricsIndex);
+    public synchronized InetSocketAddress metricsAddress() {
+        return bound(metrics);
     }
 
     /** Bound address of the Admin API, or null when it is off. */
-    public InetSocketAddress adminAddress() {
-        return bound(adminIndex);
+    public synchronized InetSocketAddress adminAddress() {
+        return bound(admin);
+    }
+
+    /**
+     * Closes every listening socket, the client listeners and the status, metrics and admin ones;
+     * connections already accepted carry on. With the ports shared, the newer gateway's sockets
+     * take the connections from now on.
+     */
+    public synchronized void stopAccepting() {
+        clients.values().forEach(ClientListener::close);
+        for (AcceptingChannel<?> channel : new AcceptingChannel<?>[] {status, metrics, admin}) {
+            if (channel != null) {
+                IoUtils.safeClose(channel);
+            }
+        }
     }
 
     /**
@@ -274,9 +375,21 @@ public final class GatewayServer implements AutoCloseable {
         return clientRequests.drain(graceMillis);
     }
 
+    /**
+     * After {@link #stopAccepting}: requests on connections still open are served, each answer
+     * closing its connection (HTTP/1.1 {@code Connection: close}, HTTP/2 GOAWAY once the connection
+     * has no stream left), so that clients reconnect to the newer gateway; waits up to
+     * {@code graceMillis} until no request is in flight and no client connection is open.
+     *
+     * @return whether every client connection closed in time
+     */
+    public boolean handOver(long graceMillis) throws InterruptedException {
+        return clientRequests.handOver(graceMillis, connections::open);
+    }
+
     @Override
     public void close() {
-        channels.forEach(IoUtils::safeClose);
+        stopAccepting();
         worker.shutdown();
         try {
             if (!worker.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)) {

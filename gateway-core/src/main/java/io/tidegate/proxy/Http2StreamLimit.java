@@ -23,6 +23,12 @@ final class Http2StreamLimit implements HttpHandler {
         this.next = next;
     }
 
+    /** Streams of {@code channel} in progress. */
+    static int openStreams(Http2Channel channel) {
+        AtomicInteger open = channel.getAttachment(OPEN);
+        return open == null ? 0 : open.get();
+    }
+
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         Http2Channel channel = Http2Streams.channel(exchange);

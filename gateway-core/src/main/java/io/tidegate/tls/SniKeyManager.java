@@ -20,11 +20,21 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * handshake lets certificate changes apply without rebinding the listener.
  */
 public final class SniKeyManager extends X509ExtendedKeyManager {
-    private final CertificateTable.Entry fallback;
+    private final OwnCertificate own;
     private final Supplier<CertificateTable> table;
 
-    public SniKeyManager(CertificateTable.Entry fallback, Supplier<CertificateTable> table) {
-        this.fallback = fallback;
+    /**
+     * The listener's own certificate, read per handshake so that a rotated file applies at once. A
+     * handshake that chose the previous one still finds it by alias.
+     */
+    public interface OwnCertificate {
+        CertificateTable.Entry current();
+
+        CertificateTable.Entry byAlias(String alias);
+    }
+
+    public SniKeyManager(OwnCertificate own, Supplier<CertificateTable> table) {
+        this.own = own;
         this.table = table;
     }
 
@@ -32,7 +42,7 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
         CertificateTable.Entry entry = table.get().find(serverName(engine.getHandshakeSession()));
         if (entry == null) {
-            entry = fallback;
+            entry = own.current();
         }
         return entry != null && fits(entry.key(), keyType) ? entry.alias() : null;
     }
@@ -57,8 +67,9 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
     }
 
     private CertificateTable.Entry entry(String alias) {
-        if (fallback != null && fallback.alias().equals(alias)) {
-            return fallback;
+        CertificateTable.Entry mine = own.byAlias(alias);
+        if (mine != null) {
+            return mine;
         }
         return table.get().byAlias(alias);
     }
@@ -77,11 +88,13 @@ public final class SniKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+        CertificateTable.Entry fallback = own.current();
         return fallback == null ? null : fallback.alias();
     }
 
     @Override
     public String[] getServerAliases(String keyType, Principal[] issuers) {
+        CertificateTable.Entry fallback = own.current();
         return fallback == null ? null : new String[] {fallback.alias()};
     }
 
