@@ -53,11 +53,12 @@ listeners() { # $1: 1 or 2 listeners
 }
 listeners 1
 gateways=()
-start_gateway() { # $@: extra arguments
+start_gateway() { # $@: extra arguments. A child of this shell (not of a $(...) subshell), so that its exit code can be waited for
   java -Xmx512m "-Xlog:gc:file=$work/gc-%p.log:uptime" -jar "$root/gateway-core/target/tidegate.jar" \
-       -c "$work/config.yaml" "$@" >>"$work/gateway.log" 2>&1 & echo $!
+       -c "$work/config.yaml" "$@" >>"$work/gateway.log" 2>&1 &
+  gateways+=("$!"); pids+=("$!")
 }
-gw=$(start_gateway); gateways+=("$gw"); pids+=("$gw")
+start_gateway
 wait_port 9180
 admin() { # method path [body]: prints the status code
   curl -s -o /dev/null -w '%{http_code}' -X "$1" -H 'X-API-KEY: soak-admin-key' \
@@ -98,13 +99,13 @@ while kill -0 $load 2>/dev/null; do
     victim=$(origin 9103); pids+=("$victim"); origin_restarts=$((origin_restarts + 1))
   fi
   if [ "$done_upgrades" -lt "$upgrades" ] && [ "$now" -ge $(( (done_upgrades + 1) * secs / (upgrades + 1) )) ]; then
-    gw=$(start_gateway --upgrade); gateways+=("$gw"); pids+=("$gw"); done_upgrades=$((done_upgrades + 1))
+    start_gateway --upgrade; done_upgrades=$((done_upgrades + 1))
   fi
   sleep 5
 done
 wait $load || true
 exits=""
-for g in "${gateways[@]:0:${#gateways[@]}-1}"; do wait "$g"; exits+="$g:$? "; done
+for g in "${gateways[@]:0:${#gateways[@]}-1}"; do code=0; wait "$g" || code=$?; exits+="$g:$code "; done
 cat "$work/wrk.txt"
 requests=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
 non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/wrk.txt"); non2xx=${non2xx:-0}

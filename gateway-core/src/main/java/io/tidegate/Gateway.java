@@ -89,6 +89,8 @@ public final class Gateway implements AutoCloseable {
     private final SharedPluginOutputs outputs;
     /** The one way the serving version changes (compile, swap, retire), one change at a time. */
     private final Reloads reloads;
+    /** Null when the Admin API is off. */
+    private final AdminApi admin;
     /** Set once a shutdown starts: the status listener then says not ready. */
     private volatile boolean draining;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -134,7 +136,7 @@ public final class Gateway implements AutoCloseable {
         if (etcdSource != null) {
             etcdSource.start();
         }
-        AdminApi admin = config.server().admin() == null ? null
+        this.admin = config.server().admin() == null ? null
                 : etcd != null ? AdminApi.onEtcd(config.server().admin().apiKey(), etcd, etcdSource.watchedKeys(), this::validate, plugins::catalog,
                         this::reloadPlugins)
                 : AdminApi.standalone(config.server().admin().apiKey(), standaloneState, stateFile(config), this::validate,
@@ -234,15 +236,16 @@ public final class Gateway implements AutoCloseable {
 
     /** Loads the plugins, compiles the configuration, binds the listeners and starts serving. */
     public static Gateway start(GatewayConfig config) throws ConfigException {
-        return start(config, false);
+        return start(config, false, null);
     }
 
     /**
      * As {@link #start(GatewayConfig)}; {@code takingOver} (for {@code --upgrade}) refuses to bind
      * before the configuration from etcd is loaded, since the running gateway would be sending
-     * connections to a gateway that can only answer 503.
+     * connections to a gateway that can only answer 503. {@code handedOver}, when not null, is the
+     * API-driven configuration the running gateway handed over, served instead of the state file's.
      */
-    public static Gateway start(GatewayConfig config, boolean takingOver) throws ConfigException {
+    public static Gateway start(GatewayConfig config, boolean takingOver, String handedOver) throws ConfigException {
         ConnectionPools pools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas(),
                 config.server().limits().upstreamMaxConnections());
         HealthCheckers checkers = new HealthCheckers(config.server().trustedCas());
@@ -255,7 +258,8 @@ public final class Gateway implements AutoCloseable {
             plugins.sync();
             PluginLedger ledger = new PluginLedger();
             // API-driven: what the Admin API last accepted (kept in the state file), else nothing until a PUT
-            com.fasterxml.jackson.databind.JsonNode standaloneState = apiDriven(config) ? AdminApi.readState(stateFile(config)) : null;
+            com.fasterxml.jackson.databind.JsonNode standaloneState = !apiDriven(config) ? null
+                    : handedOver != null ? AdminApi.parseState(handedOver) : AdminApi.readState(stateFile(config));
             Resources resources = standaloneState == null ? config.resources() : AdminApi.resourcesOf(standaloneState, stateFile(config));
             SnapshotBuilder.Build first = builder(config, pools, checkers, dns, plugins.catalog(), outputs)
                     .build(resources, 1, CompiledPieces.NONE, ledger);
@@ -546,6 +550,22 @@ public final class Gateway implements AutoCloseable {
         }
         close();
         log.info("tidegate stopped");
+    }
+
+    /**
+     * First step of handing over to a newer gateway: in API-driven standalone mode, the
+     * configuration it is to start from, after which this one refuses changes until
+     * {@link #stopAccepting} or {@link #resumeChanges}; else null (etcd or the file keep it).
+     */
+    public String freezeForHandOver() {
+        return admin == null ? null : admin.freeze();
+    }
+
+    /** The newer gateway backed out: the Admin API accepts changes again. */
+    public void resumeChanges() {
+        if (admin != null) {
+            admin.resume();
+        }
     }
 
     /** Closes every listening socket (the newer gateway's take the connections); see {@link #finishHandOver}. */

@@ -8,6 +8,7 @@ import io.tidegate.proxy.GatewayServer;
 import io.tidegate.runtime.Snapshot;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,25 +109,50 @@ public final class Main {
             if (!upgrade && upgradeSocket != null) {
                 UpgradeSocket.refuseIfAnswering(upgradeSocket);
             }
-            Gateway gateway = Gateway.start(loaded, upgrade);
+            Optional<UpgradeSocket.Successor> predecessor = upgrade ? UpgradeSocket.prepare(upgradeSocket) : Optional.empty();
+            Gateway gateway;
+            try {
+                gateway = Gateway.start(loaded, upgrade, predecessor.map(UpgradeSocket.Successor::configuration).orElse(null));
+            } catch (ConfigException | RuntimeException e) {
+                predecessor.ifPresent(UpgradeSocket.Successor::close);  // the running gateway carries on
+                throw e;
+            }
             if (startAndExit) {
+                predecessor.ifPresent(UpgradeSocket.Successor::close);
                 gateway.shutdown();
                 out.println("tidegate: started with " + config + " and stopped");
                 return OK;
             }
             if (upgrade) {
-                takeOver(gateway, upgradeSocket);
+                takeOver(gateway, predecessor, upgradeSocket);
             }
             PidFile pidFile = PidFile.write(loaded.server().pidFile());
             if (upgradeSocket != null) {
-                UpgradeSocket.listen(upgradeSocket, () -> {
-                    gateway.stopAccepting();
-                    Thread finish = new Thread(() -> {
-                        gateway.finishHandOver();
-                        // the pid file is the newer gateway's now
-                        Runtime.getRuntime().halt(OK);
-                    }, "tidegate-hand-over");
-                    finish.start();
+                UpgradeSocket.listen(upgradeSocket, new UpgradeSocket.Running() {
+                    @Override
+                    public String prepare() {
+                        return gateway.freezeForHandOver();
+                    }
+
+                    @Override
+                    public void cancel() {
+                        gateway.resumeChanges();
+                    }
+
+                    @Override
+                    public void handOver() {
+                        gateway.stopAccepting();
+                    }
+
+                    @Override
+                    public void finish() {
+                        Thread finish = new Thread(() -> {
+                            gateway.finishHandOver();
+                            // the pid file is the newer gateway's now
+                            Runtime.getRuntime().halt(OK);
+                        }, "tidegate-hand-over");
+                        finish.start();
+                    }
                 });
             }
             onStopSignal(() -> {
@@ -158,21 +184,20 @@ public final class Main {
         }
     }
 
-    /** Asks the running gateway for the ports; when it does not hand them over, this one stops again. */
-    private static void takeOver(Gateway gateway, Path upgradeSocket) {
+    /** Takes the ports from the running gateway; when it does not hand them over, this one stops again. */
+    private static void takeOver(Gateway gateway, Optional<UpgradeSocket.Successor> predecessor, Path upgradeSocket) {
+        Logger log = LoggerFactory.getLogger(Main.class);
+        if (predecessor.isEmpty()) {
+            log.warn("--upgrade: no gateway answered on upgrade_sock {}; started as a new gateway", upgradeSocket);
+            return;
+        }
         try {
-            java.util.OptionalLong previous = UpgradeSocket.requestHandOver(upgradeSocket);
-            if (previous.isPresent()) {
-                LoggerFactory.getLogger(Main.class).info("took the listeners over from gateway {}; it finishes its requests and exits",
-                        previous.getAsLong());
-            } else {
-                LoggerFactory.getLogger(Main.class).warn("--upgrade: no gateway answered on upgrade_sock {}; started as a new gateway",
-                        upgradeSocket);
-            }
+            predecessor.get().takeOver();
         } catch (RuntimeException e) {
             gateway.close();
             throw e;
         }
+        log.info("took the listeners over from gateway {}; it finishes its requests and exits", predecessor.get().previousPid());
     }
 
     /**

@@ -108,6 +108,10 @@ class UpgradeTest {
         final List<ManagedChannel> channels = new ArrayList<>();
 
         Load(int port, int h2Port) {
+            this(port, h2Port, "/kept");
+        }
+
+        Load(int port, int h2Port, String path) {
             if (h2Port > 0) {
                 // gRPC: two threads multiplexing calls on one HTTP/2 connection, which the old
                 // gateway ends with GOAWAY once it has no call in progress
@@ -135,7 +139,7 @@ class UpgradeTest {
                     while (running.get()) {
                         try {
                             HttpResponse<String> response = keptAlive.send(HttpRequest.newBuilder(
-                                    URI.create("http://127.0.0.1:" + port + "/kept")).timeout(Duration.ofSeconds(10)).build(),
+                                    URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
                                     HttpResponse.BodyHandlers.ofString());
                             count(response.statusCode(), "kept-alive");
                         } catch (IOException | InterruptedException e) {
@@ -148,7 +152,7 @@ class UpgradeTest {
                 threads.add(new Thread(() -> {
                     while (running.get()) {
                         try {
-                            String response = RawHttp.send(port, "GET /fresh HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 10_000);
+                            String response = RawHttp.send(port, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 10_000);
                             count(RawHttp.status(response), "new connection: " + response);
                         } catch (RuntimeException e) {
                             failures.add("new connection: " + e);
@@ -222,6 +226,58 @@ class UpgradeTest {
             assertTrue(Files.exists(dir.resolve("run/upgrade.sock")), "the newest gateway listens on upgrade_sock");
         } finally {
             all.forEach(Process::destroyForcibly);
+        }
+    }
+
+    /**
+     * API-driven standalone keeps its configuration in memory (no state_file): the running gateway
+     * hands it over, so the newer one serves it from its first request on.
+     */
+    @Test
+    void theAdminApisConfigurationInMemoryIsHandedOver() throws Exception {
+        Path dir = TempDirs.create("tidegate-upgrade");
+        int port = FreePort.pick();
+        int adminPort = FreePort.pick();
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, """
+                tidegate:
+                  threads: 2
+                  listeners: [{ address: "127.0.0.1:%d" }]
+                  admin: { address: "127.0.0.1:%d", api_key: upgrade-admin-key }
+                  upgrade_sock: run/upgrade.sock
+                  pid_file: run/tidegate.pid
+                  shutdown_grace: 5
+                """.formatted(port, adminPort));
+        Process first = gateway(dir, config, "first.log");
+        Process second = null;
+        try {
+            long firstPid = awaitPid(dir.resolve("run/tidegate.pid"), first, -1);
+            HttpClient client = HttpClient.newHttpClient();
+            String routes = "{\"routes\":[{\"id\":\"r1\",\"uri\":\"/kept\",\"upstream\":{\"nodes\":{\"" + upstream.address()
+                    + "\":1}}}]}";
+            HttpResponse<String> put = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/apisix/admin/configs"))
+                    .PUT(HttpRequest.BodyPublishers.ofString(routes)).header("X-API-KEY", "upgrade-admin-key")
+                    .header("X-Digest", "handed-over").header("Content-Type", "application/json").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, put.statusCode(), put.body());
+            assertEquals(200, RawHttp.status(RawHttp.send(port, "GET /kept HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 5000)));
+
+            try (Load load = new Load(port, 0, "/kept")) {
+                second = gateway(dir, config, "second.log", "--upgrade");
+                awaitPid(dir.resolve("run/tidegate.pid"), second, firstPid);
+                assertTrue(first.waitFor(20, TimeUnit.SECONDS), "the first gateway exited");
+                Thread.sleep(500);
+                load.close();
+                assertEquals(List.of(), List.copyOf(load.failures), "no request failed: the newer gateway served the route at once");
+            }
+            HttpResponse<String> read = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/apisix/admin/configs"))
+                    .header("X-API-KEY", "upgrade-admin-key").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("handed-over", read.headers().firstValue("X-Digest").orElse(null), read.body());
+        } finally {
+            first.destroyForcibly();
+            if (second != null) {
+                second.destroyForcibly();
+            }
         }
     }
 

@@ -105,6 +105,26 @@ public final class AdminApi implements HttpHandler {
                 validation, plugins, reloadPlugins);
     }
 
+    /**
+     * API-driven standalone: the configuration, for a newer gateway taking over; until
+     * {@link #resume}, this one refuses changes. Null with etcd, which keeps the configuration.
+     */
+    public String freeze() {
+        return standalone == null ? null : standalone.freeze();
+    }
+
+    /** The newer gateway backed out of taking over: changes are accepted again. */
+    public void resume() {
+        if (standalone != null) {
+            standalone.resume();
+        }
+    }
+
+    /** The configuration another gateway handed over ({@link #freeze}), as {@link #readState} would give it. */
+    public static JsonNode parseState(String handedOver) throws ConfigException {
+        return StandaloneConfigs.parseState(handedOver);
+    }
+
     /** The configuration a standalone state file holds, empty when there is none yet; an unreadable one is an error naming it. */
     public static JsonNode readState(Path stateFile) throws ConfigException {
         return StandaloneConfigs.readState(stateFile);

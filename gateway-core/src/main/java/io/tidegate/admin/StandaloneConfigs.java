@@ -48,6 +48,8 @@ final class StandaloneConfigs {
     private final Target target;
     private final Path stateFile;
     private ObjectNode current;
+    /** Set once this gateway hands over to a newer one: the configuration it sent must stay the last. */
+    private boolean handedOver;
 
     /**
      * @param initial what {@link #readState} read (it serves already)
@@ -124,6 +126,9 @@ final class StandaloneConfigs {
 
     /** @param digest the request's X-Digest (the Admin API answers a request without one itself, before reading its body) */
     synchronized Reply put(String digest, ObjectNode body) {
+        if (handedOver) {
+            return Reply.error(503, "this gateway is handing over to a newer one (--upgrade); send the request again");
+        }
         if (digest.equals(current.path(ConfigDocument.DIGEST).asText(null))) {
             return Reply.empty(204);
         }
@@ -175,6 +180,33 @@ final class StandaloneConfigs {
         }
         current = next;
         return Reply.empty(202).withHeader(ConfigDocument.LAST_MODIFIED, Long.toString(now)).withHeader(ConfigDocument.DIGEST, digest);
+    }
+
+    /**
+     * The configuration as it stands, for a newer gateway taking over; until {@link #resume}, this
+     * one accepts no change (503), so what it hands over stays the last word. A change in progress
+     * finishes first.
+     */
+    synchronized String freeze() {
+        handedOver = true;
+        return current.toString();
+    }
+
+    /** The newer gateway backed out of taking over: changes are accepted again. */
+    synchronized void resume() {
+        handedOver = false;
+    }
+
+    /** A configuration another gateway handed over ({@link #freeze}). */
+    static ObjectNode parseState(String handedOver) throws ConfigException {
+        try {
+            if (JSON.readTree(handedOver) instanceof ObjectNode document) {
+                return document;
+            }
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("the configuration handed over is not JSON: " + e.getOriginalMessage());
+        }
+        throw new ConfigException("the configuration handed over is not a JSON object");
     }
 
     /**
