@@ -126,6 +126,7 @@ class ListenerReloadTest {
         }
     }
 
+    /** With upgrade_sock set, the TLS listener is bound for sharing (SO_REUSEPORT), through SharedPorts' TLS path. */
     @Test
     void replacedCertificateFilesAreServedWithoutARestartAndABadPairIsNot() throws Exception {
         TestCertificates authority = TestCertificates.newAuthority("rotation-ca");
@@ -139,8 +140,13 @@ class ListenerReloadTest {
                      tidegate:
                        threads: 2
                        listeners: [{ address: "127.0.0.1:%d", tls: { cert_path: "%s", key_path: "%s" } }]
-                     """.formatted(port, files[0], files[1]) + ROUTES.formatted(upstream.address()))) {
+                       upgrade_sock: %s
+                     """.formatted(port, files[0], files[1], dir.resolve("upgrade.sock")) + ROUTES.formatted(upstream.address()))) {
             assertEquals("CN=before.example", presented(authority, port).getSubjectX500Principal().getName());
+            try (java.nio.channels.ServerSocketChannel sharer = java.nio.channels.ServerSocketChannel.open()) {
+                sharer.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
+                sharer.bind(new java.net.InetSocketAddress("127.0.0.1", port));  // fails unless the gateway shares the port
+            }
 
             // a certificate whose key is not yet in place: not taken, the old pair keeps serving
             replace(files[0], after.certPem());
