@@ -47,6 +47,17 @@ public final class AdminApi implements HttpHandler {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HttpString API_VERSION = new HttpString("X-API-VERSION");
     private static final HttpString ALLOW_ORIGIN = new HttpString("Access-Control-Allow-Origin");
+    /**
+     * Every etcd call an Admin API request makes is bounded by this (or etcd's {@code timeout},
+     * when shorter), rather than by the timeout alone (30 s by default): a member without a leader
+     * holds a call until etcd's own request timeout (5 s plus two election timeouts) or the
+     * client's, and the caller is better told. A healthy cluster answers in milliseconds; the first
+     * call that fails ends the request, so it is answered (503) within about this long, and at once
+     * when the gateway has already found no leader for a while ({@link EtcdStore#boundCalls}).
+     */
+    public static final long CALL_BOUND_MILLIS = EtcdStore.WRITE_BOUND_MILLIS;
+    /** How long a read that found no quorum may take to ask a member what it holds. */
+    private static final long MEMBER_READ_MILLIS = 1_000;
 
     /** Compiles resources without serving them; throws with path-named errors when they do not compile. */
     @FunctionalInterface
@@ -146,7 +157,7 @@ public final class AdminApi implements HttpHandler {
         // as APISIX's Admin API (enable_admin_cors): the key is never a cookie here, so no page can use it unasked
         exchange.getResponseHeaders().put(ALLOW_ORIGIN, "*");
         Reply response;
-        try {
+        try (EtcdStore.Bound bound = store == null ? null : store.boundCalls(CALL_BOUND_MILLIS)) {
             if (authorised(exchange)) {
                 exchange.getResponseHeaders().put(API_VERSION, "v3");  // APISIX's, to callers with the key
                 response = route(exchange);
@@ -156,8 +167,12 @@ public final class AdminApi implements HttpHandler {
         } catch (BadRequest e) {
             response = Reply.error(400, e.getMessage());
         } catch (EtcdStore.EtcdException e) {
-            log.warn("admin {} {}: etcd failed: {}", exchange.getRequestMethod(), exchange.getRequestPath(), e.getMessage());
-            response = Reply.error(503, "etcd is unavailable: " + e.getMessage());
+            log.warn("admin {} {}: {}", exchange.getRequestMethod(), exchange.getRequestPath(), e.getMessage());
+            // APISIX answers 503 {"error_msg": etcd's error} for any etcd failure; a refusal that
+            // trying again would not change (permission denied, say) is no unavailability
+            boolean write = !exchange.getRequestMethod().equalToString("GET");
+            response = Reply.error(e.unavailable() ? 503 : 500, e.getMessage()
+                    + (write && e.outcomeUnknown() ? "; the write may still apply once etcd answers: read it back before retrying" : ""));
         }
         if (response != null) {
             send(exchange, response);
@@ -270,8 +285,43 @@ public final class AdminApi implements HttpHandler {
     }
 
     private Reply get(String type, String id) {
-        EtcdStore.Entry entry = store.get(keys.key(type, id));
+        String key = keys.key(type, id);
+        EtcdStore.Entry entry;
+        try {
+            entry = store.get(key);
+        } catch (EtcdStore.EtcdException e) {
+            if (!e.unavailable()) {
+                throw e;
+            }
+            return fromAMember(e, body -> {
+                EtcdStore.Entry held = store.get(key, true);
+                if (held == null) {
+                    return "a reachable member does not hold " + key;
+                }
+                body.setAll((ObjectNode) described(type, held));
+                return "below is " + key + " as a reachable member holds it, which may miss the latest writes";
+            });
+        }
         return entry == null ? Reply.notFound() : new Reply(200, described(type, entry));
+    }
+
+    /**
+     * A read etcd could not serve (no quorum, say) still says what it can, with APISIX's answer to
+     * a failed read (503 and {@code error_msg}): what one member that answers holds, read without a
+     * quorum (etcd's serializable read), which may miss writes the others committed. {@code read}
+     * fills the body and says what it holds; when no member answers either, only the error is sent.
+     */
+    private Reply fromAMember(EtcdStore.EtcdException unavailable, java.util.function.Function<ObjectNode, String> read) {
+        ObjectNode body = JSON.createObjectNode();
+        String held;
+        try (EtcdStore.Bound bound = store.boundCalls(MEMBER_READ_MILLIS)) {
+            held = read.apply(body);
+        } catch (EtcdStore.EtcdException e) {
+            return Reply.error(503, unavailable.getMessage());
+        }
+        ObjectNode reply = JSON.createObjectNode().put("error_msg", unavailable.getMessage() + "; " + held);
+        reply.setAll(body);
+        return new Reply(503, reply);
     }
 
     private Reply list(HttpServerExchange exchange, String type) {
@@ -281,8 +331,25 @@ public final class AdminApi implements HttpHandler {
         } catch (BadRequest e) {
             return Reply.text(400, e.getMessage(), "text/plain");  // APISIX answers this one as bare text
         }
+        EtcdStore.Listing listing;
+        try {
+            listing = store.list(keys.key(type, ""));
+        } catch (EtcdStore.EtcdException e) {
+            if (!e.unavailable()) {
+                throw e;
+            }
+            return fromAMember(e, body -> {
+                body.setAll(listed(type, query, store.list(keys.key(type, ""), true)));
+                return "below is the list as a reachable member holds it, which may miss the latest writes";
+            });
+        }
+        return new Reply(200, listed(type, query, listing));
+    }
+
+    /** A list answer: {@code {"list": [...], "total": N}}. */
+    private ObjectNode listed(String type, ListQuery query, EtcdStore.Listing listing) {
         List<JsonNode> entries = new java.util.ArrayList<>();
-        for (EtcdStore.Entry entry : store.list(keys.key(type, "")).entries()) {
+        for (EtcdStore.Entry entry : listing.entries()) {
             if (keys.place(entry.key()) != null) {  // APISIX keeps other kinds of keys in places of its own
                 entries.add(described(type, entry));
             }
@@ -291,7 +358,7 @@ public final class AdminApi implements HttpHandler {
         ObjectNode body = JSON.createObjectNode();
         body.putArray("list").addAll(result.page());
         body.put("total", result.total());
-        return new Reply(200, body);
+        return body;
     }
 
     private Reply pluginRead(HttpServerExchange exchange, String path) {

@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the gateway's resources in step with etcd: lists the prefix, applies it, then watches from
  * the listing's revision + 1 and applies every change. When the watch breaks (etcd restarted or
- * compacted past our revision) it lists again, as soon as etcd accepts connections while it is
- * away; the last good configuration serves meanwhile. A key whose value fails validation or
+ * compacted past our revision, the member watched went down or lost its leader) it lists again, as
+ * soon as a member of the cluster knows a leader again ({@link EtcdStore#probe}); the last good
+ * configuration serves meanwhile. A key whose value fails validation or
  * compilation serves its last good value, or fails closed ({@link LastGoodVersions}); it is logged
  * by key, and the rest applies. Everything runs on one thread, so the key maps need no lock.
  */
@@ -23,7 +24,7 @@ public final class EtcdSource implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EtcdSource.class);
     private static final long MIN_BACKOFF_MILLIS = 200;
     private static final long MAX_BACKOFF_MILLIS = 1_000;
-    /** While etcd refuses connections, how often to look whether it is back. */
+    /** While etcd is away (no member answers, or none knows a leader), how often to look whether it is back. */
     private static final long PROBE_MILLIS = 100;
 
     /** Where the resources go. */
@@ -44,6 +45,10 @@ public final class EtcdSource implements AutoCloseable {
     });
     private Watch.Watcher watcher;
     private long generation;
+    /** The watch generation whose end is being handled: a watch reports its end more than once. */
+    private long failedGeneration;
+    /** What the last probe that found no quorum logged, so an outage is logged when it changes, not every 100 ms. */
+    private String lastProbeLogged;
     private long backoffMillis = MIN_BACKOFF_MILLIS;
     private boolean rebuildPending;
     /**
@@ -125,21 +130,33 @@ public final class EtcdSource implements AutoCloseable {
     }
 
     private void retryLater() {
-        thread.schedule(this::relistOnceReachable, backoffMillis, TimeUnit.MILLISECONDS);
+        thread.schedule(this::relistOnceQuorate, backoffMillis, TimeUnit.MILLISECONDS);
         backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
     }
 
     /**
-     * Lists again as soon as etcd accepts connections, found by a TCP probe every PROBE_MILLIS
-     * rather than by sleeping through a backoff that grew during a long outage; then the store
-     * replaces a channel that gRPC would only retry later. A write made the moment etcd is back
-     * thus serves within a few hundred milliseconds. The backoff still spaces out listings that fail
-     * although etcd accepts connections (not ready yet, or refusing us).
+     * Lists again as soon as a member of the cluster knows a leader, found by asking each member's
+     * status every PROBE_MILLIS rather than by sleeping through a backoff that grew during a long
+     * outage; then the store replaces a channel that gRPC would only retry later. A member that
+     * merely accepts connections is not enough: alone, cut off from a quorum, it can list nothing
+     * (a linearizable read waits for etcd's own timeout there). A write made the moment the cluster
+     * has a quorum again thus serves within a few hundred milliseconds. The backoff still spaces out
+     * listings that fail although a leader is known (an election under way, refusing us).
      */
-    private void relistOnceReachable() {
-        if (!store.reachable()) {
-            thread.schedule(this::relistOnceReachable, PROBE_MILLIS, TimeUnit.MILLISECONDS);
+    private void relistOnceQuorate() {
+        EtcdStore.Quorum quorum = store.probe();
+        if (!quorum.leader()) {
+            String state = quorum.answering() == 0 ? "no member answers" : "no member knows a leader (no quorum)";
+            if (!state.equals(lastProbeLogged)) {
+                lastProbeLogged = state;
+                log.warn("etcd {}: {} ({}); the current configuration keeps serving", store.prefix(), state, quorum.detail());
+            }
+            thread.schedule(this::relistOnceQuorate, PROBE_MILLIS, TimeUnit.MILLISECONDS);
             return;
+        }
+        if (lastProbeLogged != null) {
+            log.info("etcd {}: a leader is known again ({}); listing", store.prefix(), quorum.detail());
+            lastProbeLogged = null;
         }
         store.reconnectIfLost();
         relist();
@@ -167,9 +184,10 @@ public final class EtcdSource implements AutoCloseable {
     }
 
     private void watchFailed(long watchGeneration, Throwable error) {
-        if (watchGeneration != generation) {
-            return;
+        if (watchGeneration != generation || failedGeneration == watchGeneration) {
+            return;  // replaced, or its end is already being handled
         }
+        failedGeneration = watchGeneration;
         log.warn("etcd {} watch ended ({}); listing again", store.prefix(), error.getMessage());
         retryLater();
     }

@@ -63,4 +63,36 @@ class EtcdStoreTest {
                 "a deletion leaves nothing to compare: deletions are not seen");
         assertNull(keys.store().get(upstream));
     }
+
+    @Test
+    void aProbeAsksEachMemberWhetherItKnowsALeader() {
+        EtcdStore.Quorum quorum = keys.store().probe();
+        assertEquals(1, quorum.answering(), quorum.detail());
+        assertTrue(quorum.leader(), quorum.detail());
+        String unused = "http://127.0.0.1:" + io.tidegate.testing.FreePort.pick();
+        try (EtcdStore two = new EtcdStore(new io.tidegate.config.EtcdSettings(List.of(unused, etcd.endpoint()), keys.prefix(),
+                null, null, 2, null))) {
+            EtcdStore.Quorum one = two.probe();
+            assertEquals(1, one.answering(), one.detail());
+            assertTrue(one.leader(), "one member down, the other leads: " + one.detail());
+            assertTrue(one.detail().startsWith(unused.substring("http://".length()) + ": unreachable"), one.detail());
+            two.put(keys.prefix() + "/routes/1", "{}");
+            assertEquals("{}", two.get(keys.prefix() + "/routes/1").value(), "calls go to the member that is up");
+        }
+    }
+
+    @Test
+    void withNoMemberUpCallsFailAsUnavailableAndAWriteNeverSentIsKnownNotToApply() {
+        String unused = "http://127.0.0.1:" + io.tidegate.testing.FreePort.pick();
+        try (EtcdStore nowhere = new EtcdStore(new io.tidegate.config.EtcdSettings(List.of(unused), keys.prefix(), null, null, 2, null))) {
+            EtcdStore.EtcdException failed = org.junit.jupiter.api.Assertions.assertThrows(EtcdStore.EtcdException.class,
+                    () -> nowhere.put(keys.prefix() + "/routes/1", "{}"));
+            assertTrue(failed.unavailable());
+            assertFalse(failed.outcomeUnknown(), "refused connections: the write never left");
+            assertTrue(failed.getMessage().startsWith("etcd is unavailable: no member reachable"), failed.getMessage());
+            EtcdStore.Quorum quorum = nowhere.probe();
+            assertEquals(0, quorum.answering());
+            assertFalse(quorum.leader());
+        }
+    }
 }

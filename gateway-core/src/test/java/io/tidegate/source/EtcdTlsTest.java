@@ -62,12 +62,14 @@ class EtcdTlsTest {
         TestCertificates.Issued client = etcd.clientCertificate();
         String ca = AUTHORITY.ca().certPem();
         try (EtcdStore jvmTrust = store(etcd.endpoint(), new EtcdSettings.Tls(true, null, client.certPem(), client.keyPem()))) {
-            assertTrue(assertThrows(RuntimeException.class, jvmTrust::list).getMessage()
-                    .endsWith("(unable to find valid certification path to requested target)"), "an authority the JVM does not know");
+            String unknownAuthority = assertThrows(RuntimeException.class, jvmTrust::list).getMessage();
+            assertTrue(unknownAuthority.startsWith("etcd is unavailable: TLS with etcd failed")
+                    && unknownAuthority.endsWith("(unable to find valid certification path to requested target))"),
+                    "an authority the JVM does not know: " + unknownAuthority);
         }
         String byName = etcd.endpoint().replace("127.0.0.1", "localhost");
         try (EtcdStore wrongName = store(byName, new EtcdSettings.Tls(true, ca, client.certPem(), client.keyPem()))) {
-            assertEquals("UNAVAILABLE: io exception (No name matching localhost found)",
+            assertEquals("etcd is unavailable: TLS with etcd failed (UNAVAILABLE: io exception (No name matching localhost found))",
                     assertThrows(RuntimeException.class, wrongName::list).getMessage(), "the certificate names 127.0.0.1 only");
         }
         try (EtcdStore unverified = store(byName, new EtcdSettings.Tls(false, null, client.certPem(), client.keyPem()))) {
@@ -78,7 +80,7 @@ class EtcdTlsTest {
     @Test
     void withoutAClientCertificateEtcdRefusesTheConnection() {
         try (EtcdStore anonymous = store(etcd.endpoint(), new EtcdSettings.Tls(true, AUTHORITY.ca().certPem(), null, null))) {
-            assertEquals("UNAVAILABLE: ssl exception (Received fatal alert: bad_certificate)",
+            assertEquals("etcd is unavailable: TLS with etcd failed (UNAVAILABLE: ssl exception (Received fatal alert: bad_certificate))",
                     assertThrows(RuntimeException.class, anonymous::list).getMessage());
         }
     }

@@ -2,28 +2,33 @@ package io.tidegate.testing;
 
 import io.tidegate.source.EtcdStore;
 import java.util.UUID;
+import java.util.function.Function;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A fresh key prefix on a shared {@link EtcdServer} for each test, with a store on it for reading
- * and writing keys directly, so tests sharing one etcd never see each other's keys. Register it as
- * an instance field after the server.
+ * A fresh key prefix on a shared {@link EtcdServer} (or {@link EtcdCluster}) for each test, with a
+ * store on it for reading and writing keys directly, so tests sharing one etcd never see each
+ * other's keys. Register it as an instance field after the server.
  */
 public final class EtcdKeySpace implements BeforeEachCallback, AfterEachCallback {
-    private final EtcdServer etcd;
+    private final Function<String, EtcdStore> stores;
     private String prefix;
     private EtcdStore store;
 
     public EtcdKeySpace(EtcdServer etcd) {
-        this.etcd = etcd;
+        this.stores = etcd::store;
+    }
+
+    public EtcdKeySpace(EtcdCluster cluster) {
+        this.stores = cluster::store;
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
         prefix = "/t" + UUID.randomUUID().toString().substring(0, 8);
-        store = etcd.store(prefix);
+        store = stores.apply(prefix);
     }
 
     @Override
