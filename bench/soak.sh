@@ -6,10 +6,13 @@
 #   every 40 s  the request-id plugin's jar, used by the loaded route, is replaced on disk
 #   every 100 s an etcd member is stopped, and started again 10 s later
 #   every 60 s  an origin is killed, and started again 10 s later
-#   UPGRADES (default 5) times, evenly spread: `--upgrade` replaces the gateway process
+#   every 120 s jcmd GC.run: a full collection, whose "after" is the live heap
+#   UPGRADES (default 5) times, from 60% of the run on (so that the first process lives long
+#   enough for a heap trend): `--upgrade` replaces the gateway process
 # Each gateway process logs its GC (-Xlog:gc). At the end: requests, failures (non-2xx and socket
 # errors), Admin API write failures, each process's exit code, and for each process the slope of
-# its heap after GC (least squares over the pauses after its first 60 s).
+# its live heap (after the full collections) and of its heap after every pause, least squares
+# over the time after its first 60 s.
 # Usage: bench/soak.sh [SECONDS] [CONNECTIONS]   (needs wrk, nginx, etcd)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -98,7 +101,10 @@ while kill -0 $load 2>/dev/null; do
   elif [ -z "$victim" ] && [ "$now" -ge "$origin_back_at" ]; then
     victim=$(origin 9103); pids+=("$victim"); origin_restarts=$((origin_restarts + 1))
   fi
-  if [ "$done_upgrades" -lt "$upgrades" ] && [ "$now" -ge $(( (done_upgrades + 1) * secs / (upgrades + 1) )) ]; then
+  if [ $(( now / 120 )) -gt "${full_gcs:-0}" ]; then
+    full_gcs=$(( now / 120 )); jcmd "${gateways[-1]}" GC.run >/dev/null 2>&1 || true
+  fi
+  if [ "$done_upgrades" -lt "$upgrades" ] && [ "$now" -ge $(( secs * (60 + done_upgrades * 40 / upgrades) / 100 )) ]; then
     start_gateway --upgrade; done_upgrades=$((done_upgrades + 1))
   fi
   sleep 5
@@ -117,15 +123,17 @@ echo "admin writes=$writes failed=$write_failures; listener changes=$listener_ch
 echo "replaced gateways' exit codes (pid:code): $exits"
 python3 - "$work" <<'PY'
 import glob, re, sys
-pause = re.compile(r'^\[([\d.]+)s\].*Pause.*?(\d+)M->(\d+)M\((\d+)M\)')
-for path in sorted(glob.glob(sys.argv[1] + '/gc-*.log')):
-    points = [(float(m.group(1)), int(m.group(3))) for m in map(pause.match, open(path)) if m]
+pause = re.compile(r'^\[([\d.]+)s\].*(Pause \w+).*?(\d+)M->(\d+)M\((\d+)M\)')
+def trend(points):
     late = [(t, h) for t, h in points if t >= 60]
     if len(late) < 3:
-        print(f"{path.rsplit('/', 1)[1]}: {len(points)} pauses, too few after 60 s for a slope"); continue
+        return f"{len(late)} samples after 60 s, too few for a slope"
     n = len(late); mt = sum(t for t, _ in late) / n; mh = sum(h for _, h in late) / n
     slope = sum((t - mt) * (h - mh) for t, h in late) / sum((t - mt) ** 2 for t, _ in late)
-    span = late[-1][0] - late[0][0]
-    print(f"{path.rsplit('/', 1)[1]}: {n} pauses over {span / 60:.1f} min, heap after GC {min(h for _, h in late)}-"
-          f"{max(h for _, h in late)} MB, slope {slope * 60:+.3f} MB/min")
+    return (f"{n} samples over {(late[-1][0] - late[0][0]) / 60:.1f} min, {min(h for _, h in late)}-{max(h for _, h in late)} MB,"
+            f" slope {slope * 60:+.3f} MB/min")
+for path in sorted(glob.glob(sys.argv[1] + '/gc-*.log')):
+    rows = [(float(m.group(1)), m.group(2), int(m.group(4))) for m in map(pause.match, open(path)) if m]
+    print(f"{path.rsplit('/', 1)[1]}: live heap (after full GC): {trend([(t, h) for t, kind, h in rows if kind == 'Pause Full'])}")
+    print(f"{' ' * len(path.rsplit('/', 1)[1])}  heap after every pause:    {trend([(t, h) for t, _, h in rows])}")
 PY
