@@ -59,12 +59,17 @@ final class RedisCounters implements AutoCloseable {
     private final AtomicLong nextSweep = new AtomicLong();
 
     /**
+     * Starts connecting at once (without waiting), so the first requests do not pay for it: a
+     * cluster client has to learn the topology first, which can take longer than
+     * {@code redis_timeout} while the gateway warms up.
+     *
      * @param timeout the most a request waits for Redis, connecting included
      */
     RedisCounters(RedisEndpoint endpoint, Duration timeout, PluginLog log) {
         this.endpoint = endpoint;
         this.timeout = timeout;
         this.outage = new RedisOutage(endpoint.toString(), log);
+        connected();
     }
 
     /**

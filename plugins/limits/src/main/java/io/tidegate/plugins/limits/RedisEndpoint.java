@@ -244,7 +244,9 @@ abstract class RedisEndpoint implements AutoCloseable {
 
         @Override
         CompletableFuture<Link> connect() {
-            return client.connectAsync(ByteArrayCodec.INSTANCE).thenApply(connection -> new Link() {
+            // an asynchronous connect needs the topology first (a synchronous one would fetch it itself)
+            return client.refreshPartitionsAsync().toCompletableFuture()
+                    .thenCompose(loaded -> client.connectAsync(ByteArrayCodec.INSTANCE)).thenApply(connection -> new Link() {
                 @Override
                 public RedisClusterAsyncCommands<byte[], byte[]> commands() {
                     return connection.async();
