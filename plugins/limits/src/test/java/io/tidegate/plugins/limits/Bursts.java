@@ -44,4 +44,13 @@ final class Bursts {
     static String header(HttpResponse<String> response, String name) {
         return response.headers().firstValue(name).orElse(null);
     }
+
+    /** Between requests while Redis fails over: a client retrying, not a flood on two shared cores. */
+    static void pause() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

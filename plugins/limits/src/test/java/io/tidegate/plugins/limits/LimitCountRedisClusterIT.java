@@ -153,6 +153,7 @@ class LimitCountRedisClusterIT {
             HttpResponse<String> counted = strict.get("/x");
             while (counted.statusCode() != 200 && System.nanoTime() < deadline) {
                 whileFailingOver.add(counted.statusCode());
+                Bursts.pause();
                 counted = strict.get("/x");
             }
             assertEquals(200, counted.statusCode(), "counting resumes on the promoted replica: " + whileFailingOver);

@@ -2,6 +2,9 @@ package io.tidegate.plugins.limits;
 
 import io.tidegate.testing.LocalProcess;
 import io.tidegate.testing.TempDirs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +36,7 @@ final class RedisCluster extends LocalProcess {
                     "--cluster-replica-validity-factor", "0",
                     "--repl-diskless-sync-delay", "0"));
             options.addAll(RedisNode.NO_PERSISTENCE);
-            nodes.add(new RedisNode("node-" + i, ports.get(i), dir, options, null));
+            nodes.add(new RedisNode("node-" + i, ports.get(i), folder(dir, "node-" + i), options, null));
         }
         nodes.forEach(RedisNode::start);
         List<String> create = new ArrayList<>(List.of("--cluster", "create"));
@@ -44,6 +47,15 @@ final class RedisCluster extends LocalProcess {
             throw new IllegalStateException("redis-cli --cluster create failed:\n" + created);
         }
         RedisNode.await(this::healthy, "the Redis Cluster did not become ready (3 masters, 3 replicas in sync)");
+    }
+
+    /** A folder per node: a replica writes what it receives from its master there. */
+    private static Path folder(Path dir, String name) {
+        try {
+            return Files.createDirectories(dir.resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Every running node sees the cluster ok; each master has its replica, in sync. */
