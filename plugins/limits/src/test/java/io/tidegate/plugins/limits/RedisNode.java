@@ -24,6 +24,10 @@ final class RedisNode {
     private final Path dir;
     private final List<String> command;
     private final String password;
+    /** How it listens: {@code --port}, or {@code --tls-port} with the plain port off. */
+    private final List<String> listen;
+    /** redis-cli's options to reach it (TLS). */
+    private final List<String> cliOptions;
     private Process process;
 
     /**
@@ -32,11 +36,28 @@ final class RedisNode {
      * @param password what {@link #cli} authenticates with, or null
      */
     RedisNode(String name, int port, Path dir, List<String> command, String password) {
+        this(name, port, dir, command, password, List.of("--port", Integer.toString(port)), List.of());
+    }
+
+    private RedisNode(String name, int port, Path dir, List<String> command, String password, List<String> listen,
+                      List<String> cliOptions) {
         this.name = name;
         this.port = port;
         this.dir = dir;
         this.command = command;
         this.password = password;
+        this.listen = listen;
+        this.cliOptions = cliOptions;
+    }
+
+    /**
+     * A node that speaks TLS only, on {@code port}, presenting {@code cert}; clients need no
+     * certificate of their own. redis-cli trusts {@code ca}.
+     */
+    static RedisNode tls(String name, int port, Path dir, List<String> command, Path cert, Path key, Path ca) {
+        List<String> listen = List.of("--port", "0", "--tls-port", Integer.toString(port), "--tls-cert-file", cert.toString(),
+                "--tls-key-file", key.toString(), "--tls-ca-cert-file", ca.toString(), "--tls-auth-clients", "no");
+        return new RedisNode(name, port, dir, command, null, listen, List.of("--tls", "--cacert", ca.toString()));
     }
 
     int port() {
@@ -66,7 +87,8 @@ final class RedisNode {
         List<String> line = new ArrayList<>();
         line.add("redis-server");
         line.addAll(command);
-        line.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString()));
+        line.addAll(listen);
+        line.addAll(List.of("--bind", "127.0.0.1", "--dir", dir.toString()));
         try {
             process = new ProcessBuilder(line).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile())).start();
@@ -97,11 +119,8 @@ final class RedisNode {
 
     /** {@code redis-cli} against this node: its output, trimmed, lines ending in \n; "" when it cannot run. */
     String cli(String... arguments) {
-        return redisCli(password, port, arguments);
-    }
-
-    static String redisCli(String password, int port, String... arguments) {
         List<String> line = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port)));
+        line.addAll(cliOptions);
         if (password != null) {
             line.addAll(List.of("--no-auth-warning", "-a", password));
         }
