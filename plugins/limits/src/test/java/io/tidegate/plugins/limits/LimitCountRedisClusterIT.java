@@ -37,7 +37,7 @@ class LimitCountRedisClusterIT {
                         policy: redis-cluster
                         redis_cluster_nodes: ["%s", "%s"]
                         redis_cluster_name: test-cluster
-                        redis_timeout: 500
+                        redis_timeout: 2000
                 """.formatted(seeds.get(0), seeds.get(1)), upstream.address());
     }
 

@@ -41,8 +41,6 @@ class LimitCountRedisSentinelIT {
                         redis_role: master
                         redis_database: 1
                         redis_password: %s
-                        redis_connect_timeout: 500
-                        redis_read_timeout: 500
                 """.formatted(list, RedisSentinels.MASTER_NAME, RedisSentinels.PASSWORD)
                 + (sentinelPassword ? "        sentinel_password: " + RedisSentinels.SENTINEL_PASSWORD + "\n" : "");
     }

@@ -38,7 +38,7 @@ class LimitCountSlidingRedisIT {
                         policy: redis
                         redis_host: 127.0.0.1
                         redis_port: %d
-                        redis_timeout: 1000
+                        redis_timeout: 2000
                     upstream: { nodes: { "%s": 1 } }
                 """.formatted(count, timeWindow, key, redis.port(), upstream.address()));
     }

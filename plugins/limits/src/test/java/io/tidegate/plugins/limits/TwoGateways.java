@@ -11,6 +11,8 @@ import io.tidegate.testing.TestGateway;
  * cannot count (500); {@link #lenient} lets it through ({@code allow_degradation}), except on
  * {@code /warm}. Both are returned once they count in Redis ({@code /warm} answers 200): the client
  * connects when a limit is made, and on a cold JVM that may take longer than a request's timeout.
+ * Give the limits a generous timeout: a request that times out may still have been counted in
+ * Redis, which would throw the tests' exact counts off on a loaded machine.
  */
 final class TwoGateways implements AutoCloseable {
     final TestGateway strict;
