@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /** Counts a request against its key in the access phase; the quota headers go on every response. */
 final class LimitCountInstance implements PluginInstance {
@@ -20,17 +21,25 @@ final class LimitCountInstance implements PluginInstance {
 
     /** Where counting happens: in this process, or in Redis (asynchronously). */
     interface Counter {
-        /** A probe now (local) or later (Redis); a null probe means "let the request through uncounted". */
-        CompletableFuture<ConsumptionProbe> consume(String key);
+        /** A verdict now (local) or later (Redis). */
+        CompletableFuture<Verdict> consume(String key);
 
         /** When the count cannot be had: null to let the request through (degraded), else the response. */
         PhaseResult onFailure(Throwable failure);
     }
 
+    /** What counting said: let through with {@code remaining} left, or refused; and when to come back. */
+    record Verdict(boolean allowed, long remaining, long resetNanos) {
+        static Verdict of(ConsumptionProbe probe) {
+            return new Verdict(probe.isConsumed(), probe.isConsumed() ? probe.getRemainingTokens() : 0, probe.getNanosToWaitForReset());
+        }
+    }
+
+    /** A fixed window in this node: the key's bucket4j bucket. */
     record LocalCounter(CounterStore store) implements Counter {
         @Override
-        public CompletableFuture<ConsumptionProbe> consume(String key) {
-            return CompletableFuture.completedFuture(store.bucket(key).tryConsumeAndReturnRemaining(1));
+        public CompletableFuture<Verdict> consume(String key) {
+            return CompletableFuture.completedFuture(Verdict.of(store.bucket(key).tryConsumeAndReturnRemaining(1)));
         }
 
         @Override
@@ -39,17 +48,45 @@ final class LimitCountInstance implements PluginInstance {
         }
     }
 
-    record RedisCounter(RedisCounters redis, String prefix, BucketConfiguration configuration, Duration window,
-                        boolean allowDegradation) implements Counter {
-        RedisCounter(RedisCounters redis, String prefix, int count, Duration window, boolean allowDegradation) {
-            this(redis, prefix, BucketConfiguration.builder()
-                    .addLimit(Bandwidth.builder().capacity(count).refillIntervally(count, window).build())
-                    .build(), window, allowDegradation);
+    /** A sliding window in this node. */
+    record LocalSlidingCounter(SlidingWindows windows, long limit) implements Counter {
+        @Override
+        public CompletableFuture<Verdict> consume(String key) {
+            return CompletableFuture.completedFuture(windows.take(key).verdict(limit, windows.windowMillis()));
         }
 
         @Override
-        public CompletableFuture<ConsumptionProbe> consume(String key) {
-            return redis.consume(prefix + key, configuration, window);
+        public PhaseResult onFailure(Throwable failure) {
+            return COUNT_FAILED;
+        }
+    }
+
+    /**
+     * Counting in Redis, in a fixed or a sliding window ({@code count}: key to verdict). When Redis
+     * fails: 500, or with {@code allow_degradation} the request goes on uncounted; either way the
+     * endpoint's {@link RedisOutage} hears of it.
+     */
+    record RedisCounter(RedisCounters redis, boolean allowDegradation, Function<String, CompletableFuture<Verdict>> count)
+            implements Counter {
+        /** A fixed window of {@code count} requests: bucket4j's bucket, refilled all at once every {@code window}. */
+        static RedisCounter fixed(RedisCounters redis, String prefix, int count, Duration window, boolean allowDegradation) {
+            BucketConfiguration configuration = BucketConfiguration.builder()
+                    .addLimit(Bandwidth.builder().capacity(count).refillIntervally(count, window).build())
+                    .build();
+            return new RedisCounter(redis, allowDegradation,
+                    key -> redis.consume(prefix + key, configuration, window).thenApply(Verdict::of));
+        }
+
+        /** A sliding window of {@code count} requests per {@code window}. */
+        static RedisCounter sliding(RedisCounters redis, String prefix, int count, Duration window, boolean allowDegradation) {
+            long windowMillis = window.toMillis();
+            return new RedisCounter(redis, allowDegradation,
+                    key -> redis.slide(prefix + key, count, windowMillis).thenApply(c -> c.verdict(count, windowMillis)));
+        }
+
+        @Override
+        public CompletableFuture<Verdict> consume(String key) {
+            return count.apply(key);
         }
 
         @Override
@@ -82,11 +119,11 @@ final class LimitCountInstance implements PluginInstance {
 
     @Override
     public PhaseResult access(PluginContext context) {
-        CompletableFuture<ConsumptionProbe> probe = counter.consume(key.of(context));
-        if (probe.isDone() && !probe.isCompletedExceptionally()) {
-            return decide(context, probe.join()); // local: decided at once, no deferral
+        CompletableFuture<Verdict> verdict = counter.consume(key.of(context));
+        if (verdict.isDone() && !verdict.isCompletedExceptionally()) {
+            return decide(context, verdict.join()); // local: decided at once, no deferral
         }
-        return PhaseResult.later(probe.handle((result, failure) -> {
+        return PhaseResult.later(verdict.handle((result, failure) -> {
             if (failure != null) {
                 PhaseResult degraded = counter.onFailure(failure);
                 return degraded == null ? PhaseResult.proceed() : degraded;
@@ -95,11 +132,11 @@ final class LimitCountInstance implements PluginInstance {
         }));
     }
 
-    private PhaseResult decide(PluginContext context, ConsumptionProbe probe) {
-        long reset = Math.max(0, (probe.getNanosToWaitForReset() + 999_999_999L) / 1_000_000_000L);
-        if (probe.isConsumed()) {
+    private PhaseResult decide(PluginContext context, Verdict verdict) {
+        long reset = Math.max(0, (verdict.resetNanos() + 999_999_999L) / 1_000_000_000L);
+        if (verdict.allowed()) {
             if (quotaHeaders) {
-                context.setAttribute(quota, new Quota(probe.getRemainingTokens(), reset));
+                context.setAttribute(quota, new Quota(verdict.remaining(), reset));
             }
             return PhaseResult.proceed();
         }

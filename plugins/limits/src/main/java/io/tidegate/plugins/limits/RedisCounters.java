@@ -6,47 +6,43 @@ import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.tidegate.plugin.api.PluginLog;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
- * Counters in one Redis server, through bucket4j's Lettuce back end: one client and one connection
- * per server, shared by every limit that uses it; all calls asynchronous, so no gateway thread
- * ever waits on Redis. While Redis is unreachable calls fail at once (commands are not queued),
- * and the connection is retried on the next request; while it is hung a call fails after
- * {@code redis_timeout}.
+ * Counters in Redis (one server, a sentinel-named master or a cluster: {@link RedisEndpoint}): one
+ * client and one connection per endpoint, shared by every limit that uses it; all calls
+ * asynchronous, so no gateway thread ever waits on Redis. Fixed windows go through bucket4j's
+ * Lettuce back end, sliding windows through one script ({@link #slide}); either way one key's
+ * counts are one Redis key, changed atomically on the server, so gateways sharing the Redis count
+ * exactly together (and, in a cluster, each key lives in one slot). While Redis is unreachable
+ * calls fail at once (commands are not queued), and the connection is retried on the next request;
+ * while it is hung a call fails after {@code timeout}.
  */
 final class RedisCounters implements AutoCloseable {
-    static {
-        // Lettuce's JFR events look classes up through the thread's context class loader, which in
-        // a plugin is not the loader that holds Lettuce: the lookups fail or mix copies. The gateway
-        // does not need them.
-        if (System.getProperty("io.lettuce.core.jfr") == null) {
-            System.setProperty("io.lettuce.core.jfr", "false");
-        }
-    }
-
-    private final RedisClient client;
-    private final RedisURI uri;
+    private final RedisEndpoint endpoint;
     private final Duration timeout;
     private final RedisOutage outage;
     private volatile CompletableFuture<Connected> connection;
 
-    private record Connected(StatefulRedisConnection<byte[], byte[]> connection, Map<Duration, AsyncProxyManager<byte[]>> managers,
+    private record Connected(RedisEndpoint.Link link, Map<Duration, AsyncProxyManager<byte[]>> managers,
                              Map<String, CachedProxy> proxies) {}
 
     /** A key's bucket proxy, kept so concurrent requests for the key batch into one round trip. */
@@ -60,22 +56,20 @@ final class RedisCounters implements AutoCloseable {
         }
     }
 
-    private final java.util.concurrent.atomic.AtomicLong nextSweep = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong nextSweep = new AtomicLong();
 
-    RedisCounters(String host, int port, String password, int database, Duration timeout, PluginLog log) {
-        RedisURI.Builder builder = RedisURI.builder().withHost(host).withPort(port).withDatabase(database).withTimeout(timeout);
-        if (password != null) {
-            builder.withPassword(password.toCharArray());
-        }
-        this.uri = builder.build();
+    /**
+     * Starts connecting at once (without waiting), so the first requests do not pay for it: a
+     * cluster client has to learn the topology first, which can take longer than
+     * {@code redis_timeout} while the gateway warms up.
+     *
+     * @param timeout the most a request waits for Redis, connecting included
+     */
+    RedisCounters(RedisEndpoint endpoint, Duration timeout, PluginLog log) {
+        this.endpoint = endpoint;
         this.timeout = timeout;
-        this.outage = new RedisOutage(host + ":" + port, log);
-        this.client = RedisClient.create();
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .build());
+        this.outage = new RedisOutage(endpoint.toString(), log);
+        connected();
     }
 
     /**
@@ -89,17 +83,97 @@ final class RedisCounters implements AutoCloseable {
      * to time out and then for their own: twice {@code redis_timeout}.
      */
     CompletableFuture<ConsumptionProbe> consume(String key, BucketConfiguration configuration, Duration window) {
-        return connected().thenCompose(connected -> proxy(connected, key, configuration, window).tryConsumeAndReturnRemaining(1))
+        return call(connected -> proxy(connected, key, configuration, window).tryConsumeAndReturnRemaining(1));
+    }
+
+    /**
+     * One request against the sliding window of {@code key} ({@code window_type: sliding}):
+     * {@link #SLIDE} decides and counts in one step on the server, so requests from any number of
+     * gateways count exactly together. Fails as {@link #consume} does.
+     */
+    CompletableFuture<SlidingWindows.Count> slide(String key, long limit, long windowMillis) {
+        byte[][] keys = {key.getBytes(StandardCharsets.UTF_8)};
+        byte[] limitArg = Long.toString(limit).getBytes(StandardCharsets.US_ASCII);
+        byte[] windowArg = Long.toString(windowMillis).getBytes(StandardCharsets.US_ASCII);
+        return call(connected -> {
+            RedisClusterAsyncCommands<byte[], byte[]> commands = connected.link().commands();
+            CompletionStage<List<Object>> run = commands.<List<Object>>evalsha(SLIDE_SHA, ScriptOutputType.MULTI, keys, limitArg, windowArg)
+                    .exceptionallyCompose(failure -> unwrap(failure) instanceof RedisNoScriptException
+                            // a node that has not run it yet (a new master after a failover): EVAL caches it there
+                            ? commands.<List<Object>>eval(SLIDE, ScriptOutputType.MULTI, keys, limitArg, windowArg)
+                            : CompletableFuture.failedFuture(failure));
+            return run.thenApply(reply -> new SlidingWindows.Count(((Long) reply.get(0)) == 1L, (Long) reply.get(1),
+                    (Long) reply.get(2), (Long) reply.get(3)));
+        });
+    }
+
+    /**
+     * The sliding window in Redis, as {@link SlidingWindows} keeps it in memory. {@code KEYS[1]} is a
+     * hash of the key's window number {@code w}, its count {@code c} and the previous window's count
+     * {@code p}; windows are cut from the Redis server's clock ({@code TIME}), so gateways whose
+     * clocks differ still agree on them. Decides as {@link SlidingWindows.Count#admits} and counts
+     * only what it lets through. Returns {let through (1/0), current count, previous count (at
+     * most the limit), milliseconds left in the window}.
+     */
+    static final String SLIDE = """
+            if redis.replicate_commands then redis.replicate_commands() end
+            local limit = tonumber(ARGV[1])
+            local window = tonumber(ARGV[2])
+            local time = redis.call('TIME')
+            local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+            local number = math.floor(now / window)
+            local left = window - now % window
+            local stored = redis.call('HMGET', KEYS[1], 'w', 'c', 'p')
+            local at = tonumber(stored[1])
+            local current, previous = 0, 0
+            if at ~= nil and at >= number then
+              current = tonumber(stored[2]) or 0
+              previous = tonumber(stored[3]) or 0
+              number = at
+            elseif at == number - 1 then
+              previous = tonumber(stored[2]) or 0
+            end
+            if previous > limit then previous = limit end
+            if current >= limit or previous * left / window + current >= limit then
+              return {0, current, previous, left}
+            end
+            current = current + 1
+            redis.call('HSET', KEYS[1], 'w', number, 'c', current, 'p', previous)
+            redis.call('PEXPIRE', KEYS[1], left + window)
+            return {1, current, previous, left}
+            """;
+    private static final String SLIDE_SHA = sha1(SLIDE);
+
+    private static String sha1(String script) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Runs {@code call} on the connection: fails at the latest one {@code timeout} after it starts
+     * (connecting included); a failure counts against the endpoint (a cluster then looks at its
+     * topology again), an answer ends an outage.
+     */
+    private <T> CompletableFuture<T> call(Function<Connected, CompletionStage<T>> call) {
+        return connected().thenCompose(call)
                 .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
-                .handle((probe, failure) -> {
+                .handle((result, failure) -> {
                     if (failure == null) {
                         outage.answered();
-                        return probe;
+                        return result;
                     }
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                    endpoint.failed();
+                    Throwable cause = unwrap(failure);
                     // a bare TimeoutException says nothing in the log; say what timed out
                     throw new CompletionException(cause instanceof TimeoutException ? noAnswer() : cause);
                 });
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     private TimeoutException noAnswer() {
@@ -115,7 +189,7 @@ final class RedisCounters implements AutoCloseable {
         long now = System.nanoTime();
         sweep(connected, now, window);
         CachedProxy cached = connected.proxies().computeIfAbsent(key, k -> new CachedProxy(connected.managers()
-                .computeIfAbsent(window, w -> Bucket4jLettuce.casBasedBuilder(connected.connection())
+                .computeIfAbsent(window, w -> connected.link().bucket4j()
                         .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(w))
                         .requestTimeout(timeout)
                         .build()
@@ -144,8 +218,8 @@ final class RedisCounters implements AutoCloseable {
             synchronized (this) {
                 current = connection;
                 if (current == null || current.isCompletedExceptionally()) {
-                    current = client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture()
-                            .thenApply(c -> new Connected(c, new ConcurrentHashMap<>(), new ConcurrentHashMap<>()));
+                    current = endpoint.connect()
+                            .thenApply(link -> new Connected(link, new ConcurrentHashMap<>(), new ConcurrentHashMap<>()));
                     connection = current;
                 }
             }
@@ -155,6 +229,6 @@ final class RedisCounters implements AutoCloseable {
 
     @Override
     public void close() {
-        client.shutdownAsync();
+        endpoint.close();
     }
 }

@@ -78,6 +78,44 @@ class LimitCountPluginTest {
         assertTrue(limit.access(from("10.0.0.2")).proceeds());
     }
 
+    /**
+     * window_type: sliding, on the real clock (SlidingWindowsTest has the arithmetic on a set one):
+     * windows are cut on the epoch, and the requests of the window before still count at the
+     * start of the next.
+     */
+    @Test
+    void slidingWindowCarriesTheLastWindowsBurstIntoTheNext() throws Exception {
+        PluginInstance limit = PluginRunner.create(plugin, "{\"count\": 2, \"time_window\": 2, \"window_type\": \"sliding\"}");
+        // between 1 and 1.5 s into a 2 s window: the burst ends well before the window does
+        while (System.currentTimeMillis() % 2000 < 1000 || System.currentTimeMillis() % 2000 > 1500) {
+            Thread.sleep(10);
+        }
+        assertTrue(limit.access(from("10.0.1.1")).proceeds());
+        TestContext second = from("10.0.1.1");
+        assertTrue(limit.access(second).proceeds());
+        limit.headerFilter(second.upstreamResponse(200, Map.of()));
+        assertEquals("0", second.response().header("X-RateLimit-Remaining"));
+        assertEquals("1", second.response().header("X-RateLimit-Reset"), "the rest of the epoch's window, not 2 s from the first request");
+        PhaseResult full = limit.access(from("10.0.1.1"));
+        assertEquals(503, full.status());
+        assertEquals(List.of("1"), full.headers().get("X-RateLimit-Reset"));
+
+        Thread.sleep(2050 - System.currentTimeMillis() % 2000); // just into the next window
+        // the burst of 2 weighs almost 2 still: one more request, not a fresh 2
+        assertTrue(limit.access(from("10.0.1.1")).proceeds());
+        PhaseResult refused = limit.access(from("10.0.1.1"));
+        assertEquals(503, refused.status(), "a fixed window would let a second request through here");
+        assertEquals(List.of("0"), refused.headers().get("X-RateLimit-Remaining"));
+        assertTrue(limit.access(from("10.0.1.2")).proceeds(), "another client has its own window");
+    }
+
+    @Test
+    void slidingAndFixedWindowsAreDifferentLimitsOfAGroup() throws Exception {
+        PluginRunner.create(plugin, "{\"count\": 2, \"time_window\": 60, \"group\": \"windows\"}");
+        assertEquals("group", assertThrows(PluginConfigException.class, () -> PluginRunner.create(plugin,
+                "{\"count\": 2, \"time_window\": 60, \"group\": \"windows\", \"window_type\": \"sliding\"}")).field());
+    }
+
     @Test
     void groupSharesOneCounterAndDemandsTheSameLimit() throws Exception {
         PluginInstance a = PluginRunner.create(plugin, "{\"count\": 2, \"time_window\": 60, \"group\": \"g\"}");
@@ -118,7 +156,10 @@ class LimitCountPluginTest {
         assertField("time_window", "{\"count\": 1, \"time_window\": -1}");
         assertField("key_type", "{\"count\": 1, \"time_window\": 1, \"key_type\": \"header\"}");
         assertField("rejected_code", "{\"count\": 1, \"time_window\": 1, \"rejected_code\": 600}");
-        assertField("policy", "{\"count\": 1, \"time_window\": 1, \"policy\": \"redis-cluster\"}");
+        assertField("policy", "{\"count\": 1, \"time_window\": 1, \"policy\": \"memcached\"}");
+        assertField("redis_cluster_nodes", "{\"count\": 1, \"time_window\": 1, \"policy\": \"redis-cluster\"}");
+        assertField("redis_sentinels", "{\"count\": 1, \"time_window\": 1, \"policy\": \"redis-sentinel\", \"redis_master_name\": \"m\"}");
+        assertField("window_type", "{\"count\": 1, \"time_window\": 1, \"window_type\": \"rolling\"}");
         assertField("redis_host", "{\"count\": 1, \"time_window\": 1, \"policy\": \"redis\"}");
         assertField("colour", "{\"count\": 1, \"time_window\": 1, \"colour\": 1}");
     }
