@@ -23,7 +23,10 @@ final class PidFile {
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());
             }
-            Files.writeString(file, ProcessHandle.current().pid() + "\n");
+            // renamed into place: a reader (a test, a monitor, the gateway being replaced) never sees it half written
+            Path temp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+            Files.writeString(temp, ProcessHandle.current().pid() + "\n");
+            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return new PidFile(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write pid_file " + file + ": " + e.getMessage(), e);
