@@ -65,6 +65,8 @@ public final class GatewayServer implements AutoCloseable {
     private AcceptingChannel<?> status;
     private AcceptingChannel<?> metrics;
     private AcceptingChannel<?> admin;
+    /** Set by {@link #stopAccepting}: from then on no listener binds again. Guarded by this. */
+    private boolean stopped;
 
     private GatewayServer(Xnio xnio, XnioWorker worker, ServerSettings settings, HttpHandler gateway,
                           Supplier<CertificateTable> certificates) {
@@ -291,6 +293,9 @@ public final class GatewayServer implements AutoCloseable {
      */
     public synchronized List<String> applyListeners(List<ListenerSettings> wanted) {
         List<String> failures = new ArrayList<>();
+        if (stopped) {
+            return failures;  // handed over, or stopping: the ports are another process's now
+        }
         Map<String, ClientListener> next = new LinkedHashMap<>();
         for (int i = 0; i < wanted.size(); i++) {
             ListenerSettings listener = wanted.get(i);
@@ -358,6 +363,7 @@ public final class GatewayServer implements AutoCloseable {
      * take the connections from now on.
      */
     public synchronized void stopAccepting() {
+        stopped = true;
         clients.values().forEach(ClientListener::close);
         for (AcceptingChannel<?> channel : new AcceptingChannel<?>[] {status, metrics, admin}) {
             if (channel != null) {
