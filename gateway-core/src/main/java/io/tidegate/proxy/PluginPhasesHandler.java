@@ -72,6 +72,9 @@ final class PluginPhasesHandler implements HttpHandler {
         if (phases.filtersBody()) {
             exchange.addResponseWrapper((factory, ex) -> new BodyFilterConduit(factory.create(), phases));
         }
+        if (!exchange.isPersistent()) {
+            exchange.addResponseWrapper((factory, ex) -> new LogBeforeCloseConduit(factory.create(), phases::logOnce));
+        }
         RequestBodyHead.keep(exchange, phases.requestBodyHead());
         exchange.putAttachment(ProxyExchange.BEFORE_PROXY, phases);
         next.handleRequest(exchange);
@@ -105,6 +108,8 @@ final class PluginPhasesHandler implements HttpHandler {
         private PluginPhasesHandler handler;
         private boolean lengthFixed;
         private boolean sizeWarned;
+        /** The log phase ran: at the response's end on a closing connection, else at completion. */
+        private boolean logged;
         /** Where the request phases stand, so a deferred decision can resume right after its plugin. */
         private Phase phase = Phase.REWRITE;
         private int chainIndex;
@@ -296,14 +301,20 @@ final class PluginPhasesHandler implements HttpHandler {
             return current;
         }
 
-        /** log, once the exchange is complete. */
+        /** The log phase, unless it ran already (see {@link LogBeforeCloseConduit}). */
+        void logOnce() {
+            if (plan != null && !logged) {
+                logged = true;
+                each(plan.globalChain(), Phase.LOG);
+                each(route, Phase.LOG);
+            }
+        }
+
+        /** log, once the exchange is complete, if the response's end did not run it. */
         @Override
         public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
             try {
-                if (plan != null) {
-                    each(plan.globalChain(), Phase.LOG);
-                    each(route, Phase.LOG);
-                }
+                logOnce();
             } finally {
                 // Undertow's upstream pool keeps the exchange that opened a connection for the
                 // connection's life; letting go of the plugins here keeps that from pinning old

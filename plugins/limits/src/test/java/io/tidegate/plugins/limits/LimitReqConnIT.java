@@ -86,4 +86,26 @@ class LimitReqConnIT {
             assertEquals(200, status, "the abandoned request's slot was released");
         }
     }
+
+    /**
+     * A client that closes after each answer and sends its next request as soon as it sees the
+     * close (as APISIX's limit-conn.t TEST 33 does) is never limited by its own previous request:
+     * the slot is released before the gateway closes the connection, as nginx's log phase is.
+     */
+    @Test
+    void sequentialRequestsOnClosingConnectionsAreNeverLimitedByTheOneBefore() throws Exception {
+        try (TestGateway gw = PluginGateway.start("""
+                routes:
+                  - { id: 1, uri: "/*", plugins: { limit-conn: { conn: 1, burst: 0, default_conn_delay: 0.3, rejected_code: 503, key: remote_addr } }, upstream: { nodes: { "%s": 1 } } }
+                """.formatted(upstream.address()))) {
+            for (int i = 0; i < 300; i++) {
+                try (Socket client = new Socket("127.0.0.1", gw.port())) {
+                    client.getOutputStream().write(
+                            "GET /next HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    String answer = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                    assertTrue(answer.startsWith("HTTP/1.1 200 "), "request " + i + ": " + answer);
+                }
+            }
+        }
+    }
 }
