@@ -71,6 +71,8 @@ final class Provider implements AutoCloseable {
                     metadataLoading = null;
                 }
             });
+            // not the field: a fetch that completed already ran the listener above at once, clearing it
+            return loading;
         }
         return metadataLoading;
     }
@@ -107,6 +109,7 @@ final class Provider implements AutoCloseable {
                     jwksLoading = null;
                 }
             });
+            return loading;  // as in metadata(): the field may be cleared already
         }
         return jwksLoading;
     }
@@ -137,12 +140,40 @@ final class Provider implements AutoCloseable {
         return send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), timeout);
     }
 
+    /**
+     * A GET that failed at the connection (the provider closed it as it was being used, say) is
+     * sent once more: discovery and keys are read-only, and one such failure should not cost a
+     * request its authentication.
+     */
     private CompletableFuture<String> send(HttpRequest request, Duration timeout) {
+        CompletableFuture<String> first = sendOnce(request, timeout);
+        if (!request.method().equals("GET")) {
+            return first;
+        }
+        return first.handle((body, failure) -> failure == null ? CompletableFuture.completedFuture(body)
+                        : connectionFailure(failure) ? sendOnce(request, timeout) : CompletableFuture.<String>failedFuture(failure))
+                .thenCompose(next -> next);
+    }
+
+    private static boolean connectionFailure(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return cause instanceof IOException && !(cause instanceof java.net.http.HttpTimeoutException)
+                && !(cause instanceof UnexpectedStatus);
+    }
+
+    /** The provider answered, with a status other than 200: asking again would not help. */
+    private static final class UnexpectedStatus extends IOException {
+        UnexpectedStatus(String message) {
+            super(message);
+        }
+    }
+
+    private CompletableFuture<String> sendOnce(HttpRequest request, Duration timeout) {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                 .orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                 .thenApply(response -> {
                     if (response.statusCode() != 200) {
-                        throw new CompletionException(new IOException(request.method() + " " + request.uri() + " answered " + response.statusCode()));
+                        throw new CompletionException(new UnexpectedStatus(request.method() + " " + request.uri() + " answered " + response.statusCode()));
                     }
                     return response.body();
                 });
