@@ -69,11 +69,13 @@ final class PluginPhasesHandler implements HttpHandler {
 
     /** After access: body filters, the before_proxy hook, then the proxy. */
     private void proxy(HttpServerExchange exchange, Phases phases) throws Exception {
-        if (phases.filtersBody()) {
-            exchange.addResponseWrapper((factory, ex) -> new BodyFilterConduit(factory.create(), phases));
-        }
+        // Added first, so it is inside the body filters (the last wrapper added is the outermost):
+        // their last call (a compressor's final block) must come before the log phase ends them.
         if (!exchange.isPersistent()) {
             exchange.addResponseWrapper((factory, ex) -> new LogBeforeCloseConduit(factory.create(), phases::logOnce));
+        }
+        if (phases.filtersBody()) {
+            exchange.addResponseWrapper((factory, ex) -> new BodyFilterConduit(factory.create(), phases));
         }
         RequestBodyHead.keep(exchange, phases.requestBodyHead());
         exchange.putAttachment(ProxyExchange.BEFORE_PROXY, phases);
