@@ -127,41 +127,45 @@ public final class Main {
                 takeOver(gateway, predecessor, upgradeSocket);
             }
             PidFile pidFile = PidFile.write(loaded.server().pidFile());
-            if (upgradeSocket != null) {
-                UpgradeSocket.listen(upgradeSocket, new UpgradeSocket.Running() {
-                    @Override
-                    public String prepare() {
-                        return gateway.freezeForHandOver();
-                    }
+            UpgradeSocket handOver = upgradeSocket == null ? null : UpgradeSocket.listen(upgradeSocket, new UpgradeSocket.Running() {
+                @Override
+                public String prepare() {
+                    return gateway.freezeForHandOver();
+                }
 
-                    @Override
-                    public void cancel() {
-                        gateway.resumeChanges();
-                    }
+                @Override
+                public void cancel() {
+                    gateway.resumeChanges();
+                }
 
-                    @Override
-                    public void handOver() {
-                        gateway.stopAccepting();
-                    }
+                @Override
+                public void handOver() {
+                    gateway.stopAccepting();
+                }
 
-                    @Override
-                    public void finish() {
-                        Thread finish = new Thread(() -> {
-                            gateway.finishHandOver();
-                            // the pid file is the newer gateway's now
-                            Runtime.getRuntime().halt(OK);
-                        }, "tidegate-hand-over");
-                        finish.start();
-                    }
-                });
-            }
+                @Override
+                public void finish() {
+                    Thread finish = new Thread(() -> {
+                        gateway.finishHandOver();
+                        // the pid file is the newer gateway's now
+                        Runtime.getRuntime().halt(OK);
+                    }, "tidegate-hand-over");
+                    finish.start();
+                }
+            });
             onStopSignal(() -> {
+                if (handOver != null) {
+                    handOver.close();  // a stopping gateway hands nothing over
+                }
                 gateway.shutdown();
                 pidFile.remove();
                 Runtime.getRuntime().halt(OK); // the hooks below have nothing left to do; exit 0, not 143
             });
             // any other way out (System.exit, an uncaught error) still closes what can be closed
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                if (handOver != null) {
+                    handOver.close();
+                }
                 gateway.close();
                 pidFile.remove();
             }, "tidegate-exit"));
