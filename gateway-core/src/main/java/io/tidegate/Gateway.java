@@ -1,6 +1,10 @@
 package io.tidegate;
 
 import io.tidegate.admin.AdminApi;
+import io.tidegate.dashboard.ConfigHistory;
+import io.tidegate.dashboard.Dashboard;
+import io.tidegate.dashboard.DashboardApi;
+import io.tidegate.dashboard.TrafficSamples;
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.ConfigLoader;
 import io.tidegate.config.GatewayConfig;
@@ -91,13 +95,17 @@ public final class Gateway implements AutoCloseable {
     private final Reloads reloads;
     /** Null when the Admin API is off. */
     private final AdminApi admin;
+    /** The web dashboard's data, on the admin listener; null when the Admin API is off, or until it is built. */
+    private volatile DashboardApi dashboard;
+    /** Whether a history recording is waiting to run: a burst of versions is recorded once. */
+    private final java.util.concurrent.atomic.AtomicBoolean recordPending = new java.util.concurrent.atomic.AtomicBoolean();
     /** Set once a shutdown starts: the status listener then says not ready. */
     private volatile boolean draining;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** APISIX's API-driven standalone mode: the Admin API without etcd serves the whole configuration. */
     private static boolean apiDriven(GatewayConfig config) {
-        return config.server().admin() != null && config.server().etcd() == null;
+        return config.server().admin() != null && !config.server().admin().readOnly() && config.server().etcd() == null;
     }
 
     private static Path stateFile(GatewayConfig config) {
@@ -122,7 +130,8 @@ public final class Gateway implements AutoCloseable {
         this.reloads = new Reloads(() -> builder(config, pools, checkers, dns, plugins.catalog(), outputs), snapshots, ledger,
                 served, first, this::swapped);
         this.accessLog = config.server().accessLogPath() == null ? null : new AccessLog(Path.of(config.server().accessLogPath()));
-        this.metrics = config.server().metrics() == null ? null : gatewayMetrics();
+        // the dashboard's traffic charts read the same meters the exporter serves
+        this.metrics = config.server().metrics() == null && config.server().admin() == null ? null : gatewayMetrics();
         exportHealth();
         this.etcd = config.server().etcd() == null ? null : new EtcdStore(config.server().etcd());
         this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -137,9 +146,10 @@ public final class Gateway implements AutoCloseable {
             etcdSource.start();
         }
         this.admin = config.server().admin() == null ? null
-                : etcd != null ? AdminApi.onEtcd(config.server().admin().apiKey(), etcd, etcdSource.watchedKeys(), this::validate, plugins::catalog,
+                : etcd != null ? AdminApi.onEtcd(config.server().admin(), etcd, etcdSource.watchedKeys(), this::validate, plugins::catalog,
                         this::reloadPlugins)
-                : AdminApi.standalone(config.server().admin().apiKey(), standaloneState, stateFile(config), this::validate,
+                : !apiDriven(config) ? AdminApi.onFile(config.server().admin(), config.file(), this::validate, plugins::catalog, this::reloadPlugins)
+                : AdminApi.standalone(config.server().admin(), standaloneState, stateFile(config), this::validate,
                         next -> reloads.swap(next, "admin"), plugins::catalog, this::reloadPlugins);
         if (takingOver && !snapshots.loaded()) {
             stopSourcesAfterFailedStart();
@@ -151,7 +161,8 @@ public final class Gateway implements AutoCloseable {
                     new GatewayHandler(snapshots, config.server().clientMaxBodySize(), new RequestGuard(config.server().limits()),
                             accessLog, metrics),
                     new StatusHandler(snapshots::current, plugins::catalog, checkers, this::ready),
-                    metrics == null ? null : new MetricsHandler(metrics), admin, () -> snapshots.current().certificates());
+                    metrics == null ? null : new MetricsHandler(metrics), admin == null ? null : dashboardOver(admin),
+                    () -> snapshots.current().certificates());
         } catch (RuntimeException e) {
             stopSourcesAfterFailedStart();
             throw e;
@@ -354,6 +365,45 @@ public final class Gateway implements AutoCloseable {
         checkers.retainOnly(compiled.checked());
         exportHealth();
         countReload(reason);
+        recordInHistory(reason);
+    }
+
+    /**
+     * The dashboard in front of the Admin API, with its traffic samples taken every 5 s (10
+     * minutes kept) and the configuration history started with the version serving now.
+     */
+    private io.undertow.server.HttpHandler dashboardOver(AdminApi api) {
+        TrafficSamples traffic = new TrafficSamples(metrics::totals, 5, 120);
+        background.scheduleAtFixedRate(() -> traffic.sample(java.time.Instant.now().getEpochSecond()), 5, 5, TimeUnit.SECONDS);
+        DashboardApi data = new DashboardApi(api, snapshots::current, plugins::catalog, checkers, traffic,
+                new ConfigHistory(50, 64L * 1024 * 1024));
+        this.dashboard = data;
+        recordInHistory("start");
+        return new Dashboard(data, api);
+    }
+
+    /**
+     * Records the configuration in the dashboard's history, off the thread that swapped it in (an
+     * etcd listing or a file read must not hold up the next change), a moment later: the Admin
+     * API's own copy of an API-driven configuration is updated once its version serves.
+     */
+    private void recordInHistory(String cause) {
+        DashboardApi history = dashboard;
+        if (history == null || !recordPending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            background.schedule(() -> {
+                recordPending.set(false);
+                try {
+                    history.recordVersion(cause);
+                } catch (RuntimeException e) {
+                    log.warn("the dashboard's history could not read the configuration ({}); it records the next version", e.toString());
+                }
+            }, 200, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            recordPending.set(false);  // shutting down
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tidegate.config.AdminSettings;
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.Resources;
 import io.tidegate.plugin.PluginCatalog;
@@ -75,11 +76,18 @@ public final class AdminApi implements HttpHandler {
     private final ConfigValidation validation;
     private final PluginDescriptions plugins;
     private final Runnable reloadPlugins;
+    /** The resources one by one, for the dashboard. */
+    private final ResourceStore resources;
+    /** Null when writes are accepted; else why not. */
+    private final String readOnly;
 
-    private AdminApi(String apiKey, EtcdStore store, ResourceWrites writes, StandaloneConfigs standalone,
-                     ConfigValidation validation, Supplier<PluginCatalog> plugins, Runnable reloadPlugins) {
+    private AdminApi(AdminSettings settings, EtcdStore store, ResourceWrites writes, StandaloneConfigs standalone,
+                     ConfigValidation validation, Supplier<PluginCatalog> plugins, Runnable reloadPlugins,
+                     java.util.function.Function<String, ResourceStore> resources) {
         this.reloadPlugins = reloadPlugins;
-        this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
+        this.apiKey = settings.apiKey().getBytes(StandardCharsets.UTF_8);
+        this.readOnly = settings.readOnly() ? "this Admin API is read-only (tidegate.admin.read_only)" : null;
+        this.resources = resources.apply(readOnly);
         this.store = store;
         this.keys = store == null ? null : new KeyedResources(store.prefix());
         this.writes = writes;
@@ -92,10 +100,22 @@ public final class AdminApi implements HttpHandler {
      * The Admin API on etcd: resources are written there and serve on every node through its watch.
      * @param watched the keys as this node's watch sees them: what writes are checked against first
      */
-    public static AdminApi onEtcd(String apiKey, EtcdStore store, WatchedKeys watched, Validator validator,
+    public static AdminApi onEtcd(AdminSettings settings, EtcdStore store, WatchedKeys watched, Validator validator,
                                   Supplier<PluginCatalog> plugins, Runnable reloadPlugins) {
-        return new AdminApi(apiKey, store, new ResourceWrites(store, watched, new KeyedResources(store.prefix()), validator),
-                null, new ConfigValidation(validator), plugins, reloadPlugins);
+        ResourceWrites writes = new ResourceWrites(store, watched, new KeyedResources(store.prefix()), validator);
+        ConfigValidation validation = new ConfigValidation(validator);
+        return new AdminApi(settings, store, writes, null, validation, plugins, reloadPlugins,
+                readOnly -> new EtcdResources(store, watched, writes, validation, readOnly));
+    }
+
+    /**
+     * A read-only Admin API over resources that come from the configuration file: the plugin and
+     * schema reads, the checks that write nothing, and the dashboard ({@link #resources}).
+     */
+    public static AdminApi onFile(AdminSettings settings, Path configFile, Validator validator, Supplier<PluginCatalog> plugins,
+                                  Runnable reloadPlugins) {
+        return new AdminApi(settings, null, null, null, new ConfigValidation(validator), plugins, reloadPlugins,
+                readOnly -> new FileResources(configFile));
     }
 
     /** Serves a whole configuration accepted by {@code PUT /apisix/admin/configs}; throws when it does not compile. */
@@ -109,11 +129,23 @@ public final class AdminApi implements HttpHandler {
      * the whole configuration, starting from {@code initial} (see {@link #readState}).
      * @param stateFile where accepted configurations are kept across restarts, or null for memory only
      */
-    public static AdminApi standalone(String apiKey, JsonNode initial, Path stateFile, Validator validator, ConfigTarget target,
+    public static AdminApi standalone(AdminSettings settings, JsonNode initial, Path stateFile, Validator validator, ConfigTarget target,
                                       Supplier<PluginCatalog> plugins, Runnable reloadPlugins) {
         ConfigValidation validation = new ConfigValidation(validator);
-        return new AdminApi(apiKey, null, null, new StandaloneConfigs((ObjectNode) initial, validation, target::serve, stateFile),
-                validation, plugins, reloadPlugins);
+        StandaloneConfigs configs = new StandaloneConfigs((ObjectNode) initial, validation, target::serve, stateFile);
+        String detail = "API-driven (PUT /apisix/admin/configs), " + (stateFile == null ? "kept in memory only" : "kept in " + stateFile);
+        return new AdminApi(settings, null, null, configs, validation, plugins, reloadPlugins,
+                readOnly -> new ApiDrivenResources(configs, validation, detail, readOnly));
+    }
+
+    /** The resources one by one, as the dashboard reads and edits them. */
+    public ResourceStore resources() {
+        return resources;
+    }
+
+    /** Whether the key given is the admin key (compared in constant time). */
+    public boolean keyMatches(String given) {
+        return given != null && MessageDigest.isEqual(apiKey, given.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -200,7 +232,7 @@ public final class AdminApi implements HttpHandler {
             Deque<String> query = exchange.getQueryParameters().get("api_key");
             given = query == null ? null : query.peekFirst();
         }
-        if (given != null && MessageDigest.isEqual(apiKey, given.getBytes(StandardCharsets.UTF_8))) {
+        if (keyMatches(given)) {
             return true;
         }
         exchange.setStatusCode(401);
@@ -229,6 +261,10 @@ public final class AdminApi implements HttpHandler {
         if (!path.startsWith(PREFIX)) {
             return Reply.error(404, "404 Route Not Found");
         }
+        boolean checkOnly = method.equals("POST") && (path.equals(PREFIX + "configs/validate") || path.startsWith(PREFIX + "schema/validate/"));
+        if (readOnly != null && !method.equals("GET") && !method.equals("HEAD") && !checkOnly) {
+            return Reply.error(405, readOnly);
+        }
         if (path.equals(PREFIX + "configs/validate") && method.equals("POST")) {
             return validation.configs(RequestBodies.document(exchange));
         }
@@ -237,6 +273,9 @@ public final class AdminApi implements HttpHandler {
         }
         if (standalone != null) {
             return path.equals(PREFIX + "configs") ? configs(exchange, method) : Reply.error(404, "404 Route Not Found");
+        }
+        if (store == null) {
+            return Reply.error(404, "404 Route Not Found");  // resources from the file: the dashboard shows them
         }
         if (exchange.getQueryParameters().containsKey("ttl") && !method.equals("GET")) {
             // APISIX lets a write expire with an etcd lease; storing it for good instead would be a silent difference

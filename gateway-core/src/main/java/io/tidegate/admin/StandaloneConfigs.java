@@ -111,6 +111,11 @@ final class StandaloneConfigs {
         return withMetadata(reply);
     }
 
+    /** A copy of the configuration in force. */
+    synchronized ObjectNode current() {
+        return current.deepCopy();
+    }
+
     synchronized Reply head() {
         return withMetadata(Reply.empty(200));
     }

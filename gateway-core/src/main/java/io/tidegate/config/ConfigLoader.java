@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,11 +76,11 @@ public final class ConfigLoader {
                 }
             }
         }
-        if (server.admin() != null && server.etcd() == null && !root.path("tidegate").has("etcd")) {
+        if (server.admin() != null && !server.admin().readOnly() && server.etcd() == null && !root.path("tidegate").has("etcd")) {
             for (String list : ResourceReader.RESOURCE_LISTS) {
                 if (root.has(list)) {
                     problems.add(list, "must not be set when tidegate.admin runs without tidegate.etcd "
-                            + "(the configuration is PUT to /apisix/admin/configs)");
+                            + "(the configuration is PUT to /apisix/admin/configs; with tidegate.admin.read_only: true the resources come from this file)");
                 }
             }
         }
@@ -140,6 +141,29 @@ public final class ConfigLoader {
             }
         }
         return new ResourceReader(problems).read(PositionalIds.assign(root), prefix);
+    }
+
+    /**
+     * The resource lists a configuration file holds (those of its {@code resources_file} when it
+     * names one), as written, with positional ids on items that have none: what a read-only view of
+     * a file-driven gateway shows. Throws when a file does not parse.
+     */
+    public ObjectNode resourceLists(Path configFile) throws ConfigException {
+        Problems problems = new Problems();
+        JsonNode root = parseFile(configFile, problems, new ArrayList<>());
+        problems.throwIfAny();
+        JsonNode resourcesFile = root.path("tidegate").path("resources_file");
+        if (resourcesFile.isTextual()) {
+            root = parseFile(resolve(configFile, resourcesFile.asText()), problems, new ArrayList<>());
+            problems.throwIfAny();
+        }
+        ObjectNode lists = JsonNodeFactory.instance.objectNode();
+        for (String list : ResourceReader.RESOURCE_LISTS) {
+            if (root.path(list).isArray()) {
+                lists.set(list, root.get(list));
+            }
+        }
+        return (ObjectNode) PositionalIds.assign(lists);
     }
 
     /** {@code root} with APISIX's positional ids ({@code arr_1}, ...) on items that have none. */

@@ -18,7 +18,7 @@ final class ServerSettingsReader {
             "upstream_max_headers");
     private static final Set<String> ETCD_FIELDS = Set.of("endpoints", "prefix", "user", "password", "timeout", "tls");
     private static final Set<String> ETCD_TLS_FIELDS = Set.of("verify", "ca_path", "cert_path", "key_path");
-    private static final Set<String> ADMIN_FIELDS = Set.of("address", "api_key", "state_file");
+    private static final Set<String> ADMIN_FIELDS = Set.of("address", "api_key", "state_file", "read_only");
     private static final Set<String> LISTENER_FIELDS = Set.of("address", "tls", "offer_h2");
     private static final Set<String> LISTENER_TLS_FIELDS = Set.of("cert_path", "key_path");
     static final double DEFAULT_DNS_REFRESH = 30;
@@ -80,9 +80,9 @@ final class ServerSettingsReader {
         if (admin != null && admin.stateFile() != null && (etcd != null || f.has("etcd"))) {
             f.report("admin.state_file", "must not be set with tidegate.etcd (resources live in etcd)");
         }
-        if (admin != null && !f.has("etcd") && resourcesFile != null) {
+        if (admin != null && !admin.readOnly() && !f.has("etcd") && resourcesFile != null) {
             f.report("resources_file", "must not be set when tidegate.admin runs without tidegate.etcd "
-                    + "(the configuration is PUT to /apisix/admin/configs)");
+                    + "(the configuration is PUT to /apisix/admin/configs; with admin.read_only: true the resources come from the file)");
         }
         if (etcd != null && resourcesFile != null) {
             f.report("resources_file", "must not be set with tidegate.etcd (resources live in etcd)");
@@ -202,7 +202,11 @@ final class ServerSettingsReader {
             f.report("api_key", "must be at least 8 characters");
         }
         String stateFile = f.string("state_file", null, 1, 4096);
-        return new AdminSettings(address, key, stateFile == null ? null : baseDir.resolve(stateFile).normalize().toString());
+        boolean readOnly = f.bool("read_only", false);
+        if (readOnly && stateFile != null) {
+            f.report("state_file", "must not be set with read_only (nothing is written)");
+        }
+        return new AdminSettings(address, key, stateFile == null ? null : baseDir.resolve(stateFile).normalize().toString(), readOnly);
     }
 
     /**

@@ -32,6 +32,8 @@ public final class HealthCheckers implements AutoCloseable {
     private final ExecutorService probes = Executors.newCachedThreadPool(daemon("tidegate-health-probe"));
 
     /** @param trustedCas PEM bundle https probes verify against, or null for the JVM's trust store */
+    private final HealthEvents events = new HealthEvents(100);
+
     public HealthCheckers(String trustedCas) {
         this.trustedCas = trustedCas;
     }
@@ -44,7 +46,7 @@ public final class HealthCheckers implements AutoCloseable {
             javax.net.ssl.SSLContext context = tls ? ClientTls.context(active.httpsVerifyCertificate(), trustedCas,
                     k.tls().clientCert(), k.tls().clientKey()) : null;
             Probe probe = active.type().startsWith("grpc") ? new GrpcProbe(active, context) : new HttpProbe(active, context);
-            return new UpstreamChecker(k.upstream(), k.checks(), probe);
+            return new UpstreamChecker(k.upstream(), k.checks(), probe, events);
         });
     }
 
@@ -63,6 +65,11 @@ public final class HealthCheckers implements AutoCloseable {
     }
 
     /** The checkers of the serving configuration, for the status endpoint and metrics. */
+    /** The latest nodes turning healthy or unhealthy, newest first. */
+    public HealthEvents events() {
+        return events;
+    }
+
     public List<UpstreamChecker> all() {
         return checkers.values().stream().filter(UpstreamChecker::probing).sorted(java.util.Comparator.comparing(UpstreamChecker::upstream)).toList();
     }

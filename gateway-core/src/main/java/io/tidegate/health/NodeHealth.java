@@ -15,6 +15,7 @@ public final class NodeHealth {
 
     private final String upstream;
     private final String address;
+    private final HealthEvents events;
     private volatile boolean healthy = true;
     /** Whether any counter is non-zero; lets the common case skip the lock. */
     private volatile boolean counting;
@@ -23,9 +24,10 @@ public final class NodeHealth {
     private int tcpFailures;
     private int timeouts;
 
-    NodeHealth(String upstream, String address) {
+    NodeHealth(String upstream, String address, HealthEvents events) {
         this.upstream = upstream;
         this.address = address;
+        this.events = events;
     }
 
     public boolean healthy() {
@@ -55,13 +57,14 @@ public final class NodeHealth {
             counting = successes + httpFailures + tcpFailures + timeouts > 0;
         }
         if (changed) {
+            String reason = healthy ? rules.successes + " " + source + " successes"
+                    : rules.threshold(outcome) + " " + source + " " + describe(outcome) + " in a row";
             if (healthy) {
-                log.info("upstream {}: node {} is healthy again ({} {} successes)", upstream, address,
-                        rules.successes, source);
+                log.info("upstream {}: node {} is healthy again ({})", upstream, address, reason);
             } else {
-                log.warn("upstream {}: node {} is unhealthy after {} {} {} in a row", upstream, address,
-                        rules.threshold(outcome), source, describe(outcome));
+                log.warn("upstream {}: node {} is unhealthy after {}", upstream, address, reason);
             }
+            events.add(new HealthEvents.Event(java.time.Instant.now(), upstream, address, healthy, reason));
         }
     }
 

@@ -30,13 +30,15 @@ public final class UpstreamChecker {
     private final HealthRules activeRules;
     private final HealthRules passiveRules;
     private final Probe probe;
+    private final HealthEvents events;
     private final Semaphore permits;
     private final Map<ProbeTarget, NodeHealth> nodes = new ConcurrentHashMap<>();
     private volatile List<Probing> probing = List.of();
     private ScheduledFuture<?> ticks;
 
-    UpstreamChecker(String upstream, HealthChecks checks, Probe probe) {
+    UpstreamChecker(String upstream, HealthChecks checks, Probe probe, HealthEvents events) {
         this.upstream = upstream;
+        this.events = events;
         this.checks = checks;
         this.probe = probe;
         this.activeRules = new HealthRules(checks.active().thresholds(), !"tcp".equals(checks.active().type()));
@@ -60,7 +62,7 @@ public final class UpstreamChecker {
 
     /** The node's health, created healthy on first use; kept for as long as the node stays configured. */
     public NodeHealth node(ProbeTarget target, String address) {
-        return nodes.computeIfAbsent(target, t -> new NodeHealth(upstream, address));
+        return nodes.computeIfAbsent(target, t -> new NodeHealth(upstream, address, events));
     }
 
     /** The nodes being probed, in configuration order. */

@@ -137,7 +137,7 @@ public final class PlaceCompiler {
             if (instance == null) {
                 problems.add(place, "plugin returned no instance");
             } else {
-                return new PluginBinding(plugin.name(), priority, instance, place, holds, held);
+                return new PluginBinding(plugin.name(), priority, instance, place, owner, holds, held);
             }
         } catch (PluginConfigException e) {
             problems.add(at(place, e.field()), e.getMessage());

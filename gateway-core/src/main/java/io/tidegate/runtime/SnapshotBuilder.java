@@ -203,8 +203,10 @@ public final class SnapshotBuilder {
             RoutePlan unmatchedPlan = new RoutePlan(null, null, null, null, defaultTimeout, null, List.copyOf(globals.missing),
                     !resources.unservable().globalRules().isEmpty(), false, globals.chain, PluginChain.EMPTY, consumers.directory);
             ActiveRoute unmatched = new ActiveRoute(unmatchedPlan, handlers.unmatched(unmatchedPlan));
+            Map<String, RoutePlan> plans = new java.util.HashMap<>();
+            routes.forEach((id, piece) -> plans.put(id, piece.active.plan()));
             Snapshot snapshot = new Snapshot(version, built, unmatched, certificates.table, routed, resources.upstreams().size(), use,
-                    notLoaded, upstreamTargets());
+                    notLoaded, upstreamTargets(), plans);
             CompiledPieces pieces = new CompiledPieces(catalog, consumers, upstreams, services, pluginConfigs, globals, routes, certificates);
             return new Build(snapshot, pieces, Set.copyOf(pools), checked);
         }

@@ -248,7 +248,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void etcdAndAdminSettingsAreValidated() throws IOException {
+    void etcdAndAdminSettingsAreValidated() throws Exception {
         List<String> errors = errors("""
                 tidegate:
                   etcd: { endpoints: ["https://etcd:2379", "etcd:2379", "http://etcd-2:2379"], prefix: apisix/, user: root }
@@ -265,8 +265,14 @@ class ConfigLoaderTest {
                 "routes: must not be set when tidegate.etcd is used (resources live in etcd)"), errors);
         // without etcd the Admin API serves the whole configuration (API-driven standalone): none in the file
         assertEquals(List.of("routes: must not be set when tidegate.admin runs without tidegate.etcd "
-                        + "(the configuration is PUT to /apisix/admin/configs)"),
+                        + "(the configuration is PUT to /apisix/admin/configs; with tidegate.admin.read_only: true the resources come from this file)"),
                 errors("tidegate:\n  admin: { api_key: long-enough-key }\nroutes: []\n"));
+        // a read-only Admin API (and dashboard) over the file's resources
+        GatewayConfig readOnly = load("tidegate:\n  admin: { api_key: long-enough-key, read_only: true }\nroutes: [{ uri: /a, upstream: { nodes: { \"127.0.0.1:1\": 1 } } }]\n");
+        assertTrue(readOnly.server().admin().readOnly());
+        assertEquals(1, readOnly.resources().routes().size());
+        assertEquals(List.of("tidegate.admin.state_file: must not be set with read_only (nothing is written)"),
+                errors("tidegate:\n  admin: { api_key: long-enough-key, read_only: true, state_file: s.json }\n"));
         assertEquals(List.of("tidegate.admin.state_file: must not be set with tidegate.etcd (resources live in etcd)"),
                 errors("tidegate:\n  etcd: { endpoints: [\"http://etcd:2379\"] }\n"
                         + "  admin: { api_key: long-enough-key, state_file: configs.json }\n"));

@@ -14,7 +14,8 @@ class NodeHealthTest {
     private static final HealthRules RULES = new HealthRules(
             new HealthChecks.Thresholds(List.of(200), 2, List.of(500), 3, 2, 1), true);
 
-    private final NodeHealth node = new NodeHealth("u", "127.0.0.1:1");
+    private final HealthEvents events = new HealthEvents(2);
+    private final NodeHealth node = new NodeHealth("u", "127.0.0.1:1", events);
 
     @Test
     void ejectedAfterConsecutiveFailuresOfOneKind() {
@@ -24,6 +25,24 @@ class NodeHealthTest {
         node.reportStatus(500, RULES, "active");
         assertFalse(node.healthy());
         assertEquals(new NodeHealth.Counts(0, 0, 0, 0), node.counts(), "counters start over in the new state");
+        HealthEvents.Event event = events.recent().get(0);
+        assertEquals(List.of("127.0.0.1:1", "3 active HTTP failures in a row"), List.of(event.node(), event.reason()));
+        assertFalse(event.healthy());
+    }
+
+    @Test
+    void keepsTheLatestChangesNewestFirst() {
+        for (int i = 0; i < 3; i++) {
+            node.reportStatus(500, RULES, "active");
+        }
+        node.reportStatus(200, RULES, "active");
+        node.reportStatus(200, RULES, "active");
+        for (int i = 0; i < 3; i++) {
+            node.reportStatus(500, RULES, "passive");
+        }
+        assertEquals(List.of(false, true), events.recent().stream().map(HealthEvents.Event::healthy).toList(),
+                "bounded at 2, newest first");
+        assertEquals("3 passive HTTP failures in a row", events.recent().get(0).reason());
     }
 
     @Test
@@ -45,7 +64,7 @@ class NodeHealthTest {
         node.report(Outcome.TCP_FAILURE, RULES, "passive");
         assertFalse(node.healthy(), "2 tcp failures");
 
-        NodeHealth other = new NodeHealth("u", "127.0.0.1:2");
+        NodeHealth other = new NodeHealth("u", "127.0.0.1:2", events);
         other.report(Outcome.TIMEOUT, RULES, "passive");
         assertFalse(other.healthy(), "a single timeout with timeouts: 1");
     }

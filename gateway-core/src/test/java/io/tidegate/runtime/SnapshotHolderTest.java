@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** Holding versions while they are swapped, without a lock: none closes under a holder, every replaced one closes. */
 class SnapshotHolderTest {
     private static Snapshot snapshot(long version) {
-        return new Snapshot(version, Router.<ActiveRoute>builder().build(), null, CertificateTable.builder().build(), 0, 0, PluginUse.NONE, java.util.Map.of(), java.util.Map.of());
+        return new Snapshot(version, Router.<ActiveRoute>builder().build(), null, CertificateTable.builder().build(), 0, 0, PluginUse.NONE, java.util.Map.of(), java.util.Map.of(), java.util.Map.of());
     }
 
     @Test
