@@ -60,7 +60,7 @@ export async function request(method, path, options = {}) {
     try { data = JSON.parse(text); } catch { data = text; }
   }
   if (!response.ok) {
-    const message = (data && typeof data === 'object' && data.error_msg) || `${response.status} ${response.statusText}`;
+    const message = (data && typeof data === 'object' && (data.error_msg || data.message)) || `${response.status} ${response.statusText}`;
     const error = new ApiError(response.status, typeof data === 'object' ? data : null, message);
     if (response.status === 401 && options.key === undefined) unauthorizedHandler(error);
     throw error;

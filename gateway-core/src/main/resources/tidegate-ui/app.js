@@ -96,7 +96,10 @@ async function showPage() {
 
 function updateBanner() {
   banner.hidden = state.writable !== false;
-  if (!state.writable) banner.textContent = `Read-only: ${state.readOnlyReason || 'the configuration cannot be changed from here'}.`;
+  if (!state.writable) {
+    const reason = (state.readOnlyReason || 'the configuration cannot be changed from here').replace(/\.$/, '');
+    banner.textContent = `Read-only: ${reason}.`;
+  }
 }
 
 function showSignin(message, info) {

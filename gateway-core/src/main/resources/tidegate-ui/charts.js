@@ -19,7 +19,7 @@ export function timeChart(target, { title, series, unit, fixed = 1 }) {
     title,
     width: Math.max(280, target.clientWidth || 600),
     height: HEIGHT,
-    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max || 0, 1e-9) * 1.15] } },
+    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max || 0, 1) * 1.15] } },
     series: [
       { label: 'time' },
       ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, spanGaps: false, value: (u, v) => format(v) })),

@@ -131,7 +131,7 @@ function joinHints(...parts) {
 }
 
 function buildString(schema, path, value, meta) {
-  const long = (typeof value === 'string' && value.includes('\n')) || (schema.minLength ?? 0) >= 128;
+  const long = schema.format === 'textarea' || (typeof value === 'string' && value.includes('\n')) || (schema.minLength ?? 0) >= 128;
   const hint = joinHints(schema.description, defaultText(schema), meta.hint);
   const attrs = {
     id: `field-${path}`, name: path, 'aria-required': meta.required ? 'true' : null,
@@ -403,8 +403,12 @@ function orderOf(schema) {
   return [...preferred, ...names.filter((n) => !preferred.includes(n))];
 }
 
+// Fields that exist only under a condition (if/then, alternatives with their own properties).
+// Alternatives that only list what is required ("uri or uris") add no field.
 function isConditional(schema) {
-  return Boolean(schema.if || schema.then || schema.allOf || schema.oneOf || schema.anyOf || schema.dependencies || schema.dependentSchemas);
+  if (schema.if || schema.then || schema.else || schema.dependencies || schema.dependentSchemas) return true;
+  return [schema.allOf, schema.oneOf, schema.anyOf].some((alternatives) => Array.isArray(alternatives)
+    && alternatives.some((a) => isPlainObject(a) && (a.properties || a.if || a.oneOf || a.anyOf || a.allOf)));
 }
 
 // An object: its properties as fields (nested objects fold into a <details> until opened), plus

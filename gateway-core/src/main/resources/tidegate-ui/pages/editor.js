@@ -99,7 +99,18 @@ export async function renderEditor(view, ctx, type, id) {
       }
     }
     const parsed = await api.post('/format?to=json', text, { contentType: 'application/yaml' });
-    return typeof parsed === 'string' ? JSON.parse(parsed) : parsed;
+    return idsAsStrings(typeof parsed === 'string' ? JSON.parse(parsed) : parsed);
+  }
+
+  // The gateway writes YAML without quoting number-like strings (id: 2), so reading it back
+  // would turn an id "2" into the number 2; ids and references to ids are strings.
+  function idsAsStrings(value) {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const field of ['id', 'username', 'upstream_id', 'service_id', 'plugin_config_id', 'group_id']) {
+        if (typeof value[field] === 'number') value[field] = String(value[field]);
+      }
+    }
+    return value;
   }
 
   async function currentValue() {
@@ -219,7 +230,8 @@ export async function renderEditor(view, ctx, type, id) {
         history.replaceState(null, '', route(type.slug, key, 'edit'));
       }
       saveResult.replaceChildren(h('p', { class: 'notice notice-ok' },
-        `${created ? 'Created' : 'Saved'} ${type.singular} ${key}; configuration version ${answer?.config_version ?? '?'} is in force. `,
+        `${created ? 'Created' : 'Saved'} ${type.singular} ${key}`,
+        answer?.config_version !== undefined ? `; configuration version ${answer.config_version} is in force. ` : '. ',
         link(route(type.slug, key), `View ${type.singular} ${key}`)));
       saveResult.querySelector('a')?.focus();
     } catch (error) {

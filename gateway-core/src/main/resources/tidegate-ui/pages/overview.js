@@ -13,7 +13,7 @@ const COUNT_LINKS = [
 ];
 
 export function readOnlyReason(source) {
-  return source?.writable ? null : (source?.detail || 'the configuration source is read-only');
+  return source?.writable ? null : (source?.read_only_reason || source?.detail || 'the configuration source is read-only');
 }
 
 export async function renderOverview(view, ctx) {

@@ -47,8 +47,15 @@ async function chainSection(ctx, id) {
     h('span', { class: 'chain-origin' }, 'from ', originLink(p.origin)),
     h('span', { class: 'chain-phases' }, (p.phases || []).map((phase) => h('span', { class: 'tag' }, phase))),
     h('span', { class: 'chain-priority muted' }, `priority ${p.priority ?? '—'}`))));
-  const upstream = chain.upstream === 'inline' ? 'its own (inline)'
-    : chain.upstream ? link(route('upstreams', chain.upstream), `upstream ${chain.upstream}`) : 'none';
+  // The gateway names an inline upstream after its owner ("route 2", "service s1") and a
+  // missing one "missing: u9"; anything else is the id of an upstream resource.
+  const named = typeof chain.upstream === 'string' ? chain.upstream : null;
+  let upstream;
+  if (!named) upstream = 'none';
+  else if (named === 'inline' || named.startsWith('route ')) upstream = 'its own (inline)';
+  else if (named.startsWith('missing')) upstream = h('strong', { class: 'error-text' }, named);
+  else if (named.startsWith('service ')) upstream = ['inline in ', link(route('services', named.slice(8)), named)];
+  else upstream = link(route('upstreams', named), `upstream ${named}`);
   return section('Effective plugin chain', ...notes,
     h('p', { class: 'muted' }, 'In execution order. Upstream: ', upstream, '.'),
     plugins.length ? list : [h('p', { class: 'muted' }, 'No plugin runs for this route.'), list]);

@@ -93,7 +93,7 @@ async function startHealth(view, ctx, only) {
     const upstreams = (answer.upstreams || []).filter((u) => only === null || u.name === only);
     const events = (answer.events || []).filter((e) => only === null || e.upstream === only);
     status.textContent = upstreams.length
-      ? `Refreshed every ${HEALTH_REFRESH_MS / 1000} s; last at ${new Date().toLocaleTimeString()}.`
+      ? `Refreshed every ${HEALTH_REFRESH_MS / 1000} s; last at ${new Date().toLocaleTimeString()}. Counters are checks in a row towards the next change of state.`
       : (only === null ? 'No upstream has health checks.' : 'This upstream has no health checks.');
     const existing = new Map([...groups.querySelectorAll('.health-group')].map((g) => [g.dataset.upstream, g]));
     const wanted = upstreams.map((u) => u.name);
