@@ -377,8 +377,12 @@ public final class Gateway implements AutoCloseable {
         background.scheduleAtFixedRate(() -> traffic.sample(java.time.Instant.now().getEpochSecond()), 5, 5, TimeUnit.SECONDS);
         DashboardApi data = new DashboardApi(api, snapshots::current, plugins::catalog, checkers, traffic,
                 new ConfigHistory(50, 64L * 1024 * 1024));
+        try {
+            data.recordVersion("start");  // at once: a change made right after start must not hide what it changed from
+        } catch (RuntimeException e) {
+            log.warn("the dashboard's history could not read the configuration ({}); it records the next version", e.toString());
+        }
         this.dashboard = data;
-        recordInHistory("start");
         return new Dashboard(data, api);
     }
 
