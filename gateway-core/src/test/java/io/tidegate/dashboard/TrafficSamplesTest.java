@@ -3,24 +3,24 @@ package io.tidegate.dashboard;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tidegate.observe.GatewayMetrics;
+import io.tidegate.observe.TrafficTotals;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Rates and quantiles of one interval, from two readings of the running totals. */
 class TrafficSamplesTest {
     /** Bucket bounds (ms): 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2000, 5000, 10000. */
-    private static GatewayMetrics.Totals totals(long requests, long errors, long... atMost) {
+    private static TrafficTotals.Totals totals(long requests, long errors, long... atMost) {
         long[] all = new long[13];
         for (int i = 0; i < all.length; i++) {
             all[i] = i < atMost.length ? atMost[i] : atMost[atMost.length - 1];
         }
-        return new GatewayMetrics.Totals(requests, errors, all);
+        return new TrafficTotals.Totals(requests, errors, all);
     }
 
     @Test
     void anIntervalsRateErrorsAndQuantilesComeFromTheDifference() {
-        AtomicReference<GatewayMetrics.Totals> now = new AtomicReference<>(totals(1000, 10, 500, 1000));
+        AtomicReference<TrafficTotals.Totals> now = new AtomicReference<>(totals(1000, 10, 500, 1000));
         TrafficSamples samples = new TrafficSamples(now::get, 5, 2);
         // 100 more requests: 50 within 1 ms, 40 within 2 ms, 10 within 5 ms; 5 of them 5xx
         now.set(totals(1100, 15, 550, 1090, 1100));
@@ -35,7 +35,7 @@ class TrafficSamplesTest {
 
     @Test
     void anIdleIntervalHasNoQuantilesAndOnlyTheLatestIntervalsAreKept() {
-        AtomicReference<GatewayMetrics.Totals> now = new AtomicReference<>(totals(0, 0, 0));
+        AtomicReference<TrafficTotals.Totals> now = new AtomicReference<>(totals(0, 0, 0));
         TrafficSamples samples = new TrafficSamples(now::get, 5, 2);
         samples.sample(1);
         assertTrue(Double.isNaN(samples.points().get(0).p50Millis()));
@@ -45,5 +45,21 @@ class TrafficSamplesTest {
         assertEquals(2, samples.points().size());
         assertEquals(2, samples.points().get(0).epochSecond());
         assertEquals(10_000.0, samples.points().get(0).p99Millis(), "at least the last bound");
+    }
+
+    @Test
+    void totalsCountEachRequestInTheFirstBucketItFitsAndFiveHundredsAsErrors() {
+        TrafficTotals totals = new TrafficTotals();
+        totals.record(200, 500_000);          // 0.5 ms
+        totals.record(503, 1_000_000);        // exactly 1 ms: within the 1 ms bound
+        totals.record(200, 3_000_000);        // 3 ms
+        totals.record(404, 20_000_000_000L);  // 20 s: beyond every bound
+        TrafficTotals.Totals read = totals.totals();
+        assertEquals(4, read.requests());
+        assertEquals(1, read.errors());
+        assertEquals(2, read.atMost()[0]);
+        assertEquals(2, read.atMost()[1]);
+        assertEquals(3, read.atMost()[2]);
+        assertEquals(3, read.atMost()[12], "the 20 s one is in no bucket: only in requests");
     }
 }
