@@ -5,6 +5,7 @@ import io.tidegate.dashboard.ConfigHistory;
 import io.tidegate.dashboard.Dashboard;
 import io.tidegate.dashboard.DashboardApi;
 import io.tidegate.dashboard.TrafficSamples;
+import io.tidegate.observe.TrafficTotals;
 import io.tidegate.config.ConfigException;
 import io.tidegate.config.ConfigLoader;
 import io.tidegate.config.GatewayConfig;
@@ -90,6 +91,8 @@ public final class Gateway implements AutoCloseable {
     private final EtcdSource etcdSource;
     private final AccessLog accessLog;
     private final GatewayMetrics metrics;
+    /** What the dashboard's traffic charts read; null when the Admin API is off. */
+    private final TrafficTotals traffic;
     private final SharedPluginOutputs outputs;
     /** The one way the serving version changes (compile, swap, retire), one change at a time. */
     private final Reloads reloads;
@@ -130,8 +133,8 @@ public final class Gateway implements AutoCloseable {
         this.reloads = new Reloads(() -> builder(config, pools, checkers, dns, plugins.catalog(), outputs), snapshots, ledger,
                 served, first, this::swapped);
         this.accessLog = config.server().accessLogPath() == null ? null : new AccessLog(Path.of(config.server().accessLogPath()));
-        // the dashboard's traffic charts read the same meters the exporter serves
-        this.metrics = config.server().metrics() == null && config.server().admin() == null ? null : gatewayMetrics();
+        this.metrics = config.server().metrics() == null ? null : gatewayMetrics();
+        this.traffic = config.server().admin() == null ? null : new TrafficTotals();
         exportHealth();
         this.etcd = config.server().etcd() == null ? null : new EtcdStore(config.server().etcd());
         this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -159,7 +162,7 @@ public final class Gateway implements AutoCloseable {
         try {
             this.server = GatewayServer.start(config.server(),
                     new GatewayHandler(snapshots, config.server().clientMaxBodySize(), new RequestGuard(config.server().limits()),
-                            accessLog, metrics),
+                            accessLog, metrics, traffic),
                     new StatusHandler(snapshots::current, plugins::catalog, checkers, this::ready),
                     metrics == null ? null : new MetricsHandler(metrics), admin == null ? null : dashboardOver(admin),
                     () -> snapshots.current().certificates());
@@ -373,12 +376,16 @@ public final class Gateway implements AutoCloseable {
      * minutes kept) and the configuration history started with the version serving now.
      */
     private io.undertow.server.HttpHandler dashboardOver(AdminApi api) {
-        TrafficSamples traffic = new TrafficSamples(metrics::totals, 5, 120);
-        background.scheduleAtFixedRate(() -> traffic.sample(java.time.Instant.now().getEpochSecond()), 5, 5, TimeUnit.SECONDS);
-        DashboardApi data = new DashboardApi(api, snapshots::current, plugins::catalog, checkers, traffic,
+        TrafficSamples samples = new TrafficSamples(traffic::totals, 5, 120);
+        background.scheduleAtFixedRate(() -> samples.sample(java.time.Instant.now().getEpochSecond()), 5, 5, TimeUnit.SECONDS);
+        DashboardApi data = new DashboardApi(api, snapshots::current, plugins::catalog, checkers, samples,
                 new ConfigHistory(50, 64L * 1024 * 1024));
+        try {
+            data.recordVersion("start");  // at once: a change made right after start must not hide what it changed from
+        } catch (RuntimeException e) {
+            log.warn("the dashboard's history could not read the configuration ({}); it records the next version", e.toString());
+        }
         this.dashboard = data;
-        recordInHistory("start");
         return new Dashboard(data, api);
     }
 

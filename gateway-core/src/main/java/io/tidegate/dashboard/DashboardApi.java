@@ -12,8 +12,6 @@ import io.tidegate.admin.ResourceStore;
 import io.tidegate.config.ConfigLoader;
 import io.tidegate.health.HealthCheckers;
 import io.tidegate.health.HealthEvents;
-import io.tidegate.health.NodeHealth;
-import io.tidegate.health.UpstreamChecker;
 import io.tidegate.plugin.LoadedPlugin;
 import io.tidegate.plugin.PluginBinding;
 import io.tidegate.plugin.PluginCatalog;
@@ -240,17 +238,7 @@ public final class DashboardApi implements HttpHandler {
 
     private ObjectNode health() {
         ObjectNode out = JSON.createObjectNode();
-        ArrayNode list = out.putArray("upstreams");
-        for (UpstreamChecker checker : checkers.all()) {
-            ObjectNode upstream = list.addObject().put("name", checker.upstream()).put("type", checker.type());
-            ArrayNode nodes = upstream.putArray("nodes");
-            for (NodeHealth node : checker.nodes()) {
-                NodeHealth.Counts counts = node.counts();
-                nodes.addObject().put("address", node.address()).put("status", node.healthy() ? "healthy" : "unhealthy")
-                        .putObject("counter").put("success", counts.successes()).put("http_failure", counts.httpFailures())
-                        .put("tcp_failure", counts.tcpFailures()).put("timeout_failure", counts.timeouts());
-            }
-        }
+        out.set("upstreams", io.tidegate.observe.StatusHandler.upstreams(checkers));
         ArrayNode events = out.putArray("events");
         for (HealthEvents.Event event : checkers.events().recent()) {
             events.addObject().put("time", event.time().toString()).put("upstream", event.upstream()).put("node", event.node())

@@ -1,6 +1,6 @@
 package io.tidegate.dashboard;
 
-import io.tidegate.observe.GatewayMetrics;
+import io.tidegate.observe.TrafficTotals;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -8,24 +8,24 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The dashboard's traffic charts, read from the gateway's own metrics: every interval the running
- * totals are read, and the difference with the previous reading gives that interval's request
+ * The dashboard's traffic charts, read from the gateway's own totals ({@link TrafficTotals}): every
+ * interval they are read, and the difference with the previous reading gives that interval's request
  * rate, error rate and latency quantiles (interpolated within the histogram's buckets, as
- * Prometheus' {@code histogram_quantile} does). Nothing is added to the request path.
+ * Prometheus' {@code histogram_quantile} does).
  */
 public final class TrafficSamples {
     /** One interval, ending at {@code epochSecond}; the quantiles are NaN when no request finished in it. */
     public record Point(long epochSecond, long requests, double perSecond, long errors, double errorRate, double p50Millis,
                         double p99Millis) {}
 
-    private static final double[] BOUNDS = GatewayMetrics.bucketMillis();
-    private final Supplier<GatewayMetrics.Totals> totals;
+    private static final double[] BOUNDS = TrafficTotals.boundMillis();
+    private final Supplier<TrafficTotals.Totals> totals;
     private final int intervalSeconds;
     private final int capacity;
     private final Deque<Point> points = new ArrayDeque<>();
-    private GatewayMetrics.Totals previous;
+    private TrafficTotals.Totals previous;
 
-    public TrafficSamples(Supplier<GatewayMetrics.Totals> totals, int intervalSeconds, int capacity) {
+    public TrafficSamples(Supplier<TrafficTotals.Totals> totals, int intervalSeconds, int capacity) {
         this.totals = totals;
         this.intervalSeconds = intervalSeconds;
         this.capacity = capacity;
@@ -38,7 +38,7 @@ public final class TrafficSamples {
 
     /** Takes a reading; called every {@link #intervalSeconds}. */
     public void sample(long epochSecond) {
-        GatewayMetrics.Totals now = totals.get();
+        TrafficTotals.Totals now = totals.get();
         Point point = between(previous, now, epochSecond, intervalSeconds);
         previous = now;
         synchronized (points) {
@@ -56,7 +56,7 @@ public final class TrafficSamples {
         }
     }
 
-    static Point between(GatewayMetrics.Totals before, GatewayMetrics.Totals after, long epochSecond, int seconds) {
+    static Point between(TrafficTotals.Totals before, TrafficTotals.Totals after, long epochSecond, int seconds) {
         long requests = Math.max(0, after.requests() - before.requests());
         long errors = Math.max(0, after.errors() - before.errors());
         long[] atMost = new long[BOUNDS.length];

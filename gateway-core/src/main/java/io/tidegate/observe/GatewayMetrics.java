@@ -121,42 +121,6 @@ public final class GatewayMetrics {
                 n.healthy(), h -> h.getAsBoolean() ? 1 : 0)).toList(), true);
     }
 
-    /**
-     * Running totals over every route since start: requests, those answered 5xx, and how many
-     * took at most each of {@link #bucketMillis} (cumulative, as Prometheus' buckets). Two readings
-     * apart give a rate, an error rate and quantiles for the time between them.
-     */
-    public record Totals(long requests, long errors, long[] atMost) {}
-
-    /** The latency bounds of {@link Totals#atMost}, in milliseconds. */
-    public static double[] bucketMillis() {
-        double[] bounds = new double[BUCKETS.length];
-        for (int i = 0; i < BUCKETS.length; i++) {
-            bounds[i] = BUCKETS[i].toNanos() / 1e6;
-        }
-        return bounds;
-    }
-
-    public Totals totals() {
-        long requests = 0;
-        long errors = 0;
-        long[] atMost = new long[BUCKETS.length];
-        for (RouteMeters meters : routes.values()) {
-            for (Map.Entry<Integer, Counter> status : meters.byStatus.entrySet()) {
-                long count = (long) status.getValue().count();
-                requests += count;
-                if (status.getKey() >= 500) {
-                    errors += count;
-                }
-            }
-            io.micrometer.core.instrument.distribution.CountAtBucket[] buckets = meters.total.takeSnapshot().histogramCounts();
-            for (int i = 0; i < buckets.length && i < atMost.length; i++) {
-                atMost[i] += (long) buckets[i].count();
-            }
-        }
-        return new Totals(requests, errors, atMost);
-    }
-
     /** The Prometheus text exposition. */
     public String scrape() {
         return registry.scrape();

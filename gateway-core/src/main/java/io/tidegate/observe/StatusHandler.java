@@ -76,6 +76,11 @@ public final class StatusHandler implements HttpHandler {
     }
 
     private String upstreamsJson() {
+        return "{\"upstreams\":" + upstreams(checkers) + "}";
+    }
+
+    /** Every checked upstream with its nodes' health and counters, as {@code /status/upstreams} lists them. */
+    public static ArrayNode upstreams(HealthCheckers checkers) {
         ArrayNode list = JSON.createArrayNode();
         for (UpstreamChecker checker : checkers.all()) {
             ObjectNode upstream = list.addObject().put("name", checker.upstream()).put("type", checker.type());
@@ -87,6 +92,6 @@ public final class StatusHandler implements HttpHandler {
                         .put("tcp_failure", counts.tcpFailures()).put("timeout_failure", counts.timeouts());
             }
         }
-        return "{\"upstreams\":" + list + "}";
+        return list;
     }
 }

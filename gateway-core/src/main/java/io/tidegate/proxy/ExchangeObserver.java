@@ -16,12 +16,14 @@ import java.net.InetSocketAddress;
 final class ExchangeObserver implements ExchangeCompletionListener {
     private final AccessLog log;
     private final GatewayMetrics metrics;
+    private final io.tidegate.observe.TrafficTotals traffic;
     private final ExchangeClock clock;
 
-    /** Either output may be null (it is off). */
-    ExchangeObserver(AccessLog log, GatewayMetrics metrics, ExchangeClock clock) {
+    /** Any output may be null (it is off). */
+    ExchangeObserver(AccessLog log, GatewayMetrics metrics, io.tidegate.observe.TrafficTotals traffic, ExchangeClock clock) {
         this.log = log;
         this.metrics = metrics;
+        this.traffic = traffic;
         this.clock = clock;
     }
 
@@ -35,6 +37,9 @@ final class ExchangeObserver implements ExchangeCompletionListener {
             long total = System.nanoTime() - clock.startNanos();
             long upstream = clock.upstreamNanos();
             String route = exchange.getAttachment(ExchangeFacts.ROUTE_ID);
+            if (traffic != null) {
+                traffic.record(exchange.getStatusCode(), total);
+            }
             if (metrics != null) {
                 metrics.record(route, exchange.getStatusCode(), total, upstream, exchange.getResponseBytesSent(),
                         Math.max(0, exchange.getRequestContentLength()));

@@ -25,6 +25,7 @@ public final class GatewayHandler implements HttpHandler {
     private final long maxBodySize;
     private final AccessLog accessLog;
     private final GatewayMetrics metrics;
+    private final io.tidegate.observe.TrafficTotals traffic;
     private final boolean observed;
     private final RequestGuard guard;
 
@@ -32,22 +33,24 @@ public final class GatewayHandler implements HttpHandler {
      * @param maxBodySize largest request body accepted, in bytes; 0 = unlimited
      * @param accessLog   where each request is logged, or null for no access log
      * @param metrics     where each request is counted, or null for no metrics
+     * @param traffic     the dashboard's totals, or null without a dashboard
      */
     public GatewayHandler(SnapshotHolder snapshots, long maxBodySize, RequestGuard guard, AccessLog accessLog,
-                          GatewayMetrics metrics) {
+                          GatewayMetrics metrics, io.tidegate.observe.TrafficTotals traffic) {
         this.snapshots = snapshots;
         this.guard = guard;
         this.maxBodySize = maxBodySize;
         this.accessLog = accessLog;
         this.metrics = metrics;
-        this.observed = accessLog != null || metrics != null;
+        this.traffic = traffic;
+        this.observed = accessLog != null || metrics != null || traffic != null;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         ExchangeClock clock = ExchangeClock.start(exchange);
         if (observed) {
-            new ExchangeObserver(accessLog, metrics, clock).attach(exchange);
+            new ExchangeObserver(accessLog, metrics, traffic, clock).attach(exchange);
         }
         if (!guard.admit(exchange)) {
             return;
