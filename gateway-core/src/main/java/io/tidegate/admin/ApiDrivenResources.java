@@ -57,7 +57,7 @@ final class ApiDrivenResources implements ResourceStore {
             ObjectNode next = configs.current();
             boolean created = !DocumentEdits.contains(next, type, id);
             int index = DocumentEdits.place(next, type, id, value);
-            Answer refused = write(next, List.of(type), type, index);
+            Answer refused = write(next, List.of(type), type, index, "");
             return refused != null ? refused : new Answer(created ? 201 : 200, NODES.objectNode().put("created", created));
         }
     }
@@ -74,7 +74,7 @@ final class ApiDrivenResources implements ResourceStore {
             if (!DocumentEdits.remove(next, type, id)) {
                 return Answer.of(Reply.notFound());
             }
-            Answer refused = write(next, List.of(type), "", -1);
+            Answer refused = write(next, List.of(type), "", -1, "can not delete " + type + "/" + id + ", still used: ");
             return refused != null ? refused : new Answer(200, NODES.objectNode().put("deleted", id));
         }
     }
@@ -87,7 +87,7 @@ final class ApiDrivenResources implements ResourceStore {
                 next.set(list, lists.path(list).isArray() ? lists.get(list).deepCopy() : NODES.arrayNode());
                 next.withArray(list).forEach(item -> ((ObjectNode) item).remove("modifiedIndex"));
             }
-            Answer refused = write(next, LISTS, "", -1);
+            Answer refused = write(next, LISTS, "", -1, "");
             return refused != null ? refused : new Answer(200, NODES.objectNode());
         }
     }
@@ -96,11 +96,11 @@ final class ApiDrivenResources implements ResourceStore {
      * PUTs {@code next} with new versions of {@code changed}; null when it serves, else the refusal,
      * its fields relative to item {@code index} of {@code list}.
      */
-    private Answer write(ObjectNode next, List<String> changed, String list, int index) {
+    private Answer write(ObjectNode next, List<String> changed, String list, int index, String prefix) {
         changed.forEach(name -> next.remove(name + ConfigDocument.VERSION_SUFFIX));  // a version higher by one
         List<Problem> problems = validation.problems(next);
         if (!problems.isEmpty()) {
-            return FieldErrors.of(problems, list, index);
+            return FieldErrors.of(problems, list, index, prefix);
         }
         Reply reply = configs.put("dashboard-" + UUID.randomUUID(), next);
         return reply.status() < 300 ? null : FieldErrors.of(reply);

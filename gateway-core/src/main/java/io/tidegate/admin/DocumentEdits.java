@@ -30,7 +30,7 @@ final class DocumentEdits {
     static ResourceStore.Answer check(ObjectNode document, ConfigValidation validation, String list, String id, ObjectNode item) {
         int index = place(document, list, id, item);
         java.util.List<io.tidegate.config.Problem> problems = validation.problems(document);
-        return problems.isEmpty() ? new ResourceStore.Answer(200, document.objectNode()) : FieldErrors.of(problems, list, index);
+        return problems.isEmpty() ? new ResourceStore.Answer(200, document.objectNode()) : FieldErrors.of(problems, list, index, "");
     }
 
     /** Removes the item of that id; false when there is none. */

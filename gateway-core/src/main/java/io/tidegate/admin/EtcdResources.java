@@ -110,7 +110,7 @@ final class EtcdResources implements ResourceStore {
     public Answer replace(ObjectNode lists) {
         List<Problem> problems = validation.problems(lists);
         if (!problems.isEmpty()) {
-            return FieldErrors.of(problems, "", -1);
+            return FieldErrors.of(problems, "", -1, "");
         }
         ObjectNode current = document();
         int written = 0;

@@ -23,12 +23,15 @@ final class FieldErrors {
     private FieldErrors() {
     }
 
-    /** Problems of a whole configuration in which the resource written is item {@code index} of {@code list}. */
-    static ResourceStore.Answer of(List<Problem> problems, String list, int index) {
+    /**
+     * Problems of a whole configuration in which the resource written is item {@code index} of
+     * {@code list} (-1: none of them is, a delete or a restore, say), {@code prefix} put before the message.
+     */
+    static ResourceStore.Answer of(List<Problem> problems, String list, int index, String prefix) {
         ArrayNode errors = NODES.arrayNode();
-        StringBuilder message = new StringBuilder();
+        StringBuilder message = new StringBuilder(prefix);
         for (Problem problem : problems) {
-            boolean own = problem.itemOf(list) == index;
+            boolean own = index >= 0 && problem.itemOf(list) == index;
             Problem shown = own ? problem.relativeTo(list, index) : problem;
             ObjectNode error = errors.addObject();
             if (own) {
@@ -37,7 +40,7 @@ final class FieldErrors {
                 error.putNull("field");
             }
             error.put("message", own ? shown.message() : shown.text());
-            message.append(message.length() == 0 ? "" : "; ").append(shown.text());
+            message.append(message.length() == prefix.length() ? "" : "; ").append(shown.text());
         }
         return answer(message.toString(), errors);
     }

@@ -36,7 +36,9 @@ final class StandaloneConfigs {
     private static final Logger log = LoggerFactory.getLogger(StandaloneConfigs.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final YAMLMapper YAML = YAMLMapper.builder()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build();
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            // "2" stays a string: unquoted, it would read back as a number
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS).build();
 
     /** Serves a checked configuration; throws when it does not compile (nothing then changes). */
     @FunctionalInterface

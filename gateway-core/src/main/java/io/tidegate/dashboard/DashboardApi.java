@@ -41,7 +41,9 @@ import java.util.function.Supplier;
 public final class DashboardApi implements HttpHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final YAMLMapper YAML = YAMLMapper.builder()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build();
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            // "2" stays a string: unquoted, it would read back as a number
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS).build();
     private static final long MAX_BODY = 8 * 1024 * 1024;
 
     private final AdminApi admin;
@@ -350,11 +352,15 @@ public final class DashboardApi implements HttpHandler {
         return written(store.put(list, id, item), list);
     }
 
+    /** A write's answer; accepted, it says the configuration version serving now (on etcd, the change may serve a moment later). */
     private Answer written(ResourceStore.Answer answer, String list) {
-        if (answer.status() < 300) {
-            recordVersion(store().mode().equals("etcd") ? "etcd" : "admin");
+        if (answer.status() >= 300) {
+            return Answer.json(answer.status(), answer.body());
         }
-        return Answer.json(answer.status(), answer.body());
+        recordVersion(store().mode().equals("etcd") ? "etcd" : "admin");
+        ObjectNode body = answer.body() instanceof ObjectNode object ? object.deepCopy() : JSON.createObjectNode();
+        body.put("config_version", snapshot.get().version());
+        return Answer.json(answer.status(), body);
     }
 
     private static ObjectNode stored(ResourceStore store, String list, String id) {

@@ -141,7 +141,9 @@ class DashboardApiTest {
         assertEquals("must start with /", error.path("message").asText());
         assertEquals(404, gateway.get("/hello").statusCode(), "nothing saved");
 
-        assertEquals(201, api(gateway, "PUT", "resources/routes/r1", route("/hello", "\"header-auth\":{}")).statusCode());
+        HttpResponse<String> created = api(gateway, "PUT", "resources/routes/r1", route("/hello", "\"header-auth\":{}"));
+        assertEquals(201, created.statusCode());
+        assertEquals(2, TestGateway.json(created).path("config_version").asInt(), "the version that serves it");
         assertEquals(401, gateway.get("/hello").statusCode(), "served with its plugin as soon as the write is answered");
         assertEquals(201, api(gateway, "PUT", "resources/consumers/jack",
                 "{\"username\":\"jack\",\"plugins\":{\"header-auth\":{\"token\":\"s3cret-token\"}}}").statusCode());
@@ -165,10 +167,28 @@ class DashboardApiTest {
                 "the plugin's own schema: tag is required");
         assertEquals(404, gateway.get("/other").statusCode(), "a check writes nothing");
 
-        HttpResponse<String> inUse = api(gateway, "DELETE", "resources/consumers/nobody", null);
-        assertEquals(404, inUse.statusCode());
+        assertEquals(404, api(gateway, "DELETE", "resources/consumers/nobody", null).statusCode());
+        assertEquals(201, api(gateway, "PUT", "resources/upstreams/u", "{\"nodes\":{\"" + upstream.address() + "\":1}}").statusCode());
+        assertEquals(201, api(gateway, "PUT", "resources/routes/uses-u", "{\"uri\":\"/u\",\"upstream_id\":\"u\"}").statusCode());
+        HttpResponse<String> inUse = api(gateway, "DELETE", "resources/upstreams/u", null);
+        assertEquals(400, inUse.statusCode());
+        assertTrue(TestGateway.json(inUse).path("error_msg").asText().startsWith("can not delete upstreams/u, still used: routes["),
+                inUse.body());
+        assertTrue(TestGateway.json(inUse).path("errors").path(0).path("field").isNull(), "about another resource: no field of this one");
+        assertEquals(200, gateway.get("/u").statusCode(), "nothing deleted");
         assertEquals(200, api(gateway, "DELETE", "resources/routes/r1", null).statusCode());
         assertEquals(404, gateway.get("/hello").statusCode());
+    }
+
+    @Test
+    void theRawEditorsYamlKeepsStringsThatLookLikeNumbersStrings() {
+        TestGateway gateway = start("", "");
+        HttpResponse<String> yaml = api(gateway, "POST", "format?to=yaml", "{\"id\":\"2\",\"weight\":3,\"b\":\"1.5\"}");
+        assertEquals(200, yaml.statusCode());
+        HttpResponse<String> back = api(gateway, "POST", "format?to=json", yaml.body());
+        JsonNode json = TestGateway.json(back);
+        assertTrue(json.path("id").isTextual() && json.path("b").isTextual() && json.path("weight").isInt(), back.body());
+        assertEquals(400, api(gateway, "POST", "format?to=json", "a: [").statusCode());
     }
 
     @Test
