@@ -99,18 +99,8 @@ export async function renderEditor(view, ctx, type, id) {
       }
     }
     const parsed = await api.post('/format?to=json', text, { contentType: 'application/yaml' });
-    return idsAsStrings(typeof parsed === 'string' ? JSON.parse(parsed) : parsed);
-  }
-
-  // The gateway writes YAML without quoting number-like strings (id: 2), so reading it back
-  // would turn an id "2" into the number 2; ids and references to ids are strings.
-  function idsAsStrings(value) {
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      for (const field of ['id', 'username', 'upstream_id', 'service_id', 'plugin_config_id', 'group_id']) {
-        if (typeof value[field] === 'number') value[field] = String(value[field]);
-      }
-    }
-    return value;
+    // the gateway quotes strings that look like numbers (id: "2"), so they read back as strings
+    return typeof parsed === 'string' ? JSON.parse(parsed) : parsed;
   }
 
   async function currentValue() {
