@@ -59,6 +59,16 @@ final class EtcdResources implements ResourceStore {
     @Override
     public ObjectNode document() {
         WatchedKeys.View view = watched.view();
+        if (view == null) {
+            // out of step with etcd: read it, as an Admin API request would, within its bound
+            try (EtcdStore.Bound bound = store.boundCalls(AdminApi.CALL_BOUND_MILLIS)) {
+                return document(null);
+            }
+        }
+        return document(view);
+    }
+
+    private ObjectNode document(WatchedKeys.View view) {
         ObjectNode document = NODES.objectNode();
         for (String list : LISTS) {
             String folder = keys.key(list, "");

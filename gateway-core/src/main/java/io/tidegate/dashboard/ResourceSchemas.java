@@ -7,7 +7,6 @@ import io.tidegate.admin.ResourceStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -29,7 +28,7 @@ final class ResourceSchemas {
                 all.set(list, read(list));
             }
         }
-        all.fields().forEachRemaining(entry -> inline(entry.getValue(), all));
+        all.properties().forEach(entry -> inline(entry.getValue(), all));
         return all;
     }
 
@@ -48,8 +47,7 @@ final class ResourceSchemas {
         if (!(schema instanceof ObjectNode object)) {
             return;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> fields = object.fields(); fields.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = fields.next();
+        for (Map.Entry<String, JsonNode> field : object.properties()) {
             JsonNode value = field.getValue();
             if (value.isObject() && value.size() == 1 && value.path("$ref").isTextual() && all.has(value.get("$ref").asText())) {
                 field.setValue(all.get(value.get("$ref").asText()).deepCopy());

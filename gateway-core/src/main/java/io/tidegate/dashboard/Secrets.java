@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -24,8 +23,7 @@ final class Secrets {
     /** A masked copy of a whole document (lists of items). */
     static ObjectNode masked(ObjectNode document) {
         ObjectNode copy = document.deepCopy();
-        for (Iterator<Map.Entry<String, JsonNode>> lists = copy.fields(); lists.hasNext(); ) {
-            Map.Entry<String, JsonNode> list = lists.next();
+        for (Map.Entry<String, JsonNode> list : copy.properties()) {
             for (JsonNode item : list.getValue()) {
                 if (item instanceof ObjectNode object) {
                     maskItem(list.getKey(), object);
@@ -53,8 +51,7 @@ final class Secrets {
 
     private static void maskStrings(JsonNode node) {
         if (node instanceof ObjectNode object) {
-            for (Iterator<Map.Entry<String, JsonNode>> fields = object.fields(); fields.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = fields.next();
+            for (Map.Entry<String, JsonNode> field : object.properties()) {
                 if (field.getValue().isTextual()) {
                     field.setValue(TextNode.valueOf(MASK));
                 } else {
@@ -93,8 +90,7 @@ final class Secrets {
 
     private static void unmaskStrings(JsonNode node, JsonNode stored, String path, List<String> unresolved) {
         if (node instanceof ObjectNode object) {
-            for (Iterator<Map.Entry<String, JsonNode>> fields = object.fields(); fields.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = fields.next();
+            for (Map.Entry<String, JsonNode> field : object.properties()) {
                 JsonNode storedValue = stored == null ? null : stored.get(field.getKey());
                 String at = path + "." + field.getKey();
                 if (MASK.equals(field.getValue().textValue())) {

@@ -619,6 +619,11 @@ public final class EtcdStore implements AutoCloseable {
                     : new EtcdException(true, !(rootCause(failure) instanceof java.net.ConnectException),
                             "etcd is unavailable: " + (tlsFailure(failure) ? "TLS with etcd failed" : "no member reachable")
                                     + " (" + said + ")");
+            // gRPC's word for a connection that closed under a call in flight (a member stopping):
+            // no refusal, and the write may have been logged before it went
+            case UNKNOWN -> !fromEtcd && (etcd.contains("channel closed") || rootCause(failure) instanceof java.io.IOException)
+                    ? new EtcdException(true, true, "etcd is unavailable: the connection closed while the call was out (" + said + ")")
+                    : new EtcdException(false, false, "etcd refused the request: " + said);
             default -> new EtcdException(false, false, "etcd refused the request: " + said);
         };
     }
