@@ -538,7 +538,8 @@ public final class Gateway implements AutoCloseable {
     private static SnapshotBuilder builder(GatewayConfig config, ConnectionPools pools, HealthCheckers checkers, DnsCache dns,
                                            PluginCatalog catalog, PluginOutputs outputs) {
         return new SnapshotBuilder(() -> new UpstreamCompiler(pools::pool, dns, checkers),
-                new ProxyRouteHandlerFactory(config.server().limits()), config.server().defaultTimeout(), catalog, outputs);
+                new ProxyRouteHandlerFactory(config.server().limits()), config.server().defaultTimeout(), catalog, outputs,
+                config.server().pluginAttributes());
     }
 
     public Snapshot snapshot() {

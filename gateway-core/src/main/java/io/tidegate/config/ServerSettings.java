@@ -40,12 +40,17 @@ public record ServerSettings(
         double shutdownGraceSeconds,
         String pidFile,
         io.tidegate.plugin.api.CacheZones proxyCache,
-        String upgradeSocket) {
+        String upgradeSocket,
+        java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> pluginAttributes) {
+
+    public ServerSettings {
+        pluginAttributes = java.util.Map.copyOf(pluginAttributes);
+    }
 
     /** These settings with other listeners (the one part that applies without a restart). */
     public ServerSettings withListeners(List<ListenerSettings> other) {
         return new ServerSettings(ioThreads, other, clientMaxBodySize, defaultTimeout, status, pluginsDir, resourcesFile, trustedCas,
                 dnsRefreshSeconds, pluginGraceSeconds, accessLogPath, metrics, etcd, admin, limits, shutdownGraceSeconds, pidFile,
-                proxyCache, upgradeSocket);
+                proxyCache, upgradeSocket, pluginAttributes);
     }
 }

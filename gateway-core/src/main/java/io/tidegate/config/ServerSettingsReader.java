@@ -10,7 +10,7 @@ import java.util.Set;
 final class ServerSettingsReader {
     private static final Set<String> FIELDS = Set.of("threads", "listeners", "client_max_body_size", "timeout",
             "status", "plugins_dir", "plugin_grace", "resources_file", "ssl_trusted_certificate", "dns_refresh", "access_log",
-            "metrics", "admin", "etcd", "limits", "shutdown_grace", "pid_file", "proxy_cache", "upgrade_sock");
+            "metrics", "admin", "etcd", "limits", "shutdown_grace", "pid_file", "proxy_cache", "upgrade_sock", "plugin_attr");
     private static final Set<String> ACCESS_LOG_FIELDS = Set.of("path");
     private static final Set<String> LIMITS_FIELDS = Set.of("max_uri_length", "max_header_size", "max_headers",
             "header_timeout", "body_timeout", "keepalive_timeout", "max_connections", "max_connections_per_client",
@@ -43,7 +43,7 @@ final class ServerSettingsReader {
         return new ServerSettings(cores, List.of(DEFAULT_LISTENER), 0, Timeouts.DEFAULT, null,
                 baseDir.resolve("plugins-dist").normalize().toString(), null,
                 null, DEFAULT_DNS_REFRESH, DEFAULT_PLUGIN_GRACE, null, null, null, null, RequestLimits.DEFAULT, DEFAULT_SHUTDOWN_GRACE, null,
-                io.tidegate.plugin.api.CacheZones.DEFAULT, null);
+                io.tidegate.plugin.api.CacheZones.DEFAULT, null, java.util.Map.of());
     }
 
     ServerSettings read(JsonNode node) {
@@ -90,7 +90,31 @@ final class ServerSettingsReader {
         return new ServerSettings(threads, listeners, maxBody, timeout, status, pluginsDir, resourcesFile, trustedCas,
                 dnsRefresh, pluginGrace, accessLog, metrics, etcd, admin, limits(f),
                 f.seconds("shutdown_grace", DEFAULT_SHUTDOWN_GRACE, true), pidFile(f), new ProxyCacheReader(problems, baseDir).read(f),
-                path(f, "upgrade_sock"));
+                path(f, "upgrade_sock"), pluginAttributes(f));
+    }
+
+    /**
+     * {@code plugin_attr}: each plugin's process-wide settings, an object per plugin name, checked
+     * against the plugin's attribute schema when the plugins are known (at compile).
+     */
+    private static java.util.Map<String, JsonNode> pluginAttributes(Fields f) {
+        JsonNode all = f.raw("plugin_attr");
+        if (all == null || all.isNull()) {
+            return java.util.Map.of();
+        }
+        if (!all.isObject()) {
+            f.report("plugin_attr", "must be a mapping of plugin names to their settings");
+            return java.util.Map.of();
+        }
+        java.util.Map<String, JsonNode> byPlugin = new java.util.LinkedHashMap<>();
+        all.properties().forEach(entry -> {
+            if (entry.getValue().isObject()) {
+                byPlugin.put(entry.getKey(), entry.getValue());
+            } else {
+                f.report("plugin_attr." + entry.getKey(), "must be a mapping");
+            }
+        });
+        return byPlugin;
     }
 
     private String pidFile(Fields f) {

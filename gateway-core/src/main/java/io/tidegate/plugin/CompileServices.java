@@ -25,20 +25,22 @@ import java.util.function.Supplier;
  * gives one plugin instance its view.
  */
 public record CompileServices(Map<String, List<Credential<?>>> credentials, Set<String> usernames, PluginOutputs outputs,
-                              SharedStates shared, List<io.tidegate.config.Proto> protos) {
+                              SharedStates shared, List<io.tidegate.config.Proto> protos, Map<String, Object> attributes) {
     public CompileServices {
         credentials = Map.copyOf(credentials);
         usernames = Set.copyOf(usernames);
         protos = List.copyOf(protos);
+        attributes = Map.copyOf(attributes);
     }
 
     public CompileServices(Map<String, List<Credential<?>>> credentials, Set<String> usernames, PluginOutputs outputs) {
-        this(credentials, usernames, outputs, outputs.sharedStates(), List.of());
+        this(credentials, usernames, outputs, outputs.sharedStates(), List.of(), Map.of());
     }
 
+    /** @param attributes each plugin's bound {@code plugin_attr} ({@link PluginAttributes}) */
     public CompileServices(Map<String, List<Credential<?>>> credentials, Set<String> usernames, PluginOutputs outputs,
-                           List<io.tidegate.config.Proto> protos) {
-        this(credentials, usernames, outputs, outputs.sharedStates(), protos);
+                           List<io.tidegate.config.Proto> protos, Map<String, Object> attributes) {
+        this(credentials, usernames, outputs, outputs.sharedStates(), protos, attributes);
     }
 
     /** Whether {@code other} are the same protos (ids and contents) as these: the compiled plugins stand. */
@@ -119,6 +121,18 @@ public record CompileServices(Map<String, List<Credential<?>>> credentials, Set<
         @Override
         public PluginLog log() {
             return Slf4jPluginLog.of(plugin, owner);
+        }
+
+        @Override
+        public <A> A attributes(Class<A> type) {
+            Object bound = version.attributes.get(plugin);
+            if (bound == null) {
+                throw new IllegalStateException(plugin + " declares no attribute schema (GatewayPlugin.attributeSchema)");
+            }
+            if (!type.isInstance(bound)) {
+                throw new IllegalStateException(plugin + "'s attributes are a " + bound.getClass().getName() + ", not a " + type.getName());
+            }
+            return type.cast(bound);
         }
 
         @Override

@@ -7,10 +7,11 @@ import io.tidegate.plugin.schema.BoundSchema;
 /**
  * A plugin type available to configurations, its compiled schemas, and where it came from.
  *
- * @param consumerSchema the credential schema of an authentication plugin, else null
+ * @param consumerSchema  the credential schema of an authentication plugin, else null
+ * @param attributeSchema the schema of its {@code plugin_attr}, or null when it takes none
  */
 public record LoadedPlugin(String name, GatewayPlugin<?> plugin, BoundSchema<?> configSchema, BoundSchema<?> consumerSchema,
-                           String pluginId, String version, String jar) {
+                           BoundSchema<?> attributeSchema, String pluginId, String version, String jar) {
     /**
      * Compiles the plugin's declared schemas.
      *
@@ -20,7 +21,8 @@ public record LoadedPlugin(String name, GatewayPlugin<?> plugin, BoundSchema<?> 
         try {
             BoundSchema<?> config = BoundSchema.compile(plugin.configSchema());
             BoundSchema<?> consumer = plugin instanceof AuthPlugin<?, ?> auth ? BoundSchema.compile(auth.consumerSchema()) : null;
-            return new LoadedPlugin(plugin.name(), plugin, config, consumer, pluginId, version, jar);
+            BoundSchema<?> attributes = plugin.attributeSchema() == null ? null : BoundSchema.compile(plugin.attributeSchema());
+            return new LoadedPlugin(plugin.name(), plugin, config, consumer, attributes, pluginId, version, jar);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("plugin " + plugin.name() + ": " + e.getMessage(), e);
         }

@@ -129,8 +129,8 @@ public final class PlaceCompiler {
         List<SharedStates.Hold> holds = new ArrayList<>();
         List<PluginUpstreams.Held> held = new ArrayList<>();
         Object bound = bind(plugin.configSchema(), config, place);
-        if (bound == null) {
-            return null;
+        if (bound == null || plugin.attributeSchema() != null && !services.attributes().containsKey(plugin.name())) {
+            return null;  // its plugin_attr did not bind: that is reported, under tidegate.plugin_attr
         }
         try {
             PluginInstance instance = createWith(plugin.plugin(), bound, services.forPlugin(plugin.plugin(), owner, holds, place, upstreams, held));

@@ -20,6 +20,7 @@ import io.tidegate.plugin.LoadedPlugin;
 import io.tidegate.plugin.PlaceCompiler;
 import io.tidegate.plugin.PluginBinding;
 import io.tidegate.plugin.PluginCatalog;
+import io.tidegate.plugin.PluginAttributes;
 import io.tidegate.plugin.PluginChain;
 import io.tidegate.plugin.PluginOutputs;
 import io.tidegate.plugin.api.PluginServices.Credential;
@@ -80,6 +81,7 @@ public final class SnapshotBuilder {
     private final Timeouts defaultTimeout;
     private final PluginCatalog catalog;
     private final PluginOutputs outputs;
+    private final Map<String, JsonNode> pluginAttributes;
 
     /**
      * @param upstreamCompilers a fresh compiler per upstream, so each compiled upstream knows the
@@ -88,6 +90,13 @@ public final class SnapshotBuilder {
      */
     public SnapshotBuilder(Supplier<UpstreamCompiler> upstreamCompilers, RouteHandlerFactory handlers, Timeouts defaultTimeout,
                            PluginCatalog catalog, PluginOutputs outputs) {
+        this(upstreamCompilers, handlers, defaultTimeout, catalog, outputs, Map.of());
+    }
+
+    /** @param pluginAttributes {@code tidegate.plugin_attr}: each plugin's settings as written, bound at every build */
+    public SnapshotBuilder(Supplier<UpstreamCompiler> upstreamCompilers, RouteHandlerFactory handlers, Timeouts defaultTimeout,
+                           PluginCatalog catalog, PluginOutputs outputs, Map<String, JsonNode> pluginAttributes) {
+        this.pluginAttributes = pluginAttributes;
         this.upstreamCompilers = upstreamCompilers;
         this.handlers = handlers;
         this.defaultTimeout = defaultTimeout;
@@ -146,11 +155,15 @@ public final class SnapshotBuilder {
 
         Build run(long version, PluginLedger ledger) throws ConfigException {
             // new protos compile every plugin again (grpc-transcode reads them when it is compiled)
+            Map<String, Object> attributes = PluginAttributes.bind(catalog, pluginAttributes, problems);
+            // a replaced jar binds its attributes to records of its own classes: not equal, so nothing compiled with the old ones stays
             Consumers reusedConsumers = previous.consumers != null && CompiledPieces.same(previous.consumers.config, resources.consumers())
-                    && previous.consumers.services.sameProtos(resources.protos()) ? previous.consumers : null;
+                    && previous.consumers.services.sameProtos(resources.protos())
+                    && previous.consumers.services.attributes().equals(attributes) ? previous.consumers : null;
             CompileServices compileServices = reusedConsumers != null ? reusedConsumers.services
                     : new CompileServices(credentials(resources.consumers(), problems),
-                    resources.consumers().stream().map(Consumer::username).collect(Collectors.toSet()), outputs, resources.protos());
+                    resources.consumers().stream().map(Consumer::username).collect(Collectors.toSet()), outputs, resources.protos(),
+                    attributes);
             plugins = new PlaceCompiler(catalog, compileServices, this, problems);
 
             for (int i = 0; i < resources.upstreams().size(); i++) {

@@ -29,6 +29,17 @@ public interface GatewayPlugin<C> extends ExtensionPoint {
     ConfigSchema<C> configSchema();
 
     /**
+     * The schema and record of the plugin's process-wide settings, APISIX's {@code plugin_attr}:
+     * {@code tidegate.plugin_attr.<name>} in the configuration file (a collector's address, say),
+     * validated and bound as a configuration is, defaults filled; an instance reads it with
+     * {@link PluginServices#attributes}. Null (the default) for a plugin that takes none. Called
+     * once, when the plugin is loaded.
+     */
+    default ConfigSchema<?> attributeSchema() {
+        return null;
+    }
+
+    /**
      * Builds the instance that serves one configuration. Called when a configuration version is
      * compiled, off the request path; never per request. The schema has been checked already:
      * throw only for what a schema cannot say (one field's value limiting another's, a consumer

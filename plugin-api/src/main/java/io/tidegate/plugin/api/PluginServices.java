@@ -39,6 +39,16 @@ public interface PluginServices {
      */
     String owner();
 
+    /**
+     * This plugin's {@code tidegate.plugin_attr.<name>}, bound to the record of
+     * {@link GatewayPlugin#attributeSchema} (an empty object when the file sets none, so defaults
+     * apply). The same object for every instance until the file's settings change at a restart.
+     *
+     * @throws IllegalStateException when the plugin declares no attribute schema or {@code type}
+     *                               is not its record
+     */
+    <A> A attributes(Class<A> type);
+
     /** This plugin's logger: every line names the plugin and {@link #owner()}. */
     PluginLog log();
 

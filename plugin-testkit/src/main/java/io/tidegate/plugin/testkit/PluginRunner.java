@@ -112,6 +112,23 @@ public final class PluginRunner {
      */
     public static <C> PluginInstance create(GatewayPlugin<C> plugin, String configJson, Map<String, String> credentials)
             throws PluginConfigException {
+        return create(plugin, configJson, credentials, null);
+    }
+
+    /**
+     * Creates an instance of a plugin that declares {@code plugin_attr} settings, with
+     * {@code attributesJson} as {@code tidegate.plugin_attr.<name>} (checked and bound by its
+     * attribute schema, as the gateway does; "{}" for its defaults).
+     */
+    public static <C> PluginInstance createWithAttributes(GatewayPlugin<C> plugin, String attributesJson, String configJson)
+            throws PluginConfigException {
+        return create(plugin, configJson, Map.of(), attributesJson);
+    }
+
+    private static <C> PluginInstance create(GatewayPlugin<C> plugin, String configJson, Map<String, String> credentials,
+                                             String attributesJson) throws PluginConfigException {
+        Map<String, Object> attributes = attributesJson == null || plugin.attributeSchema() == null ? Map.of()
+                : Map.of(plugin.name(), bind(BoundSchema.compile(plugin.attributeSchema()), json(attributesJson)));
         C config = bind(BoundSchema.compile(plugin.configSchema()), json(configJson));
         Map<String, List<PluginServices.Credential<?>>> bound = new LinkedHashMap<>();
         if (plugin instanceof AuthPlugin<?, ?> auth) {
@@ -119,7 +136,7 @@ public final class PluginRunner {
         } else if (!credentials.isEmpty()) {
             throw new IllegalArgumentException(plugin.name() + " is not an authentication plugin: it has no credentials");
         }
-        CompileServices version = new CompileServices(bound, credentials.keySet(), OUTPUTS);
+        CompileServices version = new CompileServices(bound, credentials.keySet(), OUTPUTS, List.of(), attributes);
         List<SharedStates.Hold> holds = new ArrayList<>();
         PluginInstance instance = plugin.create(config, new CapturedLog(version.forPlugin(plugin, "route:1", holds), plugin.name()));
         HOLDS.put(instance, holds);
@@ -213,6 +230,11 @@ public final class PluginRunner {
         @Override
         public PluginLog log() {
             return new CapturingLog("[" + plugin + " " + core.owner() + "] ");
+        }
+
+        @Override
+        public <A> A attributes(Class<A> type) {
+            return core.attributes(type);
         }
 
         @Override
