@@ -15,16 +15,32 @@ function changeList(changes) {
   return parts.length ? h('span', { class: 'changes' }, parts) : '—';
 }
 
-function restoreFlow(seq, label, onDone) {
+// Secrets are masked on both sides of a comparison, so the server says which resources a restore
+// would give earlier secrets (a rotated-out credential, an old private key): asked before confirming.
+function secretsWarning(changed) {
+  return changed?.length
+    ? h('p', { id: 'restore-secrets', class: 'notice notice-bad' },
+      'It also brings back earlier secrets (credentials, keys) of: ', changed.join(', '),
+      '. A credential rotated out since would work again.')
+    : null;
+}
+
+async function restoreFlow(seq, label, onDone) {
   const result = document.getElementById('restore-result');
   const holder = document.getElementById('restore-confirm');
   clear(holder);
   clear(result);
+  let changed = [];
+  try {
+    changed = (await api.get(`/history/${enc(seq)}`)).secrets_changed || [];
+  } catch (error) {
+    if (error.status === 401) return;
+  }
   const confirmButton = h('button', { id: 'confirm-restore', type: 'button' }, `Restore ${label}`);
   const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
   holder.append(h('div', { class: 'confirm', role: 'group', 'aria-label': 'Confirm restore' },
     h('p', null, `Restore ${label}? It replaces the configuration in force now, on this gateway, at once.`),
-    confirmButton, ' ', cancel));
+    secretsWarning(changed), confirmButton, ' ', cancel));
   confirmButton.focus();
   cancel.addEventListener('click', () => clear(holder));
   confirmButton.addEventListener('click', async () => {
@@ -96,8 +112,11 @@ export async function renderHistoryEntry(view, ctx, seq) {
     state.writable && !entry.current ? h('p', null, h('button', {
       type: 'button', class: 'restore', onclick: () => restoreFlow(seq, `#${seq} (version ${entry.config_version})`, null),
     }, `Restore #${seq}`)) : null,
-    section('Compared with the configuration in force', hasChanges(lines)
-      ? [h('p', { class: 'muted' }, 'Lines marked − are in force now; lines marked + are in this entry.'), renderDiff(lines, { id: 'history-diff' })]
-      : h('p', { class: 'muted' }, 'The same as the configuration in force.')),
+    section('Compared with the configuration in force', [
+      secretsWarning(entry.secrets_changed),
+      hasChanges(lines)
+        ? [h('p', { class: 'muted' }, 'Lines marked − are in force now; lines marked + are in this entry.'), renderDiff(lines, { id: 'history-diff' })]
+        : h('p', { class: 'muted' }, entry.secrets_changed?.length ? 'Apart from those secrets, the same as the configuration in force.'
+          : 'The same as the configuration in force.')]),
     h('details', { class: 'schema-json' }, h('summary', null, 'The whole configuration as JSON'), pre(entry.document)));
 }

@@ -181,7 +181,9 @@ public final class AdminApi implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         if (exchange.isInIoThread()) {
-            exchange.dispatch(this);
+            if (!refused(exchange, true)) {
+                exchange.dispatch(this);
+            }
             return;
         }
         exchange.startBlocking();
@@ -190,12 +192,8 @@ public final class AdminApi implements HttpHandler {
         exchange.getResponseHeaders().put(ALLOW_ORIGIN, "*");
         Reply response;
         try (EtcdStore.Bound bound = store == null ? null : store.boundCalls(CALL_BOUND_MILLIS)) {
-            if (authorised(exchange)) {
-                exchange.getResponseHeaders().put(API_VERSION, "v3");  // APISIX's, to callers with the key
-                response = route(exchange);
-            } else {
-                response = null;
-            }
+            exchange.getResponseHeaders().put(API_VERSION, "v3");  // APISIX's, to callers with the key
+            response = route(exchange);
         } catch (BadRequest e) {
             response = Reply.error(400, e.getMessage());
         } catch (EtcdStore.EtcdException e) {
@@ -226,20 +224,29 @@ public final class AdminApi implements HttpHandler {
         }
     }
 
-    private boolean authorised(HttpServerExchange exchange) throws IOException {
+    /**
+     * Answers 401 when the request lacks the key ({@code X-API-KEY}, or {@code ?api_key=} where
+     * {@code queryAllowed}, as APISIX reads it), on the IO thread and without reading its body,
+     * closing the connection after: a client without the key can neither hold one of the few
+     * worker threads by announcing a body and sending it slowly, nor keep the connection. Returns
+     * whether it answered.
+     */
+    public boolean refused(HttpServerExchange exchange, boolean queryAllowed) throws IOException {
         String given = exchange.getRequestHeaders().getFirst("X-API-KEY");
-        if (given == null) {
+        if (given == null && queryAllowed) {
             Deque<String> query = exchange.getQueryParameters().get("api_key");
             given = query == null ? null : query.peekFirst();
         }
         if (keyMatches(given)) {
-            return true;
+            return false;
         }
         exchange.setStatusCode(401);
+        exchange.setPersistent(false);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         ObjectNode body = JSON.createObjectNode().put("error_msg", "failed to check token")
                 .put("description", given == null ? "missing apikey" : "wrong apikey");
         exchange.getResponseSender().send(JSON.writeValueAsString(body) + "\n");
-        return false;
+        return true;
     }
 
     private Reply route(HttpServerExchange exchange) throws IOException {

@@ -53,6 +53,7 @@ public final class Dashboard implements HttpHandler {
             exchange.getResponseHeaders().put(Headers.LOCATION, "/ui/");
             exchange.endExchange();
         } else if (path.startsWith("/ui/api/")) {
+            exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");  // answers hold configuration
             api.handleRequest(exchange);
         } else if (!safe(path)) {
             notFound(exchange);
@@ -67,7 +68,8 @@ public final class Dashboard implements HttpHandler {
 
     /** Plain names only: nothing that could climb out of the folder the files come from. */
     private static boolean safe(String path) {
-        return path.matches("/ui/[A-Za-z0-9._/-]*") && !path.contains("..") && !path.contains("//");
+        return path.matches("/ui/[A-Za-z0-9._/-]*") && !path.contains("..") && !path.contains("//")
+                && !path.contains("/./") && !path.endsWith("/.");
     }
 
     private static void notFound(HttpServerExchange exchange) {

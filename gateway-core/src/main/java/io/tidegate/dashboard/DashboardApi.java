@@ -87,22 +87,18 @@ public final class DashboardApi implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         if (exchange.isInIoThread()) {
-            exchange.dispatch(this);  // etcd reads and compiles block
+            if (!admin.refused(exchange, false)) {  // the key from its header only: never a URL
+                exchange.dispatch(this);  // etcd reads and compiles block
+            }
             return;
         }
         exchange.startBlocking();
         Answer answer;
-        String given = exchange.getRequestHeaders().getFirst("X-API-KEY");
-        if (!admin.keyMatches(given)) {
-            answer = Answer.json(401, JSON.createObjectNode().put("error_msg", "failed to check token")
-                    .put("description", given == null ? "missing apikey" : "wrong apikey"));
-        } else {
-            try {
-                answer = route(exchange, exchange.getRequestMethod().toString(),
-                        exchange.getRequestPath().substring("/ui/api/".length()).split("/", -1));
-            } catch (BadBody e) {
-                answer = Answer.error(400, e.getMessage());
-            }
+        try {
+            answer = route(exchange, exchange.getRequestMethod().toString(),
+                    exchange.getRequestPath().substring("/ui/api/".length()).split("/", -1));
+        } catch (BadBody e) {
+            answer = Answer.error(400, e.getMessage());
         }
         exchange.setStatusCode(answer.status());
         if (answer.text() != null) {
@@ -272,6 +268,26 @@ public final class DashboardApi implements HttpHandler {
         return Answer.json(200, out);
     }
 
+    /**
+     * The resources ({@code consumers/alice}) whose secrets differ between two documents: what a
+     * restore would bring back that the masked documents cannot show.
+     */
+    private static List<String> secretsChanged(ObjectNode then, ObjectNode now) {
+        List<String> changed = new ArrayList<>();
+        for (String list : ResourceStore.LISTS) {
+            Map<String, JsonNode> current = new LinkedHashMap<>();
+            now.path(list).forEach(item -> current.put(item.path(KeyedResources.idField(list)).asText(), item));
+            for (JsonNode item : then.path(list)) {
+                String id = item.path(KeyedResources.idField(list)).asText();
+                JsonNode inForce = current.get(id);
+                if (inForce != null && !Secrets.secretsOf(list, item).equals(Secrets.secretsOf(list, inForce))) {
+                    changed.add(list + "/" + id);
+                }
+            }
+        }
+        return changed;
+    }
+
     /** {@code route:1} is the route itself; {@code service:s} reads "service s". */
     private static String origin(String owner) {
         return owner.startsWith("route:") ? "route" : owner.replace(':', ' ');
@@ -307,8 +323,11 @@ public final class DashboardApi implements HttpHandler {
             return Answer.error(404, "no version " + path[1] + " in the history (the oldest go once " + "50 are kept)");
         }
         if (method.equals("GET") && path.length == 2) {
+            ObjectNode then = entry.document();
             ObjectNode out = describedEntry(entry);
-            out.set("document", Secrets.masked(entry.document()));
+            ArrayNode secrets = out.putArray("secrets_changed");
+            secretsChanged(then, store().document()).forEach(secrets::add);
+            out.set("document", Secrets.masked(then));
             return Answer.json(200, out);
         }
         if (method.equals("POST") && path.length == 3 && path[2].equals("restore")) {
@@ -340,9 +359,11 @@ public final class DashboardApi implements HttpHandler {
         ObjectNode stored = stored(store, list, id);
         List<String> masked = Secrets.unmask(list, item, stored);
         if (!masked.isEmpty()) {
-            ObjectNode error = JSON.createObjectNode().put("error_msg", masked.get(0) + ": type the value (it is masked)");
+            String why = list.equals("ssls") && masked.contains("key") ? "the certificate changed: give its private key"
+                    : "type the value (it is masked)";
+            ObjectNode error = JSON.createObjectNode().put("error_msg", masked.get(0) + ": " + why);
             ArrayNode errors = error.putArray("errors");
-            masked.forEach(field -> errors.addObject().put("field", field).put("message", "type the value (it is masked)"));
+            masked.forEach(field -> errors.addObject().put("field", field).put("message", why));
             return Answer.json(400, error);
         }
         if (checkOnly) {
@@ -377,11 +398,13 @@ public final class DashboardApi implements HttpHandler {
         String to = exchange.getQueryParameters().getOrDefault("to", new java.util.ArrayDeque<>(List.of("json"))).peekFirst();
         String text = new String(read(exchange), StandardCharsets.UTF_8);
         try {
-            if (to.equals("yaml")) {
-                return new Answer(200, null, YAML.writeValueAsString(ConfigLoader.parseJson(text)), "text/yaml");
+            String converted = to.equals("yaml") ? YAML.writeValueAsString(ConfigLoader.parseJson(text))
+                    : JSON.writerWithDefaultPrettyPrinter().writeValueAsString(ConfigLoader.parseYaml(text));
+            if (converted.length() > MAX_BODY) {
+                // YAML aliases copy what they name: a few hundred bytes can stand for megabytes
+                return Answer.error(400, "the converted text would be larger than " + MAX_BODY + " bytes");
             }
-            return new Answer(200, null, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(ConfigLoader.parseYaml(text)),
-                    "application/json");
+            return new Answer(200, null, converted, to.equals("yaml") ? "text/yaml" : "application/json");
         } catch (JsonProcessingException e) {
             return Answer.error(400, (to.equals("yaml") ? "not JSON: " : "not YAML: ") + e.getOriginalMessage());
         }

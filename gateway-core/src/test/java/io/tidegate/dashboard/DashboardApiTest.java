@@ -127,6 +127,32 @@ class DashboardApiTest {
     }
 
     @Test
+    void clientsWithoutTheKeyAnnouncingBodiesTheyNeverSendHoldNoThread() throws Exception {
+        TestGateway gateway = start("", "");
+        int port = gateway.gateway().adminAddress().getPort();
+        List<java.net.Socket> stalled = new ArrayList<>();
+        try {
+            for (String path : List.of("/ui/api/format", "/ui/api/resources/routes/x", "/apisix/admin/configs", "/apisix/admin/routes/x")) {
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", port);
+                socket.setSoTimeout(5000);
+                stalled.add(socket);
+                socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n{")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+                assertEquals("HTTP/1.1 401", answer, path + " answered before its body, which never comes");
+            }
+            long started = System.nanoTime();
+            assertEquals(200, api(gateway, "GET", "overview", null).statusCode());
+            assertEquals(200, call(gateway, "GET", "/apisix/admin/configs", null, KEY).statusCode());
+            assertTrue(System.nanoTime() - started < Duration.ofSeconds(2).toNanos(), "the worker threads are free");
+        } finally {
+            for (java.net.Socket socket : stalled) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
     void apiDrivenResourcesAreEditedOneByOneWithErrorsAtTheirFieldAndSecretsNeverSent() {
         TestGateway gateway = start("", "");
         JsonNode overview = get(gateway, "overview");
@@ -156,6 +182,13 @@ class DashboardApiTest {
         assertEquals(200, api(gateway, "PUT", "resources/consumers/jack",
                 "{\"username\":\"jack\",\"desc\":\"renamed\",\"plugins\":{\"header-auth\":{\"token\":\"******\"}}}").statusCode());
         assertEquals(200, gateway.send(gateway.request("/hello").header("X-Token", "s3cret-token").build()).statusCode());
+        long withFirstToken = awaitNewestHolding(gateway, "r1").path("seq").asLong();
+        // the token rotated: a restore of the version before would bring the old one back, and says so
+        assertEquals(200, api(gateway, "PUT", "resources/consumers/jack",
+                "{\"desc\":\"renamed\",\"plugins\":{\"header-auth\":{\"token\":\"rotated-token\"}}}").statusCode());
+        awaitHistory(gateway, (int) withFirstToken + 1);
+        assertEquals("[\"consumers/jack\"]", get(gateway, "history/" + withFirstToken).path("secrets_changed").toString());
+        assertEquals(401, gateway.send(gateway.request("/hello").header("X-Token", "s3cret-token").build()).statusCode());
         // a mask with nothing behind it is never stored as the token
         HttpResponse<String> masked = api(gateway, "PUT", "resources/consumers/jill", "{\"plugins\":{\"header-auth\":{\"token\":\"******\"}}}");
         assertEquals(400, masked.statusCode());
