@@ -168,7 +168,7 @@ final class BatchProcessor implements AutoCloseable {
         wakeUpPending.set(false);
         try {
             long now = System.nanoTime();
-            while (!queue.isEmpty() && (queue.size() >= settings.batchMaxSize()
+            while (!closed && !queue.isEmpty() && (queue.size() >= settings.batchMaxSize()
                     || now - lastAddedNanos >= settings.inactiveTimeout().toNanos()
                     || now - firstWaitingNanos >= settings.bufferDuration().toNanos())) {
                 sendOne();
@@ -179,11 +179,12 @@ final class BatchProcessor implements AutoCloseable {
         }
     }
 
-    private void sendOne() {
+    /** Sends the next batch (with its retries); false when it was lost. */
+    private boolean sendOne() {
         List<byte[]> batch = new ArrayList<>(Math.min(queue.size(), settings.batchMaxSize()));
         queue.drainTo(batch, settings.batchMaxSize());
         if (batch.isEmpty()) {
-            return;
+            return true;
         }
         String failure = null;
         for (int attempt = 0; attempt <= settings.maxRetryCount(); attempt++) {
@@ -195,7 +196,7 @@ final class BatchProcessor implements AutoCloseable {
                 synchronized (outage) {
                     outage.delivered();
                 }
-                return;
+                return true;
             } catch (Failure e) {
                 failure = e.getMessage();
             } catch (InterruptedException e) {
@@ -214,6 +215,7 @@ final class BatchProcessor implements AutoCloseable {
         synchronized (outage) {
             outage.batchLost(failure, batch.size());
         }
+        return false;
     }
 
     private static void sleep(Duration delay) {
@@ -224,7 +226,11 @@ final class BatchProcessor implements AutoCloseable {
         }
     }
 
-    /** Sends what is waiting (one try each), then stops and closes the sink. */
+    /**
+     * Sends what is waiting, then stops and closes the sink. Once a batch is lost the destination
+     * is down: the rest is dropped (counted) at once rather than each batch waiting out its
+     * timeout, so a stop or a reload never hangs on a dead collector.
+     */
     @Override
     public void close() {
         closed = true;
@@ -235,7 +241,16 @@ final class BatchProcessor implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         while (!queue.isEmpty()) {
-            sendOne();
+            if (!sendOne()) {
+                List<byte[]> rest = new ArrayList<>();
+                queue.drainTo(rest);
+                if (!rest.isEmpty()) {
+                    countDropped(rest.size());
+                    synchronized (outage) {
+                        outage.batchLost("not sent on closing: the destination failed", rest.size());
+                    }
+                }
+            }
         }
         try {
             sink.close();
