@@ -163,6 +163,31 @@ final class LogEntries {
         return bytes.toByteArray();
     }
 
+    /**
+     * The request as it came, APISIX's {@code meta_format: origin}: the request line, each header
+     * as {@code name: value} (a repeated header once per value), a blank line, then with
+     * {@code include_req_body} the head of the body.
+     */
+    byte[] originalRequest(PluginContext context) {
+        StringBuilder head = new StringBuilder(512);
+        head.append(context.var("request_method")).append(' ').append(context.var("request_uri")).append(' ')
+                .append(context.var("server_protocol")).append("\r\n");
+        context.request().forEachHeader((name, values) -> {
+            for (String value : values) {
+                head.append(name.toLowerCase(Locale.ROOT)).append(": ").append(value).append("\r\n");
+            }
+        });
+        head.append("\r\n");
+        byte[] headBytes = head.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] body = requestBody.appliesTo(context) ? context.request().bodyHead() : new byte[0];
+        if (body.length == 0) {
+            return headBytes;
+        }
+        byte[] all = java.util.Arrays.copyOf(headBytes, headBytes.length + body.length);
+        System.arraycopy(body, 0, all, headBytes.length, body.length);
+        return all;
+    }
+
     /** Written straight out (no tree built) since it runs for every request. */
     private void write(JsonGenerator generator, PluginContext context) throws IOException {
         try (JsonGenerator json = generator) {

@@ -1,0 +1,261 @@
+package io.tidegate.plugins.loggers;
+
+import io.tidegate.plugin.api.DropCounter;
+import io.tidegate.plugin.api.OutageLog;
+import io.tidegate.plugin.api.PluginLog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * APISIX's batch processor, shared by the batching loggers (http-logger, tcp-logger, udp-logger,
+ * syslog, kafka-logger): entries wait in a bounded queue and go out together, through a
+ * {@link Sink}, when {@code batch_max_size} are waiting, when none came for
+ * {@code inactive_timeout}, or when the oldest has waited {@code buffer_duration}. A failed send is
+ * retried {@code max_retry_count} times, {@code retry_delay} apart, then the batch is dropped. All on
+ * one background thread; a full queue drops new entries rather than wait. Every drop is counted and
+ * reported to the gateway's metrics; an outage of the destination is logged once, then summarised
+ * (see {@link CollectorOutage}). One per distinct setting, shared by every instance using it
+ * ({@code services.shared}); closing it sends what waits, then closes the sink.
+ */
+final class BatchProcessor implements AutoCloseable {
+    /** APISIX's batch processor fields (its {@code name} only names the thread here). */
+    record Settings(String name, int batchMaxSize, Duration inactiveTimeout, Duration bufferDuration, int maxRetryCount,
+                    Duration retryDelay) {}
+
+    /** Where a batch goes. Called on the processor's thread only. */
+    interface Sink extends AutoCloseable {
+        /** Sends one batch (entries in arrival order); throws when it did not arrive. */
+        void send(List<byte[]> batch) throws Exception;
+
+        /** Called once, after the last batch. */
+        @Override
+        default void close() {}
+    }
+
+    /** A failure worded by the sink: its message alone is logged (no exception class name). */
+    static final class Failure extends Exception {
+        Failure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final Settings settings;
+    private final String destination;
+    private final Sink sink;
+    private final BlockingQueue<byte[]> queue;
+    private final ScheduledExecutorService thread;
+    private final AtomicLong dropped = new AtomicLong();
+    /** IO threads drop concurrently when the queue is full; one of them warns per summary period. */
+    private final AtomicLong lastQueueFullWarningNanos = new AtomicLong(System.nanoTime());
+    /** A full batch waiting: one wake-up of the thread is enough, however many IO threads see it. */
+    private final AtomicBoolean wakeUpPending = new AtomicBoolean();
+    private final DropCounter reported;
+    private final PluginLog log;
+    private final CollectorOutage outage;
+    private volatile boolean closed;
+    private volatile boolean lateEntryWarned;
+    private volatile long firstWaitingNanos;
+    private volatile long lastAddedNanos;
+
+    /**
+     * @param destination names the destination in log lines (never a secret)
+     * @param threadName the background thread's name
+     * @param log the log of the instance that made it
+     */
+    BatchProcessor(Settings settings, String destination, String threadName, Sink sink, DropCounter reported, PluginLog log) {
+        this.settings = settings;
+        this.destination = destination;
+        this.sink = sink;
+        this.reported = reported;
+        this.log = log;
+        this.outage = new CollectorOutage(log, destination);
+        this.queue = new ArrayBlockingQueue<>(Math.max(settings.batchMaxSize() * 10, 1000));
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+        thread.scheduleWithFixedDelay(this::flushIfDue, 100, 100, TimeUnit.MILLISECONDS);
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    /** Never blocks; false (and counted) when the queue is full or the processor is closed. */
+    boolean add(byte[] entry) {
+        if (closed) {
+            return droppedLate();
+        }
+        long now = System.nanoTime();
+        if (queue.isEmpty()) {
+            firstWaitingNanos = now;
+        }
+        lastAddedNanos = now;
+        if (queue.offer(entry)) {
+            // close() may have sent its last batch between the check above and the offer; the
+            // queue's lock orders the two, so this second look sees it and nothing sits unsent.
+            if (closed) {
+                return !queue.remove(entry) || droppedLate();
+            }
+            if (queue.size() >= settings.batchMaxSize() && wakeUpPending.compareAndSet(false, true)) {
+                // a full batch goes now (APISIX sends it at once), not at the next tick
+                try {
+                    thread.execute(this::flushIfDue);
+                } catch (RejectedExecutionException e) {
+                    wakeUpPending.set(false); // closing: close() sends it
+                }
+            }
+            return true;
+        }
+        long total = countDropped(1);
+        long lastWarned = lastQueueFullWarningNanos.get();
+        if ((total == 1 || now - lastWarned >= OutageLog.SUMMARY_EVERY.toNanos())
+                && lastQueueFullWarningNanos.compareAndSet(lastWarned, now)) {
+            log.warn("{}: queue full, {} entries dropped so far", destination, total);
+        }
+        return false;
+    }
+
+    /** A request that outlived every configuration version using this processor: counted, never queued and forgotten. */
+    private boolean droppedLate() {
+        countDropped(1);
+        if (!lateEntryWarned) {
+            lateEntryWarned = true;
+            log.warn("{}: entry of a request that finished after its logger was removed dropped (counted)", destination);
+        }
+        return false;
+    }
+
+    /** Counted here (for the warnings) and in the gateway's metrics; returns the total so far. */
+    private long countDropped(int entries) {
+        reported.add(entries);
+        return dropped.addAndGet(entries);
+    }
+
+    /**
+     * For a sink whose sends complete later (kafka-logger's async producer): entries that a
+     * batch the processor took as sent finally lost, counted and logged as any dropped batch.
+     */
+    void lostLater(String failure, int entries) {
+        countDropped(entries);
+        synchronized (outage) {
+            outage.batchLost(failure, entries);
+        }
+    }
+
+    /** For a sink whose sends complete later: a batch that did arrive. */
+    void deliveredLater() {
+        synchronized (outage) {
+            outage.delivered();
+        }
+    }
+
+    long dropped() {
+        return dropped.get();
+    }
+
+    private void flushIfDue() {
+        wakeUpPending.set(false);
+        try {
+            long now = System.nanoTime();
+            while (!closed && !queue.isEmpty() && (queue.size() >= settings.batchMaxSize()
+                    || now - lastAddedNanos >= settings.inactiveTimeout().toNanos()
+                    || now - firstWaitingNanos >= settings.bufferDuration().toNanos())) {
+                sendOne();
+                firstWaitingNanos = System.nanoTime();
+            }
+        } catch (RuntimeException e) {
+            log.error("{}: batch processing failed", destination, e);
+        }
+    }
+
+    /** Sends the next batch (with its retries); false when it was lost. */
+    private boolean sendOne() {
+        List<byte[]> batch = new ArrayList<>(Math.min(queue.size(), settings.batchMaxSize()));
+        queue.drainTo(batch, settings.batchMaxSize());
+        if (batch.isEmpty()) {
+            return true;
+        }
+        String failure = null;
+        for (int attempt = 0; attempt <= settings.maxRetryCount(); attempt++) {
+            if (attempt > 0) {
+                sleep(settings.retryDelay());
+            }
+            try {
+                sink.send(batch);
+                synchronized (outage) {
+                    outage.delivered();
+                }
+                return true;
+            } catch (Failure e) {
+                failure = e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = "interrupted";
+                break;
+            } catch (Exception e) {
+                // a RuntimeException too (a request the client refuses to build): the batch is lost and counted, never a loop of stack traces
+                failure = e.toString();
+            }
+            synchronized (outage) {
+                outage.tryFailed(failure, attempt + 1, settings.maxRetryCount() + 1);
+            }
+        }
+        countDropped(batch.size());
+        synchronized (outage) {
+            outage.batchLost(failure, batch.size());
+        }
+        return false;
+    }
+
+    private static void sleep(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Sends what is waiting, then stops and closes the sink. Once a batch is lost the destination
+     * is down: the rest is dropped (counted) at once rather than each batch waiting out its
+     * timeout, so a stop or a reload never hangs on a dead collector.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        thread.shutdown();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        while (!queue.isEmpty()) {
+            if (!sendOne()) {
+                List<byte[]> rest = new ArrayList<>();
+                queue.drainTo(rest);
+                if (!rest.isEmpty()) {
+                    countDropped(rest.size());
+                    synchronized (outage) {
+                        outage.batchLost("not sent on closing: the destination failed", rest.size());
+                    }
+                }
+            }
+        }
+        try {
+            sink.close();
+        } catch (RuntimeException e) {
+            log.warn("{}: closing failed: {}", destination, e.toString());
+        }
+    }
+}
