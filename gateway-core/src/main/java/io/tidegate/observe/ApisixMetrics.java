@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -33,7 +32,6 @@ final class ApisixMetrics {
     private static final String[] LE = new String[BUCKETS_MS.length + 1];
     /** Label values APISIX adds for its AI plugins; a proxied HTTP request carries these. */
     private static final String AI_LABELS = ",request_type=\"traditional_http\",request_llm_model=\"\",llm_model=\"\"";
-    private static final int MAX_CODE = 999;
 
     static {
         for (int i = 0; i < BUCKETS_MS.length; i++) {
@@ -86,20 +84,57 @@ final class ApisixMetrics {
         final LongAdder ingress = new LongAdder();
         final LongAdder egress = new LongAdder();
         /** By matched patterns, then by status code. */
-        final Map<RoutePattern, AtomicReferenceArray<LongAdder>> statuses = new ConcurrentHashMap<>();
+        final Map<RoutePattern, StatusCounts> statuses = new ConcurrentHashMap<>();
 
         LongAdder status(RoutePattern pattern, int code) {
-            AtomicReferenceArray<LongAdder> codes = statuses.get(pattern);
+            StatusCounts codes = statuses.get(pattern);
             if (codes == null) {
-                codes = statuses.computeIfAbsent(pattern, p -> new AtomicReferenceArray<>(MAX_CODE + 1));
+                codes = statuses.computeIfAbsent(pattern, p -> new StatusCounts());
             }
-            int at = Math.max(0, Math.min(MAX_CODE, code));
-            LongAdder count = codes.get(at);
-            if (count == null) {
-                codes.compareAndSet(at, null, new LongAdder());
-                count = codes.get(at);
+            return codes.of(code);
+        }
+    }
+
+    /**
+     * Counts by status code: the few codes a series sees, in arrays scanned per request (no boxing,
+     * no hashing) and copied when a code is first seen.
+     */
+    static final class StatusCounts {
+        private volatile int[] codes = new int[0];
+        private volatile LongAdder[] counts = new LongAdder[0];
+
+        LongAdder of(int code) {
+            int[] known = codes;
+            LongAdder[] adders = counts;
+            for (int i = 0; i < known.length && i < adders.length; i++) {
+                if (known[i] == code) {
+                    return adders[i];
+                }
             }
-            return count;
+            return add(code);
+        }
+
+        private synchronized LongAdder add(int code) {
+            for (int i = 0; i < codes.length; i++) {
+                if (codes[i] == code) {
+                    return counts[i];
+                }
+            }
+            LongAdder[] more = java.util.Arrays.copyOf(counts, counts.length + 1);
+            more[counts.length] = new LongAdder();
+            int[] moreCodes = java.util.Arrays.copyOf(codes, codes.length + 1);
+            moreCodes[codes.length] = code;
+            counts = more;  // counts before codes: a reader that sees a code sees its counter
+            codes = moreCodes;
+            return more[more.length - 1];
+        }
+
+        void forEach(java.util.function.ObjIntConsumer<LongAdder> action) {
+            int[] known = codes;
+            LongAdder[] adders = counts;
+            for (int i = 0; i < known.length; i++) {
+                action.accept(adders[i], known[i]);
+            }
         }
     }
 
@@ -206,15 +241,9 @@ final class ApisixMetrics {
             String tail = ",service=\"" + escape(k.service()) + "\",consumer=\"" + escape(k.consumer()) + "\",node=\""
                     + escape(NodeAddress.ip(k.node())) + "\"" + AI_LABELS;
             String route = "route=\"" + escape(k.route()) + "\"";
-            s.statuses.forEach((pattern, codes) -> {
-                for (int code = 0; code < codes.length(); code++) {
-                    LongAdder count = codes.get(code);
-                    if (count != null) {
-                        statuses.merge("code=\"" + code + "\"," + route + ",matched_uri=\"" + escape(pattern.uri())
-                                + "\",matched_host=\"" + escape(pattern.host()) + "\"" + tail, count.sum(), Long::sum);
-                    }
-                }
-            });
+            s.statuses.forEach((pattern, codes) -> codes.forEach((count, code) ->
+                    statuses.merge("code=\"" + code + "\"," + route + ",matched_uri=\"" + escape(pattern.uri())
+                            + "\",matched_host=\"" + escape(pattern.host()) + "\"" + tail, count.sum(), Long::sum)));
             addHistogram(histograms, sums, "type=\"request\"," + route + tail, s.request);
             addHistogram(histograms, sums, "type=\"upstream\"," + route + tail, s.upstream);
             addHistogram(histograms, sums, "type=\"apisix\"," + route + tail, s.apisix);
