@@ -147,6 +147,9 @@ public final class Gateway implements AutoCloseable {
         this.etcdSource = etcd == null ? null : new EtcdSource(etcd, this::etcdChanged);
         if (etcdSource != null) {
             etcdSource.start();
+            if (metrics != null) {
+                metrics.etcd(etcdSource.watchedKeys()::view, config.server().etcd().prefix());
+            }
         }
         this.admin = config.server().admin() == null ? null
                 : etcd != null ? AdminApi.onEtcd(config.server().admin(), etcd, etcdSource.watchedKeys(), this::validate, plugins::catalog,
@@ -169,6 +172,9 @@ public final class Gateway implements AutoCloseable {
         } catch (RuntimeException e) {
             stopSourcesAfterFailedStart();
             throw e;
+        }
+        if (metrics != null) {
+            metrics.clientCounts(server::clientCounts);
         }
         long refreshMillis = Math.round(config.server().dnsRefreshSeconds() * 1000);
         background.scheduleWithFixedDelay(this::refreshDns, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
@@ -335,7 +341,8 @@ public final class Gateway implements AutoCloseable {
 
     /** Gauges and counters read from what the gateway keeps anyway. */
     private GatewayMetrics gatewayMetrics() {
-        GatewayMetrics m = new GatewayMetrics();
+        GatewayMetrics m = config.server().metrics().names() == io.tidegate.config.MetricsSettings.Names.APISIX
+                ? GatewayMetrics.apisix(Version.current()) : new GatewayMetrics();
         m.gauge("tidegate_config_version", "the serving configuration version", snapshots, h -> h.current().version());
         m.gauge("tidegate_routes", "routes in the serving configuration", snapshots, h -> h.current().routeCount());
         m.gauge("tidegate_plugins_loaded", "plugin types loaded", plugins, p -> p.catalog().all().size());

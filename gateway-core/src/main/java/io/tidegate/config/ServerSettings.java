@@ -17,7 +17,7 @@ import java.util.List;
  * @param pluginGraceSeconds how long a replaced plugin version or configuration version stays
  *                           usable for requests that started with it
  * @param accessLogPath      where the access log goes (absolute), or null when it is off
- * @param metrics            the Prometheus exporter's listener, or null when metrics are off
+ * @param metrics            the Prometheus exporter (its listener and names), or null when metrics are off
  * @param upgradeSocket      the Unix socket (absolute path) on which a newer gateway started with
  *                           {@code --upgrade} asks this one to hand its ports over, or null when off
  */
@@ -33,7 +33,7 @@ public record ServerSettings(
         double dnsRefreshSeconds,
         double pluginGraceSeconds,
         String accessLogPath,
-        ListenerSettings metrics,
+        MetricsSettings metrics,
         EtcdSettings etcd,
         AdminSettings admin,
         RequestLimits limits,

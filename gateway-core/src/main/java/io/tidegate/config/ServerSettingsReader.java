@@ -25,6 +25,7 @@ final class ServerSettingsReader {
     static final double DEFAULT_PLUGIN_GRACE = 30;
     static final double DEFAULT_SHUTDOWN_GRACE = 30;
     private static final Set<String> STATUS_FIELDS = Set.of("address");
+    private static final Set<String> METRICS_FIELDS = Set.of("address", "names");
     private static final Set<String> TIMEOUT_FIELDS = Set.of("connect", "send", "read");
     /** A CA bundle of a thousand certificates is well under a megabyte. */
     private static final ConfigFileReader PEM_FILES = new ConfigFileReader(4 << 20, ConfigFileReader.READ_DEADLINE);
@@ -73,8 +74,7 @@ final class ServerSettingsReader {
         Fields a = f.object("access_log", ACCESS_LOG_FIELDS);
         String accessLogPath = a == null ? null : a.requiredString("path");
         String accessLog = accessLogPath == null ? null : baseDir.resolve(accessLogPath).normalize().toString();
-        Fields m = f.object("metrics", STATUS_FIELDS);
-        ListenerSettings metrics = m == null ? null : address(m, true);
+        MetricsSettings metrics = metrics(f);
         EtcdSettings etcd = etcd(f);
         AdminSettings admin = admin(f);
         if (admin != null && admin.stateFile() != null && (etcd != null || f.has("etcd"))) {
@@ -115,6 +115,23 @@ final class ServerSettingsReader {
             }
         });
         return byPlugin;
+    }
+
+    /** {@code metrics: { address, names }}; names is {@code tidegate} (the default) or {@code apisix}. */
+    private MetricsSettings metrics(Fields parent) {
+        Fields m = parent.object("metrics", METRICS_FIELDS);
+        if (m == null) {
+            return null;
+        }
+        ListenerSettings listener = address(m, true);
+        String names = m.string("names", "tidegate");
+        MetricsSettings.Names chosen = MetricsSettings.Names.TIDEGATE;
+        if ("apisix".equals(names)) {
+            chosen = MetricsSettings.Names.APISIX;
+        } else if (names != null && !"tidegate".equals(names)) {
+            m.report("names", "must be \"tidegate\" (the gateway's own names, the default) or \"apisix\" (APISIX's)");
+        }
+        return listener == null ? null : new MetricsSettings(listener, chosen);
     }
 
     private String pidFile(Fields f) {

@@ -12,6 +12,11 @@ public final class ExchangeFacts {
     public static final AttachmentKey<String> SERVICE_ID = AttachmentKey.create(String.class);
     /** The authenticated consumer's name. */
     public static final AttachmentKey<String> CONSUMER = AttachmentKey.create(String.class);
+    /**
+     * The matched route's uri and host patterns (APISIX's {@code matched_uri}, {@code matched_host});
+     * put only when the exporter publishes APISIX's names, the one reader.
+     */
+    public static final AttachmentKey<io.tidegate.route.RoutePattern> MATCHED = AttachmentKey.create(io.tidegate.route.RoutePattern.class);
     /** {@code host:port} of the node of the current (last) try. */
     public static final AttachmentKey<String> NODE_ADDRESS = AttachmentKey.create(String.class);
 

@@ -19,6 +19,10 @@ import java.util.function.ToDoubleFunction;
  * The gateway's Prometheus metrics. Labels are bounded: {@code route} takes configured route ids
  * (or {@code none} for unmatched requests) and {@code status} the response code, so a client can
  * never create new series. Per-route meters are looked up once and cached.
+ *
+ * <p>With APISIX's names ({@link #apisix}), requests, connections and health checks are published
+ * as APISIX's {@code apisix_*} series instead ({@link ApisixMetrics}); the gauges and counters of
+ * the gateway's own state ({@code tidegate_config_version} and the like) stay.
  */
 public final class GatewayMetrics {
     static final String NO_ROUTE = "none";
@@ -33,8 +37,60 @@ public final class GatewayMetrics {
      * reference made at registration ({@code adder::sum}) would be collected and the meter freeze.
      */
     private final List<Object> readFrom = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final MultiGauge nodeHealth = MultiGauge.builder("tidegate_upstream_node_healthy")
-            .description("1 while health checks find the node healthy, 0 while they find it unhealthy").register(registry);
+    /** Null with APISIX's names. */
+    private final MultiGauge nodeHealth;
+    /** Null with the gateway's own names. */
+    private final ApisixMetrics apisix;
+
+    /** The gateway's own names ({@code tidegate_*}). */
+    public GatewayMetrics() {
+        this(null);
+    }
+
+    private GatewayMetrics(ApisixMetrics apisix) {
+        this.apisix = apisix;
+        this.nodeHealth = apisix != null ? null : MultiGauge.builder("tidegate_upstream_node_healthy")
+                .description("1 while health checks find the node healthy, 0 while they find it unhealthy").register(registry);
+    }
+
+    /** APISIX's names and labels; {@code version} is what {@code apisix_node_info} reports. */
+    public static GatewayMetrics apisix(String version) {
+        return new GatewayMetrics(new ApisixMetrics(version));
+    }
+
+    /** Whether requests need their matched route patterns kept (APISIX's {@code matched_uri}, {@code matched_host}). */
+    public boolean readsMatchedPattern() {
+        return apisix != null;
+    }
+
+    /** Whether the exporter publishes APISIX's names. */
+    public boolean apisixNames() {
+        return apisix != null;
+    }
+
+    /** One finished exchange: its route, status, times and bytes, as the names in use count them. */
+    public void record(io.undertow.server.HttpServerExchange exchange, long totalNanos, long upstreamNanos) {
+        if (apisix != null) {
+            apisix.record(exchange, totalNanos, upstreamNanos);
+        } else {
+            record(exchange.getAttachment(io.tidegate.http.ExchangeFacts.ROUTE_ID), exchange.getStatusCode(), totalNanos,
+                    upstreamNanos, exchange.getResponseBytesSent(), Math.max(0, exchange.getRequestContentLength()));
+        }
+    }
+
+    /** Client connection and request counts, read at scrape time (APISIX's names only). */
+    public void clientCounts(java.util.function.Supplier<ClientCounts> counts) {
+        if (apisix != null) {
+            apisix.clients(counts);
+        }
+    }
+
+    /** The etcd watch's view of the keys under {@code prefix}, read at scrape time (APISIX's names only). */
+    public void etcd(java.util.function.Supplier<io.tidegate.source.WatchedKeys.View> view, String prefix) {
+        if (apisix != null) {
+            apisix.etcd(view, prefix);
+        }
+    }
 
     /** One route's meters; the request counter per status is created on first use of a status. */
     private final class RouteMeters {
@@ -117,12 +173,16 @@ public final class GatewayMetrics {
 
     /** The nodes health checks watch now; series of nodes no longer checked disappear. */
     public void checkedNodes(List<CheckedNode> nodes) {
+        if (apisix != null) {
+            apisix.checkedNodes(nodes);
+            return;
+        }
         nodeHealth.register(nodes.stream().map(n -> MultiGauge.Row.of(Tags.of("upstream", n.upstream(), "node", n.node()),
                 n.healthy(), h -> h.getAsBoolean() ? 1 : 0)).toList(), true);
     }
 
     /** The Prometheus text exposition. */
     public String scrape() {
-        return registry.scrape();
+        return apisix == null ? registry.scrape() : apisix.scrape() + registry.scrape();
     }
 }

@@ -4,7 +4,11 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 
-/** The exporter listener: {@code GET /metrics} in Prometheus' text format, 404 elsewhere. */
+/**
+ * The exporter listener: {@code GET /metrics} in Prometheus' text format, 404 elsewhere. With
+ * APISIX's names also on APISIX's path, {@code /apisix/prometheus/metrics}, so scrape
+ * configurations written for APISIX work as they are.
+ */
 public final class MetricsHandler implements HttpHandler {
     private final GatewayMetrics metrics;
 
@@ -14,7 +18,8 @@ public final class MetricsHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        if (!"/metrics".equals(exchange.getRequestPath())) {
+        String path = exchange.getRequestPath();
+        if (!"/metrics".equals(path) && !(metrics.apisixNames() && "/apisix/prometheus/metrics".equals(path))) {
             exchange.setStatusCode(404);
             exchange.getResponseSender().send("{\"error_msg\":\"404 Not Found\"}");
             return;

@@ -30,6 +30,9 @@ final class ClientConnections {
     private final AtomicInteger total = new AtomicInteger();
     /** Open client connections, counted whether or not a limit is set: a hand-over waits for them. */
     private final AtomicInteger open = new AtomicInteger();
+    /** Client connections accepted, and of those admitted past the limits, since start (nginx's accepted, handled). */
+    private final java.util.concurrent.atomic.LongAdder accepted = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder handled = new java.util.concurrent.atomic.LongAdder();
     private volatile long lastRefusalLog;
 
     /** Limits of 0 are off. */
@@ -63,6 +66,14 @@ final class ClientConnections {
         return open.get();
     }
 
+    long accepted() {
+        return accepted.sum();
+    }
+
+    long handled() {
+        return handled.sum();
+    }
+
     /** Wraps a listener's open listener: a connection is admitted, or closed, before HTTP sees it. */
     ChannelListener<StreamConnection> admitting(ChannelListener<StreamConnection> next) {
         return connection -> {
@@ -82,6 +93,7 @@ final class ClientConnections {
     }
 
     private boolean admit(StreamConnection connection) {
+        accepted.increment();
         InetSocketAddress peer = connection.getPeerAddress(InetSocketAddress.class);
         if (peer == null) {
             IoUtils.safeClose(connection);
@@ -105,6 +117,7 @@ final class ClientConnections {
             return false;
         }
         Tracked tracked = new Tracked(connection, client);
+        handled.increment();
         open.incrementAndGet();
         byPeer.put(peer, tracked);
         connection.setCloseListener(closed(tracked, peer, null));

@@ -41,8 +41,7 @@ final class ExchangeObserver implements ExchangeCompletionListener {
                 traffic.record(exchange.getStatusCode(), total);
             }
             if (metrics != null) {
-                metrics.record(route, exchange.getStatusCode(), total, upstream, exchange.getResponseBytesSent(),
-                        Math.max(0, exchange.getRequestContentLength()));
+                metrics.record(exchange, total, upstream);
             }
             if (log != null) {
                 InetSocketAddress source = exchange.getSourceAddress();

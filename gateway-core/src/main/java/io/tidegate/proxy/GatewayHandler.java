@@ -28,6 +28,8 @@ public final class GatewayHandler implements HttpHandler {
     private final io.tidegate.observe.TrafficTotals traffic;
     private final boolean observed;
     private final RequestGuard guard;
+    /** Whether the matched patterns are put on the exchange (only APISIX's metric names use them). */
+    private final boolean keepPattern;
 
     /**
      * @param maxBodySize largest request body accepted, in bytes; 0 = unlimited
@@ -44,6 +46,7 @@ public final class GatewayHandler implements HttpHandler {
         this.metrics = metrics;
         this.traffic = traffic;
         this.observed = accessLog != null || metrics != null || traffic != null;
+        this.keepPattern = metrics != null && metrics.readsMatchedPattern();
     }
 
     @Override
@@ -74,10 +77,14 @@ public final class GatewayHandler implements HttpHandler {
             version.release(stripe);
             next.proceed();
         });
-        ActiveRoute route = version.snapshot().router().match(new ExchangeRequest(exchange));
-        if (route == null) {
+        io.tidegate.route.Router.Hit<ActiveRoute> hit = version.snapshot().router().hit(new ExchangeRequest(exchange));
+        if (hit == null) {
             version.snapshot().unmatched().handler().handleRequest(exchange);
             return;
+        }
+        ActiveRoute route = hit.value();
+        if (keepPattern) {
+            exchange.putAttachment(ExchangeFacts.MATCHED, hit.pattern());
         }
         exchange.putAttachment(ExchangeFacts.ROUTE_ID, route.plan().routeId());
         if (route.plan().choosesUpstreams()) {

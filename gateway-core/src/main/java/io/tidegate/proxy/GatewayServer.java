@@ -118,7 +118,7 @@ public final class GatewayServer implements AutoCloseable {
                     server.clients.put(key(listeners.get(i), i), server.bindClient(listeners.get(i)));
                 }
                 server.status = settings.status() == null ? null : server.plain(settings.status(), status, false, null);
-                server.metrics = settings.metrics() == null ? null : server.plain(settings.metrics(), metrics, false, null);
+                server.metrics = settings.metrics() == null ? null : server.plain(settings.metrics().listener(), metrics, false, null);
                 server.admin = settings.admin() == null ? null : server.plain(settings.admin().address(), admin, false, null);
             }
             return server;
@@ -345,6 +345,12 @@ public final class GatewayServer implements AutoCloseable {
     /** Bound address of the status listener, or null when it is off. */
     public synchronized InetSocketAddress statusAddress() {
         return bound(status);
+    }
+
+    /** Client connection and request counts, for the exporter's APISIX names. */
+    public io.tidegate.observe.ClientCounts clientCounts() {
+        return new io.tidegate.observe.ClientCounts(connections.open(), connections.accepted(), connections.handled(), clientRequests.active(),
+                clientRequests.taken());
     }
 
     /** Bound address of the metrics exporter, or null when it is off. */

@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class InFlightRequests implements HttpHandler {
     private final HttpHandler next;
     private final AtomicInteger active = new AtomicInteger();
+    /** Client requests taken since start (nginx's request total). */
+    private final java.util.concurrent.atomic.LongAdder taken = new java.util.concurrent.atomic.LongAdder();
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile boolean handingOver;
     private final Object idle = new Object();
@@ -29,11 +31,22 @@ final class InFlightRequests implements HttpHandler {
         this.next = next;
     }
 
+    /** Requests in flight now. */
+    int active() {
+        return active.get();
+    }
+
+    /** Requests taken since start. */
+    long taken() {
+        return taken.sum();
+    }
+
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         // Counted before the draining check: drain() sets the flag before it reads the count, so a
         // request either shows in that count or sees the flag; none slips between the two.
         active.incrementAndGet();
+        taken.increment();
         if (handingOver) {
             closeAfter(exchange);
         } else if (draining.get()) {

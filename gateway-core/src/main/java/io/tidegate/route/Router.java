@@ -31,17 +31,34 @@ public final class Router<R> {
 
     /** The matched route's value, or null for "404 Route Not Found". */
     public R match(MatchRequest request) {
+        Entry<R> entry = entry(request);
+        return entry == null ? null : entry.value;
+    }
+
+    /**
+     * The route's uri and host patterns that matched (APISIX's {@code matched_uri} and
+     * {@code matched_host}), made when the router was built, or null for "404 Route Not Found".
+     */
+    public Hit<R> hit(MatchRequest request) {
+        Entry<R> entry = entry(request);
+        return entry == null ? null : entry.hit;
+    }
+
+    /** A match: the route's value and the patterns of the route that matched. */
+    public record Hit<R>(R value, RoutePattern pattern) {}
+
+    private Entry<R> entry(MatchRequest request) {
         String host = request.host();
         String path = request.path();
         if (!exactHosts.isEmpty()) {
-            R found = find(exactHosts.get(host), path, request);
+            Entry<R> found = find(exactHosts.get(host), path, request);
             if (found != null) {
                 return found;
             }
         }
         if (!wildcardHosts.isEmpty()) {
             for (int dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
-                R found = find(wildcardHosts.get(host.substring(dot)), path, request);
+                Entry<R> found = find(wildcardHosts.get(host.substring(dot)), path, request);
                 if (found != null) {
                     return found;
                 }
@@ -50,15 +67,19 @@ public final class Router<R> {
         return find(anyHost, path, request);
     }
 
-    private static <R> R find(RadixTree<Entry<R>> tree, String path, MatchRequest request) {
+    private static <R> Entry<R> find(RadixTree<Entry<R>> tree, String path, MatchRequest request) {
         if (tree == null) {
             return null;
         }
-        Entry<R> entry = tree.find(path, e -> e.conditions.matches(request));
-        return entry == null ? null : entry.value;
+        return tree.find(path, e -> e.conditions.matches(request));
     }
 
-    private record Entry<R>(R value, RouteConditions conditions, int priority, int order) {}
+    /** One (uri, host) pattern of a route; a route's entries share its order and priority. */
+    private record Entry<R>(R value, RouteConditions conditions, int priority, int order, Hit<R> hit) {
+        Entry(R value, RouteConditions conditions, int priority, int order, String uri, String host) {
+            this(value, conditions, priority, order, new Hit<>(value, new RoutePattern(uri, host)));
+        }
+    }
 
     /** Collects routes; {@link #add} rejects malformed patterns with {@link IllegalArgumentException}. */
     public static final class Builder<R> {
@@ -74,16 +95,17 @@ public final class Router<R> {
          * @param hosts lower-case hosts ({@code api.example.com}, {@code *.example.com}); empty = any
          */
         public Builder<R> add(R value, List<String> uris, List<String> hosts, RouteConditions conditions, int priority) {
-            Entry<R> entry = new Entry<>(value, conditions, priority, order++);
+            int at = order++;
             if (hosts.isEmpty() || hosts.contains("*")) {
-                uris.forEach(uri -> anyHost.insert(uri, entry));
+                String any = hosts.isEmpty() ? "" : "*";
+                uris.forEach(uri -> anyHost.insert(uri, new Entry<>(value, conditions, priority, at, uri, any)));
                 return this;
             }
             for (String host : hosts) {
                 RadixTree<Entry<R>> tree = host.startsWith("*.")
                         ? wildcardHosts.computeIfAbsent(host.substring(1), h -> new RadixTree<>(ORDER))
                         : exactHosts.computeIfAbsent(host, h -> new RadixTree<>(ORDER));
-                uris.forEach(uri -> tree.insert(uri, entry));
+                uris.forEach(uri -> tree.insert(uri, new Entry<>(value, conditions, priority, at, uri, host)));
             }
             return this;
         }
