@@ -102,6 +102,7 @@ class OpenTelemetryIT {
         assertNotNull(got, "the span named in the upstream's traceparent reached the collector");
         Span span = got.span();
         assertEquals("application/x-protobuf", got.contentType());
+        assertEquals("k1", receiver.collectorKeys.get(0), "collector.request_headers");
         assertEquals("GET", span.getName());
         assertEquals(Span.SpanKind.SPAN_KIND_SERVER, span.getKind());
         assertEquals(TRACE, got.traceId());

@@ -56,6 +56,7 @@ final class OtlpReceiver implements AutoCloseable {
 
     private final HttpServer server;
     final List<Received> spans = new CopyOnWriteArrayList<>();
+    final List<String> collectorKeys = new CopyOnWriteArrayList<>();
     volatile long delayMillis;
 
     OtlpReceiver() throws IOException {
@@ -67,6 +68,7 @@ final class OtlpReceiver implements AutoCloseable {
                     Thread.sleep(delayMillis);
                 }
                 String type = exchange.getRequestHeaders().getFirst("Content-Type");
+                collectorKeys.add(String.valueOf(exchange.getRequestHeaders().getFirst("X-Collector-Key")));
                 ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(body);
                 request.getResourceSpansList().forEach(rs -> rs.getScopeSpansList().forEach(ss ->
                         ss.getSpansList().forEach(span -> spans.add(new Received(span, rs.getResource(), type)))));
