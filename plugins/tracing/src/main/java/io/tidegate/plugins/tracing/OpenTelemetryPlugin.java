@@ -64,6 +64,18 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
     private static final TextMapSetter<PluginContext.UpstreamRequest> TO_UPSTREAM =
             (request, key, value) -> request.setHeader(key, value);
 
+    // keys made once: a key named by a String is a new AttributeKey on every call
+    private static final AttributeKey<String> NET_HOST_NAME = AttributeKey.stringKey("net.host.name");
+    private static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.method");
+    private static final AttributeKey<String> HTTP_SCHEME = AttributeKey.stringKey("http.scheme");
+    private static final AttributeKey<String> HTTP_TARGET = AttributeKey.stringKey("http.target");
+    private static final AttributeKey<String> HTTP_USER_AGENT = AttributeKey.stringKey("http.user_agent");
+    private static final AttributeKey<String> HTTP_REQUEST_METHOD = AttributeKey.stringKey("http.request.method");
+    private static final AttributeKey<String> URL_SCHEME = AttributeKey.stringKey("url.scheme");
+    private static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
+    private static final AttributeKey<String> USER_AGENT_ORIGINAL = AttributeKey.stringKey("user_agent.original");
+    private static final AttributeKey<String> ROUTE_ID = AttributeKey.stringKey("apisix.route_id");
+    private static final AttributeKey<String> SERVICE_ID = AttributeKey.stringKey("apisix.service_id");
     private static final AttributeKey<String> RESPONSE_SOURCE = AttributeKey.stringKey("apisix.response_source");
     private static final AttributeKey<Long> STATUS_CODE = AttributeKey.longKey("http.status_code");
     private static final AttributeKey<Long> RESPONSE_STATUS_CODE = AttributeKey.longKey("http.response.status_code");
@@ -146,6 +158,7 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
         private final Sampler sampler;
         private final boolean traceIdFromRequestId;
         private final List<String> additionalAttributes;
+        private final List<AttributeKey<String>> additionalKeys;
         private final List<String> headerAttributes;
 
         Instance(TracerHolder holder, Sampler sampler, boolean traceIdFromRequestId, List<String> additionalAttributes,
@@ -154,6 +167,7 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
             this.sampler = sampler;
             this.traceIdFromRequestId = traceIdFromRequestId;
             this.additionalAttributes = additionalAttributes;
+            this.additionalKeys = additionalAttributes.stream().map(AttributeKey::stringKey).toList();
             this.headerAttributes = headerAttributes;
         }
 
@@ -168,19 +182,19 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
             SpanBuilder builder = holder.tracer.spanBuilder(method)
                     .setParent(parent)
                     .setSpanKind(SpanKind.SERVER);
-            put(builder, "net.host.name", context.var("host"));
+            put(builder, NET_HOST_NAME, context.var("host"));
             String scheme = context.var("scheme");
             String userAgent = request.header("User-Agent");
-            put(builder, "http.method", method);
-            put(builder, "http.scheme", scheme);
-            put(builder, "http.target", context.var("request_uri"));
-            put(builder, "http.user_agent", userAgent);
-            put(builder, "http.request.method", method);
-            put(builder, "url.scheme", scheme);
-            put(builder, "url.path", context.var("uri"));
-            put(builder, "user_agent.original", userAgent);
-            put(builder, "apisix.route_id", context.routeId());
-            put(builder, "apisix.service_id", context.serviceId());
+            put(builder, HTTP_METHOD, method);
+            put(builder, HTTP_SCHEME, scheme);
+            put(builder, HTTP_TARGET, context.var("request_uri"));
+            put(builder, HTTP_USER_AGENT, userAgent);
+            put(builder, HTTP_REQUEST_METHOD, method);
+            put(builder, URL_SCHEME, scheme);
+            put(builder, URL_PATH, context.var("uri"));
+            put(builder, USER_AGENT_ORIGINAL, userAgent);
+            put(builder, ROUTE_ID, context.routeId());
+            put(builder, SERVICE_ID, context.serviceId());
             if (traceIdFromRequestId) {
                 TracerHolder.NEXT_TRACE_ID.set(traceIdFromRequestId(request.header("X-Request-Id")));
             }
@@ -198,7 +212,7 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
             return PhaseResult.proceed();
         }
 
-        private static void put(SpanBuilder builder, String key, String value) {
+        private static void put(SpanBuilder builder, AttributeKey<String> key, String value) {
             if (value != null) {
                 builder.setAttribute(key, value);
             }
@@ -220,10 +234,10 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
                 }
                 span.setAttribute(STATUS_CODE, (long) status);
                 span.setAttribute(RESPONSE_STATUS_CODE, (long) status);
-                for (String name : additionalAttributes) {
-                    String value = context.var(name);
+                for (int i = 0; i < additionalAttributes.size(); i++) {
+                    String value = context.var(additionalAttributes.get(i));
                     if (value != null) {
-                        span.setAttribute(name, value);
+                        span.setAttribute(additionalKeys.get(i), value);
                     }
                 }
                 if (!headerAttributes.isEmpty()) {
