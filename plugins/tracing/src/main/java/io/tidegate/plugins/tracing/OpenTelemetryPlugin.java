@@ -182,19 +182,6 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
             SpanBuilder builder = holder.tracer.spanBuilder(method)
                     .setParent(parent)
                     .setSpanKind(SpanKind.SERVER);
-            put(builder, NET_HOST_NAME, context.var("host"));
-            String scheme = context.var("scheme");
-            String userAgent = request.header("User-Agent");
-            put(builder, HTTP_METHOD, method);
-            put(builder, HTTP_SCHEME, scheme);
-            put(builder, HTTP_TARGET, context.var("request_uri"));
-            put(builder, HTTP_USER_AGENT, userAgent);
-            put(builder, HTTP_REQUEST_METHOD, method);
-            put(builder, URL_SCHEME, scheme);
-            put(builder, URL_PATH, context.var("uri"));
-            put(builder, USER_AGENT_ORIGINAL, userAgent);
-            put(builder, ROUTE_ID, context.routeId());
-            put(builder, SERVICE_ID, context.serviceId());
             if (traceIdFromRequestId) {
                 TracerHolder.NEXT_TRACE_ID.set(traceIdFromRequestId(request.header("X-Request-Id")));
             }
@@ -206,15 +193,33 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
                     TracerHolder.NEXT_TRACE_ID.remove();
                 }
             }
+            // APISIX hands these to the span at its start; no sampler here reads them, so they are set
+            // after it and only on a span that records: the builder would copy them into an immutable
+            // set for the sampler first, and an unsampled request needs none of them
+            if (span.isRecording()) {
+                put(span, NET_HOST_NAME, context.var("host"));
+                String scheme = context.var("scheme");
+                String userAgent = request.header("User-Agent");
+                put(span, HTTP_METHOD, method);
+                put(span, HTTP_SCHEME, scheme);
+                put(span, HTTP_TARGET, context.var("request_uri"));
+                put(span, HTTP_USER_AGENT, userAgent);
+                put(span, HTTP_REQUEST_METHOD, method);
+                put(span, URL_SCHEME, scheme);
+                put(span, URL_PATH, context.var("uri"));
+                put(span, USER_AGENT_ORIGINAL, userAgent);
+                put(span, ROUTE_ID, context.routeId());
+                put(span, SERVICE_ID, context.serviceId());
+            }
             context.setAttribute(SPAN, span);
             // the upstream continues the trace: traceparent (and tracestate) name this span
             W3CTraceContextPropagator.getInstance().inject(Context.root().with(span), context.upstreamRequest(), TO_UPSTREAM);
             return PhaseResult.proceed();
         }
 
-        private static void put(SpanBuilder builder, AttributeKey<String> key, String value) {
+        private static void put(Span span, AttributeKey<String> key, String value) {
             if (value != null) {
-                builder.setAttribute(key, value);
+                span.setAttribute(key, value);
             }
         }
 
