@@ -1,0 +1,272 @@
+package io.tidegate.plugins.tracing;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapSetter;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.tidegate.plugin.api.ConfigSchema;
+import io.tidegate.plugin.api.GatewayPlugin;
+import io.tidegate.plugin.api.PhaseResult;
+import io.tidegate.plugin.api.PluginContext;
+import io.tidegate.plugin.api.PluginInstance;
+import io.tidegate.plugin.api.PluginServices;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.pf4j.Extension;
+
+/**
+ * APISIX's {@code opentelemetry}: a SERVER span per request, continued from the client's W3C
+ * {@code traceparent} or starting a trace, handed to the upstream in {@code traceparent}/
+ * {@code tracestate}, and exported over OTLP/HTTP (protobuf) by the OpenTelemetry SDK.
+ */
+@Extension
+public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlugin.Settings> {
+    public record Settings(SamplerSettings sampler, List<String> additionalAttributes,
+                           List<String> additionalHeaderPrefixAttributes) {}
+
+    public record SamplerSettings(String name, SamplerOptions options) {}
+
+    public record SamplerOptions(Double fraction, RootSampler root) {}
+
+    public record RootSampler(String name, RootOptions options) {}
+
+    public record RootOptions(Double fraction) {}
+
+    /** {@code tidegate.plugin_attr.opentelemetry}. */
+    public record Attr(String traceIdSource, Map<String, Object> resource, Collector collector,
+                       Batch batchSpanProcessor, boolean setNgxVar) {}
+
+    public record Collector(String address, int requestTimeout, Map<String, Object> requestHeaders) {}
+
+    public record Batch(boolean dropOnQueueFull, int maxQueueSize, double batchTimeout, double inactiveTimeout,
+                        int maxExportBatchSize) {}
+
+    static final io.tidegate.plugin.api.AttributeKey<Span> SPAN = io.tidegate.plugin.api.AttributeKey.of("otel-span", Span.class);
+
+    private static final TextMapGetter<PluginContext.Request> FROM_CLIENT = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(PluginContext.Request request) {
+            return request.headerNames();
+        }
+
+        @Override
+        public String get(PluginContext.Request request, String key) {
+            return request == null ? null : request.header(key);
+        }
+    };
+    private static final TextMapSetter<PluginContext.UpstreamRequest> TO_UPSTREAM =
+            (request, key, value) -> request.setHeader(key, value);
+
+    // keys made once: a key named by a String is a new AttributeKey on every call
+    private static final AttributeKey<String> NET_HOST_NAME = AttributeKey.stringKey("net.host.name");
+    private static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.method");
+    private static final AttributeKey<String> HTTP_SCHEME = AttributeKey.stringKey("http.scheme");
+    private static final AttributeKey<String> HTTP_TARGET = AttributeKey.stringKey("http.target");
+    private static final AttributeKey<String> HTTP_USER_AGENT = AttributeKey.stringKey("http.user_agent");
+    private static final AttributeKey<String> HTTP_REQUEST_METHOD = AttributeKey.stringKey("http.request.method");
+    private static final AttributeKey<String> URL_SCHEME = AttributeKey.stringKey("url.scheme");
+    private static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
+    private static final AttributeKey<String> USER_AGENT_ORIGINAL = AttributeKey.stringKey("user_agent.original");
+    private static final AttributeKey<String> ROUTE_ID = AttributeKey.stringKey("apisix.route_id");
+    private static final AttributeKey<String> SERVICE_ID = AttributeKey.stringKey("apisix.service_id");
+    private static final AttributeKey<String> RESPONSE_SOURCE = AttributeKey.stringKey("apisix.response_source");
+    private static final AttributeKey<Long> STATUS_CODE = AttributeKey.longKey("http.status_code");
+    private static final AttributeKey<Long> RESPONSE_STATUS_CODE = AttributeKey.longKey("http.response.status_code");
+
+    @Override
+    public String name() {
+        return "opentelemetry";
+    }
+
+    @Override
+    public int priority() {
+        return 12009;
+    }
+
+    @Override
+    public ConfigSchema<Settings> configSchema() {
+        return ConfigSchema.resource(Settings.class, "/schema/opentelemetry.json");
+    }
+
+    @Override
+    public ConfigSchema<?> attributeSchema() {
+        return ConfigSchema.resource(Attr.class, "/schema/opentelemetry-attr.json");
+    }
+
+    @Override
+    public PluginInstance create(Settings config, PluginServices services) {
+        Attr attributes = services.attributes(Attr.class);
+        var drops = services.droppedEntries();
+        TracerHolder holder = services.shared(attributes, () -> new TracerHolder(attributes, drops));
+        return new Instance(holder, sampler(config.sampler()), "x-request-id".equals(attributes.traceIdSource()),
+                config.additionalAttributes() == null ? List.of() : config.additionalAttributes(),
+                config.additionalHeaderPrefixAttributes() == null ? List.of() : config.additionalHeaderPrefixAttributes());
+    }
+
+    static Sampler sampler(SamplerSettings settings) {
+        if (settings == null || settings.name() == null) {
+            return Sampler.alwaysOff();
+        }
+        SamplerOptions options = settings.options();
+        return switch (settings.name()) {
+            case "always_on" -> Sampler.alwaysOn();
+            case "trace_id_ratio" -> ratio(options == null ? null : options.fraction());
+            case "parent_base" -> {
+                RootSampler root = options == null ? null : options.root();
+                Sampler rootSampler = root == null || root.name() == null ? Sampler.alwaysOff() : switch (root.name()) {
+                    case "always_on" -> Sampler.alwaysOn();
+                    case "trace_id_ratio" -> ratio(root.options() == null ? null : root.options().fraction());
+                    default -> Sampler.alwaysOff();
+                };
+                yield Sampler.parentBased(rootSampler);
+            }
+            default -> Sampler.alwaysOff();
+        };
+    }
+
+    private static Sampler ratio(Double fraction) {
+        double f = fraction == null ? 0 : fraction;
+        return Sampler.traceIdRatioBased(Math.max(0, Math.min(1, f)));
+    }
+
+    /** A 32-hex, non-zero trace id from X-Request-Id (lower-cased), or null: APISIX's trace_id_source. */
+    static String traceIdFromRequestId(String requestId) {
+        if (requestId == null || requestId.length() != 32) {
+            return null;
+        }
+        String id = requestId.toLowerCase(Locale.ROOT);
+        boolean nonZero = false;
+        for (int i = 0; i < 32; i++) {
+            char c = id.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return null;
+            }
+            nonZero |= c != '0';
+        }
+        return nonZero ? id : null;
+    }
+
+    private static final class Instance implements PluginInstance {
+        private final TracerHolder holder;
+        private final Sampler sampler;
+        private final boolean traceIdFromRequestId;
+        private final List<String> additionalAttributes;
+        private final List<AttributeKey<String>> additionalKeys;
+        private final List<String> headerAttributes;
+
+        Instance(TracerHolder holder, Sampler sampler, boolean traceIdFromRequestId, List<String> additionalAttributes,
+                 List<String> headerAttributes) {
+            this.holder = holder;
+            this.sampler = sampler;
+            this.traceIdFromRequestId = traceIdFromRequestId;
+            this.additionalAttributes = additionalAttributes;
+            this.additionalKeys = additionalAttributes.stream().map(AttributeKey::stringKey).toList();
+            this.headerAttributes = headerAttributes;
+        }
+
+        @Override
+        public PhaseResult rewrite(PluginContext context) {
+            PluginContext.Request request = context.request();
+            Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), request, FROM_CLIENT)
+                    .with(TracerHolder.SAMPLER, sampler);
+            String method = request.method();
+            // APISIX names the span "<method> <matched route path>"; the plugin API does not expose the
+            // route's uri pattern, so the span is named by the method alone (the README says so)
+            SpanBuilder builder = holder.tracer.spanBuilder(method)
+                    .setParent(parent)
+                    .setSpanKind(SpanKind.SERVER);
+            if (traceIdFromRequestId) {
+                TracerHolder.NEXT_TRACE_ID.set(traceIdFromRequestId(request.header("X-Request-Id")));
+            }
+            Span span;
+            try {
+                span = builder.startSpan();
+            } finally {
+                if (traceIdFromRequestId) {
+                    TracerHolder.NEXT_TRACE_ID.remove();
+                }
+            }
+            // APISIX hands these to the span at its start; no sampler here reads them, so they are set
+            // after it and only on a span that records: the builder would copy them into an immutable
+            // set for the sampler first, and an unsampled request needs none of them
+            if (span.isRecording()) {
+                put(span, NET_HOST_NAME, context.var("host"));
+                String scheme = context.var("scheme");
+                String userAgent = request.header("User-Agent");
+                put(span, HTTP_METHOD, method);
+                put(span, HTTP_SCHEME, scheme);
+                put(span, HTTP_TARGET, context.var("request_uri"));
+                put(span, HTTP_USER_AGENT, userAgent);
+                put(span, HTTP_REQUEST_METHOD, method);
+                put(span, URL_SCHEME, scheme);
+                put(span, URL_PATH, context.var("uri"));
+                put(span, USER_AGENT_ORIGINAL, userAgent);
+                put(span, ROUTE_ID, context.routeId());
+                put(span, SERVICE_ID, context.serviceId());
+            }
+            context.setAttribute(SPAN, span);
+            // the upstream continues the trace: traceparent (and tracestate) name this span
+            W3CTraceContextPropagator.getInstance().inject(Context.root().with(span), context.upstreamRequest(), TO_UPSTREAM);
+            return PhaseResult.proceed();
+        }
+
+        private static void put(Span span, AttributeKey<String> key, String value) {
+            if (value != null) {
+                span.setAttribute(key, value);
+            }
+        }
+
+        @Override
+        public void log(PluginContext context) {
+            Span span = context.attribute(SPAN);
+            if (span == null) {
+                return;
+            }
+            if (span.isRecording()) {
+                int status = context.response().status();
+                // APISIX's "upstream" when the upstream answered, "apisix" when the gateway did
+                String source = context.var("upstream_status") != null ? "upstream" : "apisix";
+                span.setAttribute(RESPONSE_SOURCE, source);
+                if (status >= 500) {
+                    span.setStatus(StatusCode.ERROR, source + " error: " + status);
+                }
+                span.setAttribute(STATUS_CODE, (long) status);
+                span.setAttribute(RESPONSE_STATUS_CODE, (long) status);
+                for (int i = 0; i < additionalAttributes.size(); i++) {
+                    String value = context.var(additionalAttributes.get(i));
+                    if (value != null) {
+                        span.setAttribute(additionalKeys.get(i), value);
+                    }
+                }
+                if (!headerAttributes.isEmpty()) {
+                    addHeaders(span, context.request());
+                }
+            }
+            span.end();
+        }
+
+        /** additional_header_prefix_attributes: "x-a" takes that header, "x-b-*" every header starting "x-b-". */
+        private void addHeaders(Span span, PluginContext.Request request) {
+            request.forEachHeader((name, values) -> {
+                String lower = name.toLowerCase(Locale.ROOT);
+                for (String wanted : headerAttributes) {
+                    String key = wanted.toLowerCase(Locale.ROOT);
+                    boolean match = key.length() >= 2 && key.endsWith("*")
+                            ? lower.startsWith(key.substring(0, key.length() - 1))
+                            : lower.equals(key);
+                    if (match) {
+                        span.setAttribute(lower, String.join(", ", values));
+                        return;
+                    }
+                }
+            });
+        }
+    }
+}
