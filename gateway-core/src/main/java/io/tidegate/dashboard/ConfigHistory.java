@@ -57,6 +57,16 @@ public final class ConfigHistory {
 
     /** Records {@code document} unless it equals the newest entry's; returns whether it did. */
     public synchronized boolean record(ObjectNode document, long configVersion, String cause) {
+        return record(document, configVersion, cause, false);
+    }
+
+    /**
+     * As {@link #record(ObjectNode, long, String)}; {@code namesTheChange}: the cause comes from the
+     * write that made this document (a restore), so when the newest entry already holds it (its
+     * version swapped in and was recorded first, under the swap's generic cause), that entry takes
+     * this cause.
+     */
+    public synchronized boolean record(ObjectNode document, long configVersion, String cause, boolean namesTheChange) {
         byte[] json;
         try {
             json = JSON.writeValueAsBytes(document);
@@ -64,6 +74,11 @@ public final class ConfigHistory {
             throw new UncheckedIOException(e);
         }
         if (newestJson != null && Arrays.equals(json, newestJson)) {
+            if (namesTheChange) {
+                Entry newest = entries.removeFirst();
+                entries.addFirst(new Entry(newest.seq(), newest.configVersion(), newest.time(), cause, newest.changes(),
+                        newest.compressed()));
+            }
             return false;
         }
         Changes changes = changes(newestDocument, document);

@@ -70,6 +70,11 @@ public final class DashboardApi implements HttpHandler {
         history.record(store().document(), snapshot.get().version(), cause);
     }
 
+    /** Records what a write of the dashboard's own made, under its cause even when the swap recorded it first. */
+    private void recordWrite(String cause) {
+        history.record(store().document(), snapshot.get().version(), cause, true);
+    }
+
     private ResourceStore store() {
         return admin.resources();
     }
@@ -335,7 +340,7 @@ public final class DashboardApi implements HttpHandler {
             if (answer.status() >= 300) {
                 return Answer.json(answer.status(), answer.body());
             }
-            recordVersion("restore of #" + seq);
+            recordWrite("restore of #" + seq);
             return Answer.json(200, JSON.createObjectNode().put("config_version", snapshot.get().version()));
         }
         return Answer.error(405, "method not allowed");

@@ -31,6 +31,13 @@ class ConfigHistoryTest {
         assertEquals(new ConfigHistory.Changes(List.of("routes/c"), List.of("routes/a"), List.of("routes/b", "consumers/jack")),
                 newest.changes());
         assertEquals("/b", history.entry(1).document().path("routes").path(1).path("uri").asText());
+
+        // the restore that made a version names it, even when the swap recorded it first
+        ObjectNode restored = document("{\"routes\":[{\"id\":\"a\",\"uri\":\"/a\"}]}");
+        assertTrue(history.record(restored, 4, "admin"));
+        assertFalse(history.record(restored, 4, "restore of #1", true));
+        assertEquals("restore of #1", history.entries().get(0).cause());
+        assertEquals(3, history.entries().size(), "no entry added");
     }
 
     @Test
