@@ -325,7 +325,7 @@ public final class DashboardApi implements HttpHandler {
         }
         ConfigHistory.Entry entry = history.entry(seq);
         if (entry == null) {
-            return Answer.error(404, "no version " + path[1] + " in the history (the oldest go once " + "50 are kept)");
+            return Answer.error(404, "no version " + path[1] + " in the history (it keeps the last 50)");
         }
         if (method.equals("GET") && path.length == 2) {
             ObjectNode then = entry.document();
@@ -349,7 +349,7 @@ public final class DashboardApi implements HttpHandler {
     private Answer resource(HttpServerExchange exchange, String method, boolean checkOnly, String list, String id) throws IOException {
         ResourceStore store = store();
         if (method.equals("DELETE") && !checkOnly) {
-            return written(store.delete(list, id), list);
+            return written(store.delete(list, id));
         }
         if (!(method.equals("PUT") && !checkOnly || method.equals("POST") && checkOnly)) {
             return Answer.error(405, "method not allowed");
@@ -375,11 +375,11 @@ public final class DashboardApi implements HttpHandler {
             ResourceStore.Answer answer = store.check(list, id, item);
             return Answer.json(answer.status(), answer.body());
         }
-        return written(store.put(list, id, item), list);
+        return written(store.put(list, id, item));
     }
 
     /** A write's answer; accepted, it says the configuration version serving now (on etcd, the change may serve a moment later). */
-    private Answer written(ResourceStore.Answer answer, String list) {
+    private Answer written(ResourceStore.Answer answer) {
         if (answer.status() >= 300) {
             return Answer.json(answer.status(), answer.body());
         }
