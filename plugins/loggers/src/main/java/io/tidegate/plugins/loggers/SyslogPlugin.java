@@ -11,8 +11,6 @@ import io.tidegate.plugin.api.PluginLog;
 import io.tidegate.plugin.api.PluginServices;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Instant;
@@ -138,41 +136,21 @@ public final class SyslogPlugin implements GatewayPlugin<SyslogPlugin.Settings> 
 
     /** One datagram per message (RFC 5426). */
     private static final class UdpSink implements BatchProcessor.Sink {
-        private final Destination to;
-        private DatagramSocket socket;
+        private final DatagramSender sender;
 
         UdpSink(Destination to) {
-            this.to = to;
+            this.sender = new DatagramSender(to.host(), to.port(), to.timeoutMillis(), "failed to connect to syslog server",
+                    "failed to log message");
         }
 
         @Override
         public void send(List<byte[]> batch) throws Exception {
-            InetSocketAddress address = new InetSocketAddress(to.host(), to.port());
-            if (address.isUnresolved()) {
-                throw new BatchProcessor.Failure("failed to connect to syslog server: host[" + to.host() + "] port[" + to.port()
-                        + "] err: cannot resolve the host");
-            }
-            try {
-                if (socket == null) {
-                    socket = new DatagramSocket();
-                    socket.setSoTimeout(to.timeoutMillis());
-                }
-                for (byte[] message : batch) {
-                    socket.send(new DatagramPacket(message, message.length, address));
-                }
-            } catch (IOException e) {
-                close();
-                throw new BatchProcessor.Failure("failed to log message: host[" + to.host() + "] port[" + to.port() + "] err: "
-                        + e.getMessage());
-            }
+            sender.send(batch);
         }
 
         @Override
         public void close() {
-            if (socket != null) {
-                socket.close();
-                socket = null;
-            }
+            sender.close();
         }
     }
 }

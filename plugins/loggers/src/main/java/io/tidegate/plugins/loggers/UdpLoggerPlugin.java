@@ -8,9 +8,6 @@ import io.tidegate.plugin.api.PluginConfigException;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginLog;
 import io.tidegate.plugin.api.PluginServices;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import org.pf4j.Extension;
@@ -60,41 +57,25 @@ public final class UdpLoggerPlugin implements GatewayPlugin<UdpLoggerPlugin.Sett
         return new EntryLogger(entries, context -> processor.add(entries.utf8Line(context)));
     }
 
+    /** The batch as one datagram: a JSON array, or the entry itself when batches hold one. */
     private static final class UdpSink implements BatchProcessor.Sink {
         private final Destination to;
-        private DatagramSocket socket;
+        private final DatagramSender sender;
 
         UdpSink(Destination to) {
             this.to = to;
+            this.sender = new DatagramSender(to.host(), to.port(), to.timeoutSeconds() * 1000, "failed to connect to UDP server",
+                    "failed to send data to UDP server");
         }
 
         @Override
         public void send(List<byte[]> batch) throws Exception {
-            byte[] data = Batches.joined(batch, to.batch().batchMaxSize() == 1 ? Batches.Join.JSON_OR_SINGLE : Batches.Join.JSON_ARRAY);
-            InetSocketAddress address = new InetSocketAddress(to.host(), to.port());
-            if (address.isUnresolved()) {
-                throw new BatchProcessor.Failure("failed to connect to UDP server: host[" + to.host() + "] port[" + to.port()
-                        + "] err: cannot resolve the host");
-            }
-            try {
-                if (socket == null) {
-                    socket = new DatagramSocket();
-                    socket.setSoTimeout(to.timeoutSeconds() * 1000);
-                }
-                socket.send(new DatagramPacket(data, data.length, address));
-            } catch (java.io.IOException e) {
-                close();
-                throw new BatchProcessor.Failure("failed to send data to UDP server: host[" + to.host() + "] port[" + to.port()
-                        + "] err: " + e.getMessage());
-            }
+            sender.send(List.of(Batches.joined(batch, to.batch().batchMaxSize() == 1 ? Batches.Join.JSON_OR_SINGLE : Batches.Join.JSON_ARRAY)));
         }
 
         @Override
         public void close() {
-            if (socket != null) {
-                socket.close();
-                socket = null;
-            }
+            sender.close();
         }
     }
 }
