@@ -611,6 +611,10 @@ public final class EtcdStore implements AutoCloseable {
         String etcd = failure instanceof io.etcd.jetcd.common.exception.EtcdException ? String.valueOf(failure.getMessage())
                 : String.valueOf(Status.fromThrowable(failure).getDescription());
         boolean fromEtcd = etcd.startsWith("etcdserver: ");
+        if (code == Status.Code.UNKNOWN && etcd.contains("context deadline exceeded")) {
+            // a member's own request timeout (it has no leader to answer), which gRPC carries as UNKNOWN
+            code = Status.Code.DEADLINE_EXCEEDED;
+        }
         return switch (code) {
             case DEADLINE_EXCEEDED -> new EtcdException(true, true, "etcd is unavailable: " + explained("no answer in time"));
             case UNAVAILABLE, RESOURCE_EXHAUSTED, CANCELLED, ABORTED -> fromEtcd
