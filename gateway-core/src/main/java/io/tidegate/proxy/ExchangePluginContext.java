@@ -114,6 +114,11 @@ final class ExchangePluginContext implements PluginContext {
     }
 
     @Override
+    public void watchUpstreamTries(io.tidegate.plugin.api.UpstreamTryWatcher watcher) {
+        UpstreamTries.add(exchange, java.util.Objects.requireNonNull(watcher, "watcher"));
+    }
+
+    @Override
     public java.util.concurrent.Executor requestThread() {
         return exchange.getIoThread();
     }

@@ -61,6 +61,8 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
     private final CompiledUpstream upstream;
     private final Timeouts timeouts;
     private CompiledUpstream.Attempts attempts;
+    /** Plugins watching each try; null when none does. */
+    private UpstreamTries tries;
     private RequestBodyPlan body;
     private int node = -1;
     private Try current;
@@ -120,10 +122,14 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
                 return;
             }
             body = RequestBodyPlan.of(exchange);
+            tries = UpstreamTries.of(exchange);
         }
         if (upstream.passNodeHost()) {
             io.tidegate.http.ClientRequestView.keep(exchange);
             exchange.getRequestHeaders().put(Headers.HOST, target.hostHeader());
+        }
+        if (tries != null) {
+            tries.started(target);
         }
         long connectMillis = timeouts == null ? 0 : Math.max(1, Math.round(timeouts.connect() * 1000));
         current = new Try(node, target);
@@ -298,6 +304,9 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
         }
         responded = true;
         int status = response.getResponseCode();
+        if (tries != null) {
+            tries.answered(status);
+        }
         upstream.reportStatus(node, status);
         UpstreamStatuses.add(exchange, status);
         exchange.setStatusCode(status);
@@ -322,6 +331,9 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
                 }
                 // the upstream stream is over: the client's response ending must not cancel it
                 upstreamDone = true;
+                if (tries != null) {
+                    tries.completed();
+                }
                 releaseLease();
             }
 
@@ -337,6 +349,9 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
                         exchange.getAttachment(ExchangeFacts.NODE_ADDRESS), exchange.getRequestMethod(), exchange.getRequestPath(),
                         cause.getMessage());
                 upstream.report(node, Outcome.TCP_FAILURE);
+                if (tries != null) {
+                    tries.failed(UpstreamFailure.BROKEN);
+                }
                 cancelUpstream();
                 resetClient(Http2Channel.ERROR_INTERNAL_ERROR);
             }
@@ -429,8 +444,12 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
         return UpstreamFailures.timedOut(exchange);
     }
 
+    /** What went wrong with the current try: decides the client's answer, and ends the try for its watchers. */
     private void mark(UpstreamFailure failure) {
         UpstreamFailures.mark(exchange, failure);
+        if (tries != null) {
+            tries.failed(failure);
+        }
     }
 
     /** Resets the client's stream (HTTP/2), or closes its connection (HTTP/1.1): the response is cut short. */
@@ -494,6 +513,9 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
     public void close() {
         if (timedOut() && node >= 0 && !over) {
             upstream.report(node, Outcome.TIMEOUT);
+            if (tries != null) {
+                tries.failed(UpstreamFailure.TIMED_OUT);
+            }
         }
         over = true;
         dropUpstream();
@@ -503,6 +525,9 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
     private void exchangeOver() {
         if (node >= 0 && startedNanos != 0) {
             upstream.finished(node, System.nanoTime() - startedNanos);
+        }
+        if (tries != null) {
+            tries.exchangeOver();
         }
         if (!upstreamDone || lease != null) {
             over = true;

@@ -66,6 +66,8 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
     private final RequestLimits limits;
     private final boolean upgrade;
     private CompiledUpstream.Attempts attempts;
+    /** Plugins watching each try; null when none does. */
+    private UpstreamTries tries;
     private RequestBodyPlan body;
     private Try current;
     private int node = -1;
@@ -119,10 +121,14 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
                 return;
             }
             body = RequestBodyPlan.of(exchange);
+            tries = UpstreamTries.of(exchange);
         }
         if (upstream.passNodeHost()) {
             io.tidegate.http.ClientRequestView.keep(exchange);  // $host stays the client's for the log
             exchange.getRequestHeaders().put(Headers.HOST, target.hostHeader());
+        }
+        if (tries != null) {
+            tries.started(target);
         }
         RequestHeadWriter head;
         try {
@@ -239,6 +245,9 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
 
     @Override
     public ResponseBody head(ResponseHead head, HeaderMap fields, ByteBuffer rest) throws UpstreamProtocolException {
+        if (tries != null) {
+            tries.answered(head.status());
+        }
         if (head.status() == 101) {
             if (!upgrade) {
                 throw new UpstreamProtocolException("upstream switched protocols unasked");
@@ -322,6 +331,9 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
 
     @Override
     public void bodyDone(boolean reusable) {
+        if (tries != null) {
+            tries.completed();
+        }
         if (connection != null) {
             UpstreamConnection done = connection;
             connection = null;
@@ -338,6 +350,9 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
         log.warn("upstream {}: {} broke off its response body ({} {}): {}", upstream.name(),
                 exchange.getAttachment(ExchangeFacts.NODE_ADDRESS), exchange.getRequestMethod(), exchange.getRequestPath(),
                 cause.getMessage());
+        if (tries != null) {
+            tries.failed(UpstreamFailure.BROKEN);
+        }
         abortBoth();
     }
 
@@ -382,8 +397,12 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
         return UpstreamFailures.timedOut(exchange);
     }
 
+    /** What went wrong with the current try: decides the client's answer, and ends the try for its watchers. */
     private void mark(UpstreamFailure failure) {
         UpstreamFailures.mark(exchange, failure);
+        if (tries != null) {
+            tries.failed(failure);
+        }
     }
 
     /** Closes the current upstream connection (if any) mid-request, and stops both directions. */
@@ -411,6 +430,9 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
     public void close() {
         if (timedOut() && node >= 0 && !over) {
             upstream.report(node, Outcome.TIMEOUT);
+            if (tries != null) {
+                tries.failed(UpstreamFailure.TIMED_OUT);
+            }
         }
         over = true;
         dropConnection();
@@ -420,6 +442,9 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
     private void exchangeOver() {
         if (node >= 0 && startedNanos != 0) {
             upstream.finished(node, System.nanoTime() - startedNanos);
+        }
+        if (tries != null) {
+            tries.exchangeOver();
         }
         if (connection != null || !over) {
             // the client side ended first (it went away, or another part answered): the upstream side goes too

@@ -84,7 +84,7 @@ public final class UpstreamCompiler {
                 used.add(key);
                 String address = named ? node.address() + " (" + ip + ")" : node.address();
                 groups.computeIfAbsent(node.priority(), p -> new ArrayList<>()).add(targets.size());
-                targets.add(new UpstreamNodeTarget(pools.apply(key), address, hostHeader(node)));
+                targets.add(new UpstreamNodeTarget(pools.apply(key), key, address, hostHeader(node)));
                 if (checker != null) {
                     ProbeTarget target = new ProbeTarget(ip, node.port(), node.host());
                     health.add(checker.node(target, address));

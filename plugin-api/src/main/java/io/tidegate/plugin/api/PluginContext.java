@@ -65,6 +65,13 @@ public interface PluginContext {
     void tapRequestBody(RequestBodyTap tap);
 
     /**
+     * Lets {@code watcher} see every try of this request at an upstream node, each retry included
+     * (in rewrite, access or before_proxy; before the first try). The gateway's own answers
+     * (a plugin's, a 404) make no try.
+     */
+    void watchUpstreamTries(UpstreamTryWatcher watcher);
+
+    /**
      * Runs tasks on this request's IO thread. A continuation of an asynchronous call that
      * completes elsewhere (an HTTP client's thread) must run here before it uses the context:
      * {@code PhaseResult.later(call.thenApplyAsync(response -> ..., context.requestThread()))}.

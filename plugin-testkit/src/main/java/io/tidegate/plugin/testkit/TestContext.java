@@ -51,6 +51,8 @@ public final class TestContext implements PluginContext {
     private final Map<String, List<String>> responseHeaders = new LinkedHashMap<>();
     private final Map<String, List<String>> responseTrailers = new LinkedHashMap<>();
     private byte[] upstreamBody;
+    private final List<io.tidegate.plugin.api.UpstreamTryWatcher> tryWatchers = new ArrayList<>();
+    private int tries;
 
     private TestContext(String method, String pathAndQuery) {
         int q = pathAndQuery.indexOf('?');
@@ -266,6 +268,89 @@ public final class TestContext implements PluginContext {
     }
 
     /** Hands the test's request body (see {@link #body}) to the tap at once, whole. */
+    @Override
+    public void watchUpstreamTries(io.tidegate.plugin.api.UpstreamTryWatcher watcher) {
+        tryWatchers.add(java.util.Objects.requireNonNull(watcher, "watcher"));
+    }
+
+    /**
+     * Plays one try at {@code ip:port} to the watchers a plugin registered: started (headers they
+     * set go to {@link #upstreamRequest()}), then ended with {@code status}, or with
+     * {@code failure} ({@code connect_failed}, {@code broken}, ...) when that is not null.
+     */
+    public TestContext upstreamTry(String ip, int port, int status, String failure) {
+        int number = ++tries;
+        UpstreamTryView attempt = new UpstreamTryView(number, ip, port);
+        for (var watcher : tryWatchers) {
+            watcher.started(attempt);
+        }
+        attempt.status = failure == null ? status : 0;
+        attempt.failure = failure;
+        for (var watcher : tryWatchers) {
+            watcher.ended(attempt);
+        }
+        return this;
+    }
+
+    private final class UpstreamTryView implements io.tidegate.plugin.api.UpstreamTry {
+        private final int number;
+        private final String ip;
+        private final int port;
+        private int status;
+        private String failure;
+
+        UpstreamTryView(int number, String ip, int port) {
+            this.number = number;
+            this.ip = ip;
+            this.port = port;
+        }
+
+        @Override
+        public int number() {
+            return number;
+        }
+
+        @Override
+        public String nodeAddress() {
+            return ip.indexOf(':') >= 0 ? "[" + ip + "]:" + port : ip + ":" + port;
+        }
+
+        @Override
+        public String nodeIp() {
+            return ip;
+        }
+
+        @Override
+        public int nodePort() {
+            return port;
+        }
+
+        @Override
+        public String scheme() {
+            return "http";
+        }
+
+        @Override
+        public String method() {
+            return upstreamMethod;
+        }
+
+        @Override
+        public void setHeader(String name, String value) {
+            upstreamRequest().setHeader(name, value);
+        }
+
+        @Override
+        public int status() {
+            return status;
+        }
+
+        @Override
+        public String failure() {
+            return failure;
+        }
+    }
+
     @Override
     public void tapRequestBody(io.tidegate.plugin.api.RequestBodyTap tap) {
         if (requestBody != null && requestBody.length > 0) {
