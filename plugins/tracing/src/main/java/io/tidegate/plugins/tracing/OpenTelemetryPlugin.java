@@ -16,6 +16,8 @@ import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
 import io.tidegate.plugin.api.PluginServices;
+import io.tidegate.plugin.api.UpstreamTry;
+import io.tidegate.plugin.api.UpstreamTryWatcher;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,8 +25,9 @@ import org.pf4j.Extension;
 
 /**
  * APISIX's {@code opentelemetry}: a SERVER span per request, continued from the client's W3C
- * {@code traceparent} or starting a trace, handed to the upstream in {@code traceparent}/
- * {@code tracestate}, and exported over OTLP/HTTP (protobuf) by the OpenTelemetry SDK.
+ * {@code traceparent} or starting a trace; under it a CLIENT span per try at an upstream node
+ * (a retry is a second one), whose context the node receives in {@code traceparent}/
+ * {@code tracestate}. Spans are exported over OTLP/HTTP (protobuf) by the OpenTelemetry SDK.
  */
 @Extension
 public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlugin.Settings> {
@@ -63,6 +66,7 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
     };
     private static final TextMapSetter<PluginContext.UpstreamRequest> TO_UPSTREAM =
             (request, key, value) -> request.setHeader(key, value);
+    private static final TextMapSetter<UpstreamTry> TO_NODE = (attempt, key, value) -> attempt.setHeader(key, value);
 
     // keys made once: a key named by a String is a new AttributeKey on every call
     private static final AttributeKey<String> NET_HOST_NAME = AttributeKey.stringKey("net.host.name");
@@ -79,6 +83,11 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
     private static final AttributeKey<String> RESPONSE_SOURCE = AttributeKey.stringKey("apisix.response_source");
     private static final AttributeKey<Long> STATUS_CODE = AttributeKey.longKey("http.status_code");
     private static final AttributeKey<Long> RESPONSE_STATUS_CODE = AttributeKey.longKey("http.response.status_code");
+    private static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+    private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+    private static final AttributeKey<String> NODE_ADDRESS = AttributeKey.stringKey("apisix.upstream_node");
+    private static final AttributeKey<Long> RESEND_COUNT = AttributeKey.longKey("http.request.resend_count");
+    private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
     @Override
     public String name() {
@@ -212,8 +221,13 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
                 put(span, SERVICE_ID, context.serviceId());
             }
             context.setAttribute(SPAN, span);
-            // the upstream continues the trace: traceparent (and tracestate) name this span
-            W3CTraceContextPropagator.getInstance().inject(Context.root().with(span), context.upstreamRequest(), TO_UPSTREAM);
+            if (span.isRecording()) {
+                // each try's CLIENT span is the parent the node sees; the route's sampler stays in the context
+                context.watchUpstreamTries(new TrySpans(holder, parent.with(span)));
+            } else {
+                // nothing is recorded, so no try gets a span of its own: the node continues this one
+                W3CTraceContextPropagator.getInstance().inject(Context.root().with(span), context.upstreamRequest(), TO_UPSTREAM);
+            }
             return PhaseResult.proceed();
         }
 
@@ -267,6 +281,63 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
                     }
                 }
             });
+        }
+    }
+
+    /**
+     * A CLIENT span for each try of one sampled request, a child of its SERVER span, named by the
+     * method as OpenTelemetry's HTTP client spans are: the node it went to, the status it answered,
+     * or why it failed ({@code error.type}); a retry says which resend it is.
+     */
+    private static final class TrySpans implements UpstreamTryWatcher {
+        private final TracerHolder holder;
+        private final Context server;
+        private Span current;
+
+        TrySpans(TracerHolder holder, Context server) {
+            this.holder = holder;
+            this.server = server;
+        }
+
+        @Override
+        public void started(UpstreamTry attempt) {
+            Span span = holder.tracer.spanBuilder(attempt.method())
+                    .setParent(server)
+                    .setSpanKind(SpanKind.CLIENT)
+                    .startSpan();
+            if (span.isRecording()) {
+                span.setAttribute(HTTP_REQUEST_METHOD, attempt.method());
+                span.setAttribute(SERVER_ADDRESS, attempt.nodeIp());
+                span.setAttribute(SERVER_PORT, (long) attempt.nodePort());
+                span.setAttribute(NODE_ADDRESS, attempt.nodeAddress());
+                span.setAttribute(URL_SCHEME, attempt.scheme());
+                if (attempt.number() > 1) {
+                    span.setAttribute(RESEND_COUNT, (long) attempt.number() - 1);
+                }
+            }
+            current = span;
+            W3CTraceContextPropagator.getInstance().inject(server.with(span), attempt, TO_NODE);
+        }
+
+        @Override
+        public void ended(UpstreamTry attempt) {
+            Span span = current;
+            if (span == null) {
+                return;
+            }
+            current = null;
+            int status = attempt.status();
+            if (status > 0) {
+                span.setAttribute(RESPONSE_STATUS_CODE, (long) status);
+            }
+            if (attempt.failure() != null) {
+                span.setAttribute(ERROR_TYPE, attempt.failure());
+                span.setStatus(StatusCode.ERROR, attempt.failure());
+            } else if (status >= 500) {
+                span.setAttribute(ERROR_TYPE, Integer.toString(status));
+                span.setStatus(StatusCode.ERROR);
+            }
+            span.end();
         }
     }
 }

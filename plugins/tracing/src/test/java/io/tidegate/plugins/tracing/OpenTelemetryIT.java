@@ -31,11 +31,13 @@ class OpenTelemetryIT {
 
     static OtlpReceiver receiver;
     static TestGateway gw;
+    static int deadPort;
 
     @BeforeAll
     static void start() throws Exception {
         receiver = new OtlpReceiver();
         int dead = FreePort.pick();
+        deadPort = dead;
         gw = PluginGateway.startWithSettings("""
                   plugin_attr:
                     opentelemetry:
@@ -66,7 +68,16 @@ class OpenTelemetryIT {
                     plugins: { opentelemetry: { sampler: { name: parent_base, options: { root: { name: always_on } } } } }
                     upstream: { nodes: { "%s": 1 } }
                   - { id: down, uri: /down, plugins: { opentelemetry: { sampler: { name: always_on } } }, upstream: { nodes: { "127.0.0.1:%d": 1 } } }
-                """.formatted(upstream.address(), upstream.address(), upstream.address(), upstream.address(), upstream.address(), dead));
+                  - id: retried
+                    uri: /retried
+                    plugins: { opentelemetry: { sampler: { name: always_on } } }
+                    upstream:
+                      retries: 1
+                      nodes:
+                        - { host: 127.0.0.1, port: %d, weight: 1, priority: 1 }
+                        - { host: 127.0.0.1, port: %d, weight: 1, priority: 0 }
+                """.formatted(upstream.address(), upstream.address(), upstream.address(), upstream.address(), upstream.address(), dead,
+                dead, upstream.port()));
     }
 
     @AfterAll
@@ -98,11 +109,27 @@ class OpenTelemetryIT {
         assertEquals(TRACE, sent[1], "the upstream continues the client's trace");
         assertEquals("01", sent[3]);
 
-        OtlpReceiver.Received got = receiver.await(r -> r.spanId().equals(sent[2]));
-        assertNotNull(got, "the span named in the upstream's traceparent reached the collector");
+        OtlpReceiver.Received client = receiver.await(r -> r.spanId().equals(sent[2]));
+        assertNotNull(client, "the span named in the upstream's traceparent reached the collector");
+        assertEquals(Span.SpanKind.SPAN_KIND_CLIENT, client.span().getKind(), "the node's parent is the try's CLIENT span");
+        assertEquals("GET", client.span().getName());
+        assertEquals(TRACE, client.traceId());
+        Map<String, Object> c = client.attributes();
+        assertEquals("127.0.0.1", c.get("server.address"));
+        assertEquals((long) upstream.port(), c.get("server.port"));
+        assertEquals(upstream.address(), c.get("apisix.upstream_node"));
+        assertEquals("GET", c.get("http.request.method"));
+        assertEquals(200L, c.get("http.response.status_code"));
+        assertNull(c.get("http.request.resend_count"), "a first try is no resend");
+        assertEquals(Status.StatusCode.STATUS_CODE_UNSET, client.span().getStatus().getCode());
+
+        OtlpReceiver.Received got = receiver.await(r -> r.spanId().equals(client.parentSpanId()));
+        assertNotNull(got, "the CLIENT span's parent, the request's SERVER span, reached the collector");
         Span span = got.span();
+        assertTrue(span.getStartTimeUnixNano() <= client.span().getStartTimeUnixNano()
+                && client.span().getEndTimeUnixNano() <= span.getEndTimeUnixNano(), "the try lies within the request");
         assertEquals("application/x-protobuf", got.contentType());
-        assertEquals("k1", receiver.collectorKeys.get(0), "collector.request_headers");
+        assertTrue(receiver.collectorKeys.contains("k1"), "collector.request_headers");
         assertEquals("GET", span.getName());
         assertEquals(Span.SpanKind.SPAN_KIND_SERVER, span.getKind());
         assertEquals(TRACE, got.traceId());
@@ -147,6 +174,62 @@ class OpenTelemetryIT {
         assertEquals((long) response.statusCode(), got.attributes().get("http.status_code"));
         assertEquals(Status.StatusCode.STATUS_CODE_ERROR, got.span().getStatus().getCode());
         assertTrue(got.span().getStatus().getMessage().endsWith("error: " + response.statusCode()), got.span().getStatus().getMessage());
+    }
+
+    @Test
+    void eachTryHasItsOwnClientSpanAndTheNodeSeesItsOwn() throws Exception {
+        HttpResponse<String> response = gw.send(gw.request("/retried").header("traceparent", "00-" + TRACE + "-" + PARENT + "-01").GET().build());
+        assertEquals(200, response.statusCode(), "the second try reached the live node");
+        String[] sent = traceparentAtUpstream(response);
+
+        OtlpReceiver.Received second = receiver.await(r -> r.spanId().equals(sent[2]));
+        assertNotNull(second, "the second try's span, named in the traceparent the live node got");
+        assertEquals(Span.SpanKind.SPAN_KIND_CLIENT, second.span().getKind());
+        assertEquals(200L, second.attributes().get("http.response.status_code"));
+        assertEquals(1L, second.attributes().get("http.request.resend_count"));
+        OtlpReceiver.Received server = receiver.await(r -> r.spanId().equals(second.parentSpanId()));
+        assertNotNull(server);
+        assertEquals(Span.SpanKind.SPAN_KIND_SERVER, server.span().getKind());
+        assertEquals("retried", server.attributes().get("apisix.route_id"));
+
+        OtlpReceiver.Received first = receiver.await(r -> r.span().getKind() == Span.SpanKind.SPAN_KIND_CLIENT
+                && r.parentSpanId().equals(server.spanId()) && !r.spanId().equals(second.spanId()));
+        assertNotNull(first, "the first try, at the dead node, has a span of its own");
+        assertEquals("connect_failed", first.attributes().get("error.type"));
+        assertEquals((long) deadPort, first.attributes().get("server.port"));
+        assertNull(first.attributes().get("http.response.status_code"), "the dead node never answered");
+        assertEquals(Status.StatusCode.STATUS_CODE_ERROR, first.span().getStatus().getCode());
+        assertTrue(first.span().getEndTimeUnixNano() <= second.span().getStartTimeUnixNano(), "the tries come one after the other");
+        assertEquals(TRACE, first.traceId());
+    }
+
+    @Test
+    void aNodeThatAnswers5xxMarksItsTryAsAnError() throws Exception {
+        com.sun.net.httpserver.HttpServer failing = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        failing.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        failing.start();
+        try (TestGateway one = PluginGateway.startWithSettings("""
+                  plugin_attr:
+                    opentelemetry:
+                      collector: { address: "%s" }
+                      batch_span_processor: { batch_timeout: 0.05, max_export_batch_size: 1 }
+                """.formatted(receiver.address()), """
+                routes:
+                  - { id: failing, uri: /failing, plugins: { opentelemetry: { sampler: { name: always_on } } }, upstream: { nodes: { "127.0.0.1:%d": 1 } } }
+                """.formatted(failing.getAddress().getPort()))) {
+            assertEquals(503, one.get("/failing").statusCode());
+            OtlpReceiver.Received client = receiver.await(r -> r.span().getKind() == Span.SpanKind.SPAN_KIND_CLIENT
+                    && Long.valueOf(503).equals(r.attributes().get("http.response.status_code")));
+            assertNotNull(client, "the try the node answered 503");
+            assertEquals("503", client.attributes().get("error.type"));
+            assertEquals(Status.StatusCode.STATUS_CODE_ERROR, client.span().getStatus().getCode());
+        } finally {
+            failing.stop(0);
+        }
     }
 
     @Test
