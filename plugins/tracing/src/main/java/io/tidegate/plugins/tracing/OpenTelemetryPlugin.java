@@ -15,6 +15,7 @@ import io.tidegate.plugin.api.GatewayPlugin;
 import io.tidegate.plugin.api.PhaseResult;
 import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginInstance;
+import io.tidegate.plugin.api.PluginLog;
 import io.tidegate.plugin.api.PluginServices;
 import io.tidegate.plugin.api.UpstreamTry;
 import io.tidegate.plugin.api.UpstreamTryWatcher;
@@ -113,7 +114,8 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
     public PluginInstance create(Settings config, PluginServices services) {
         Attr attributes = services.attributes(Attr.class);
         var drops = services.droppedEntries();
-        TracerHolder holder = services.shared(attributes, () -> new TracerHolder(attributes, drops));
+        PluginLog log = services.log();
+        TracerHolder holder = services.shared(attributes, () -> new TracerHolder(attributes, drops, log));
         return new Instance(holder, sampler(config.sampler()), "x-request-id".equals(attributes.traceIdSource()),
                 config.additionalAttributes() == null ? List.of() : config.additionalAttributes(),
                 config.additionalHeaderPrefixAttributes() == null ? List.of() : config.additionalHeaderPrefixAttributes());

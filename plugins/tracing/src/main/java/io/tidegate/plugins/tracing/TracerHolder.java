@@ -8,8 +8,6 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.common.InternalTelemetryVersion;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.IdGenerator;
@@ -19,6 +17,7 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.samplers.SamplingResult;
 import io.tidegate.plugin.api.DropCounter;
+import io.tidegate.plugin.api.PluginLog;
 import io.tidegate.plugins.tracing.OpenTelemetryPlugin.Attr;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One tracer provider per distinct {@code plugin_attr} (shared by every instance through
- * {@code services.shared}): the OTLP/HTTP exporter and the SDK's BatchSpanProcessor configured
+ * {@code services.shared}): the SDK's BatchSpanProcessor and an OTLP/HTTP exporter configured
  * from it. Routes differ only in their sampler, which travels with the request in the parent
  * context ({@link #SAMPLER}); the provider's sampler reads it from there.
  */
@@ -40,21 +39,20 @@ final class TracerHolder implements AutoCloseable {
     final SdkTracerProvider provider;
     final Tracer tracer;
 
-    TracerHolder(Attr attributes, DropCounter drops) {
+    TracerHolder(Attr attributes, DropCounter drops, PluginLog log) {
         OpenTelemetryPlugin.Collector collector = attributes.collector();
-        OtlpHttpSpanExporterBuilder exporter = OtlpHttpSpanExporter.builder()
-                .setEndpoint("http://" + collector.address() + "/v1/traces")
-                .setTimeout(Duration.ofSeconds(Math.max(1, collector.requestTimeout())))
-                .setMeterProvider(MeterProvider::noop);
+        Duration timeout = Duration.ofSeconds(Math.max(1, collector.requestTimeout()));
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
         if (collector.requestHeaders() != null) {
-            collector.requestHeaders().forEach((name, value) -> exporter.addHeader(name, String.valueOf(value)));
+            collector.requestHeaders().forEach((name, value) -> headers.put(name, String.valueOf(value)));
         }
+        OtlpHttpExporter exporter = new OtlpHttpExporter(collector.address(), timeout, Map.copyOf(headers), drops, log);
         OpenTelemetryPlugin.Batch batch = attributes.batchSpanProcessor();
-        BatchSpanProcessor processor = BatchSpanProcessor.builder(exporter.build())
+        BatchSpanProcessor processor = BatchSpanProcessor.builder(exporter)
                 .setMaxQueueSize(Math.max(1, batch.maxQueueSize()))
                 .setMaxExportBatchSize(Math.max(1, Math.min(batch.maxExportBatchSize(), batch.maxQueueSize())))
                 .setScheduleDelay(Math.max(1, Math.round(batch.batchTimeout() * 1000)), TimeUnit.MILLISECONDS)
-                .setExporterTimeout(Duration.ofSeconds(Math.max(1, collector.requestTimeout())))
+                .setExporterTimeout(timeout)
                 .setInternalTelemetryVersion(InternalTelemetryVersion.LEGACY)
                 .setMeterProvider(new DropCountingMeterProvider(drops))
                 .build();
