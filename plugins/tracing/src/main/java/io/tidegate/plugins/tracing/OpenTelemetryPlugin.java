@@ -3,6 +3,8 @@ package io.tidegate.plugins.tracing;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -67,7 +69,6 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
     };
     private static final TextMapSetter<PluginContext.UpstreamRequest> TO_UPSTREAM =
             (request, key, value) -> request.setHeader(key, value);
-    private static final TextMapSetter<UpstreamTry> TO_NODE = (attempt, key, value) -> attempt.setHeader(key, value);
 
     // keys made once: a key named by a String is a new AttributeKey on every call
     private static final AttributeKey<String> NET_HOST_NAME = AttributeKey.stringKey("net.host.name");
@@ -318,7 +319,12 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
                 }
             }
             current = span;
-            W3CTraceContextPropagator.getInstance().inject(server.with(span), attempt, TO_NODE);
+            // what W3CTraceContextPropagator would write, without a context to carry the span to it
+            SpanContext sent = span.getSpanContext();
+            attempt.setHeader("traceparent", "00-" + sent.getTraceId() + "-" + sent.getSpanId() + "-" + sent.getTraceFlags().asHex());
+            if (!sent.getTraceState().isEmpty()) {
+                attempt.setHeader("tracestate", traceState(sent.getTraceState()));
+            }
         }
 
         @Override
@@ -341,5 +347,17 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
             }
             span.end();
         }
+    }
+
+    /** A tracestate header's value: W3C's {@code key=value} list, in the state's order. */
+    static String traceState(TraceState state) {
+        StringBuilder text = new StringBuilder();
+        state.forEach((key, value) -> {
+            if (!text.isEmpty()) {
+                text.append(',');
+            }
+            text.append(key).append('=').append(value);
+        });
+        return text.toString();
     }
 }

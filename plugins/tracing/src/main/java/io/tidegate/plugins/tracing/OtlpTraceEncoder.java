@@ -178,17 +178,7 @@ final class OtlpTraceEncoder {
 
     /** W3C's tracestate header form ({@code k1=v1,k2=v2}), or null when empty. */
     private static String traceState(TraceState state) {
-        if (state.isEmpty()) {
-            return null;
-        }
-        StringBuilder text = new StringBuilder();
-        state.forEach((key, value) -> {
-            if (!text.isEmpty()) {
-                text.append(',');
-            }
-            text.append(key).append('=').append(value);
-        });
-        return text.toString();
+        return state.isEmpty() ? null : OpenTelemetryPlugin.traceState(state);
     }
 
     private void attributes(int field, Attributes attributes) {

@@ -59,7 +59,7 @@ final class TracerHolder implements AutoCloseable {
         provider = SdkTracerProvider.builder()
                 .setResource(resource(attributes.resource()))
                 .setSampler(new RouteSampler())
-                .setIdGenerator(new RequestIdGenerator())
+                .setIdGenerator(new RequestIdGenerator("x-request-id".equals(attributes.traceIdSource())))
                 .addSpanProcessor(processor)
                 .setMeterProvider(MeterProvider::noop)
                 .build();
@@ -108,9 +108,18 @@ final class TracerHolder implements AutoCloseable {
         }
     }
 
-    /** Random ids, except a trace id the plugin found in X-Request-Id for this span (trace_id_source). */
+    /**
+     * Random ids, except a trace id the plugin found in X-Request-Id for this span (trace_id_source).
+     * Wrapping the SDK's generator also keeps W3C's "random trace id" flag out of the trace flags,
+     * so {@code traceparent} ends in {@code -00} or {@code -01} as APISIX's does.
+     */
     private static final class RequestIdGenerator implements IdGenerator {
         private final IdGenerator random = IdGenerator.random();
+        private final boolean fromRequestId;
+
+        RequestIdGenerator(boolean fromRequestId) {
+            this.fromRequestId = fromRequestId;
+        }
 
         @Override
         public String generateSpanId() {
@@ -119,7 +128,7 @@ final class TracerHolder implements AutoCloseable {
 
         @Override
         public String generateTraceId() {
-            String fromRequest = NEXT_TRACE_ID.get();
+            String fromRequest = fromRequestId ? NEXT_TRACE_ID.get() : null;  // a thread-local read only when asked for
             return fromRequest != null ? fromRequest : random.generateTraceId();
         }
     }

@@ -47,6 +47,29 @@ class OpenTelemetryPluginTest {
     }
 
     @Test
+    void eachTryOfASampledRequestSendsItsOwnSpanAndTheClientsTracestate() throws Exception {
+        PluginInstance instance = PluginRunner.createWithAttributes(plugin, "{\"collector\": {\"address\": \"127.0.0.1:9\"}}",
+                "{\"sampler\": {\"name\": \"always_on\"}}");
+        try {
+            TestContext context = TestContext.get("/x")
+                    .header("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+                    .header("tracestate", "vendor=v1");
+            instance.rewrite(context);
+            context.upstreamTry("127.0.0.1", 9, 0, "connect_failed");
+            String first = context.upstreamRequest().header("traceparent");
+            context.upstreamTry("127.0.0.1", 10, 200, null);
+            String second = context.upstreamRequest().header("traceparent");
+            assertTrue(first.matches("00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01"), first);
+            assertTrue(second.matches("00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01"), second);
+            assertTrue(!first.equals(second), "each try names its own span: " + first);
+            assertEquals("vendor=v1", context.upstreamRequest().header("tracestate"));
+            instance.log(context);
+        } finally {
+            PluginRunner.close(instance);
+        }
+    }
+
+    @Test
     void traceIdFromRequestIdIsAPlainNonZero32HexId() {
         assertEquals("5c3a9f0e1b2d4c6e8f0a1b2c3d4e5f60", OpenTelemetryPlugin.traceIdFromRequestId("5C3A9F0E1B2D4C6E8F0A1B2C3D4E5F60"));
         assertNull(OpenTelemetryPlugin.traceIdFromRequestId("00000000000000000000000000000000"));
