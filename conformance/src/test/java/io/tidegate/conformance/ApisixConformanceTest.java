@@ -49,6 +49,7 @@ import org.junit.jupiter.api.TestFactory;
  * ({@link PortEchoServers}), their ports alone ({@code ${UPSTREAM_PORT}},
  * {@code ${UPSTREAM_PORT_1981}}, {@code ${UPSTREAM_PORT_1982}}, {@code ${UPSTREAM_PORT_1986}}), APISIX's
  * gRPC test servers ({@code ${GRPC_UPSTREAM}}, {@code ${GRPC_WEB_UPSTREAM}}, {@link GrpcExampleServers})
+ * the log and trace collectors ({@code ${TCP_3000}}, {@code ${HTTP_4318}}, ..., {@link LogReceivers})
  * and {@code ${LOG_DIR}} (a fresh folder) are replaced in configurations, {@code tidegate:}
  * settings and requests.
  */
@@ -68,6 +69,8 @@ class ApisixConformanceTest {
     private static PortEchoServers portEchoes;
     /** APISIX's gRPC test servers: {@code ${GRPC_UPSTREAM}} (its 10051) and {@code ${GRPC_WEB_UPSTREAM}} (its 50001). */
     private static GrpcExampleServers grpc;
+    /** The loggers' and tracers' collectors ({@code ${TCP_3000}}, {@code ${HTTP_4318}}, ...). */
+    private static LogReceivers receivers;
     private static Path plugins;
     private static EtcdServer etcd;
 
@@ -79,6 +82,9 @@ class ApisixConformanceTest {
         cacheOrigin = CacheTestServer.start();
         portEchoes = new PortEchoServers(1970, 1974);
         grpc = new GrpcExampleServers();
+        receivers = new LogReceivers();
+        // zipkin reports after 5 s without a new span (APISIX's batch processor for it); a case waits less
+        System.setProperty("tidegate.zipkin.inactive_ms", "200");
         plugins = io.tidegate.testing.TempDirs.create("tidegate-conformance-plugins");
         Path dist = Path.of(System.getProperty("plugins.dist", "../plugins-dist"));
         try (Stream<Path> jars = Files.list(dist)) {
@@ -96,6 +102,7 @@ class ApisixConformanceTest {
         cacheOrigin.close();
         portEchoes.close();
         grpc.close();
+        receivers.close();
         if (etcd != null) {
             etcd.close();
         }
@@ -181,7 +188,7 @@ class ApisixConformanceTest {
 
     /** The case's placeholders: the test upstreams' addresses and its log folder. */
     static String substitute(String text, Path logDir) {
-        return portEchoes.substitute(text).replace("${UPSTREAM_PORT_1981}", Integer.toString(upstream1981.port()))
+        return receivers.substitute(portEchoes.substitute(text)).replace("${UPSTREAM_PORT_1981}", Integer.toString(upstream1981.port()))
                 .replace("${UPSTREAM_PORT_1982}", Integer.toString(upstream1982.port()))
                 .replace("${UPSTREAM_PORT_1986}", Integer.toString(cacheOrigin.port()))
                 .replace("${UPSTREAM_PORT}", Integer.toString(upstream.port()))
@@ -217,7 +224,7 @@ class ApisixConformanceTest {
             throw new AssertionError(name + ": " + e.getMessage(), e);
         }
         try (TestGateway gw = started) {
-            ReplayedRequest.Session session = new ReplayedRequest.Session(gw, upstream, upstream1981, logDir);
+            ReplayedRequest.Session session = new ReplayedRequest.Session(gw, upstream, upstream1981, receivers, logDir);
             int i = 0;
             for (JsonNode r : c.path("requests")) {
                 new ReplayedRequest(r, name + ", request " + i++).replay(session);

@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
  *   <li>{@code /server_port[/...]}: the port APISIX's test runs this upstream on (1980, 1981, 1982);</li>
  *   <li>{@code /mysleep?seconds=N[&abort=1]}: answers N after N seconds, or closes without answering;
  *       {@code /server_error}: 500 with nginx's page; {@code /ewma}: the port after 0.1 s (1980) or 0.2 s;</li>
+ *   <li>{@code /specific_status}: the status X-Test-Upstream-Status names ({@code upstream status: N}), else an empty 200;</li>
  *   <li>{@code /log}: records the body (APISIX's handler logs it), answers an empty 200;</li>
  *   <li>{@code /echo}: the request's headers as response headers (Content-Type text/plain when
  *       it sent none, as nginx's default_type), its body as the body;</li>
@@ -190,6 +191,12 @@ final class ApisixTestUpstream implements AutoCloseable {
                 default -> null;
             };
             send(exchange, code, code >= 300 && reason != null ? errorPage(reason) : "", code >= 300 ? "text/html" : "text/plain");
+            return;
+        }
+        if (handler.equals("specific_status")) {
+            // server.lua's: the status X-Test-Upstream-Status names, with "upstream status: N", else an empty 200
+            String status = exchange.getRequestHeaders().getFirst("X-Test-Upstream-Status");
+            send(exchange, status == null ? 200 : Integer.parseInt(status), status == null ? "" : "upstream status: " + status + "\n", "text/plain");
             return;
         }
         if (handler.equals("server_error")) {

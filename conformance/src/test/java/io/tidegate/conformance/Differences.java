@@ -23,7 +23,7 @@ final class Differences {
     private static final Set<String> EXPECTATIONS = Set.of("status", "response_body", "response_body_like",
             "response_body_unlike", "response_json", "response_headers", "response_headers_present", "response_headers_like",
             "upstream_log_json", "upstream_log_like", "file_log_json", "file_log_like", "body_differs", "status_differs",
-            "consistent", "same_body_as");
+            "consistent", "same_body_as", "received_like", "received_none");
     private static final Set<String> OUTCOMES = Set.of("config_error", "tidegate_refuses", "tidegate_accepts");
 
     private Differences() {

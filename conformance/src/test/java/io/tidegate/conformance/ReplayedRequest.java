@@ -39,6 +39,8 @@ import java.util.regex.Pattern;
  *       sorted, then {@code uri: /path?query} as received, {@code ^}/{@code $} at lines: a
  *       mirror's copy, say); the last
  *       line of a log file ({@code file_log_json} / {@code file_log_like}: path, json / regex);
+ *       what a log or trace collector received since ({@code received_like: {TCP_3000: regex}},
+ *       {@code received_none: [HTTP_9411]}, {@link LogReceivers});
  *       {@code consistent: true}: every repeat got the same body; {@code same_body_as: K}: the body
  *       request K of the case got.</li>
  * </ul>
@@ -57,16 +59,19 @@ final class ReplayedRequest {
         final ApisixTestUpstream upstream;
         /** The upstream on APISIX's 1981, which keeps what it receives ({@code upstream_1981_received_like}). */
         final ApisixTestUpstream upstream1981;
+        /** The loggers' and tracers' collectors ({@code received_like}, {@code received_none}). */
+        final LogReceivers receivers;
         final Path logDir;
         /** An Admin API write succeeded and no proxied request has seen it served yet. */
         boolean unseenWrite;
         /** The body each request of the case got (its last repeat's), by index. */
         final List<String> bodies = new ArrayList<>();
 
-        Session(TestGateway gateway, ApisixTestUpstream upstream, ApisixTestUpstream upstream1981, Path logDir) {
+        Session(TestGateway gateway, ApisixTestUpstream upstream, ApisixTestUpstream upstream1981, LogReceivers receivers, Path logDir) {
             this.gateway = gateway;
             this.upstream = upstream;
             this.upstream1981 = upstream1981;
+            this.receivers = receivers;
             this.logDir = logDir;
         }
     }
@@ -104,6 +109,7 @@ final class ReplayedRequest {
         boolean admin = r.path("admin").asBoolean(false);
         int loggedBefore = session.upstream.loggedCount();
         long receivedBefore = session.upstream1981.receivedMark();
+        Map<String, Integer> receiversBefore = session.receivers.marks();
         TestNginxClient.Answer response = send(session);
         if (!admin && !r.path("metrics").asBoolean(false) && session.unseenWrite) {
             // etcd delivers an Admin API write to the serving version asynchronously, as in APISIX
@@ -120,6 +126,7 @@ final class ReplayedRequest {
         check(response, label, expectations(session.logDir));
         checkUpstreamLog(session, loggedBefore, label);
         checkReceived1981(session, receivedBefore, label);
+        checkReceivers(session, receiversBefore, label);
         checkFileLog(session, label);
         return response.body();
     }
@@ -257,6 +264,41 @@ final class ReplayedRequest {
         } while (System.nanoTime() < deadline);
         fail(label + ": no request the 1981 upstream received matched all of " + likes + "; it received "
                 + (seen.isEmpty() ? "nothing" : ":\n" + String.join("----\n", seen)));
+    }
+
+    /**
+     * A logger or tracer sends from its own thread, after the answer: what each named collector
+     * received since the request was sent must match all its regexes within the wait
+     * ({@code received_like}); a collector of {@code received_none} must get nothing for a second.
+     */
+    private void checkReceivers(Session session, Map<String, Integer> before, String label) throws InterruptedException {
+        JsonNode e = expectations(session.logDir);
+        for (Map.Entry<String, JsonNode> receiver : fields(e.path("received_like"))) {
+            List<Pattern> likes = texts(receiver.getValue()).stream().map(like -> Pattern.compile(like, Pattern.MULTILINE)).toList();
+            long deadline = System.nanoTime() + LOG_WAIT_MILLIS * 1_000_000;
+            String got;
+            do {
+                got = session.receivers.since(receiver.getKey(), before);
+                String text = got;
+                if (likes.stream().allMatch(like -> like.matcher(text).find())) {
+                    break;
+                }
+                Thread.sleep(20);
+            } while (System.nanoTime() < deadline);
+            String text = got;
+            if (!likes.stream().allMatch(like -> like.matcher(text).find())) {
+                fail(label + ": what " + receiver.getKey() + " received does not match all of " + likes + ": "
+                        + (got.isEmpty() ? "nothing" : got));
+            }
+        }
+        List<String> none = texts(e.path("received_none"));
+        if (!none.isEmpty()) {
+            Thread.sleep(1000);
+            for (String name : none) {
+                String got = session.receivers.since(name, before);
+                assertEquals("", got, label + ": " + name + " received");
+            }
+        }
     }
 
     private void checkFileLog(Session session, String label) throws Exception {
