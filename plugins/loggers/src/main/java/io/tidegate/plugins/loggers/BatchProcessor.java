@@ -6,8 +6,6 @@ import io.tidegate.plugin.api.PluginLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -60,7 +58,7 @@ final class BatchProcessor implements AutoCloseable {
     private final Settings settings;
     private final String destination;
     private final Sink sink;
-    private final BlockingQueue<Entry> queue;
+    private final EntryQueue queue;
     private final ScheduledExecutorService thread;
     private final AtomicLong dropped = new AtomicLong();
     /** IO threads drop concurrently when the queue is full; one of them warns per summary period. */
@@ -87,7 +85,7 @@ final class BatchProcessor implements AutoCloseable {
         this.reported = reported;
         this.log = log;
         this.outage = new CollectorOutage(log, destination);
-        this.queue = new ArrayBlockingQueue<>(Math.max(settings.batchMaxSize() * 10, 1000));
+        this.queue = new EntryQueue(Math.max(settings.batchMaxSize() * 10, 1000));
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
@@ -110,13 +108,15 @@ final class BatchProcessor implements AutoCloseable {
             firstWaitingNanos = now;
         }
         lastAddedNanos = now;
-        if (queue.offer(entry)) {
-            // close() may have sent its last batch between the check above and the offer; the
-            // queue's lock orders the two, so this second look sees it and nothing sits unsent.
+        int waiting = queue.offer(entry);
+        if (waiting > 0) {
+            // close() may have sent its last batch between the check above and the offer; both
+            // are ordered (a volatile flag, the queue's atomic links), so this second look sees it
+            // and nothing sits unsent.
             if (closed) {
                 return !queue.remove(entry) || droppedLate();
             }
-            if (queue.size() >= settings.batchMaxSize() && wakeUpPending.compareAndSet(false, true)) {
+            if (waiting >= settings.batchMaxSize() && wakeUpPending.compareAndSet(false, true)) {
                 // a full batch goes now (APISIX sends it at once), not at the next tick
                 try {
                     thread.execute(this::flushIfDue);
@@ -267,7 +267,7 @@ final class BatchProcessor implements AutoCloseable {
         while (!queue.isEmpty()) {
             if (!sendOne()) {
                 List<Entry> rest = new ArrayList<>();
-                queue.drainTo(rest);
+                queue.drainTo(rest, Integer.MAX_VALUE);
                 if (!rest.isEmpty()) {
                     countDropped(rest.size());
                     synchronized (outage) {
