@@ -23,23 +23,25 @@ final class HeaderFields {
     private static final int MOST_NAMES = 512;
     private static final ConcurrentHashMap<String, SerializableString> FIELD_NAMES = new ConcurrentHashMap<>();
 
-    /** Name, value, name, value...; a repeated header's values are one element, a List. */
+    /** Name, value, name, value... up to {@code size}; a repeated header's values are one element, a List. */
     private final Object[] fields;
+    private final int size;
 
-    private HeaderFields(Object[] fields) {
+    private HeaderFields(Object[] fields, int size) {
         this.fields = fields;
+        this.size = size;
     }
 
     /** Copies what {@code forEachHeader} (a request's or response's) visits. */
     static HeaderFields copyOf(Consumer<BiConsumer<String, List<String>>> forEachHeader) {
         Copier copier = new Copier();
         forEachHeader.accept(copier);
-        return new HeaderFields(copier.fields.length == copier.size ? copier.fields : java.util.Arrays.copyOf(copier.fields, copier.size));
+        return new HeaderFields(copier.fields, copier.size);
     }
 
     /** As APISIX: names in lower case, a repeated header's values joined with ", " into one field. */
     void writeTo(JsonGenerator json) throws IOException {
-        for (int i = 0; i < fields.length; i += 2) {
+        for (int i = 0; i < size; i += 2) {
             json.writeFieldName(fieldName((String) fields[i]));
             Object value = fields[i + 1];
             @SuppressWarnings("unchecked")
@@ -61,7 +63,7 @@ final class HeaderFields {
     }
 
     private static final class Copier implements BiConsumer<String, List<String>> {
-        Object[] fields = new Object[32];
+        Object[] fields = new Object[16];
         int size;
 
         @Override
