@@ -6,8 +6,6 @@ import io.tidegate.plugin.api.PluginLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,6 +29,15 @@ final class BatchProcessor implements AutoCloseable {
     record Settings(String name, int batchMaxSize, Duration inactiveTimeout, Duration bufferDuration, int maxRetryCount,
                     Duration retryDelay) {}
 
+    /**
+     * An entry waiting in the queue. Its bytes are made on the processor's thread as its batch goes
+     * out, so the request that logs it only hands over what it captured.
+     */
+    @FunctionalInterface
+    interface Entry {
+        byte[] bytes();
+    }
+
     /** Where a batch goes. Called on the processor's thread only. */
     interface Sink extends AutoCloseable {
         /** Sends one batch (entries in arrival order); throws when it did not arrive. */
@@ -51,7 +58,7 @@ final class BatchProcessor implements AutoCloseable {
     private final Settings settings;
     private final String destination;
     private final Sink sink;
-    private final BlockingQueue<byte[]> queue;
+    private final EntryQueue queue;
     private final ScheduledExecutorService thread;
     private final AtomicLong dropped = new AtomicLong();
     /** IO threads drop concurrently when the queue is full; one of them warns per summary period. */
@@ -78,7 +85,7 @@ final class BatchProcessor implements AutoCloseable {
         this.reported = reported;
         this.log = log;
         this.outage = new CollectorOutage(log, destination);
-        this.queue = new ArrayBlockingQueue<>(Math.max(settings.batchMaxSize() * 10, 1000));
+        this.queue = new EntryQueue(Math.max(settings.batchMaxSize() * 10, 1000));
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
@@ -92,7 +99,7 @@ final class BatchProcessor implements AutoCloseable {
     }
 
     /** Never blocks; false (and counted) when the queue is full or the processor is closed. */
-    boolean add(byte[] entry) {
+    boolean add(Entry entry) {
         if (closed) {
             return droppedLate();
         }
@@ -101,13 +108,15 @@ final class BatchProcessor implements AutoCloseable {
             firstWaitingNanos = now;
         }
         lastAddedNanos = now;
-        if (queue.offer(entry)) {
-            // close() may have sent its last batch between the check above and the offer; the
-            // queue's lock orders the two, so this second look sees it and nothing sits unsent.
+        int waiting = queue.offer(entry);
+        if (waiting > 0) {
+            // close() may have sent its last batch between the check above and the offer; both
+            // are ordered (a volatile flag, the queue's atomic links), so this second look sees it
+            // and nothing sits unsent.
             if (closed) {
                 return !queue.remove(entry) || droppedLate();
             }
-            if (queue.size() >= settings.batchMaxSize() && wakeUpPending.compareAndSet(false, true)) {
+            if (waiting >= settings.batchMaxSize() && wakeUpPending.compareAndSet(false, true)) {
                 // a full batch goes now (APISIX sends it at once), not at the next tick
                 try {
                     thread.execute(this::flushIfDue);
@@ -181,8 +190,9 @@ final class BatchProcessor implements AutoCloseable {
 
     /** Sends the next batch (with its retries); false when it was lost. */
     private boolean sendOne() {
-        List<byte[]> batch = new ArrayList<>(Math.min(queue.size(), settings.batchMaxSize()));
-        queue.drainTo(batch, settings.batchMaxSize());
+        List<Entry> waiting = new ArrayList<>(Math.min(queue.size(), settings.batchMaxSize()));
+        queue.drainTo(waiting, settings.batchMaxSize());
+        List<byte[]> batch = rendered(waiting);
         if (batch.isEmpty()) {
             return true;
         }
@@ -218,6 +228,20 @@ final class BatchProcessor implements AutoCloseable {
         return false;
     }
 
+    /** The entries' bytes; one that cannot be made (a bug) is dropped and counted, the rest still go. */
+    private List<byte[]> rendered(List<Entry> entries) {
+        List<byte[]> batch = new ArrayList<>(entries.size());
+        for (Entry entry : entries) {
+            try {
+                batch.add(entry.bytes());
+            } catch (RuntimeException e) {
+                countDropped(1);
+                log.error("{}: an entry could not be written, dropped", destination, e);
+            }
+        }
+        return batch;
+    }
+
     private static void sleep(Duration delay) {
         try {
             Thread.sleep(delay.toMillis());
@@ -242,8 +266,8 @@ final class BatchProcessor implements AutoCloseable {
         }
         while (!queue.isEmpty()) {
             if (!sendOne()) {
-                List<byte[]> rest = new ArrayList<>();
-                queue.drainTo(rest);
+                List<Entry> rest = new ArrayList<>();
+                queue.drainTo(rest, Integer.MAX_VALUE);
                 if (!rest.isEmpty()) {
                     countDropped(rest.size());
                     synchronized (outage) {

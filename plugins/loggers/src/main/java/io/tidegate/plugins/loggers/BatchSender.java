@@ -36,7 +36,7 @@ final class BatchSender implements AutoCloseable {
     }
 
     /** Never blocks; false (and counted) when the queue is full or the sender is closed. */
-    boolean add(byte[] entry) {
+    boolean add(BatchProcessor.Entry entry) {
         return processor.add(entry);
     }
 

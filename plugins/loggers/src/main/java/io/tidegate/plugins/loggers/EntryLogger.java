@@ -14,7 +14,7 @@ final class EntryLogger implements PluginInstance {
     private final LogEntries entries;
     private final Consumer<PluginContext> writeEntry;
 
-    /** {@code writeEntry} renders the finished request's entry and hands it on. */
+    /** {@code writeEntry} takes the finished request's entry and hands it on (rendered now or on a batch thread). */
     EntryLogger(LogEntries entries, Consumer<PluginContext> writeEntry) {
         this.entries = entries;
         this.writeEntry = writeEntry;

@@ -29,4 +29,11 @@ final class ExactBytes extends OutputStream {
     byte[] toByteArray() {
         return bytes;
     }
+
+    /** The bytes written so far, leaving this empty for the next value. */
+    byte[] take() {
+        byte[] taken = bytes;
+        bytes = NONE;
+        return taken;
+    }
 }

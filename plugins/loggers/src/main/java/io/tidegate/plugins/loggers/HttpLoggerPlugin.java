@@ -60,7 +60,7 @@ public final class HttpLoggerPlugin implements GatewayPlugin<HttpLoggerPlugin.Se
         DropCounter dropped = services.droppedEntries();
         PluginLog log = services.log();
         BatchSender sender = services.shared(settings, () -> new BatchSender(settings, dropped, log));
-        return new EntryLogger(entries, context -> sender.add(entries.utf8Line(context)));
+        return new EntryLogger(entries, context -> sender.add(entries.capture(context)::utf8));
     }
 
     /** The one check the schema cannot make: that the JDK's client can send to the URL. */

@@ -161,15 +161,19 @@ public final class KafkaLoggerPlugin implements GatewayPlugin<KafkaLoggerPlugin.
         return new EntryLogger(entries, context -> processor.add(entry(entries, context, origin, single)));
     }
 
-    /** The entry's bytes: JSON, or with meta_format origin the raw request (a JSON string inside an array). */
-    private static byte[] entry(LogEntries entries, PluginContext context, boolean origin, boolean single) {
+    /**
+     * The entry, its bytes made on the batch thread: JSON, or with meta_format origin the raw
+     * request (a JSON string inside an array).
+     */
+    private static BatchProcessor.Entry entry(LogEntries entries, PluginContext context, boolean origin, boolean single) {
         if (!origin) {
-            return entries.utf8Line(context);
+            return entries.capture(context)::utf8;
         }
         byte[] raw = entries.originalRequest(context);
-        if (single) {
-            return raw;
-        }
+        return single ? () -> raw : () -> quoted(raw);
+    }
+
+    private static byte[] quoted(byte[] raw) {
         byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(new String(raw, StandardCharsets.UTF_8));
         byte[] json = new byte[quoted.length + 2];
         json[0] = '"';

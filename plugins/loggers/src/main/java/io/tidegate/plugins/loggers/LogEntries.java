@@ -1,8 +1,5 @@
 package io.tidegate.plugins.loggers;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tidegate.plugin.api.AttributeKey;
 import io.tidegate.plugin.api.PluginConfigException;
@@ -10,10 +7,6 @@ import io.tidegate.plugin.api.PluginContext;
 import io.tidegate.plugin.api.PluginServices;
 import io.tidegate.plugin.api.Template;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -36,7 +29,6 @@ import java.util.function.Predicate;
 final class LogEntries {
     static final int DEFAULT_BODY_CAP = 524_288;
     private static final ByteArrayOutputStream RESPONSE_BODY_NOT_LOGGED = new ByteArrayOutputStream(0);
-    private static final JsonFactory FACTORY = new JsonFactory();
 
     /** Whether one body goes into the entry: up to {@code cap} bytes (0: never) of the requests {@code when} selects. */
     private record BodyRule(int cap, Predicate<PluginContext> when) {
@@ -70,6 +62,8 @@ final class LogEntries {
     }
 
     private final List<FormatField> format;
+    private final boolean namesServiceId;
+    private final boolean namesRouteId;
     private final BodyRule requestBody;
     private final BodyRule responseBody;
     /**
@@ -82,6 +76,8 @@ final class LogEntries {
 
     private LogEntries(List<FormatField> format, BodyRule requestBody, BodyRule responseBody) {
         this.format = format;
+        this.namesServiceId = format != null && names(format, "service_id");
+        this.namesRouteId = format != null && names(format, "route_id");
         this.requestBody = requestBody;
         this.responseBody = responseBody;
     }
@@ -141,26 +137,27 @@ final class LogEntries {
         return chunk;
     }
 
-    /** The entry as one JSON line, for a file. */
-    String line(PluginContext context) {
-        StringWriter text = new StringWriter(1024);
-        try {
-            write(FACTORY.createGenerator(text), context);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * The entry of the finished request in {@code context}: what it needs taken now, on the
+     * request's thread; its JSON made when the caller writes it out.
+     */
+    LogEntry capture(PluginContext context) {
+        if (format != null) {
+            return formatted(context);
         }
-        return text.toString();
+        ByteArrayOutputStream body = context.attribute(responseBodyKey);
+        return DefaultEntry.capture(context, requestBody.appliesTo(context) ? context.request().bodyHead() : null,
+                body == RESPONSE_BODY_NOT_LOGGED ? null : body);
     }
 
-    /** The entry as UTF-8 JSON, for a batch that goes out as bytes: no String made only to be encoded later. */
+    /** The entry as one JSON line, for a file. */
+    String line(PluginContext context) {
+        return capture(context).line();
+    }
+
+    /** The entry as UTF-8 JSON. */
     byte[] utf8Line(PluginContext context) {
-        ExactBytes bytes = new ExactBytes();
-        try {
-            write(FACTORY.createGenerator(bytes, JsonEncoding.UTF8), context);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        return capture(context).utf8();
     }
 
     /**
@@ -188,126 +185,35 @@ final class LogEntries {
         return all;
     }
 
-    /** Written straight out (no tree built) since it runs for every request. */
-    private void write(JsonGenerator generator, PluginContext context) throws IOException {
-        try (JsonGenerator json = generator) {
-            json.writeStartObject();
-            if (format != null) {
-                for (FormatField field : format) {
-                    json.writeStringField(field.name(), field.value(context));
-                }
-                // as APISIX's custom format: which route (and service) served, after the named fields
-                if (context.serviceId() != null && !names("service_id")) {
-                    json.writeStringField("service_id", context.serviceId());
-                }
-                if (!names("route_id")) {
-                    json.writeStringField("route_id", context.routeId());
-                }
-            } else {
-                writeDefault(json, context);
-            }
-            json.writeEndObject();
+    private LogEntry formatted(PluginContext context) {
+        // as APISIX's custom format: which route (and service) served, after the named fields
+        boolean withService = context.serviceId() != null && !namesServiceId;
+        int size = format.size() + (withService ? 1 : 0) + (namesRouteId ? 0 : 1);
+        String[] names = new String[size];
+        String[] values = new String[size];
+        int i = 0;
+        for (FormatField field : format) {
+            names[i] = field.name();
+            values[i++] = field.value(context);
         }
+        if (withService) {
+            names[i] = "service_id";
+            values[i++] = context.serviceId();
+        }
+        if (!namesRouteId) {
+            names[i] = "route_id";
+            values[i] = context.routeId();
+        }
+        return new FormattedEntry(names, values);
     }
 
     /** Whether the format names {@code field} itself (then its value, not the route's, is written). */
-    private boolean names(String field) {
+    private static boolean names(List<FormatField> format, String field) {
         for (FormatField named : format) {
             if (named.name().equals(field)) {
                 return true;
             }
         }
         return false;
-    }
-
-    private void writeDefault(JsonGenerator json, PluginContext context) throws IOException {
-        PluginContext.Request request = context.request();
-        String query = request.query();
-        String uri = request.path() + (query.isEmpty() ? "" : "?" + query);
-        json.writeObjectFieldStart("request");
-        json.writeStringField("url", context.var("scheme") + "://" + context.var("host") + ":" + context.var("server_port") + uri);
-        json.writeStringField("uri", uri);
-        json.writeStringField("method", request.method());
-        json.writeObjectFieldStart("headers");
-        writeHeaders(json, request::forEachHeader);
-        json.writeEndObject();
-        json.writeObjectFieldStart("querystring");
-        if (!query.isEmpty()) {
-            for (String pair : query.split("&")) {
-                int eq = pair.indexOf('=');
-                String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                json.writeStringField(key, request.queryArg(key));
-            }
-        }
-        json.writeEndObject();
-        json.writeNumberField("size", number(context.var("request_length")));
-        if (requestBody.appliesTo(context)) {
-            byte[] body = request.bodyHead();
-            if (body.length > 0) {
-                json.writeStringField("body", new String(body, StandardCharsets.UTF_8));
-            }
-        }
-        json.writeEndObject();
-
-        json.writeObjectFieldStart("response");
-        json.writeNumberField("status", context.response().status());
-        json.writeObjectFieldStart("headers");
-        writeHeaders(json, context.response()::forEachHeader);
-        json.writeEndObject();
-        json.writeNumberField("size", number(context.var("bytes_sent")));
-        ByteArrayOutputStream body = context.attribute(responseBodyKey);
-        if (body != null && body != RESPONSE_BODY_NOT_LOGGED) {
-            json.writeStringField("body", body.toString(StandardCharsets.UTF_8));
-        }
-        json.writeEndObject();
-
-        json.writeStringField("upstream", context.var("upstream_addr"));
-        json.writeStringField("service_id", context.serviceId() == null ? "" : context.serviceId());
-        json.writeStringField("route_id", context.routeId());
-        if (context.consumer().isPresent()) {
-            json.writeObjectFieldStart("consumer");
-            json.writeStringField("username", context.consumer().get());
-            json.writeEndObject();
-        }
-        json.writeStringField("client_ip", context.var("remote_addr"));
-        json.writeNumberField("start_time", Math.round(seconds(context.var("msec")) * 1000));
-        double latency = seconds(context.var("request_time")) * 1000;
-        double upstream = seconds(context.var("upstream_response_time")) * 1000;
-        json.writeNumberField("latency", latency);
-        json.writeNumberField("upstream_latency", upstream);
-        json.writeNumberField("apisix_latency", Math.max(0, latency - upstream));
-    }
-
-    /** Header names in lower case; a repeated header's values joined with ", " as one field. */
-    private static void writeHeaders(JsonGenerator json,
-                                     java.util.function.Consumer<java.util.function.BiConsumer<String, java.util.List<String>>> headers)
-            throws IOException {
-        try {
-            headers.accept((name, values) -> {
-                try {
-                    json.writeStringField(name.toLowerCase(Locale.ROOT), values.size() == 1 ? values.get(0) : String.join(", ", values));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-    }
-
-    private static long number(String value) {
-        try {
-            return value == null ? 0 : Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
-
-    private static double seconds(String value) {
-        try {
-            return value == null ? 0 : Double.parseDouble(value);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 }

@@ -73,9 +73,12 @@ public final class SyslogPlugin implements GatewayPlugin<SyslogPlugin.Settings> 
         return new EntryLogger(entries, context -> processor.add(message(entries, context)));
     }
 
-    static byte[] message(LogEntries entries, PluginContext context) {
-        return Rfc5424.encode(Rfc5424.FACILITY_SYSLOG, Rfc5424.SEVERITY_INFO, Instant.now(), context.var("host"), APP_NAME, PID,
-                entries.utf8Line(context));
+    /** The message of the request in {@code context}: its time and host taken now, the JSON made when its batch goes. */
+    static BatchProcessor.Entry message(LogEntries entries, PluginContext context) {
+        LogEntry entry = entries.capture(context);
+        Instant now = Instant.now();
+        String host = context.var("host");
+        return () -> Rfc5424.encode(Rfc5424.FACILITY_SYSLOG, Rfc5424.SEVERITY_INFO, now, host, APP_NAME, PID, entry.utf8());
     }
 
     /** One connection kept open across batches, opened again after a failure. */

@@ -61,7 +61,7 @@ public final class TcpLoggerPlugin implements GatewayPlugin<TcpLoggerPlugin.Sett
         BatchProcessor processor = services.shared(destination, () -> new BatchProcessor(destination.batch(),
                 (destination.tls() ? "tls://" : "tcp://") + destination.host() + ":" + destination.port(), "tidegate-tcp-logger",
                 new TcpSink(destination), dropped, log));
-        return new EntryLogger(entries, context -> processor.add(entries.utf8Line(context)));
+        return new EntryLogger(entries, context -> processor.add(entries.capture(context)::utf8));
     }
 
     private static final class TcpSink implements BatchProcessor.Sink {

@@ -54,7 +54,7 @@ public final class UdpLoggerPlugin implements GatewayPlugin<UdpLoggerPlugin.Sett
         PluginLog log = services.log();
         BatchProcessor processor = services.shared(destination, () -> new BatchProcessor(destination.batch(),
                 "udp://" + destination.host() + ":" + destination.port(), "tidegate-udp-logger", new UdpSink(destination), dropped, log));
-        return new EntryLogger(entries, context -> processor.add(entries.utf8Line(context)));
+        return new EntryLogger(entries, context -> processor.add(entries.capture(context)::utf8));
     }
 
     /** The batch as one datagram: a JSON array, or the entry itself when batches hold one. */
