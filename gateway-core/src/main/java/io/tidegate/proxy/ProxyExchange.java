@@ -269,6 +269,9 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
     }
 
     private void switchProtocols(HeaderMap fields, ByteBuffer rest) {
+        if (tries != null) {
+            tries.completed();  // the node switched: its try succeeded; the tunnel that follows is no try
+        }
         ByteBuffer early = ByteBuffer.allocate(rest.remaining());
         early.put(rest).flip();
         UpstreamConnection tunnel = connection;

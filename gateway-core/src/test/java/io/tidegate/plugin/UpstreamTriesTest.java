@@ -44,6 +44,7 @@ public class UpstreamTriesTest {
     @TempDir
     static Path root;
     static GrpcTestServer grpc;
+    static io.undertow.Undertow webSocketEcho;
     static TestGateway gw;
     static int dead;
 
@@ -52,6 +53,10 @@ public class UpstreamTriesTest {
         Path plugins = Files.createDirectories(root.resolve("plugins"));
         TestPluginJars.install(plugins, "tries.jar", "tries", "1", TryRecorderPlugin.class);
         grpc = GrpcTestServer.start();
+        webSocketEcho = io.undertow.Undertow.builder().addHttpListener(0, "127.0.0.1")
+                .setHandler(io.undertow.Handlers.websocket((exchange, channel) -> channel.resumeReceives())).build();
+        webSocketEcho.start();
+        int webSocketPort = ((java.net.InetSocketAddress) webSocketEcho.getListenerInfo().get(0).getAddress()).getPort();
         dead = FreePort.pick();
         gw = TestGateway.start("""
                 tidegate:
@@ -76,7 +81,8 @@ public class UpstreamTriesTest {
                     uri: "/test.Echo/*"
                     plugins: { try-recorder: {} }
                     upstream: { scheme: grpc, nodes: { "127.0.0.1:%d": 1 } }
-                """.formatted(plugins, dead, upstream.port(), upstream.address(), upstream.address(), grpc.port()));
+                  - { id: ws, uri: /ws, enable_websocket: true, plugins: { try-recorder: {} }, upstream: { nodes: { "127.0.0.1:%d": 1 } } }
+                """.formatted(plugins, dead, upstream.port(), upstream.address(), upstream.address(), grpc.port(), webSocketPort));
     }
 
     @AfterAll
@@ -86,6 +92,9 @@ public class UpstreamTriesTest {
         }
         if (grpc != null) {
             grpc.close();
+        }
+        if (webSocketEcho != null) {
+            webSocketEcho.stop();
         }
     }
 
@@ -130,6 +139,20 @@ public class UpstreamTriesTest {
     void aRouteWhosePluginsWatchNothingHasNoTries() throws Exception {
         assertEquals(200, gw.get("/plain").statusCode());
         assertNull(EVENTS.poll(300, TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    void aWebSocketUpgradeIsATryThatEndsWhenTheNodeSwitches() throws Exception {
+        java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(java.net.URI.create("ws://127.0.0.1:" + gw.port() + "/ws"), new java.net.http.WebSocket.Listener() {})
+                .get(5, TimeUnit.SECONDS);
+        try {
+            assertEquals(List.of(
+                    "/ws started 1 http://127.0.0.1:" + ((java.net.InetSocketAddress) webSocketEcho.getListenerInfo().get(0).getAddress()).getPort() + " GET",
+                    "/ws ended 1 101 null, late header refused"), events(2), "ended while the tunnel is still open");
+        } finally {
+            socket.abort();
+        }
     }
 
     @Test
