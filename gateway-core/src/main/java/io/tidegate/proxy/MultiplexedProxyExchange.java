@@ -513,9 +513,10 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
     public void close() {
         if (timedOut() && node >= 0 && !over) {
             upstream.report(node, Outcome.TIMEOUT);
-            if (tries != null) {
-                tries.failed(UpstreamFailure.TIMED_OUT);
-            }
+        }
+        if (tries != null) {
+            // both callers are timeouts: no response head in time, or a response body that stalled
+            tries.failed(UpstreamFailure.TIMED_OUT);
         }
         over = true;
         dropUpstream();

@@ -137,6 +137,9 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
             // the client's input was checked before routing, so a plugin put this there
             log.error("{} {}: not forwarded, the request would be malformed upstream: {}", exchange.getRequestMethod(),
                     exchange.getRequestPath(), e.getMessage());
+            if (tries != null) {
+                tries.refused();
+            }
             refuse(500, "500 Internal Server Error");
             return;
         }
@@ -433,9 +436,10 @@ final class ProxyExchange implements Closeable, RequestSender.Events, ResponseRe
     public void close() {
         if (timedOut() && node >= 0 && !over) {
             upstream.report(node, Outcome.TIMEOUT);
-            if (tries != null) {
-                tries.failed(UpstreamFailure.TIMED_OUT);
-            }
+        }
+        if (tries != null) {
+            // both callers are timeouts: no response head in time, or a response body that stalled
+            tries.failed(UpstreamFailure.TIMED_OUT);
         }
         over = true;
         dropConnection();

@@ -75,6 +75,11 @@ final class UpstreamTries {
         });
     }
 
+    /** The current try was never sent: a plugin made its request malformed (the client gets 500). */
+    void refused() {
+        ended("refused");
+    }
+
     /** The current try's response was relayed to its end. */
     void completed() {
         ended(null);

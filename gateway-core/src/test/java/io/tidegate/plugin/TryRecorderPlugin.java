@@ -38,6 +38,9 @@ public final class TryRecorderPlugin implements GatewayPlugin<NoConfig> {
             @Override
             public PhaseResult access(PluginContext context) {
                 String path = context.request().path();
+                if (path.equals("/malformed")) {
+                    context.upstreamRequest().setHeader("X Bad Name", "1");  // no token: never forwarded
+                }
                 context.watchUpstreamTries(new UpstreamTryWatcher() {
                     @Override
                     public void started(UpstreamTry attempt) {

@@ -77,12 +77,14 @@ public class UpstreamTriesTest {
                     plugins: { try-recorder: {} }
                     upstream: { nodes: { "%s": 1 }, timeout: { connect: 1, send: 1, read: 0.3 } }
                   - { id: plain, uri: /plain, upstream: { nodes: { "%s": 1 } } }
+                  - { id: malformed, uri: /malformed, plugins: { try-recorder: {} }, upstream: { nodes: { "%s": 1 } } }
                   - id: grpc
                     uri: "/test.Echo/*"
                     plugins: { try-recorder: {} }
                     upstream: { scheme: grpc, nodes: { "127.0.0.1:%d": 1 } }
                   - { id: ws, uri: /ws, enable_websocket: true, plugins: { try-recorder: {} }, upstream: { nodes: { "127.0.0.1:%d": 1 } } }
-                """.formatted(plugins, dead, upstream.port(), upstream.address(), upstream.address(), grpc.port(), webSocketPort));
+                """.formatted(plugins, dead, upstream.port(), upstream.address(), upstream.address(), upstream.address(), grpc.port(),
+                webSocketPort));
     }
 
     @AfterAll
@@ -133,6 +135,14 @@ public class UpstreamTriesTest {
         assertEquals(List.of(
                 "/__slow started 1 http://127.0.0.1:" + upstream.port() + " GET",
                 "/__slow ended 1 0 timed_out, late header refused"), events(2));
+    }
+
+    @Test
+    void aTryThatIsNeverSentBecauseAPluginMadeItMalformedEndsRefused() throws Exception {
+        assertEquals(500, gw.get("/malformed").statusCode());
+        assertEquals(List.of(
+                "/malformed started 1 http://127.0.0.1:" + upstream.port() + " GET",
+                "/malformed ended 1 0 refused, late header refused"), events(2));
     }
 
     @Test

@@ -34,8 +34,9 @@ public interface UpstreamTry {
     /**
      * Why the try got no complete response, in {@link UpstreamTryWatcher#ended}; null when it had one:
      * {@code connect_failed}, {@code connect_timed_out}, {@code timed_out} (no answer within the read
-     * timeout), {@code broken} (the connection or stream broke) or {@code aborted} (the client went
-     * away, or the exchange ended first).
+     * timeout, or its response body stalled that long), {@code broken} (the connection or stream
+     * broke), {@code refused} (never sent: a plugin had made the request malformed) or
+     * {@code aborted} (the client went away, or the exchange ended first).
      */
     String failure();
 }

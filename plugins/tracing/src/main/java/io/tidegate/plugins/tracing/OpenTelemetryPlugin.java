@@ -224,12 +224,12 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
                 put(span, SERVICE_ID, context.serviceId());
             }
             context.setAttribute(SPAN, span);
+            // the request carries this span from here on (a mirror's or forward-auth's copy of its
+            // headers continues the trace); each try of a sampled request then names its own span
+            W3CTraceContextPropagator.getInstance().inject(Context.root().with(span), context.upstreamRequest(), TO_UPSTREAM);
             if (span.isRecording()) {
-                // each try's CLIENT span is the parent the node sees; the route's sampler stays in the context
+                // the route's sampler stays in the context the try spans start from
                 context.watchUpstreamTries(new TrySpans(holder, parent.with(span)));
-            } else {
-                // nothing is recorded, so no try gets a span of its own: the node continues this one
-                W3CTraceContextPropagator.getInstance().inject(Context.root().with(span), context.upstreamRequest(), TO_UPSTREAM);
             }
             return PhaseResult.proceed();
         }

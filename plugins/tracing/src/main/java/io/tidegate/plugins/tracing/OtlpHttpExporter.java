@@ -13,6 +13,8 @@ import java.net.URL;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Posts batches to the collector's {@code /v1/traces} as OTLP/HTTP protobuf, on the batch
@@ -60,8 +62,17 @@ final class OtlpHttpExporter implements SpanExporter {
         }
         ProtoWriter body = encoder.encode(spans);
         HttpURLConnection connection = null;
+        java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
         try {
             connection = (HttpURLConnection) endpoint.openConnection(java.net.Proxy.NO_PROXY);
+            HttpURLConnection cut = connection;
+            // HttpURLConnection has no write timeout: a collector that stops reading would hold this
+            // thread, and every span after, forever; past request_timeout the connection is closed
+            CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS).execute(() -> {
+                if (over.compareAndSet(false, true)) {
+                    cut.disconnect();
+                }
+            });
             connection.setRequestMethod("POST");
             connection.setConnectTimeout(timeoutMillis);
             connection.setReadTimeout(timeoutMillis);
@@ -74,11 +85,13 @@ final class OtlpHttpExporter implements SpanExporter {
             }
             int status = connection.getResponseCode();
             drain(status / 100 == 2 ? connection.getInputStream() : connection.getErrorStream());
+            over.set(true);
             if (status / 100 == 2) {
                 return CompletableResultCode.ofSuccess();
             }
             return failed(spans.size(), "the collector answered " + status);
         } catch (IOException | RuntimeException e) {
+            over.set(true);
             if (connection != null) {
                 connection.disconnect();  // a broken connection is not kept for the next batch
             }
