@@ -10,7 +10,6 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
-import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.tidegate.plugin.api.ConfigSchema;
 import io.tidegate.plugin.api.GatewayPlugin;
@@ -67,8 +66,6 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
             return request == null ? null : request.header(key);
         }
     };
-    private static final TextMapSetter<PluginContext.UpstreamRequest> TO_UPSTREAM =
-            (request, key, value) -> request.setHeader(key, value);
 
     // keys made once: a key named by a String is a new AttributeKey on every call
     private static final AttributeKey<String> NET_HOST_NAME = AttributeKey.stringKey("net.host.name");
@@ -226,7 +223,7 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
             context.setAttribute(SPAN, span);
             // the request carries this span from here on (a mirror's or forward-auth's copy of its
             // headers continues the trace); each try of a sampled request then names its own span
-            W3CTraceContextPropagator.getInstance().inject(Context.root().with(span), context.upstreamRequest(), TO_UPSTREAM);
+            sendContext(span.getSpanContext(), context.upstreamRequest()::setHeader);
             if (span.isRecording()) {
                 // the route's sampler stays in the context the try spans start from
                 context.watchUpstreamTries(new TrySpans(holder, parent.with(span)));
@@ -319,12 +316,7 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
                 }
             }
             current = span;
-            // what W3CTraceContextPropagator would write, without a context to carry the span to it
-            SpanContext sent = span.getSpanContext();
-            attempt.setHeader("traceparent", "00-" + sent.getTraceId() + "-" + sent.getSpanId() + "-" + sent.getTraceFlags().asHex());
-            if (!sent.getTraceState().isEmpty()) {
-                attempt.setHeader("tracestate", traceState(sent.getTraceState()));
-            }
+            sendContext(span.getSpanContext(), attempt::setHeader);
         }
 
         @Override
@@ -346,6 +338,18 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
                 span.setStatus(StatusCode.ERROR);
             }
             span.end();
+        }
+    }
+
+    /**
+     * Sets {@code traceparent} (and {@code tracestate} when there is one) naming {@code sent}, as
+     * W3CTraceContextPropagator writes them, without building a context to carry the span to it:
+     * the request's span in rewrite, then each try's.
+     */
+    private static void sendContext(SpanContext sent, java.util.function.BiConsumer<String, String> setHeader) {
+        setHeader.accept("traceparent", "00-" + sent.getTraceId() + "-" + sent.getSpanId() + "-" + sent.getTraceFlags().asHex());
+        if (!sent.getTraceState().isEmpty()) {
+            setHeader.accept("tracestate", traceState(sent.getTraceState()));
         }
     }
 
