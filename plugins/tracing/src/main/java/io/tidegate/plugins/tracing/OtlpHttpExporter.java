@@ -13,7 +13,6 @@ import java.net.URL;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +35,12 @@ final class OtlpHttpExporter implements SpanExporter {
     private final DropCounter drops;
     private final PluginLog log;
     private final OtlpTraceEncoder encoder = new OtlpTraceEncoder();
+    /**
+     * Cuts a post that outlives request_timeout. One thread for the exporter, its task cancelled when
+     * the post ends: CompletableFuture's delayed executor ran each cut-off on a new thread on this
+     * 2-core machine (the common pool has no threads there), one per batch.
+     */
+    private final java.util.concurrent.ScheduledThreadPoolExecutor cutOffs;
     private long lastLogged = System.nanoTime() - LOG_EVERY_NANOS;
     private volatile boolean shutDown;
 
@@ -45,6 +50,12 @@ final class OtlpHttpExporter implements SpanExporter {
         this.headers = headers;
         this.drops = drops;
         this.log = log;
+        this.cutOffs = new java.util.concurrent.ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "opentelemetry-export-cut-off");
+            thread.setDaemon(true);
+            return thread;
+        });
+        cutOffs.setRemoveOnCancelPolicy(true);
     }
 
     private static URL endpoint(String address) {
@@ -63,16 +74,17 @@ final class OtlpHttpExporter implements SpanExporter {
         ProtoWriter body = encoder.encode(spans);
         HttpURLConnection connection = null;
         java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledFuture<?> cutOff = null;
         try {
             connection = (HttpURLConnection) endpoint.openConnection(java.net.Proxy.NO_PROXY);
             HttpURLConnection cut = connection;
             // HttpURLConnection has no write timeout: a collector that stops reading would hold this
             // thread, and every span after, forever; past request_timeout the connection is closed
-            CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS).execute(() -> {
+            cutOff = cutOffs.schedule(() -> {
                 if (over.compareAndSet(false, true)) {
                     cut.disconnect();
                 }
-            });
+            }, timeoutMillis, TimeUnit.MILLISECONDS);
             connection.setRequestMethod("POST");
             connection.setConnectTimeout(timeoutMillis);
             connection.setReadTimeout(timeoutMillis);
@@ -96,6 +108,10 @@ final class OtlpHttpExporter implements SpanExporter {
                 connection.disconnect();  // a broken connection is not kept for the next batch
             }
             return failed(spans.size(), e.toString());
+        } finally {
+            if (cutOff != null) {
+                cutOff.cancel(false);
+            }
         }
     }
 
@@ -126,6 +142,7 @@ final class OtlpHttpExporter implements SpanExporter {
     @Override
     public CompletableResultCode shutdown() {
         shutDown = true;
+        cutOffs.shutdownNow();
         return CompletableResultCode.ofSuccess();
     }
 }
