@@ -12,7 +12,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.data.StatusData;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -88,10 +88,11 @@ final class OtlpTraceEncoder {
     /** The request for {@code spans}; valid until the next call (the bytes are {@code array()[0, size())}). */
     ProtoWriter encode(Collection<SpanData> spans) {
         out.reset();
-        // a provider has one resource and, here, one tracer: the grouping is one entry in practice
-        Map<Resource, Map<InstrumentationScopeInfo, List<SpanData>>> grouped = new LinkedHashMap<>(2);
+        // one resource and one scope in practice, the same instances span after span: grouped by
+        // identity, since Resource and InstrumentationScopeInfo hash all their attributes on every call
+        Map<Resource, Map<InstrumentationScopeInfo, List<SpanData>>> grouped = new IdentityHashMap<>(2);
         for (SpanData span : spans) {
-            grouped.computeIfAbsent(span.getResource(), r -> new LinkedHashMap<>(2))
+            grouped.computeIfAbsent(span.getResource(), r -> new IdentityHashMap<>(2))
                     .computeIfAbsent(span.getInstrumentationScopeInfo(), s -> new ArrayList<>(spans.size()))
                     .add(span);
         }
@@ -122,12 +123,12 @@ final class OtlpTraceEncoder {
     private void span(SpanData span) {
         int message = out.begin(SPANS);
         SpanContext context = span.getSpanContext();
-        out.bytesField(TRACE_ID, context.getTraceIdBytes());
-        out.bytesField(SPAN_ID, context.getSpanIdBytes());
+        out.hexField(TRACE_ID, context.getTraceId());
+        out.hexField(SPAN_ID, context.getSpanId());
         out.string(TRACE_STATE, traceState(context.getTraceState()));
         SpanContext parent = span.getParentSpanContext();
         if (parent.isValid()) {
-            out.bytesField(PARENT_SPAN_ID, parent.getSpanIdBytes());
+            out.hexField(PARENT_SPAN_ID, parent.getSpanId());
         }
         out.string(NAME, span.getName());
         out.varintField(KIND, span.getKind().ordinal() + 1);  // INTERNAL, SERVER, CLIENT, PRODUCER, CONSUMER: 1-5
@@ -150,8 +151,8 @@ final class OtlpTraceEncoder {
         for (LinkData link : links) {
             int l = out.begin(LINKS);
             SpanContext linked = link.getSpanContext();
-            out.bytesField(LINK_TRACE_ID, linked.getTraceIdBytes());
-            out.bytesField(LINK_SPAN_ID, linked.getSpanIdBytes());
+            out.hexField(LINK_TRACE_ID, linked.getTraceId());
+            out.hexField(LINK_SPAN_ID, linked.getSpanId());
             out.string(LINK_TRACE_STATE, traceState(linked.getTraceState()));
             attributes(LINK_ATTRIBUTES, link.getAttributes());
             out.varintField(LINK_DROPPED_ATTRIBUTES, link.getTotalAttributeCount() - link.getAttributes().size());

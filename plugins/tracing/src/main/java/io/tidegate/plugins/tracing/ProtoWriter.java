@@ -63,7 +63,30 @@ final class ProtoWriter {
             return;
         }
         tag(field, LENGTH);
-        // the JDK's encoder copies an ASCII string's bytes as one block: faster than a loop here
+        utf8(value);
+    }
+
+    /**
+     * A length and the UTF-8 text. Short ASCII text, as nearly every key and value of a span is,
+     * is copied in one pass with nothing allocated; other text goes through the JDK's encoder.
+     */
+    private void utf8(String value) {
+        int length = value.length();
+        if (length < 128) {
+            ensure(length + 1);
+            int start = size;
+            bytes[size++] = (byte) length;
+            for (int i = 0; i < length; i++) {
+                char c = value.charAt(i);
+                if (c >= 0x80) {
+                    size = start;
+                    bytes(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    return;
+                }
+                bytes[size++] = (byte) c;
+            }
+            return;
+        }
         bytes(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
@@ -80,6 +103,22 @@ final class ProtoWriter {
     void bytesField(int field, byte[] value) {
         tag(field, LENGTH);
         bytes(value);
+    }
+
+    /** A bytes field given as hex text (a trace or span id), decoded as it is written. */
+    void hexField(int field, String hex) {
+        int length = hex.length() / 2;
+        tag(field, LENGTH);
+        varint(length);
+        ensure(length);
+        for (int i = 0; i < length; i++) {
+            bytes[size++] = (byte) (nibble(hex.charAt(2 * i)) << 4 | nibble(hex.charAt(2 * i + 1)));
+        }
+    }
+
+    /** A hex digit's value; the ids come validated from SpanContext, so the digit is 0-9, a-f or A-F. */
+    private static int nibble(char digit) {
+        return digit <= '9' ? digit - '0' : (digit | 0x20) - 'a' + 10;
     }
 
     private void bytes(byte[] value) {
