@@ -1,8 +1,6 @@
 package io.tidegate.plugins.tracing;
 
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.SpanKind;
@@ -29,7 +27,8 @@ import org.pf4j.Extension;
  * APISIX's {@code opentelemetry}: a SERVER span per request, continued from the client's W3C
  * {@code traceparent} or starting a trace; under it a CLIENT span per try at an upstream node
  * (a retry is a second one), whose context the node receives in {@code traceparent}/
- * {@code tracestate}. Spans are exported over OTLP/HTTP (protobuf) by the OpenTelemetry SDK.
+ * {@code tracestate}. The route's sampler, the ids and the batch span processor are the
+ * OpenTelemetry SDK's; the spans are {@link RecordedSpan}s, exported over OTLP/HTTP (protobuf).
  */
 @Extension
 public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlugin.Settings> {
@@ -53,7 +52,7 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
     public record Batch(boolean dropOnQueueFull, int maxQueueSize, double batchTimeout, double inactiveTimeout,
                         int maxExportBatchSize) {}
 
-    static final io.tidegate.plugin.api.AttributeKey<Span> SPAN = io.tidegate.plugin.api.AttributeKey.of("otel-span", Span.class);
+    static final io.tidegate.plugin.api.AttributeKey<RecordedSpan> SPAN = io.tidegate.plugin.api.AttributeKey.of("otel-span", RecordedSpan.class);
 
     private static final TextMapGetter<PluginContext.Request> FROM_CLIENT = new TextMapGetter<>() {
         @Override
@@ -183,28 +182,14 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
         @Override
         public PhaseResult rewrite(PluginContext context) {
             PluginContext.Request request = context.request();
-            Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), request, FROM_CLIENT)
-                    .with(TracerHolder.SAMPLER, sampler);
+            Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), request, FROM_CLIENT);
             String method = request.method();
             // APISIX names the span "<method> <matched route path>"; the plugin API does not expose the
             // route's uri pattern, so the span is named by the method alone (the README says so)
-            SpanBuilder builder = holder.tracer.spanBuilder(method)
-                    .setParent(parent)
-                    .setSpanKind(SpanKind.SERVER);
-            if (traceIdFromRequestId) {
-                TracerHolder.NEXT_TRACE_ID.set(traceIdFromRequestId(request.header("X-Request-Id")));
-            }
-            Span span;
-            try {
-                span = builder.startSpan();
-            } finally {
-                if (traceIdFromRequestId) {
-                    TracerHolder.NEXT_TRACE_ID.remove();
-                }
-            }
+            RecordedSpan span = holder.recorder.start(parent, sampler,
+                    traceIdFromRequestId ? traceIdFromRequestId(request.header("X-Request-Id")) : null, method, SpanKind.SERVER);
             // APISIX hands these to the span at its start; no sampler here reads them, so they are set
-            // after it and only on a span that records: the builder would copy them into an immutable
-            // set for the sampler first, and an unsampled request needs none of them
+            // after it and only on a span that records
             if (span.isRecording()) {
                 put(span, NET_HOST_NAME, context.var("host"));
                 String scheme = context.var("scheme");
@@ -225,13 +210,12 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
             // headers continues the trace); each try of a sampled request then names its own span
             sendContext(span.getSpanContext(), context.upstreamRequest()::setHeader);
             if (span.isRecording()) {
-                // the route's sampler stays in the context the try spans start from
-                context.watchUpstreamTries(new TrySpans(holder, parent.with(span)));
+                context.watchUpstreamTries(new TrySpans(holder.recorder, span));
             }
             return PhaseResult.proceed();
         }
 
-        private static void put(Span span, AttributeKey<String> key, String value) {
+        private static void put(RecordedSpan span, AttributeKey<String> key, String value) {
             if (value != null) {
                 span.setAttribute(key, value);
             }
@@ -239,7 +223,7 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
 
         @Override
         public void log(PluginContext context) {
-            Span span = context.attribute(SPAN);
+            RecordedSpan span = context.attribute(SPAN);
             if (span == null) {
                 return;
             }
@@ -267,7 +251,7 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
         }
 
         /** additional_header_prefix_attributes: "x-a" takes that header, "x-b-*" every header starting "x-b-". */
-        private void addHeaders(Span span, PluginContext.Request request) {
+        private void addHeaders(RecordedSpan span, PluginContext.Request request) {
             request.forEachHeader((name, values) -> {
                 String lower = name.toLowerCase(Locale.ROOT);
                 for (String wanted : headerAttributes) {
@@ -276,7 +260,7 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
                             ? lower.startsWith(key.substring(0, key.length() - 1))
                             : lower.equals(key);
                     if (match) {
-                        span.setAttribute(lower, String.join(", ", values));
+                        span.setAttribute(AttributeKey.stringKey(lower), String.join(", ", values));
                         return;
                     }
                 }
@@ -290,21 +274,18 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
      * or why it failed ({@code error.type}); a retry says which resend it is.
      */
     private static final class TrySpans implements UpstreamTryWatcher {
-        private final TracerHolder holder;
-        private final Context server;
-        private Span current;
+        private final SpanRecorder recorder;
+        private final RecordedSpan server;
+        private RecordedSpan current;
 
-        TrySpans(TracerHolder holder, Context server) {
-            this.holder = holder;
+        TrySpans(SpanRecorder recorder, RecordedSpan server) {
+            this.recorder = recorder;
             this.server = server;
         }
 
         @Override
         public void started(UpstreamTry attempt) {
-            Span span = holder.tracer.spanBuilder(attempt.method())
-                    .setParent(server)
-                    .setSpanKind(SpanKind.CLIENT)
-                    .startSpan();
+            RecordedSpan span = recorder.startChild(server, attempt.method(), SpanKind.CLIENT);
             if (span.isRecording()) {
                 span.setAttribute(HTTP_REQUEST_METHOD, attempt.method());
                 span.setAttribute(SERVER_ADDRESS, attempt.nodeIp());
@@ -321,7 +302,7 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
 
         @Override
         public void ended(UpstreamTry attempt) {
-            Span span = current;
+            RecordedSpan span = current;
             if (span == null) {
                 return;
             }
@@ -335,7 +316,7 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
                 span.setStatus(StatusCode.ERROR, attempt.failure());
             } else if (status >= 500) {
                 span.setAttribute(ERROR_TYPE, Integer.toString(status));
-                span.setStatus(StatusCode.ERROR);
+                span.setStatus(StatusCode.ERROR, "");
             }
             span.end();
         }
