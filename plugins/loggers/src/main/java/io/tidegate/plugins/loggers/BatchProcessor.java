@@ -36,12 +36,31 @@ final class BatchProcessor implements AutoCloseable {
     @FunctionalInterface
     interface Entry {
         byte[] bytes();
+
+        /** Appends the entry's bytes to a batch's payload; an entry that can write itself there saves an array. */
+        default void writeTo(BatchBytes out) {
+            byte[] bytes = bytes();
+            out.write(bytes, 0, bytes.length);
+        }
     }
 
     /** Where a batch goes. Called on the processor's thread only. */
     interface Sink extends AutoCloseable {
         /** Sends one batch (entries in arrival order); throws when it did not arrive. */
         void send(List<byte[]> batch) throws Exception;
+
+        /**
+         * How the sink joins a batch into one payload, if it does: then the processor writes the
+         * entries straight into that payload and calls {@link #sendJoined} instead of {@link #send}.
+         */
+        default Batches.Join join() {
+            return null;
+        }
+
+        /** With a {@link #join()}: sends the payload of one batch of {@code entries} entries; throws when it did not arrive. */
+        default void sendJoined(byte[] payload, int entries) throws Exception {
+            throw new UnsupportedOperationException("no join");
+        }
 
         /** Called once, after the last batch. */
         @Override
@@ -65,6 +84,8 @@ final class BatchProcessor implements AutoCloseable {
     private final AtomicLong lastQueueFullWarningNanos = new AtomicLong(System.nanoTime());
     /** A full batch waiting: one wake-up of the thread is enough, however many IO threads see it. */
     private final AtomicBoolean wakeUpPending = new AtomicBoolean();
+    /** The payload of a joining sink's batch as it is written, kept for the next; the processor's thread's only. */
+    private final BatchBytes payload = new BatchBytes();
     private final DropCounter reported;
     private final PluginLog log;
     private final CollectorOutage outage;
@@ -180,7 +201,7 @@ final class BatchProcessor implements AutoCloseable {
             while (!closed && !queue.isEmpty() && (queue.size() >= settings.batchMaxSize()
                     || now - lastAddedNanos >= settings.inactiveTimeout().toNanos()
                     || now - firstWaitingNanos >= settings.bufferDuration().toNanos())) {
-                sendOne();
+                sendOne(payload);
                 firstWaitingNanos = System.nanoTime();
             }
         } catch (RuntimeException e) {
@@ -189,11 +210,21 @@ final class BatchProcessor implements AutoCloseable {
     }
 
     /** Sends the next batch (with its retries); false when it was lost. */
-    private boolean sendOne() {
+    private boolean sendOne(BatchBytes buffer) {
         List<Entry> waiting = new ArrayList<>(Math.min(queue.size(), settings.batchMaxSize()));
         queue.drainTo(waiting, settings.batchMaxSize());
-        List<byte[]> batch = rendered(waiting);
-        if (batch.isEmpty()) {
+        Batches.Join join = sink.join();
+        List<byte[]> batch = null;
+        byte[] joined = null;
+        int entries;
+        if (join == null) {
+            batch = rendered(waiting);
+            entries = batch.size();
+        } else {
+            entries = joined(waiting, join, buffer);
+            joined = entries == 0 ? null : joinedPayload(join, entries, buffer);
+        }
+        if (entries == 0) {
             return true;
         }
         String failure = null;
@@ -202,7 +233,11 @@ final class BatchProcessor implements AutoCloseable {
                 sleep(settings.retryDelay());
             }
             try {
-                sink.send(batch);
+                if (join == null) {
+                    sink.send(batch);
+                } else {
+                    sink.sendJoined(joined, entries);
+                }
                 synchronized (outage) {
                     outage.delivered();
                 }
@@ -221,11 +256,52 @@ final class BatchProcessor implements AutoCloseable {
                 outage.tryFailed(failure, attempt + 1, settings.maxRetryCount() + 1);
             }
         }
-        countDropped(batch.size());
+        countDropped(entries);
         synchronized (outage) {
-            outage.batchLost(failure, batch.size());
+            outage.batchLost(failure, entries);
         }
         return false;
+    }
+
+    /**
+     * Writes the entries into {@code payload} as {@link Batches#joined} would join their bytes,
+     * the array's brackets included; one that cannot be written (a bug) is taken back out, dropped
+     * and counted, the rest still go. Returns how many were written.
+     */
+    private int joined(List<Entry> entries, Batches.Join join, BatchBytes payload) {
+        payload.clear();
+        boolean separated = join != Batches.Join.CONCATENATED;
+        boolean array = join == Batches.Join.JSON_ARRAY || join == Batches.Join.JSON_OR_SINGLE;
+        if (array) {
+            payload.write('[');
+        }
+        int written = 0;
+        for (Entry entry : entries) {
+            int start = payload.size();
+            try {
+                if (written > 0 && separated) {
+                    payload.write(join == Batches.Join.LINES ? '\n' : ',');
+                }
+                entry.writeTo(payload);
+                written++;
+            } catch (RuntimeException e) {
+                payload.truncate(start);
+                countDropped(1);
+                log.error("{}: an entry could not be written, dropped", destination, e);
+            }
+        }
+        if (array) {
+            payload.write(']');
+        }
+        return written;
+    }
+
+    /** The payload {@link #joined} wrote, as the sink sends it: a batch of one of JSON_OR_SINGLE without its brackets. */
+    private static byte[] joinedPayload(Batches.Join join, int entries, BatchBytes payload) {
+        byte[] bytes = join == Batches.Join.JSON_OR_SINGLE && entries == 1 ? payload.copy(1, payload.size() - 1)
+                : payload.copy(0, payload.size());
+        payload.clear();
+        return bytes;
     }
 
     /** The entries' bytes; one that cannot be made (a bug) is dropped and counted, the rest still go. */
@@ -264,8 +340,10 @@ final class BatchProcessor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        BatchBytes closing = new BatchBytes();
         while (!queue.isEmpty()) {
-            if (!sendOne()) {
+            // a buffer of its own: a batch thread that outlived the wait above may still be writing in the other
+            if (!sendOne(closing)) {
                 List<Entry> rest = new ArrayList<>();
                 queue.drainTo(rest, Integer.MAX_VALUE);
                 if (!rest.isEmpty()) {

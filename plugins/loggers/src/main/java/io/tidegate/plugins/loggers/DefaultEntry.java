@@ -194,11 +194,51 @@ final class DefaultEntry extends LogEntry {
         }
     }
 
-    private static double seconds(String value) {
+    static double seconds(String value) {
+        if (value == null) {
+            return 0;
+        }
+        double plain = plainDecimal(value);
+        if (!Double.isNaN(plain)) {
+            return plain;
+        }
         try {
-            return value == null ? 0 : Double.parseDouble(value);
+            return Double.parseDouble(value);
         } catch (NumberFormatException e) {
             return 0;
         }
+    }
+
+    /** 10^k, exact as doubles up to 10^22. */
+    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+    /**
+     * The gateway's times ("0.012", "1764670000.123") as Double.parseDouble reads them, without
+     * its parser (a tenth of the batch thread's time, three per entry): digits with at most one
+     * point, at most 15 digits, are an integer and a power of ten both exact as doubles, and their
+     * quotient is rounded once to the nearest double, as parseDouble rounds the decimal. NaN for
+     * anything else, which parseDouble then reads.
+     */
+    static double plainDecimal(String text) {
+        int length = text.length();
+        if (length == 0 || length > 16) {
+            return Double.NaN;
+        }
+        long digits = 0;
+        int point = -1;
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digits = digits * 10 + (c - '0');
+            } else if (c == '.' && point < 0 && i > 0 && i < length - 1) {
+                point = i;
+            } else {
+                return Double.NaN;
+            }
+        }
+        if (point < 0) {
+            return length > 15 ? Double.NaN : digits;
+        }
+        return digits / POWERS_OF_TEN[length - 1 - point];
     }
 }

@@ -167,7 +167,7 @@ public final class KafkaLoggerPlugin implements GatewayPlugin<KafkaLoggerPlugin.
      */
     private static BatchProcessor.Entry entry(LogEntries entries, PluginContext context, boolean origin, boolean single) {
         if (!origin) {
-            return entries.capture(context)::utf8;
+            return entries.capture(context);
         }
         byte[] raw = entries.originalRequest(context);
         return single ? () -> raw : () -> quoted(raw);
@@ -251,10 +251,19 @@ public final class KafkaLoggerPlugin implements GatewayPlugin<KafkaLoggerPlugin.
             this.key = to.key() == null ? null : to.key().getBytes(StandardCharsets.UTF_8);
         }
 
+        /** A JSON array; with batch_max_size 1 the entry alone (APISIX's kafka-logger sends it so). */
+        @Override
+        public Batches.Join join() {
+            return to.batch().batchMaxSize() == 1 ? Batches.Join.JSON_OR_SINGLE : Batches.Join.JSON_ARRAY;
+        }
+
         @Override
         public void send(List<byte[]> batch) throws Exception {
-            byte[] value = to.batch().batchMaxSize() == 1 && batch.size() == 1 ? batch.get(0)
-                    : Batches.joined(batch, Batches.Join.JSON_ARRAY);
+            sendJoined(Batches.joined(batch, join()), batch.size());
+        }
+
+        @Override
+        public void sendJoined(byte[] value, int entries) throws Exception {
             SharedProducer shared = producer.get();
             ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(to.topic(), key, value);
             if (to.producer().sync()) {
@@ -273,7 +282,6 @@ public final class KafkaLoggerPlugin implements GatewayPlugin<KafkaLoggerPlugin.
                 throw new BatchProcessor.Failure("failed to send data to Kafka topic: buffer overflow (producer_max_buffering "
                         + to.producer().maxBuffering() + "), brokers: " + to.producer().bootstrapServers());
             }
-            int entries = batch.size();
             try {
                 shared.producer.send(record, (metadata, error) -> {
                     shared.buffering.release();

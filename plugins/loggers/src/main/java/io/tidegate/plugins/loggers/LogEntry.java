@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
@@ -12,7 +13,7 @@ import java.io.UncheckedIOException;
  * the JSON made of them whenever it is written out. The batching loggers write it on their batch
  * thread, so the request's thread only copies a few references.
  */
-abstract class LogEntry {
+abstract class LogEntry implements BatchProcessor.Entry {
     private static final JsonFactory FACTORY = new JsonFactory();
     /**
      * One generator per thread, kept from entry to entry: making one (its context, its buffers
@@ -45,6 +46,23 @@ abstract class LogEntry {
         }
     }
 
+    @Override
+    public final byte[] bytes() {
+        return utf8();
+    }
+
+    /** Straight into the batch's payload: no array of its own, no copy to join it to the others. */
+    @Override
+    public final void writeTo(BatchBytes out) {
+        Utf8Writer writer = UTF8_WRITERS.get();
+        try {
+            writer.writeInto(this, out);
+        } catch (IOException | RuntimeException e) {
+            UTF8_WRITERS.remove();
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
     private void write(JsonGenerator generator) throws IOException {
         try (JsonGenerator json = generator) {
             writeObject(json);
@@ -57,9 +75,14 @@ abstract class LogEntry {
         json.writeEndObject();
     }
 
-    /** A generator writing one entry after another, each taken out as an array of exactly its bytes. */
+    /**
+     * A generator writing one entry after another, each taken out as an array of exactly its bytes
+     * or appended to a batch's payload.
+     */
     private static final class Utf8Writer {
-        private final ExactBytes out = new ExactBytes();
+        private final ExactBytes exact = new ExactBytes();
+        /** Where the generator's buffer goes when flushed: the generator is made once, its output changes. */
+        private final Redirect out = new Redirect(exact);
         private final JsonGenerator json;
 
         Utf8Writer() {
@@ -74,7 +97,35 @@ abstract class LogEntry {
         byte[] bytesOf(LogEntry entry) throws IOException {
             entry.writeObject(json);
             json.flush();
-            return out.take();
+            return exact.take();
+        }
+
+        void writeInto(LogEntry entry, OutputStream batch) throws IOException {
+            out.to = batch;
+            try {
+                entry.writeObject(json);
+                json.flush();
+            } finally {
+                out.to = exact;
+            }
+        }
+    }
+
+    private static final class Redirect extends OutputStream {
+        OutputStream to;
+
+        Redirect(OutputStream to) {
+            this.to = to;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            to.write(b);
+        }
+
+        @Override
+        public void write(byte[] source, int offset, int length) throws IOException {
+            to.write(source, offset, length);
         }
     }
 }
