@@ -5,6 +5,7 @@
 # Usage: bench/plugin-overhead.sh [SECONDS] [CONNECTIONS] [CONFIG]   (needs wrk and nginx)
 #   CONFIG: a config in bench/ with the plugin(s) on the route, e.g. gateway-limit-count.yaml
 #   (a path outside bench/ works too)
+# Each run warms up for WARMUP seconds (15), then until the JIT has settled (see settle below).
 # Runs ROUNDS (default 3) alternating rounds so drift on a shared machine hits both alike; prints
 # requests/s of each run, the ratio of the totals with/none and the median of each round's ratio.
 # WRK_HEADERS: request headers wrk sends to both variants, separated by '|'
@@ -25,6 +26,24 @@ if [ -n "${WRK_HEADERS:-}" ]; then
   IFS='|' read -ra wanted <<<"$WRK_HEADERS"
   for h in "${wanted[@]}"; do headers+=(-H "$h"); done
 fi
+# On 2 shared cores the JIT is still compiling well after a 15 s warm-up (PrintCompilation: over
+# 1,600 methods between 20 and 25 s for the opentelemetry route), and the variant with more code
+# compiles longer: a round would measure the compiler. So load goes on, 5 s at a time, until a
+# step compiles fewer than SETTLED (40) methods, for at most SETTLE_MAX (60) more seconds
+# (a JVM under load keeps compiling a few dozen rarely taken paths every few seconds long after).
+settle() {
+  local pid=$1 waited=0 before after
+  command -v jstat >/dev/null || { echo 0; return; }
+  before=$(jstat -compiler "$pid" | awk 'NR == 2 {print $1}')
+  while [ "$waited" -lt "${SETTLE_MAX:-60}" ]; do
+    wrk -t1 -c"$conns" -d5s "${headers[@]}" http://127.0.0.1:9080/ >/dev/null 2>&1
+    waited=$((waited + 5))
+    after=$(jstat -compiler "$pid" | awk 'NR == 2 {print $1}')
+    [ $((after - before)) -lt "${SETTLED:-40}" ] && break
+    before=$after
+  done
+  echo "$waited"
+}
 declare -A total=([none]=0 [with]=0)
 ratios=()
 for round in $(seq 1 "${ROUNDS:-3}"); do
@@ -34,10 +53,11 @@ for variant in none with; do
   (cd "$here" && exec java -Xmx512m -jar "$root/gateway-core/target/tidegate.jar" -c "$config") >/tmp/plugin-overhead-$variant.log 2>&1 & gw=$!
   wait_port 9080
   wrk -t1 -c"$conns" -d"${warm}s" "${headers[@]}" http://127.0.0.1:9080/ >/dev/null 2>&1
+  warmed=$(settle $gw)
   out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency "${headers[@]}" http://127.0.0.1:9080/)
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   total[$variant]=$(awk -v t="${total[$variant]}" -v r="$rps" 'BEGIN { print t + r }')
-  echo "round $round $variant rps=$rps p50=$(awk '$1=="50%" {print $2}' <<<"$out") p99=$(awk '$1=="99%" {print $2}' <<<"$out") $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' \n' ' ')"
+  echo "round $round $variant warm-up=$((warm + warmed))s rps=$rps p50=$(awk '$1=="50%" {print $2}' <<<"$out") p99=$(awk '$1=="99%" {print $2}' <<<"$out") $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' \n' ' ')"
   kill $gw; wait $gw 2>/dev/null || true
   [ $variant = none ] && none_rps=$rps || ratios+=("$(awk -v a="$rps" -v b="$none_rps" 'BEGIN { print a/b }')")
 done
