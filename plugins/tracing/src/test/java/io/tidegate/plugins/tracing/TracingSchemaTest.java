@@ -29,4 +29,13 @@ class TracingSchemaTest {
         assertEquals(List.of("additional_attributes[0]: must be a non-empty string", "x: unknown field"),
                 PluginRunner.violations(otel, "{\"additional_attributes\": [\"\"], \"x\": 1}").stream().sorted().toList());
     }
+
+    /** A collector header value that could not be sent is a configuration error, not a failure of every export. */
+    @Test
+    void opentelemetryCollectorHeadersMustBeSendable() {
+        OpenTelemetryPlugin otel = new OpenTelemetryPlugin();
+        var badValue = org.junit.jupiter.api.Assertions.assertThrows(io.tidegate.plugin.api.PluginConfigException.class,
+                () -> PluginRunner.createWithAttributes(otel, "{\"collector\": {\"request_headers\": {\"X-Token\": \"a\\r\\nHost: evil\"}}}", "{}"));
+        org.junit.jupiter.api.Assertions.assertTrue(badValue.getMessage().contains("collector.request_headers.X-Token"), badValue.getMessage());
+    }
 }
