@@ -44,22 +44,26 @@ final class BatchProcessor implements AutoCloseable {
         }
     }
 
-    /** Where a batch goes. Called on the processor's thread only. */
+    /**
+     * Where a batch goes. Called on the processor's thread only. A sink that sends a batch as one
+     * payload says how it joins the entries ({@link #join}); the processor writes them straight
+     * into that payload and calls {@link #sendJoined}. Any other gets the entries one by one
+     * ({@link #send}).
+     */
     interface Sink extends AutoCloseable {
-        /** Sends one batch (entries in arrival order); throws when it did not arrive. */
-        void send(List<byte[]> batch) throws Exception;
-
-        /**
-         * How the sink joins a batch into one payload, if it does: then the processor writes the
-         * entries straight into that payload and calls {@link #sendJoined} instead of {@link #send}.
-         */
+        /** How the sink joins a batch into one payload; null when it takes the entries apart. */
         default Batches.Join join() {
             return null;
         }
 
         /** With a {@link #join()}: sends the payload of one batch of {@code entries} entries; throws when it did not arrive. */
         default void sendJoined(byte[] payload, int entries) throws Exception {
-            throw new UnsupportedOperationException("no join");
+            throw new UnsupportedOperationException("this sink takes the entries apart: send");
+        }
+
+        /** Without a {@link #join()}: sends one batch (entries in arrival order); throws when it did not arrive. */
+        default void send(List<byte[]> batch) throws Exception {
+            throw new UnsupportedOperationException("this sink joins its batches: sendJoined");
         }
 
         /** Called once, after the last batch. */

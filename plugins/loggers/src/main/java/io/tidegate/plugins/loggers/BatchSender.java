@@ -7,7 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * http-logger's destination: a {@link BatchProcessor} whose sink POSTs each batch to the collector
@@ -62,8 +61,12 @@ final class BatchSender implements AutoCloseable {
         }
 
         @Override
-        public void send(List<byte[]> batch) throws Exception {
-            byte[] body = Batches.joined(batch, settings.newLine() ? Batches.Join.LINES : Batches.Join.JSON_OR_SINGLE);
+        public Batches.Join join() {
+            return settings.newLine() ? Batches.Join.LINES : Batches.Join.JSON_OR_SINGLE;
+        }
+
+        @Override
+        public void sendJoined(byte[] body, int entries) throws Exception {
             HttpRequest.Builder request = HttpRequest.newBuilder(settings.uri()).timeout(settings.timeout())
                     .header("Content-Type", settings.newLine() ? "text/plain" : "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body));

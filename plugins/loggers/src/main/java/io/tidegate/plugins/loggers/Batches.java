@@ -1,8 +1,6 @@
 package io.tidegate.plugins.loggers;
 
-import java.util.List;
-
-/** How the loggers put a batch of rendered entries into one payload. */
+/** How the loggers put a batch of entries into one payload (written by {@link BatchProcessor}). */
 final class Batches {
     enum Join {
         /** One per line, {@code \n} between them (http-logger's new_line). */
@@ -16,30 +14,4 @@ final class Batches {
     }
 
     private Batches() {}
-
-    static byte[] joined(List<byte[]> batch, Join join) {
-        boolean array = join == Join.JSON_ARRAY || join == Join.JSON_OR_SINGLE && batch.size() > 1;
-        boolean separated = join != Join.CONCATENATED;
-        int length = (separated ? batch.size() - 1 : 0) + (array ? 2 : 0);
-        for (byte[] entry : batch) {
-            length += entry.length;
-        }
-        byte[] body = new byte[length];
-        int at = 0;
-        if (array) {
-            body[at++] = '[';
-        }
-        for (int i = 0; i < batch.size(); i++) {
-            if (i > 0 && separated) {
-                body[at++] = (byte) (join == Join.LINES ? '\n' : ',');
-            }
-            byte[] entry = batch.get(i);
-            System.arraycopy(entry, 0, body, at, entry.length);
-            at += entry.length;
-        }
-        if (array) {
-            body[at] = ']';
-        }
-        return body;
-    }
 }

@@ -258,11 +258,6 @@ public final class KafkaLoggerPlugin implements GatewayPlugin<KafkaLoggerPlugin.
         }
 
         @Override
-        public void send(List<byte[]> batch) throws Exception {
-            sendJoined(Batches.joined(batch, join()), batch.size());
-        }
-
-        @Override
         public void sendJoined(byte[] value, int entries) throws Exception {
             SharedProducer shared = producer.get();
             ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(to.topic(), key, value);

@@ -90,9 +90,14 @@ public final class SyslogPlugin implements GatewayPlugin<SyslogPlugin.Settings> 
             this.to = to;
         }
 
+        /** Framed messages back to back on the stream. */
         @Override
-        public void send(List<byte[]> batch) throws Exception {
-            byte[] data = Batches.joined(batch, Batches.Join.CONCATENATED);
+        public Batches.Join join() {
+            return Batches.Join.CONCATENATED;
+        }
+
+        @Override
+        public void sendJoined(byte[] data, int entries) throws Exception {
             if (socket == null || socket.isClosed()) {
                 socket = connect();
             }

@@ -11,7 +11,6 @@ import io.tidegate.plugin.api.PluginServices;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.util.List;
 import java.util.Map;
 import org.pf4j.Extension;
 
@@ -72,8 +71,12 @@ public final class TcpLoggerPlugin implements GatewayPlugin<TcpLoggerPlugin.Sett
         }
 
         @Override
-        public void send(List<byte[]> batch) throws Exception {
-            byte[] data = Batches.joined(batch, to.batch().batchMaxSize() == 1 ? Batches.Join.JSON_OR_SINGLE : Batches.Join.JSON_ARRAY);
+        public Batches.Join join() {
+            return to.batch().batchMaxSize() == 1 ? Batches.Join.JSON_OR_SINGLE : Batches.Join.JSON_ARRAY;
+        }
+
+        @Override
+        public void sendJoined(byte[] data, int entries) throws Exception {
             try (Socket plain = new Socket()) {
                 plain.setSoTimeout(to.timeoutMillis());
                 try {

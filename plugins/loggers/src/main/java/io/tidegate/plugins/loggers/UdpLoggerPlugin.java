@@ -69,8 +69,13 @@ public final class UdpLoggerPlugin implements GatewayPlugin<UdpLoggerPlugin.Sett
         }
 
         @Override
-        public void send(List<byte[]> batch) throws Exception {
-            sender.send(List.of(Batches.joined(batch, to.batch().batchMaxSize() == 1 ? Batches.Join.JSON_OR_SINGLE : Batches.Join.JSON_ARRAY)));
+        public Batches.Join join() {
+            return to.batch().batchMaxSize() == 1 ? Batches.Join.JSON_OR_SINGLE : Batches.Join.JSON_ARRAY;
+        }
+
+        @Override
+        public void sendJoined(byte[] payload, int entries) throws Exception {
+            sender.send(List.of(payload));
         }
 
         @Override

@@ -75,7 +75,7 @@ class BatchJoinTest {
             Joining sink = sent(join, 10, new LongAdder(), entries);
             assertEquals(1, sink.payloads.size(), join.name());
             assertEquals(5, sink.counts.get(0));
-            assertArrayEquals(Batches.joined(bytesOf(entries), join), sink.payloads.get(0), join.name());
+            assertArrayEquals(joined(bytesOf(entries), join), sink.payloads.get(0), join.name());
         }
         Joining single = sent(Batches.Join.JSON_OR_SINGLE, 1, new LongAdder(), requests(1));
         assertEquals(new String(requests(1).get(0).bytes(), StandardCharsets.UTF_8), new String(single.payloads.get(0), StandardCharsets.UTF_8),
@@ -105,9 +105,36 @@ class BatchJoinTest {
         Joining sink = sent(Batches.Join.JSON_ARRAY, 10, dropped, entries);
         assertEquals(3, dropped.sum());
         assertEquals(3, sink.counts.get(0));
-        assertArrayEquals(Batches.joined(bytesOf(good), Batches.Join.JSON_ARRAY), sink.payloads.get(0));
+        assertArrayEquals(joined(bytesOf(good), Batches.Join.JSON_ARRAY), sink.payloads.get(0));
 
         Joining none = sent(Batches.Join.JSON_ARRAY, 10, new LongAdder(), List.of(broken.get()));
         assertEquals(0, none.payloads.size(), "nothing left to send");
+    }
+
+    /** The entries' own bytes joined one array at a time: what the processor's payload must equal. */
+    private static byte[] joined(List<byte[]> batch, Batches.Join join) {
+        boolean array = join == Batches.Join.JSON_ARRAY || join == Batches.Join.JSON_OR_SINGLE && batch.size() > 1;
+        boolean separated = join != Batches.Join.CONCATENATED;
+        int length = (separated ? batch.size() - 1 : 0) + (array ? 2 : 0);
+        for (byte[] entry : batch) {
+            length += entry.length;
+        }
+        byte[] body = new byte[length];
+        int at = 0;
+        if (array) {
+            body[at++] = '[';
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            if (i > 0 && separated) {
+                body[at++] = (byte) (join == Batches.Join.LINES ? '\n' : ',');
+            }
+            byte[] entry = batch.get(i);
+            System.arraycopy(entry, 0, body, at, entry.length);
+            at += entry.length;
+        }
+        if (array) {
+            body[at] = ']';
+        }
+        return body;
     }
 }
