@@ -97,18 +97,17 @@ final class OtlpHttpExporter implements SpanExporter {
             }
             int status = connection.getResponseCode();
             drain(status / 100 == 2 ? connection.getInputStream() : connection.getErrorStream());
-            over.set(true);
             if (status / 100 == 2) {
                 return CompletableResultCode.ofSuccess();
             }
             return failed(spans.size(), "the collector answered " + status);
         } catch (IOException | RuntimeException e) {
-            over.set(true);
             if (connection != null) {
                 connection.disconnect();  // a broken connection is not kept for the next batch
             }
             return failed(spans.size(), e.toString());
         } finally {
+            over.set(true);  // the post is over: a cut-off that fires now leaves the connection alone
             if (cutOff != null) {
                 cutOff.cancel(false);
             }

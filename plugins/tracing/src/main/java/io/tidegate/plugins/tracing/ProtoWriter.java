@@ -100,11 +100,6 @@ final class ProtoWriter {
         }
     }
 
-    void bytesField(int field, byte[] value) {
-        tag(field, LENGTH);
-        bytes(value);
-    }
-
     /** A bytes field given as hex text (a trace or span id), decoded as it is written. */
     void hexField(int field, String hex) {
         int length = hex.length() / 2;
