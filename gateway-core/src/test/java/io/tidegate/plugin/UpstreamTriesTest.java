@@ -45,6 +45,7 @@ public class UpstreamTriesTest {
     static Path root;
     static GrpcTestServer grpc;
     static io.undertow.Undertow webSocketEcho;
+    static int webSocketPort;
     static TestGateway gw;
     static int dead;
 
@@ -56,7 +57,7 @@ public class UpstreamTriesTest {
         webSocketEcho = io.undertow.Undertow.builder().addHttpListener(0, "127.0.0.1")
                 .setHandler(io.undertow.Handlers.websocket((exchange, channel) -> channel.resumeReceives())).build();
         webSocketEcho.start();
-        int webSocketPort = ((java.net.InetSocketAddress) webSocketEcho.getListenerInfo().get(0).getAddress()).getPort();
+        webSocketPort = ((java.net.InetSocketAddress) webSocketEcho.getListenerInfo().get(0).getAddress()).getPort();
         dead = FreePort.pick();
         gw = TestGateway.start("""
                 tidegate:
@@ -158,7 +159,7 @@ public class UpstreamTriesTest {
                 .get(5, TimeUnit.SECONDS);
         try {
             assertEquals(List.of(
-                    "/ws started 1 http://127.0.0.1:" + ((java.net.InetSocketAddress) webSocketEcho.getListenerInfo().get(0).getAddress()).getPort() + " GET",
+                    "/ws started 1 http://127.0.0.1:" + webSocketPort + " GET",
                     "/ws ended 1 101 null, late header refused"), events(2), "ended while the tunnel is still open");
         } finally {
             socket.abort();
