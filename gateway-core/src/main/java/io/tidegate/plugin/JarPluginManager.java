@@ -1,9 +1,14 @@
 package io.tidegate.plugin;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
 import org.pf4j.DefaultPluginFactory;
 import org.pf4j.DefaultPluginManager;
+import org.pf4j.ExtensionFinder;
+import org.pf4j.LegacyExtensionFinder;
 import org.pf4j.Plugin;
+import org.pf4j.PluginDescriptorFinder;
 import org.pf4j.PluginFactory;
 
 /**
@@ -24,4 +29,26 @@ final class JarPluginManager extends DefaultPluginManager {
                 : classes.create(wrapper);
     }
 
+    @Override
+    protected PluginDescriptorFinder createPluginDescriptorFinder() {
+        return new ManifestFirstDescriptorFinder();
+    }
+
+    /**
+     * Only the jar's own {@code META-INF/extensions.idx}. PF4J's default also reads every index on
+     * the gateway's class path, once per manager (so once per jar), and the gateway asks each
+     * manager for its plugin's extensions only: that read was a third of the time a jar took to load.
+     */
+    @Override
+    protected ExtensionFinder createExtensionFinder() {
+        LegacyExtensionFinder ownIndexOnly = new LegacyExtensionFinder(this) {
+            @Override
+            public Map<String, Set<String>> readClasspathStorages() {
+                return Map.of();
+            }
+        };
+        // the finder caches what it read and must forget it when the plugin starts, as PF4J's own does
+        addPluginStateListener(ownIndexOnly);
+        return ownIndexOnly;
+    }
 }

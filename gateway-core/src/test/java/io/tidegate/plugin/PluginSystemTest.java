@@ -362,4 +362,31 @@ class PluginSystemTest {
                             ? list.get(0) : null);
         }
     }
+
+    @Test
+    void jarDescribedByPluginPropertiesLoadsAsOneDescribedByItsManifest() throws Exception {
+        // PF4J's other descriptor form: the gateway reads a jar's manifest first, and falls back to it
+        TestPluginJars.installDescribedByProperties(plugins, "by-properties.jar", "by-properties", "2.7.1", VersionedPluginV1.class);
+        TestPluginJars.install(plugins, "recorder.jar", "recorder", "1.5", RecorderPlugin.class);
+        try (TestGateway gw = TestGateway.start(server("""
+                routes:
+                  - { id: v, uri: /v, plugins: { versioned: {} }, upstream: { nodes: { "%s": 1 } } }
+                  - { id: r, uri: /r, plugins: { recorder: { tag: r } }, upstream: { nodes: { "%s": 1 } } }
+                """.formatted(upstream.address(), upstream.address())).replace("listeners: [{ address: \"127.0.0.1:0\" }]",
+                "listeners: [{ address: \"127.0.0.1:0\" }]\n  status: { address: \"127.0.0.1:0\" }"))) {
+            HttpResponse<String> described = gw.get("/v");
+            assertEquals(200, described.statusCode(), described.body());
+            assertEquals("1", versionOf(described));
+            assertEquals(200, gw.get("/r").statusCode());
+            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + gw.gateway().statusAddress().getPort() + "/status/plugins")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Map<String, String> versions = new java.util.TreeMap<>();
+            for (Object plugin : (List<?>) new com.fasterxml.jackson.databind.ObjectMapper().readValue(response.body(), Map.class).get("plugins")) {
+                Map<?, ?> fields = (Map<?, ?>) plugin;
+                versions.put((String) fields.get("plugin_id"), (String) fields.get("version"));
+            }
+            assertEquals(Map.of("by-properties", "2.7.1", "recorder", "1.5"), versions);
+        }
+    }
 }

@@ -28,9 +28,20 @@ public final class TestPluginJars {
     private TestPluginJars() {}
 
     public static Path install(Path pluginsDir, String fileName, String pluginId, String version, Class<?>... extensions) {
+        return install(pluginsDir, fileName, pluginId, version, false, extensions);
+    }
+
+    /** As {@link #install}, the id and version in {@code plugin.properties} (PF4J's other descriptor) instead of the manifest. */
+    public static Path installDescribedByProperties(Path pluginsDir, String fileName, String pluginId, String version,
+                                                    Class<?>... extensions) {
+        return install(pluginsDir, fileName, pluginId, version, true, extensions);
+    }
+
+    private static Path install(Path pluginsDir, String fileName, String pluginId, String version, boolean byProperties,
+                                Class<?>... extensions) {
         try {
             Path temp = Files.createTempFile(pluginsDir.getParent(), fileName, ".tmp");
-            write(temp, pluginId, version, extensions);
+            write(temp, pluginId, version, byProperties, extensions);
             Path target = pluginsDir.resolve(fileName);
             return Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -38,12 +49,15 @@ public final class TestPluginJars {
         }
     }
 
-    private static void write(Path jar, String pluginId, String version, Class<?>... extensions) throws IOException {
+    private static void write(Path jar, String pluginId, String version, boolean byProperties, Class<?>... extensions)
+            throws IOException {
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();
         main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        main.putValue("Plugin-Id", pluginId);
-        main.putValue("Plugin-Version", version);
+        if (!byProperties) {
+            main.putValue("Plugin-Id", pluginId);
+            main.putValue("Plugin-Version", version);
+        }
         Set<Class<?>> classes = new LinkedHashSet<>(List.of(extensions));
         classes.add(Sink.class);
         try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
@@ -54,6 +68,11 @@ public final class TestPluginJars {
                     Files.copy(classFile, out);
                     out.closeEntry();
                 }
+            }
+            if (byProperties) {
+                out.putNextEntry(new JarEntry("plugin.properties"));
+                out.write(("plugin.id=" + pluginId + "\nplugin.version=" + version + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                out.closeEntry();
             }
             out.putNextEntry(new JarEntry("META-INF/extensions.idx"));
             StringBuilder index = new StringBuilder();
