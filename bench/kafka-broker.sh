@@ -4,7 +4,8 @@
 # plugins/loggers uses, its storage formatted in a fresh temporary folder.
 #   bench/kafka-broker.sh start    # returns once the broker accepts connections
 #   bench/kafka-broker.sh stop
-# Then: ROUNDS=3 bench/plugin-overhead.sh 10 64 gateway-kafka-logger.yaml
+# Then, the broker's JIT settling with the gateway's before a round is measured:
+#   SETTLE_ALSO=$(cat /tmp/tidegate-bench-kafka/pid) ROUNDS=7 bench/plugin-overhead.sh 20 64 gateway-kafka-logger.yaml
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 state=${KAFKA_BENCH_DIR:-/tmp/tidegate-bench-kafka}
@@ -52,10 +53,15 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
-log.retention.bytes=268435456
-log.segment.bytes=67108864
+# Kafka's default 1 GiB segments: with 64 MiB ones the benchmark's ~25 MB/s rolled a segment (new
+# index files) every few seconds and retention deleted them in bursts, inside the measured rounds.
+# Retention keeps the folder under 2 GiB (checked every 5 minutes).
+log.segment.bytes=1073741824
+log.retention.bytes=2147483648
 PROPS
-  local java="java -Xms256m -Xmx1g -cp $cp"
+  # as kafka-server-start.sh runs a broker (KAFKA_HEAP_OPTS, KAFKA_JVM_PERFORMANCE_OPTS)
+  local java="java -Xms1g -Xmx1g -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
+    -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true -cp $cp"
   $java kafka.tools.StorageTool format -t "$(head -c 16 /dev/urandom | base64 | tr -d '=+/' | cut -c1-22)" \
     -c "$state/server.properties" >"$state/broker.log" 2>&1
   nohup $java kafka.Kafka "$state/server.properties" >>"$state/broker.log" 2>&1 &

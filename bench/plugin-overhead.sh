@@ -31,18 +31,24 @@ fi
 # compiles longer: a round would measure the compiler. So load goes on, 5 s at a time, until a
 # step compiles fewer than SETTLED (40) methods, for at most SETTLE_MAX (60) more seconds
 # (a JVM under load keeps compiling a few dozen rarely taken paths every few seconds long after).
+# SETTLE_ALSO: more JVMs the variant loads (a local Kafka broker's pid, say) that must settle too.
 settle() {
-  local pid=$1 waited=0 before after
+  local pids="$1 ${SETTLE_ALSO:-}" waited=0 before after
   command -v jstat >/dev/null || { echo 0; return; }
-  before=$(jstat -compiler "$pid" | awk 'NR == 2 {print $1}')
+  before=$(compiled $pids)
   while [ "$waited" -lt "${SETTLE_MAX:-60}" ]; do
     wrk -t1 -c"$conns" -d5s "${headers[@]}" http://127.0.0.1:9080/ >/dev/null 2>&1
     waited=$((waited + 5))
-    after=$(jstat -compiler "$pid" | awk 'NR == 2 {print $1}')
-    [ $((after - before)) -lt "${SETTLED:-40}" ] && break
+    after=$(compiled $pids)
+    [ "$(paste -d' ' <(tr ' ' '\n' <<<"$before") <(tr ' ' '\n' <<<"$after") | awk -v most="${SETTLED:-40}" '$2 - $1 >= most {busy = 1} END {print busy + 0}')" = 0 ] && break
     before=$after
   done
   echo "$waited"
+}
+# methods compiled so far by each JVM named, space-separated (0 for one that is gone)
+compiled() {
+  local p n
+  for p in "$@"; do n=$(jstat -compiler "$p" 2>/dev/null | awk 'NR == 2 {print $1}'); printf '%s ' "${n:-0}"; done
 }
 declare -A total=([none]=0 [with]=0)
 ratios=()
