@@ -28,6 +28,7 @@ for tool in wrk nginx; do command -v "$tool" >/dev/null || { echo "missing $tool
 mkdir -p "$here/noop-plugin/target/plugins"
 cp "$here/noop-plugin/target/noop-plugin.jar" "$here/noop-plugin/target/plugins/"
 source "$here/origin.sh"
+trap 'cleanup; rm -f "$here"/.plugin-overhead-*.yaml' EXIT
 headers=()
 if [ -n "${WRK_HEADERS:-}" ]; then
   IFS='|' read -ra wanted <<<"$WRK_HEADERS"
@@ -68,6 +69,7 @@ start_variant() {
   fi
   (cd "$here" && exec java -Xmx512m -jar "$root/gateway-core/target/tidegate.jar" -c "$config") >/tmp/plugin-overhead-$variant.log 2>&1 &
   gw=$!
+  pids+=("$gw")  # stopped with the origin if the run is cut short
   wait_port "$port"
   wrk -t1 -c"$conns" -d"${warm}s" "${headers[@]}" "http://127.0.0.1:$port/" >/dev/null 2>&1
   warmed=$((warm + $(settle "$gw" "$port")))
@@ -102,7 +104,6 @@ for round in $(seq 1 "${ROUNDS:-3}"); do
       ratios+=("$(awk -v a="$with_rps" -v b="$none_rps" 'BEGIN { print a/b }')")
     done
     kill "$none_gw" "$with_gw"; wait "$none_gw" "$with_gw" 2>/dev/null || true
-    rm -f "$here/.plugin-overhead-with.yaml"
     continue
   fi
   for variant in none with; do
