@@ -8,13 +8,6 @@
 # Each run warms up for WARMUP seconds (15), then until the JIT has settled (see settle below).
 # Runs ROUNDS (default 3) alternating rounds so drift on a shared machine hits both alike; prints
 # requests/s of each run, the ratio of the totals with/none and the median of each round's ratio.
-# PAIRS=N: each round starts both variants at once (with on port 9081) and measures N pairs of
-#   runs, the two in turn; the median is then of the pairs' ratios. On a shared machine whose
-#   neighbours come and go, a pair's two runs seconds apart meet the same load where two restarts
-#   a minute apart often do not (on 2 shared cores today, the origin nginx's CPU per request
-#   varied by 50% between runs of one variant). PAUSE (2) seconds precede each run. A cost the
-#   plugin defers past its run (the kernel writing a local broker's pages to disk ~30 s later)
-#   lands on either variant here: quote this next to the rounds' figure, not instead of it.
 # WRK_HEADERS: request headers wrk sends to both variants, separated by '|'
 #   (e.g. "apikey: bench-key|Origin: https://app.example"), so the plugins see what they check.
 set -euo pipefail
@@ -28,7 +21,6 @@ for tool in wrk nginx; do command -v "$tool" >/dev/null || { echo "missing $tool
 mkdir -p "$here/noop-plugin/target/plugins"
 cp "$here/noop-plugin/target/noop-plugin.jar" "$here/noop-plugin/target/plugins/"
 source "$here/origin.sh"
-trap 'cleanup; rm -f "$here"/.plugin-overhead-*.yaml' EXIT
 headers=()
 if [ -n "${WRK_HEADERS:-}" ]; then
   IFS='|' read -ra wanted <<<"$WRK_HEADERS"
@@ -41,11 +33,11 @@ fi
 # (a JVM under load keeps compiling a few dozen rarely taken paths every few seconds long after).
 # SETTLE_ALSO: more JVMs the variant loads (a local Kafka broker's pid, say) that must settle too.
 settle() {
-  local pids="$1 ${SETTLE_ALSO:-}" port=${2:-9080} waited=0 before after
+  local pids="$1 ${SETTLE_ALSO:-}" waited=0 before after
   command -v jstat >/dev/null || { echo 0; return; }
   before=$(compiled $pids)
   while [ "$waited" -lt "${SETTLE_MAX:-60}" ]; do
-    wrk -t1 -c"$conns" -d5s "${headers[@]}" "http://127.0.0.1:$port/" >/dev/null 2>&1
+    wrk -t1 -c"$conns" -d5s "${headers[@]}" http://127.0.0.1:9080/ >/dev/null 2>&1
     waited=$((waited + 5))
     after=$(compiled $pids)
     [ "$(paste -d' ' <(tr ' ' '\n' <<<"$before") <(tr ' ' '\n' <<<"$after") | awk -v most="${SETTLED:-40}" '$2 - $1 >= most {busy = 1} END {print busy + 0}')" = 0 ] && break
@@ -58,27 +50,22 @@ compiled() {
   local p n
   for p in "$@"; do n=$(jstat -compiler "$p" 2>/dev/null | awk 'NR == 2 {print $1}'); printf '%s ' "${n:-0}"; done
 }
-# starts the gateway of a variant on a port (the config's 9080 rewritten), warms it up and lets it
-# settle; sets gw (its pid) and warmed (the seconds of load it took)
+# starts the gateway of a variant, warms it up and lets it settle; sets gw (its pid) and warmed
+# (the seconds of load it took)
 start_variant() {
-  local variant=$1 port=$2 config=$here/gateway-bench.yaml
+  local variant=$1 config=$here/gateway-bench.yaml
   if [ "$variant" = with ]; then case $with in /*) config=$with ;; *) config=$here/$with ;; esac; fi
-  if [ "$port" != 9080 ]; then
-    sed "s/127\.0\.0\.1:9080/127.0.0.1:$port/" "$config" >"$here/.plugin-overhead-$variant.yaml"
-    config=$here/.plugin-overhead-$variant.yaml
-  fi
   (cd "$here" && exec java -Xmx512m -jar "$root/gateway-core/target/tidegate.jar" -c "$config") >/tmp/plugin-overhead-$variant.log 2>&1 &
   gw=$!
   pids+=("$gw")  # stopped with the origin if the run is cut short
-  wait_port "$port"
-  wrk -t1 -c"$conns" -d"${warm}s" "${headers[@]}" "http://127.0.0.1:$port/" >/dev/null 2>&1
-  warmed=$((warm + $(settle "$gw" "$port")))
+  wait_port 9080
+  wrk -t1 -c"$conns" -d"${warm}s" "${headers[@]}" http://127.0.0.1:9080/ >/dev/null 2>&1
+  warmed=$((warm + $(settle "$gw")))
 }
-# one measured run against a port: sets rps and prints a line labelled $1
+# one measured run: sets rps and prints a line labelled $1
 measure() {
   local out
-  [ "${PAIRS:-0}" -gt 0 ] && sleep "${PAUSE:-2}"
-  out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency "${headers[@]}" "http://127.0.0.1:$2/")
+  out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency "${headers[@]}" http://127.0.0.1:9080/)
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   echo "$1 rps=$rps p50=$(awk '$1=="50%" {print $2}' <<<"$out") p99=$(awk '$1=="99%" {print $2}' <<<"$out") $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' \n' ' ')"
 }
@@ -86,35 +73,15 @@ declare -A total=([none]=0 [with]=0)
 ratios=()
 add() { total[$1]=$(awk -v t="${total[$1]}" -v r="$2" 'BEGIN { print t + r }'); }
 for round in $(seq 1 "${ROUNDS:-3}"); do
-  if [ "${PAIRS:-0}" -gt 0 ]; then
-    # both variants up at once, measured in turn: a neighbour's burst on a shared machine lands on
-    # both of a pair, where whole rounds minutes apart each meet different weather
-    start_variant none 9080; none_gw=$gw; none_warmed=$warmed
-    start_variant with 9081; with_gw=$gw
-    echo "round $round warm-up none=${none_warmed}s with=${warmed}s"
-    for pair in $(seq 1 "$PAIRS"); do
-      # the order alternates, so neither variant always runs right after the other's load; a pause
-      # before each run lets what the last run left (a logger's last batch) finish first
-      if [ $((pair % 2)) = 1 ]; then
-        measure "round $round pair $pair none" 9080; none_rps=$rps; measure "round $round pair $pair with" 9081; with_rps=$rps
-      else
-        measure "round $round pair $pair with" 9081; with_rps=$rps; measure "round $round pair $pair none" 9080; none_rps=$rps
-      fi
-      add none "$none_rps"; add with "$with_rps"
-      ratios+=("$(awk -v a="$with_rps" -v b="$none_rps" 'BEGIN { print a/b }')")
-    done
-    kill "$none_gw" "$with_gw"; wait "$none_gw" "$with_gw" 2>/dev/null || true
-    continue
-  fi
   for variant in none with; do
-    start_variant $variant 9080
-    measure "round $round $variant warm-up=${warmed}s" 9080
+    start_variant $variant
+    measure "round $round $variant warm-up=${warmed}s"
     add $variant "$rps"
     kill $gw; wait $gw 2>/dev/null || true
     [ $variant = none ] && none_rps=$rps || ratios+=("$(awk -v a="$rps" -v b="$none_rps" 'BEGIN { print a/b }')")
   done
 done
 awk -v a="${total[with]}" -v b="${total[none]}" -v c="$with" 'BEGIN { printf "ratio with(%s)/none = %.3f\n", c, a/b }'
-# A round (or pair) disturbed by a neighbour on a shared machine moves the total; the median of the
-# rounds' (pairs') own ratios does not.
-printf '%s\n' "${ratios[@]}" | sort -g | awk -v what="${PAIRS:+pair}" '{ r[NR] = $1 } END { m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2; printf "median of %s ratios = %.3f (%d)\n", (what == "" ? "round" : what), m, NR }'
+# A round disturbed by a neighbour on a shared machine moves the total; the median of the rounds' own
+# ratios does not.
+printf '%s\n' "${ratios[@]}" | sort -g | awk '{ r[NR] = $1 } END { m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2; printf "median of round ratios = %.3f\n", m }'
