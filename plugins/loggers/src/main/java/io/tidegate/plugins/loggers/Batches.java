@@ -14,4 +14,12 @@ final class Batches {
     }
 
     private Batches() {}
+
+    /**
+     * APISIX's kafka-, tcp- and udp-logger: a JSON array of the batch, or with batch_max_size 1
+     * the entry alone.
+     */
+    static Join jsonFor(BatchProcessor.Settings batch) {
+        return batch.batchMaxSize() == 1 ? Join.JSON_OR_SINGLE : Join.JSON_ARRAY;
+    }
 }

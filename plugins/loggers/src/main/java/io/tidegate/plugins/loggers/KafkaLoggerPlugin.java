@@ -251,10 +251,9 @@ public final class KafkaLoggerPlugin implements GatewayPlugin<KafkaLoggerPlugin.
             this.key = to.key() == null ? null : to.key().getBytes(StandardCharsets.UTF_8);
         }
 
-        /** A JSON array; with batch_max_size 1 the entry alone (APISIX's kafka-logger sends it so). */
         @Override
         public Batches.Join join() {
-            return to.batch().batchMaxSize() == 1 ? Batches.Join.JSON_OR_SINGLE : Batches.Join.JSON_ARRAY;
+            return Batches.jsonFor(to.batch());
         }
 
         @Override

@@ -72,7 +72,7 @@ public final class TcpLoggerPlugin implements GatewayPlugin<TcpLoggerPlugin.Sett
 
         @Override
         public Batches.Join join() {
-            return to.batch().batchMaxSize() == 1 ? Batches.Join.JSON_OR_SINGLE : Batches.Join.JSON_ARRAY;
+            return Batches.jsonFor(to.batch());
         }
 
         @Override

@@ -70,7 +70,7 @@ public final class UdpLoggerPlugin implements GatewayPlugin<UdpLoggerPlugin.Sett
 
         @Override
         public Batches.Join join() {
-            return to.batch().batchMaxSize() == 1 ? Batches.Join.JSON_OR_SINGLE : Batches.Join.JSON_ARRAY;
+            return Batches.jsonFor(to.batch());
         }
 
         @Override
