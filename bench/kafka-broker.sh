@@ -5,7 +5,7 @@
 #   bench/kafka-broker.sh start    # returns once the broker accepts connections
 #   bench/kafka-broker.sh stop
 # Then, the broker's JIT settling with the gateway's before a round is measured:
-#   SETTLE_ALSO=$(cat /tmp/tidegate-bench-kafka/pid) ROUNDS=7 bench/plugin-overhead.sh 20 64 gateway-kafka-logger.yaml
+#   SETTLE_ALSO=$(cat /tmp/tidegate-bench-kafka/pid) ROUNDS=7 bench/plugin-overhead.sh 10 64 gateway-kafka-logger.yaml
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 state=${KAFKA_BENCH_DIR:-/tmp/tidegate-bench-kafka}

@@ -350,16 +350,11 @@ class PluginSystemTest {
     @Test
     void statusListsLoadedPluginsWithVersions() throws Exception {
         TestPluginJars.install(plugins, "versioned.jar", "versioned", "3.1.4", VersionedPluginV1.class);
-        try (TestGateway gw = TestGateway.start(server("""
+        try (TestGateway gw = gatewayWithStatus("""
                 routes: []
-                """).replace("listeners: [{ address: \"127.0.0.1:0\" }]", "listeners: [{ address: \"127.0.0.1:0\" }]\n  status: { address: \"127.0.0.1:0\" }"))) {
-            int port = gw.gateway().statusAddress().getPort();
-            var client = java.net.http.HttpClient.newHttpClient();
-            var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/status/plugins")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(Map.of("name", "versioned", "priority", 500, "plugin_id", "versioned", "version", "3.1.4", "jar", "versioned.jar"),
-                    new com.fasterxml.jackson.databind.ObjectMapper().readValue(response.body(), Map.class).get("plugins") instanceof List<?> list
-                            ? list.get(0) : null);
+                """)) {
+            assertEquals(List.of(Map.of("name", "versioned", "priority", 500, "plugin_id", "versioned", "version", "3.1.4", "jar", "versioned.jar")),
+                    statusPlugins(gw));
         }
     }
 
@@ -368,25 +363,36 @@ class PluginSystemTest {
         // PF4J's other descriptor form: the gateway reads a jar's manifest first, and falls back to it
         TestPluginJars.installDescribedByProperties(plugins, "by-properties.jar", "by-properties", "2.7.1", VersionedPluginV1.class);
         TestPluginJars.install(plugins, "recorder.jar", "recorder", "1.5", RecorderPlugin.class);
-        try (TestGateway gw = TestGateway.start(server("""
+        try (TestGateway gw = gatewayWithStatus("""
                 routes:
                   - { id: v, uri: /v, plugins: { versioned: {} }, upstream: { nodes: { "%s": 1 } } }
                   - { id: r, uri: /r, plugins: { recorder: { tag: r } }, upstream: { nodes: { "%s": 1 } } }
-                """.formatted(upstream.address(), upstream.address())).replace("listeners: [{ address: \"127.0.0.1:0\" }]",
-                "listeners: [{ address: \"127.0.0.1:0\" }]\n  status: { address: \"127.0.0.1:0\" }"))) {
+                """.formatted(upstream.address(), upstream.address()))) {
             HttpResponse<String> described = gw.get("/v");
             assertEquals(200, described.statusCode(), described.body());
             assertEquals("1", versionOf(described));
             assertEquals(200, gw.get("/r").statusCode());
-            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + gw.gateway().statusAddress().getPort() + "/status/plugins")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            Map<String, String> versions = new java.util.TreeMap<>();
-            for (Object plugin : (List<?>) new com.fasterxml.jackson.databind.ObjectMapper().readValue(response.body(), Map.class).get("plugins")) {
-                Map<?, ?> fields = (Map<?, ?>) plugin;
-                versions.put((String) fields.get("plugin_id"), (String) fields.get("version"));
-            }
+            Map<Object, Object> versions = new java.util.TreeMap<>();
+            statusPlugins(gw).forEach(plugin -> versions.put(plugin.get("plugin_id"), plugin.get("version")));
             assertEquals(Map.of("by-properties", "2.7.1", "recorder", "1.5"), versions);
         }
+    }
+
+    /** A gateway on {@link #server} with the status listener on too. */
+    private TestGateway gatewayWithStatus(String resources) {
+        return TestGateway.start(server(resources).replace("listeners: [{ address: \"127.0.0.1:0\" }]",
+                "listeners: [{ address: \"127.0.0.1:0\" }]\n  status: { address: \"127.0.0.1:0\" }"));
+    }
+
+    /** The plugins {@code GET /status/plugins} lists, each as its JSON fields. */
+    private static List<Map<?, ?>> statusPlugins(TestGateway gw) throws Exception {
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + gw.gateway().statusAddress().getPort() + "/status/plugins")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        List<Map<?, ?>> plugins = new ArrayList<>();
+        for (Object plugin : (List<?>) new com.fasterxml.jackson.databind.ObjectMapper().readValue(response.body(), Map.class).get("plugins")) {
+            plugins.add((Map<?, ?>) plugin);
+        }
+        return plugins;
     }
 }
