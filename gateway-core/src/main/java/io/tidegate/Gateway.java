@@ -72,6 +72,8 @@ public final class Gateway implements AutoCloseable {
     private final HealthCheckers checkers;
     private final DnsCache dns;
     private final PluginRegistry plugins;
+    /** False when the caller lent the registry ({@link #start(GatewayConfig, PluginRegistry)}): it closes it. */
+    private final boolean ownsPlugins;
     private final SnapshotHolder snapshots;
     private final GatewayServer server;
     private final ScheduledExecutorService background;
@@ -117,14 +119,16 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Gateway(GatewayConfig config, ConnectionPools pools, HealthCheckers checkers, DnsCache dns,
-                    PluginRegistry plugins, SharedPluginOutputs outputs, PluginLedger ledger, Resources served,
-                    SnapshotBuilder.Build first, com.fasterxml.jackson.databind.JsonNode standaloneState, boolean takingOver) {
+                    PluginRegistry plugins, boolean ownsPlugins, PluginCatalog compiledWith, SharedPluginOutputs outputs,
+                    PluginLedger ledger, Resources served, SnapshotBuilder.Build first,
+                    com.fasterxml.jackson.databind.JsonNode standaloneState, boolean takingOver) {
         this.outputs = outputs;
         this.config = config;
         this.pools = pools;
         this.checkers = checkers;
         this.dns = dns;
         this.plugins = plugins;
+        this.ownsPlugins = ownsPlugins;
         // from etcd, the first version is an empty stand-in until etcd's listing replaces it
         int ioThreads = config.server().ioThreads();
         this.snapshots = config.server().etcd() == null ? new SnapshotHolder(first.snapshot(), ioThreads, this::closeReplaced)
@@ -178,7 +182,7 @@ public final class Gateway implements AutoCloseable {
         }
         long refreshMillis = Math.round(config.server().dnsRefreshSeconds() * 1000);
         background.scheduleWithFixedDelay(this::refreshDns, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
-        this.watcher = new PluginFolderWatcher(plugins, this::pluginsChanged);
+        this.watcher = new PluginFolderWatcher(plugins, compiledWith, this::pluginsChanged);
         // from etcd or the Admin API, the file holds no resources, but still the listeners
         this.fileWatcher = new ConfigFileWatcher(config.sources(), this::fileChanged);
         watchCertificates(config.server().listeners());
@@ -260,17 +264,37 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
+     * As {@link #start(GatewayConfig)}, with plugins the caller loaded and keeps: several gateways
+     * in one JVM (the tests' many short-lived ones) then load each jar and compile each schema
+     * once, as one gateway does across its configuration versions. The gateway syncs the registry
+     * with its folder as its own, and never closes it. Its folder must be the configuration's
+     * {@code plugins_dir}.
+     */
+    public static Gateway start(GatewayConfig config, PluginRegistry plugins) throws ConfigException {
+        Path wanted = Path.of(config.server().pluginsDir()).toAbsolutePath().normalize();
+        if (!plugins.dir().equals(wanted)) {
+            throw new IllegalArgumentException("the plugin registry loads " + plugins.dir() + ", the configuration's plugins_dir is " + wanted);
+        }
+        return start(config, false, null, plugins);
+    }
+
+    /**
      * As {@link #start(GatewayConfig)}; {@code takingOver} (for {@code --upgrade}) refuses to bind
      * before the configuration from etcd is loaded, since the running gateway would be sending
      * connections to a gateway that can only answer 503. {@code handedOver}, when not null, is the
      * API-driven configuration the running gateway handed over, served instead of the state file's.
      */
     public static Gateway start(GatewayConfig config, boolean takingOver, String handedOver) throws ConfigException {
+        return start(config, takingOver, handedOver, null);
+    }
+
+    private static Gateway start(GatewayConfig config, boolean takingOver, String handedOver, PluginRegistry lent)
+            throws ConfigException {
         ConnectionPools pools = new ConnectionPools(config.server().ioThreads(), config.server().trustedCas(),
                 config.server().limits().upstreamMaxConnections());
         HealthCheckers checkers = new HealthCheckers(config.server().trustedCas());
         DnsCache dns = new DnsCache();
-        PluginRegistry plugins = new PluginRegistry(Path.of(config.server().pluginsDir()),
+        PluginRegistry plugins = lent != null ? lent : new PluginRegistry(Path.of(config.server().pluginsDir()),
                 Math.round(config.server().pluginGraceSeconds() * 1000));
         SharedPluginOutputs outputs = new SharedPluginOutputs(new FileSinks(config.baseDir()), new DroppedEntries(),
                 config.server().proxyCache());
@@ -281,16 +305,19 @@ public final class Gateway implements AutoCloseable {
             com.fasterxml.jackson.databind.JsonNode standaloneState = !apiDriven(config) ? null
                     : handedOver != null ? AdminApi.parseState(handedOver) : AdminApi.readState(stateFile(config));
             Resources resources = standaloneState == null ? config.resources() : AdminApi.resourcesOf(standaloneState, stateFile(config));
-            SnapshotBuilder.Build first = builder(config, pools, checkers, dns, plugins.catalog(), outputs)
+            PluginCatalog catalog = plugins.catalog();
+            SnapshotBuilder.Build first = builder(config, pools, checkers, dns, catalog, outputs)
                     .build(resources, 1, CompiledPieces.NONE, ledger);
-            Gateway gateway = new Gateway(config, pools, checkers, dns, plugins, outputs, ledger, resources, first, standaloneState,
-                    takingOver);
+            Gateway gateway = new Gateway(config, pools, checkers, dns, plugins, lent == null, catalog, outputs, ledger, resources, first,
+                    standaloneState, takingOver);
             gateway.logStarted();
             return gateway;
         } catch (ConfigException | RuntimeException e) {
             checkers.close();
             pools.close();
-            plugins.close();
+            if (lent == null) {
+                plugins.close();
+            }
             outputs.close();
             throw e;
         }
@@ -515,9 +542,7 @@ public final class Gateway implements AutoCloseable {
 
     /** The Admin API's {@code PUT /apisix/admin/plugins/reload}: the plugin folder synced now, not at the watch's next look. */
     private void reloadPlugins() {
-        if (plugins.sync()) {
-            pluginsChanged();
-        }
+        watcher.syncNow();
     }
 
     private void pluginsChanged() {
@@ -704,6 +729,8 @@ public final class Gateway implements AutoCloseable {
         outputs.close();
         checkers.close();
         pools.close();
-        plugins.close();
+        if (ownsPlugins) {
+            plugins.close();
+        }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tidegate.plugin.PluginRegistry;
 import io.tidegate.testing.EtcdServer;
 import io.tidegate.testing.GrpcExampleServers;
 import io.tidegate.testing.TestGateway;
@@ -72,6 +73,11 @@ class ApisixConformanceTest {
     /** The loggers' and tracers' collectors ({@code ${TCP_3000}}, {@code ${HTTP_4318}}, ...). */
     private static LogReceivers receivers;
     private static Path plugins;
+    /**
+     * The bundled jars, loaded once for every case's gateway (as one gateway keeps them across its
+     * configuration versions): a start that loaded them all again was most of a case's time.
+     */
+    private static PluginRegistry loadedPlugins;
     private static EtcdServer etcd;
 
     @BeforeAll
@@ -92,6 +98,8 @@ class ApisixConformanceTest {
                 Files.copy(jar, plugins.resolve(jar.getFileName()));
             }
         }
+        loadedPlugins = new PluginRegistry(plugins, 0);
+        loadedPlugins.sync();
     }
 
     @AfterAll
@@ -103,6 +111,7 @@ class ApisixConformanceTest {
         portEchoes.close();
         grpc.close();
         receivers.close();
+        loadedPlugins.close();
         if (etcd != null) {
             etcd.close();
         }
@@ -202,24 +211,24 @@ class ApisixConformanceTest {
         Path logDir = io.tidegate.testing.TempDirs.create("tidegate-conformance-logs");
         // differences the README lists: what Tidegate does instead is checked, APISIX's expectation stays in the case
         if (c.has("tidegate_refuses")) {
-            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestGateway.start(config(c, logDir)).close(),
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestGateway.start(config(c, logDir), loadedPlugins).close(),
                     name + ": Tidegate refuses this configuration (a listed difference)");
             assertTrue(refused.getMessage().contains(c.path("tidegate_refuses").asText()), name + ": " + refused.getMessage());
             return;
         }
         if (c.has("tidegate_accepts")) {
-            TestGateway.start(config(c, logDir)).close();
+            TestGateway.start(config(c, logDir), loadedPlugins).close();
             return;
         }
         if (c.has("config_error")) {
-            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestGateway.start(config(c, logDir)).close(),
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TestGateway.start(config(c, logDir), loadedPlugins).close(),
                     name + ": APISIX refuses this configuration");
             assertTrue(refused.getMessage().contains(c.path("config_error").asText()), name + ": " + refused.getMessage());
             return;
         }
         TestGateway started;
         try {
-            started = TestGateway.start(config(c, logDir));
+            started = TestGateway.start(config(c, logDir), loadedPlugins);
         } catch (IllegalStateException e) {
             throw new AssertionError(name + ": " + e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package io.tidegate.plugin;
 
 import static io.tidegate.testing.TestGateway.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -375,6 +376,43 @@ class PluginSystemTest {
             Map<Object, Object> versions = new java.util.TreeMap<>();
             statusPlugins(gw).forEach(plugin -> versions.put(plugin.get("plugin_id"), plugin.get("version")));
             assertEquals(Map.of("by-properties", "2.7.1", "recorder", "1.5"), versions);
+        }
+    }
+
+    @Test
+    void gatewaysSharingARegistryLoadEachJarOnceAndEachFollowsTheFolder() throws Exception {
+        TestPluginJars.install(plugins, "versioned.jar", "versioned", "1.0.0", VersionedPluginV1.class);
+        String routes = """
+                routes:
+                  - { id: 1, uri: "/*", plugins: { versioned: {} }, upstream: { nodes: { "%s": 1 } } }
+                """.formatted(upstream.address());
+        try (PluginRegistry registry = new PluginRegistry(plugins, 200)) {
+            registry.sync();
+            try (TestGateway first = TestGateway.start(server(routes), registry)) {
+                LoadedPlugin loaded;
+                try (TestGateway second = TestGateway.start(server(routes), registry)) {
+                    loaded = second.gateway().plugins().get("versioned");
+                    assertSame(first.gateway().plugins().get("versioned"), loaded, "the jar was loaded again");
+                    assertEquals("1", versionOf(second.get("/p")));
+                    // a new version: whichever gateway's watch syncs first, both serve it
+                    TestPluginJars.install(plugins, "versioned.jar", "versioned", "2.0.0", VersionedPluginV2.class);
+                    assertEquals("2", versionOf(waitFor(first, "/p", r -> "2".equals(versionOf(r)), 5000)));
+                    assertEquals("2", versionOf(waitFor(second, "/p", r -> "2".equals(versionOf(r)), 5000)));
+                }
+                // closing a gateway leaves the registry it borrowed open for the others
+                assertEquals("2", versionOf(first.get("/p")));
+                assertEquals("2.0.0", registry.catalog().get("versioned").version());
+            }
+            assertEquals("2.0.0", registry.catalog().get("versioned").version(), "the registry outlives the gateways");
+        }
+    }
+
+    @Test
+    void aRegistryOfAnotherFolderIsRefused() throws Exception {
+        try (PluginRegistry elsewhere = new PluginRegistry(root.resolve("elsewhere"), 0)) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> TestGateway.start(server("routes: []"), elsewhere));
+            assertTrue(refused.getMessage().contains("plugins_dir is " + plugins), refused.getMessage());
         }
     }
 

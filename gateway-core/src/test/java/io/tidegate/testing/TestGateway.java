@@ -41,6 +41,18 @@ public final class TestGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #start(String)}, with plugins loaded once for many gateways (the YAML's
+     * {@code plugins_dir} must be {@code plugins}' folder): the caller keeps and closes the registry.
+     */
+    public static TestGateway start(String yaml, io.tidegate.plugin.PluginRegistry plugins) {
+        try {
+            return new TestGateway(Gateway.start(new ConfigLoader().load(write(yaml)), plugins));
+        } catch (ConfigException e) {
+            throw new IllegalStateException("test config is invalid:\n" + String.join("\n", e.errors()), e);
+        }
+    }
+
     /** Starts a plain-HTTP test gateway with {@code limits} (a YAML flow mapping) and {@code resources} (YAML). */
     public static TestGateway startWithLimits(String limits, String resources) {
         return start("""
