@@ -62,12 +62,26 @@ start_variant() {
   wrk -t1 -c"$conns" -d"${warm}s" "${headers[@]}" http://127.0.0.1:9080/ >/dev/null 2>&1
   warmed=$((warm + $(settle "$gw")))
 }
-# one measured run: sets rps and prints a line labelled $1
+# CPU ticks the JIT compiler threads of the JVMs named have used so far
+jit_ticks() {
+  local p t sum=0 name
+  for p in "$@"; do
+    for t in /proc/"$p"/task/*; do
+      name=$(cat "$t/comm" 2>/dev/null) || continue
+      case $name in C1\ Compiler*|C2\ Compiler*) sum=$((sum + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0))) ;; esac
+    done
+  done
+  echo "$sum"
+}
+# one measured run: sets rps and prints a line labelled $1, with jit= the share of a core the JIT
+# compilers of the gateway (and SETTLE_ALSO) used during it: a run that compiled measured the JIT
 measure() {
-  local out
+  local out j0 j1
+  j0=$(jit_ticks "$gw" ${SETTLE_ALSO:-})
   out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency "${headers[@]}" http://127.0.0.1:9080/)
+  j1=$(jit_ticks "$gw" ${SETTLE_ALSO:-})
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  echo "$1 rps=$rps p50=$(awk '$1=="50%" {print $2}' <<<"$out") p99=$(awk '$1=="99%" {print $2}' <<<"$out") $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' \n' ' ')"
+  echo "$1 rps=$rps p50=$(awk '$1=="50%" {print $2}' <<<"$out") p99=$(awk '$1=="99%" {print $2}' <<<"$out") jit=$(awk -v t=$((j1 - j0)) -v hz="$(getconf CLK_TCK)" -v s="$secs" 'BEGIN { printf "%.0f%%", 100 * t / hz / s }') $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' \n' ' ')"
 }
 declare -A total=([none]=0 [with]=0)
 ratios=()
