@@ -14,7 +14,8 @@ public final class ExchangeFacts {
     public static final AttachmentKey<String> CONSUMER = AttachmentKey.create(String.class);
     /**
      * The matched route's uri and host patterns (APISIX's {@code matched_uri}, {@code matched_host});
-     * put only when the exporter publishes APISIX's names, the one reader.
+     * put only where they are read: for the exporter publishing APISIX's names, and on routes with
+     * plugins ({@code $matched_uri}).
      */
     public static final AttachmentKey<io.tidegate.route.RoutePattern> MATCHED = AttachmentKey.create(io.tidegate.route.RoutePattern.class);
     /** {@code host:port} of the node of the current (last) try. */

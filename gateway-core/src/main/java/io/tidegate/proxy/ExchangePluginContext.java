@@ -95,7 +95,18 @@ final class ExchangePluginContext implements PluginContext {
 
     @Override
     public String var(String name) {
-        return Variables.resolve(name, exchange);
+        return switch (name) {
+            // the route's own, known from its plan rather than kept on every exchange
+            case "route_name" -> plan.routeName();
+            case "service_name" -> plan.serviceName();
+            case "matched_uri" -> matchedUri();
+            default -> Variables.resolve(name, exchange);
+        };
+    }
+
+    private String matchedUri() {
+        io.tidegate.route.RoutePattern matched = exchange.getAttachment(ExchangeFacts.MATCHED);
+        return matched == null || matched.uri().isEmpty() ? null : matched.uri();
     }
 
     @Override

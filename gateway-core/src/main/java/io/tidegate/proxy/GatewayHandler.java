@@ -83,7 +83,8 @@ public final class GatewayHandler implements HttpHandler {
             return;
         }
         ActiveRoute route = hit.value();
-        if (keepPattern) {
+        if (keepPattern || route.plan().hasPlugins()) {
+            // plugins read it as $matched_uri (opentelemetry names its span by it)
             exchange.putAttachment(ExchangeFacts.MATCHED, hit.pattern());
         }
         exchange.putAttachment(ExchangeFacts.ROUTE_ID, route.plan().routeId());

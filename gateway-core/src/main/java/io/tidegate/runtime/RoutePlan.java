@@ -10,6 +10,8 @@ import java.util.List;
  * Everything a route needs at request time, resolved from route, service and upstream when the
  * snapshot is built.
  *
+ * @param routeName       the route's name, null when it has none (APISIX's {@code $route_name})
+ * @param serviceName     its service's name, null when none ({@code $service_name})
  * @param upstream        null when neither the route nor its service has one, or it does not exist
  * @param missingUpstream the id of the upstream the route (or its service) names but that does not
  *                        exist, else null: the route runs its plugins and answers 502 where it
@@ -28,6 +30,8 @@ import java.util.List;
 public record RoutePlan(
         String routeId,
         String serviceId,
+        String routeName,
+        String serviceName,
         CompiledUpstream upstream,
         String missingUpstream,
         Timeouts timeout,
@@ -41,7 +45,7 @@ public record RoutePlan(
 
     /** A route that only matches requests, to answer them 503. */
     public static RoutePlan unservable(String routeId, Timeouts timeout) {
-        return new RoutePlan(routeId, null, null, null, timeout, null, List.of(), true, false, PluginChain.EMPTY,
+        return new RoutePlan(routeId, null, null, null, null, null, timeout, null, List.of(), true, false, PluginChain.EMPTY,
                 PluginChain.EMPTY, ConsumerDirectory.EMPTY);
     }
 

@@ -213,7 +213,7 @@ public final class SnapshotBuilder {
                     notLoaded.put(id, piece.active.plan().missingPlugins());
                 }
             });
-            RoutePlan unmatchedPlan = new RoutePlan(null, null, null, null, defaultTimeout, null, List.copyOf(globals.missing),
+            RoutePlan unmatchedPlan = new RoutePlan(null, null, null, null, null, null, defaultTimeout, null, List.copyOf(globals.missing),
                     !resources.unservable().globalRules().isEmpty(), false, globals.chain, PluginChain.EMPTY, consumers.directory);
             ActiveRoute unmatched = new ActiveRoute(unmatchedPlan, handlers.unmatched(unmatchedPlan));
             Map<String, RoutePlan> plans = new java.util.HashMap<>();
@@ -405,7 +405,8 @@ public final class SnapshotBuilder {
             boolean websocket = route.enableWebsocket() != null ? route.enableWebsocket()
                     : service != null && Boolean.TRUE.equals(service.enableWebsocket());
             String missingUpstream = upstreamId != null && inputs.upstream() == null ? upstreamId : null;
-            RoutePlan plan = new RoutePlan(route.id(), route.serviceId(), client, missingUpstream, timeout, rewriteHost,
+            RoutePlan plan = new RoutePlan(route.id(), route.serviceId(), route.name(), service == null ? null : service.name(), client,
+                    missingUpstream, timeout, rewriteHost,
                     missing, inputs.pluginsUnknown(), websocket, inputs.globals().chain, routeChain, inputs.consumers());
             List<String> hosts = !route.hosts().isEmpty() ? route.hosts()
                     : service != null ? service.hosts() : List.of();

@@ -30,7 +30,9 @@ public interface PluginContext {
      * {@code scheme}, {@code query_string}, {@code arg_NAME}, {@code http_NAME}, {@code cookie_NAME};
      * and for logs {@code status}, {@code bytes_sent}, {@code request_length}, {@code request_time},
      * {@code upstream_addr}, {@code upstream_response_time}, {@code upstream_status} (the last try's), {@code route_id}, {@code service_id},
-     * {@code consumer_name}, {@code msec}, {@code time_iso8601}. Null when absent.
+     * {@code route_name}, {@code service_name}, {@code consumer_name}, {@code msec}, {@code time_iso8601}; and Tidegate's
+     * {@code matched_uri}, the uri pattern of the route that matched, as configured ({@code /users/*}, one of its
+     * {@code uris}; APISIX's {@code curr_req_matched._path}). Null when absent.
      */
     String var(String name);
 

@@ -203,6 +203,32 @@ class LoggersIT {
     }
 
     @Test
+    void logFormatNamesTheRouteTheServiceAndTheUriPatternThatMatched() throws Exception {
+        Path log = dir.resolve("names.log");
+        try (TestGateway gw = PluginGateway.start("""
+                services:
+                  - { id: s1, name: shop }
+                routes:
+                  - id: r3
+                    name: orders
+                    service_id: s1
+                    uris: [/orders/*, /carts/*]
+                    plugins: { file-logger: { path: %1$s, log_format: { route: "$route_name", service: "$service_name", pattern: "$matched_uri" } } }
+                    upstream: { nodes: { "%2$s": 1 } }
+                  - { id: r4, uri: /plain, plugins: { file-logger: { path: %1$s, log_format: { route: "$route_name", pattern: "$matched_uri" } } }, upstream: { nodes: { "%2$s": 1 } } }
+                """.formatted(log, upstream.address()))) {
+            gw.get("/carts/7");
+            gw.get("/plain");
+            List<JsonNode> entries = lines(log, 2);
+            assertEquals("orders", entries.get(0).get("route").asText());
+            assertEquals("shop", entries.get(0).get("service").asText());
+            assertEquals("/carts/*", entries.get(0).get("pattern").asText(), "the one of the route's uris that matched, as configured");
+            assertTrue(entries.get(1).get("route").isNull(), "a route without a name: " + entries.get(1));
+            assertEquals("/plain", entries.get(1).get("pattern").asText());
+        }
+    }
+
+    @Test
     void httpLoggerBatchesAndRetries() throws Exception {
         try (TestGateway gw = PluginGateway.start("""
                 routes:

@@ -77,7 +77,10 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
     private static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
     private static final AttributeKey<String> USER_AGENT_ORIGINAL = AttributeKey.stringKey("user_agent.original");
     private static final AttributeKey<String> ROUTE_ID = AttributeKey.stringKey("apisix.route_id");
+    private static final AttributeKey<String> ROUTE_NAME = AttributeKey.stringKey("apisix.route_name");
+    private static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
     private static final AttributeKey<String> SERVICE_ID = AttributeKey.stringKey("apisix.service_id");
+    private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("apisix.service_name");
     private static final AttributeKey<String> RESPONSE_SOURCE = AttributeKey.stringKey("apisix.response_source");
     private static final AttributeKey<Long> STATUS_CODE = AttributeKey.longKey("http.status_code");
     private static final AttributeKey<Long> RESPONSE_STATUS_CODE = AttributeKey.longKey("http.response.status_code");
@@ -184,10 +187,11 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
             PluginContext.Request request = context.request();
             Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), request, FROM_CLIENT);
             String method = request.method();
-            // APISIX names the span "<method> <matched route path>"; the plugin API does not expose the
-            // route's uri pattern, so the span is named by the method alone (the README says so)
+            // as APISIX: "<method> <the matched route's uri pattern>", a name that groups a route's requests
+            String route = context.var("matched_uri");
             RecordedSpan span = holder.recorder.start(parent, sampler,
-                    traceIdFromRequestId ? traceIdFromRequestId(request.header("X-Request-Id")) : null, method, SpanKind.SERVER);
+                    traceIdFromRequestId ? traceIdFromRequestId(request.header("X-Request-Id")) : null,
+                    route == null ? method : method + " " + route, SpanKind.SERVER);
             // APISIX hands these to the span at its start; no sampler here reads them, so they are set
             // after it and only on a span that records
             if (span.isRecording()) {
@@ -203,7 +207,12 @@ public final class OpenTelemetryPlugin implements GatewayPlugin<OpenTelemetryPlu
                 put(span, URL_PATH, context.var("uri"));
                 put(span, USER_AGENT_ORIGINAL, userAgent);
                 put(span, ROUTE_ID, context.routeId());
-                put(span, SERVICE_ID, context.serviceId());
+                put(span, ROUTE_NAME, context.var("route_name"));
+                put(span, HTTP_ROUTE, route);
+                if (context.serviceId() != null) {
+                    put(span, SERVICE_ID, context.serviceId());
+                    put(span, SERVICE_NAME, context.var("service_name"));
+                }
             }
             context.setAttribute(SPAN, span);
             // the request carries this span from here on (a mirror's or forward-auth's copy of its

@@ -45,9 +45,13 @@ class OpenTelemetryIT {
                       collector: { address: "%s", request_headers: { x-collector-key: k1 } }
                       batch_span_processor: { batch_timeout: 0.05, max_export_batch_size: 1 }
                 """.formatted(receiver.address()), """
+                services:
+                  - { id: svc, name: tracing-svc }
                 routes:
                   - id: sampled
-                    uri: /on/*
+                    name: items
+                    service_id: svc
+                    uris: [/elsewhere, /on/*]
                     plugins:
                       opentelemetry:
                         sampler: { name: always_on }
@@ -130,7 +134,7 @@ class OpenTelemetryIT {
                 && client.span().getEndTimeUnixNano() <= span.getEndTimeUnixNano(), "the try lies within the request");
         assertEquals("application/x-protobuf", got.contentType());
         assertTrue(receiver.collectorKeys.contains("k1"), "collector.request_headers");
-        assertEquals("GET", span.getName());
+        assertEquals("GET /on/*", span.getName(), "as APISIX: the method and the uri pattern of the route that matched");
         assertEquals(Span.SpanKind.SPAN_KIND_SERVER, span.getKind());
         assertEquals(TRACE, got.traceId());
         assertEquals(PARENT, got.parentSpanId());
@@ -145,6 +149,10 @@ class OpenTelemetryIT {
         assertEquals("it-agent", a.get("user_agent.original"));
         assertEquals("127.0.0.1", a.get("net.host.name"));
         assertEquals("sampled", a.get("apisix.route_id"));
+        assertEquals("items", a.get("apisix.route_name"));
+        assertEquals("/on/*", a.get("http.route"), "the one of the route's uris that matched");
+        assertEquals("svc", a.get("apisix.service_id"));
+        assertEquals("tracing-svc", a.get("apisix.service_name"));
         assertEquals(200L, a.get("http.status_code"));
         assertEquals(200L, a.get("http.response.status_code"));
         assertEquals("upstream", a.get("apisix.response_source"));
@@ -171,6 +179,10 @@ class OpenTelemetryIT {
         assertNotNull(got);
         assertEquals(32, got.traceId().length());
         assertEquals("", got.parentSpanId(), "a root span");
+        assertEquals("GET /down", got.span().getName());
+        assertNull(got.attributes().get("apisix.route_name"), "the route has no name");
+        assertNull(got.attributes().get("apisix.service_id"));
+        assertNull(got.attributes().get("apisix.service_name"));
         assertEquals((long) response.statusCode(), got.attributes().get("http.status_code"));
         assertEquals(Status.StatusCode.STATUS_CODE_ERROR, got.span().getStatus().getCode());
         assertTrue(got.span().getStatus().getMessage().endsWith("error: " + response.statusCode()), got.span().getStatus().getMessage());
