@@ -11,7 +11,9 @@ import java.net.InetSocketAddress;
  * as the client sent them, else the scheme, the Host the client asked for and the port it
  * connected to: set before plugins run (so they may change them) and before Host may be rewritten
  * (pass_host node/rewrite), so they always describe the client's request. X-Forwarded-For and
- * X-Real-IP as the request leaves ({@link #addClient}), so they name the client real-ip found.
+ * X-Real-IP are written into the upstream request only ({@link #writeClient}), as nginx's
+ * {@code proxy_set_header} does: they name the client real-ip found, and the request's own
+ * headers, which later phases and the loggers read, stay as the client sent them.
  */
 final class ForwardedHeaders {
     private ForwardedHeaders() {}
@@ -32,30 +34,51 @@ final class ForwardedHeaders {
         }
     }
 
-    private static final io.undertow.util.HttpString X_REAL_IP = new io.undertow.util.HttpString("X-Real-IP");
+    static final io.undertow.util.HttpString X_REAL_IP = new io.undertow.util.HttpString("X-Real-IP");
 
     /** The client's address as a plugin (real-ip) set it, when one did; absent otherwise. */
     static final AttachmentKey<String> REAL_CLIENT = AttachmentKey.create(String.class);
 
+    /** Where {@link #writeClient} writes a header of the upstream request (a head writer may refuse a value: E). */
+    @FunctionalInterface
+    interface HeaderSink<E extends Exception> {
+        void field(io.undertow.util.HttpString name, String value) throws E;
+    }
+
+    /** Whether {@link #writeClient} writes the header {@code name}: the request's own copy is then not sent. */
+    static boolean writtenApart(io.undertow.util.HttpString name) {
+        return Headers.X_FORWARDED_FOR.equals(name) || X_REAL_IP.equals(name);
+    }
+
     /**
-     * nginx's {@code $proxy_add_x_forwarded_for} and {@code X-Real-IP: $remote_addr}, added as the
-     * request leaves for the upstream: the client's address (the one real-ip found, else the peer)
+     * nginx's {@code X-Forwarded-For: $proxy_add_x_forwarded_for} and {@code X-Real-IP: $remote_addr}
+     * into the upstream request: the client's address (the one real-ip found, else the peer)
      * appended to X-Forwarded-For as plugins left it, and sent as X-Real-IP whatever the client or
-     * a plugin put there.
+     * a plugin put there. Without a client address (none known), the request's own are sent.
      */
-    static void addClient(HttpServerExchange exchange) {
+    static <E extends Exception> void writeClient(HttpServerExchange exchange, HeaderSink<E> to) throws E {
         String client = exchange.getAttachment(REAL_CLIENT);
         if (client == null) {
             client = ConnectionFacts.of(exchange).client();
         }
-        if (client == null) {
-            return;
-        }
         HeaderMap headers = exchange.getRequestHeaders();
         var forwarded = headers.get(Headers.X_FORWARDED_FOR);
-        headers.put(Headers.X_FORWARDED_FOR, forwarded == null || forwarded.isEmpty() ? client
-                : String.join(", ", forwarded) + ", " + client);
-        headers.put(X_REAL_IP, client);
+        if (client == null) {
+            if (forwarded != null) {
+                for (String value : forwarded) {
+                    to.field(Headers.X_FORWARDED_FOR, value);
+                }
+            }
+            var realIp = headers.get(X_REAL_IP);
+            if (realIp != null) {
+                for (String value : realIp) {
+                    to.field(X_REAL_IP, value);
+                }
+            }
+            return;
+        }
+        to.field(Headers.X_FORWARDED_FOR, forwarded == null || forwarded.isEmpty() ? client : String.join(", ", forwarded) + ", " + client);
+        to.field(X_REAL_IP, client);
     }
 
     static void addMissing(HttpServerExchange exchange) {

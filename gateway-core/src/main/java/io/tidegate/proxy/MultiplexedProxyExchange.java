@@ -230,10 +230,11 @@ final class MultiplexedProxyExchange implements Closeable, IoThreadSweep.Watched
         HeaderMap to = request.getRequestHeaders();
         for (HeaderValues values : exchange.getRequestHeaders()) {
             HttpString name = values.getHeaderName();
-            if (!NOT_FORWARDED.contains(name) && !(name.length() > 0 && name.byteAt(0) == ':')) {
+            if (!NOT_FORWARDED.contains(name) && !ForwardedHeaders.writtenApart(name) && !(name.length() > 0 && name.byteAt(0) == ':')) {
                 to.putAll(name, values);
             }
         }
+        ForwardedHeaders.writeClient(exchange, to::add);
         // HTTP/2 allows TE only as "trailers", which gRPC servers ask for
         to.put(Headers.TE, "trailers");
         switch (body.kind()) {

@@ -38,7 +38,6 @@ final class RouteProxyHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        ForwardedHeaders.addClient(exchange);
         exchange.addDefaultResponseListener(UpstreamErrorResponder.INSTANCE);
         exchange.addResponseCommitListener(HopByHopHeaders.STRIP_RESPONSE);
         ResponseTimeout.arm(exchange, readTimeoutMillis);

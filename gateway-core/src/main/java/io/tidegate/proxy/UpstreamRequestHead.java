@@ -37,7 +37,7 @@ final class UpstreamRequestHead {
         head.field("Host", host == null || host.isEmpty() ? defaultHost : host);
         for (HeaderValues values : headers) {
             HttpString name = values.getHeaderName();
-            if (WRITTEN_APART.contains(name) || name.length() > 0 && name.byteAt(0) == ':') {
+            if (WRITTEN_APART.contains(name) || ForwardedHeaders.writtenApart(name) || name.length() > 0 && name.byteAt(0) == ':') {
                 continue;
             }
             String text = name.toString();
@@ -45,6 +45,7 @@ final class UpstreamRequestHead {
                 head.field(text, value);
             }
         }
+        ForwardedHeaders.writeClient(exchange, (name, value) -> head.field(name.toString(), value));
         HeaderValues cookies = headers.get(Headers.COOKIE);
         if (cookies != null && !cookies.isEmpty()) {
             head.field("Cookie", cookies.size() == 1 ? cookies.getFirst() : String.join("; ", cookies));

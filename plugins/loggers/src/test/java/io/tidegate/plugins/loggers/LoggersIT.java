@@ -124,6 +124,25 @@ class LoggersIT {
     }
 
     @Test
+    void theEntryShowsTheForwardingHeadersTheClientSentWhileTheUpstreamGetsTheGatewaysOwn() throws Exception {
+        // as APISIX, whose X-Forwarded-For and X-Real-IP are nginx's proxy_set_header: sent, never the request's own
+        Path log = dir.resolve("forwarded.log");
+        try (TestGateway gw = PluginGateway.start("""
+                routes:
+                  - { id: r1, uri: /fwd, plugins: { file-logger: { path: %s } }, upstream: { nodes: { "%s": 1 } } }
+                """.formatted(log, upstream.address()))) {
+            HttpResponse<String> response = gw.send(gw.request("/fwd").header("X-Forwarded-For", "10.0.0.1").GET().build());
+            JsonNode sent = TestGateway.json(response).path("headers");
+            assertEquals("10.0.0.1, 127.0.0.1", sent.path("x-forwarded-for").asText(), sent.toString());
+            assertEquals("127.0.0.1", sent.path("x-real-ip").asText(), sent.toString());
+            JsonNode logged = lines(log, 1).get(0).at("/request/headers");
+            assertEquals("10.0.0.1", logged.path("x-forwarded-for").asText(), logged.toString());
+            assertTrue(logged.path("x-real-ip").isMissingNode(), "the client sent no X-Real-IP: " + logged);
+            assertEquals("http", logged.path("x-forwarded-proto").asText(), "set before the plugins, as APISIX's input headers");
+        }
+    }
+
+    @Test
     void bodiesAreLoggedUpToTheirCapsWhileTheUpstreamGetsThemWhole() throws Exception {
         Path log = dir.resolve("bodies.log");
         String upload = "{\"order\":\"" + "x".repeat(200_000) + "\"}";
