@@ -34,7 +34,7 @@ final class ForwardedHeaders {
         }
     }
 
-    static final io.undertow.util.HttpString X_REAL_IP = new io.undertow.util.HttpString("X-Real-IP");
+    private static final io.undertow.util.HttpString X_REAL_IP = new io.undertow.util.HttpString("X-Real-IP");
 
     /** The client's address as a plugin (real-ip) set it, when one did; absent otherwise. */
     static final AttachmentKey<String> REAL_CLIENT = AttachmentKey.create(String.class);
@@ -64,21 +64,21 @@ final class ForwardedHeaders {
         HeaderMap headers = exchange.getRequestHeaders();
         var forwarded = headers.get(Headers.X_FORWARDED_FOR);
         if (client == null) {
-            if (forwarded != null) {
-                for (String value : forwarded) {
-                    to.field(Headers.X_FORWARDED_FOR, value);
-                }
-            }
-            var realIp = headers.get(X_REAL_IP);
-            if (realIp != null) {
-                for (String value : realIp) {
-                    to.field(X_REAL_IP, value);
-                }
-            }
+            asReceived(headers, Headers.X_FORWARDED_FOR, to);
+            asReceived(headers, X_REAL_IP, to);
             return;
         }
         to.field(Headers.X_FORWARDED_FOR, forwarded == null || forwarded.isEmpty() ? client : String.join(", ", forwarded) + ", " + client);
         to.field(X_REAL_IP, client);
+    }
+
+    private static <E extends Exception> void asReceived(HeaderMap headers, io.undertow.util.HttpString name, HeaderSink<E> to) throws E {
+        var values = headers.get(name);
+        if (values != null) {
+            for (String value : values) {
+                to.field(name, value);
+            }
+        }
     }
 
     static void addMissing(HttpServerExchange exchange) {

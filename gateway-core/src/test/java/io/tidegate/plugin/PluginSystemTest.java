@@ -389,10 +389,9 @@ class PluginSystemTest {
         try (PluginRegistry registry = new PluginRegistry(plugins, 200)) {
             registry.sync();
             try (TestGateway first = TestGateway.start(server(routes), registry)) {
-                LoadedPlugin loaded;
                 try (TestGateway second = TestGateway.start(server(routes), registry)) {
-                    loaded = second.gateway().plugins().get("versioned");
-                    assertSame(first.gateway().plugins().get("versioned"), loaded, "the jar was loaded again");
+                    assertSame(first.gateway().plugins().get("versioned"), second.gateway().plugins().get("versioned"),
+                            "the jar was loaded again");
                     assertEquals("1", versionOf(second.get("/p")));
                     // a new version: whichever gateway's watch syncs first, both serve it
                     TestPluginJars.install(plugins, "versioned.jar", "versioned", "2.0.0", VersionedPluginV2.class);

@@ -34,11 +34,7 @@ public final class TestGateway implements AutoCloseable {
     }
 
     public static TestGateway start(String yaml) {
-        try {
-            return new TestGateway(Gateway.start(new ConfigLoader().load(write(yaml))));
-        } catch (ConfigException e) {
-            throw new IllegalStateException("test config is invalid:\n" + String.join("\n", e.errors()), e);
-        }
+        return started(() -> Gateway.start(new ConfigLoader().load(write(yaml))));
     }
 
     /**
@@ -46,8 +42,19 @@ public final class TestGateway implements AutoCloseable {
      * {@code plugins_dir} must be {@code plugins}' folder): the caller keeps and closes the registry.
      */
     public static TestGateway start(String yaml, io.tidegate.plugin.PluginRegistry plugins) {
+        return started(() -> Gateway.start(new ConfigLoader().load(write(yaml)), plugins));
+    }
+
+    /** A gateway start, which a configuration error may refuse. */
+    @FunctionalInterface
+    private interface Start {
+        Gateway run() throws ConfigException;
+    }
+
+    /** The started gateway; a refused configuration fails the test with every error it has. */
+    private static TestGateway started(Start start) {
         try {
-            return new TestGateway(Gateway.start(new ConfigLoader().load(write(yaml)), plugins));
+            return new TestGateway(start.run());
         } catch (ConfigException e) {
             throw new IllegalStateException("test config is invalid:\n" + String.join("\n", e.errors()), e);
         }
@@ -65,11 +72,7 @@ public final class TestGateway implements AutoCloseable {
 
     /** Starts the gateway on a configuration loaded beforehand, as {@code Main} does. */
     public static TestGateway start(GatewayConfig loaded) {
-        try {
-            return new TestGateway(Gateway.start(loaded));
-        } catch (ConfigException e) {
-            throw new IllegalStateException("test config is invalid:\n" + String.join("\n", e.errors()), e);
-        }
+        return started(() -> Gateway.start(loaded));
     }
 
     /** Writes a config file, adding a test listener unless the YAML has a tidegate section. */
